@@ -17,6 +17,9 @@ SYNTH_PARAMS_DIR = DATA_DIR / "synth"
 SCHEMA_PATH = PACKAGE_DIR / "scoring" / "application_schema.json"
 #: Where the real Kaggle files live on a developer machine (never committed, see README).
 DEFAULT_HOME_CREDIT_DIR = PROJECT_DIR.parent / "shared" / "data" / "home-credit"
+#: Local state (SQLite database of accounts, audit trail, decisions); git-ignored.
+DEFAULT_INSTANCE_DIR = PROJECT_DIR / "instance"
+DEFAULT_SQLITE_PATH = DEFAULT_INSTANCE_DIR / "credit.sqlite3"
 
 #: Attributes a lender may not score on (EU gender directive 2004/113/EC, French Code pénal
 #: art. 225-1: sex and family situation). They are excluded from the model's inputs and kept only
@@ -63,6 +66,18 @@ class Settings:
     port: int = 8050
     env: str = "development"
     default_language: str = "fr"
+    # --- security layer (app/security): secrets are kept out of repr() so they never reach a log.
+    secret_key: str = field(default="", repr=False)
+    database_url: str = field(default=f"sqlite:///{DEFAULT_SQLITE_PATH}", repr=False)
+    session_idle_minutes: int = 30
+    session_max_hours: int = 10
+    login_max_failures: int = 5
+    login_max_failures_per_ip: int = 20
+    login_window_minutes: int = 15
+    trusted_proxy_hops: int = 0
+    admin_username: str = ""
+    admin_password: str = field(default="", repr=False)
+    log_format: str = "json"
     extra: dict = field(default_factory=dict)
 
     @property
@@ -82,4 +97,36 @@ def get_settings() -> Settings:
         port=_env_int("PORT", 8050),
         env=os.environ.get("APP_ENV", "development"),
         default_language=os.environ.get("APP_LANGUAGE", "fr"),
+        secret_key=os.environ.get("SECRET_KEY", ""),
+        database_url=database_url_from_env(),
+        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_env_int("SESSION_MAX_HOURS", 10),
+        login_max_failures=_env_int("LOGIN_MAX_FAILURES", 5),
+        login_max_failures_per_ip=_env_int("LOGIN_MAX_FAILURES_PER_IP", 20),
+        login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
+        trusted_proxy_hops=_env_int("TRUSTED_PROXY_HOPS", 0),
+        admin_username=os.environ.get("ADMIN_USERNAME", "").strip(),
+        admin_password=os.environ.get("ADMIN_PASSWORD", ""),
+        log_format=os.environ.get("LOG_FORMAT", "json"),
     )
+
+
+def normalise_database_url(url: str) -> str:
+    """Make a PaaS-style URL usable by SQLAlchemy 2 with the psycopg 3 driver we ship.
+
+    PaaS add-ons hand out ``postgres://...``, which SQLAlchemy 2 no longer accepts, and a bare
+    ``postgresql://`` would select psycopg2, which is not installed.
+    """
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def database_url_from_env() -> str:
+    """DATABASE_URL when set (PostgreSQL in production), else a SQLite file (SQLITE_PATH)."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{Path(os.environ.get('SQLITE_PATH', DEFAULT_SQLITE_PATH))}"

@@ -11,7 +11,10 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-DEFAULT_MODEL_DIR = PROJECT_DIR / "model"
+#: The demo model (trained on the synthetic portfolio, committed) and the default folder of a model
+#: trained on real Home Credit files (git-ignored: its out-of-fold file holds real clients' rows).
+DEFAULT_MODEL_DIR = PROJECT_DIR / "model" / "demo"
+REAL_MODEL_DIR = PROJECT_DIR / "model" / "home-credit"
 DATA_DIR = PROJECT_DIR / "data"
 SYNTH_PARAMS_DIR = DATA_DIR / "synth"
 SCHEMA_PATH = PACKAGE_DIR / "scoring" / "application_schema.json"

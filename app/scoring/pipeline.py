@@ -1,0 +1,154 @@
+"""Offline training pipeline: prepared data in, a complete model folder out.
+
+Called by ``scripts/train.py``; kept here (not in the script) so tests can run it end to end on a
+small sample. It never runs inside the dashboard.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from app.config import PROTECTED_ATTRIBUTES
+from app.scoring import bundle as files
+from app.scoring.baselines import dummy_oof, logistic_oof
+from app.scoring.bundle import ModelBundle
+from app.scoring.explain import shap_matrix
+from app.scoring.fairness import age_band, fairness_table
+from app.scoring.features import (
+    ENGINEERED_FEATURES,
+    FEATURE_SET_VERSION,
+    categorical_features,
+    feature_names,
+    build_features,
+)
+from app.scoring.metrics import (
+    classification_metrics,
+    grade_bands,
+    optimal_threshold,
+    reference_costs,
+    reliability_table,
+)
+from app.scoring.model import Log, TrainConfig, train_model
+from app.scoring.portfolio import build_portfolio, write_portfolio
+from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
+
+SHAP_SAMPLE_SIZE = 2_000
+LIBRARIES = ("catboost", "scikit-learn", "pandas", "numpy", "pyarrow", "shap", "dash")
+
+
+def frame_fingerprint(frame: pd.DataFrame) -> dict:
+    """Rows, columns and a content hash of a table: which data produced a model, without the data."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()).hexdigest()
+    return {"rows": int(len(frame)), "columns": int(frame.shape[1]), "sha256": digest}
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:  # pragma: no cover - optional in some environments
+            versions[name] = "not installed"
+    return versions
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return json.loads(frame.to_json(orient="records"))
+
+
+def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path, *, config: TrainConfig,
+                 source: dict, log: Log = print, write_served_portfolio: bool = True) -> dict:
+    """Train, evaluate, explain and write a model folder; returns the model card.
+
+    ``labelled`` and ``new`` are *prepared* application tables (``prepare_applications``).
+    ``source`` describes where they come from (recorded in the card).
+    """
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labelled = labelled.reset_index(drop=True)
+    y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
+    X = build_features(labelled)
+    cats = categorical_features()
+    log(f"features: {X.shape[1]} inputs ({len(cats)} categorical) for {len(X):,} labelled clients, "
+        f"default rate {y.mean():.2%}")
+    result = train_model(X, y, cats, config, log)
+    oof = result.oof_proba
+    choice = optimal_threshold(y, oof, config.costs)
+    log(f"threshold {choice.threshold:.4f}: cost {choice.cost_per_client:.4f} per client (out of fold)")
+
+    log("baselines on the same folds: dummy, logistic regression")
+    baselines = {}
+    for name, proba in (("dummy", dummy_oof(y, result.folds)),
+                        ("logistic_regression", logistic_oof(X, y, result.folds, cats, config.seed))):
+        base_choice = optimal_threshold(y, proba, config.costs)
+        baselines[name] = classification_metrics(y, proba, base_choice.threshold, config.costs)
+        log(f"  {name}: AUC {baselines[name]['roc_auc']:.4f}, cost {baselines[name]['cost_per_client']:.4f}")
+
+    ages = X["AGE_YEARS"]
+    fairness = {
+        "gender": _records(fairness_table(y, oof, choice.threshold, labelled["CODE_GENDER"], min_group_size=20)),
+        "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
+    }
+
+    result.model.save_model(str(out_dir / files.MODEL_FILE))
+    pd.DataFrame({
+        ID_COLUMN: labelled[ID_COLUMN].to_numpy(), TARGET_COLUMN: y.astype("int8"),
+        "PROBA_OOF": oof, "FOLD": result.folds.astype("int8"),
+        "CODE_GENDER": labelled["CODE_GENDER"].astype("string").to_numpy(), "AGE_YEARS": ages.to_numpy(),
+    }).to_parquet(out_dir / files.OOF_FILE, index=False)
+
+    metrics = classification_metrics(y, oof, choice.threshold, config.costs)
+    card = {
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "source": source,
+        "data_fingerprint": {"labelled": frame_fingerprint(labelled),
+                             "new": frame_fingerprint(new) if new is not None else None,
+                             "default_rate": float(y.mean())},
+        "config": config.to_dict(),
+        "features": {
+            "version": FEATURE_SET_VERSION,
+            "names": feature_names(),
+            "categorical": cats,
+            "engineered": ENGINEERED_FEATURES,
+            "protected_excluded": list(PROTECTED_ATTRIBUTES),
+        },
+        "model": {"type": "CatBoostClassifier fold ensemble (catboost.sum_models)", "params": result.params,
+                  "learning_rate": config.learning_rate, "trees_per_fold": result.best_iterations,
+                  "search": result.search_log, "training_seconds": round(result.seconds, 1)},
+        "calibration": {**result.calibration.to_dict(),
+                        "reliability": _records(reliability_table(y, oof)),
+                        "reliability_quantile": _records(reliability_table(y, oof, strategy="quantile"))},
+        "decision": {"threshold": choice.threshold, "costs": config.costs.to_dict(),
+                     "costs_per_client": reference_costs(y, oof, choice.threshold, config.costs),
+                     "grades": grade_bands(choice.threshold)},
+        "metrics": {"cross_validated": metrics, "evaluation": "out-of-fold predictions of "
+                    f"{config.n_folds}-fold stratified cross-validation"},
+        "baselines": baselines,
+        "fairness": fairness,
+        "versions": library_versions(),
+    }
+    (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
+
+    served = ModelBundle.load(out_dir)
+    sample = labelled.sample(n=min(SHAP_SAMPLE_SIZE, len(labelled)), random_state=config.seed)
+    shap, _ = shap_matrix(served, served.features(sample))
+    shap_frame = pd.DataFrame(served.calibration.slope * shap, columns=served.feature_names).astype("float32")
+    shap_frame.insert(0, ID_COLUMN, sample[ID_COLUMN].to_numpy())
+    shap_frame.to_parquet(out_dir / files.SHAP_SAMPLE_FILE, index=False)
+
+    if write_served_portfolio:
+        oof_frame = pd.DataFrame({ID_COLUMN: labelled[ID_COLUMN].to_numpy(), "PROBA_OOF": oof})
+        write_portfolio(build_portfolio(served, labelled, new, oof=oof_frame), out_dir / files.PORTFOLIO_FILE)
+    card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
+    (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
+    log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")
+    return card

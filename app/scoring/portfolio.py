@@ -1,0 +1,114 @@
+"""The scored portfolio the dashboard serves, and its read-only store.
+
+A portfolio row is a prepared application (all Home Credit columns, cleaned) plus:
+``PROBA_DEFAULT`` (the served model's calibrated probability; its SHAP values explain it exactly),
+``PROBA_OOF`` (labelled clients only: the out-of-fold probability, i.e. from a model that never saw the
+client, which is what honest performance and cost figures must use), ``DECISION``, ``GRADE`` and
+``IS_LABELLED`` (known outcome vs new application).
+
+The file is sorted by ``SK_ID_CURR`` in row groups, so that one client's full row is read from disk
+by id in milliseconds, while the process keeps in memory only a slim frame of the columns the
+pages filter and plot: at 356,255 clients the whole table would not fit a 512 MB worker.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from app.scoring.bundle import ModelBundle
+from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
+
+SCORE_COLUMNS = ("PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE", "IS_LABELLED")
+ROW_GROUP_SIZE = 8_192
+
+
+def build_portfolio(bundle: ModelBundle, labelled: pd.DataFrame, new: pd.DataFrame | None = None,
+                    oof: pd.DataFrame | None = None, batch_size: int = 50_000) -> pd.DataFrame:
+    """Score prepared applications into a portfolio frame sorted by client id.
+
+    ``oof`` (columns SK_ID_CURR, PROBA_OOF) attaches out-of-fold probabilities to labelled clients.
+    Scoring runs in batches to bound memory at full Home Credit size.
+    """
+    parts = [labelled.assign(IS_LABELLED=True)]
+    if new is not None and len(new):
+        parts.append(new.assign(**{TARGET_COLUMN: np.nan, "IS_LABELLED": False}))
+    frame = pd.concat(parts, ignore_index=True)
+    if frame[ID_COLUMN].duplicated().any():
+        dup = frame.loc[frame[ID_COLUMN].duplicated(), ID_COLUMN].iloc[0]
+        raise ValueError(f"client {dup} appears both as labelled and as new application")
+    proba = np.concatenate([
+        bundle.proba(bundle.features(frame.iloc[i:i + batch_size])) for i in range(0, len(frame), batch_size)
+    ]) if len(frame) else np.array([])
+    frame[TARGET_COLUMN] = frame[TARGET_COLUMN].astype("float64")
+    frame["PROBA_DEFAULT"] = proba
+    frame["PROBA_OOF"] = np.nan
+    if oof is not None:
+        frame["PROBA_OOF"] = frame[ID_COLUMN].map(oof.set_index(ID_COLUMN)["PROBA_OOF"]).astype("float64")
+    frame["DECISION"] = bundle.decide(proba)
+    frame["GRADE"] = bundle.grade(proba)
+    return frame.sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
+
+
+def write_portfolio(frame: pd.DataFrame, path: Path) -> None:
+    """Write atomically (temp file then rename) so a reader never sees half a portfolio."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp, row_group_size=ROW_GROUP_SIZE,
+                   compression="zstd")
+    tmp.replace(path)
+
+
+@dataclass(frozen=True)
+class PortfolioStore:
+    """Read-only access to a portfolio file: a slim in-memory frame + per-client reads from disk."""
+
+    path: Path
+    frame: pd.DataFrame  # slim columns, indexed by SK_ID_CURR (sorted)
+
+    @classmethod
+    def open(cls, path: Path | str, columns: list[str] | None = None) -> "PortfolioStore":
+        path = Path(path)
+        table = pq.read_table(path, columns=None if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]])
+        frame = table.to_pandas()
+        for col in frame.columns:  # halve the footprint of float columns; category for low-cardinality text
+            if frame[col].dtype == "float64" and col != TARGET_COLUMN:
+                frame[col] = frame[col].astype("float32")
+            elif frame[col].dtype == object or str(frame[col].dtype).startswith(("string", "str")):
+                frame[col] = frame[col].astype("category")
+        return cls(path, frame.set_index(ID_COLUMN))
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        return self.frame.index.to_numpy(dtype=np.int64)
+
+    def __contains__(self, client_id: int) -> bool:
+        i = np.searchsorted(self.ids, client_id)
+        return bool(i < len(self.ids) and self.ids[i] == client_id)
+
+    def search_ids(self, prefix: str, limit: int = 10) -> list[int]:
+        """Client ids starting with the digits ``prefix`` (ascending), without scanning every id."""
+        if not prefix.isdigit() or limit <= 0 or len(prefix) > 18:
+            return []
+        if not len(self.ids):
+            return []
+        found: list[int] = []
+        start = int(prefix)
+        max_digits = len(str(int(self.ids[-1])))
+        for extra in range(0, max(max_digits - len(prefix), 0) + 1):
+            lo, hi = start * 10**extra, (start + 1) * 10**extra
+            a, b = np.searchsorted(self.ids, [lo, hi])
+            found.extend(int(x) for x in self.ids[a:min(b, a + limit - len(found))])
+            if len(found) >= limit:
+                break
+        return sorted(found)[:limit]
+
+    def client_row(self, client_id: int) -> pd.DataFrame:
+        """The full portfolio row of one client, read from disk (one row group), or an empty frame."""
+        table = pq.read_table(self.path, filters=[(ID_COLUMN, "=", int(client_id))])
+        return table.to_pandas()

@@ -1,0 +1,81 @@
+"""The feature function: units, ratios, missing values, protected attributes, column order."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.config import PROTECTED_ATTRIBUTES
+from app.scoring.features import (
+    ENGINEERED_FEATURES, MISSING_CATEGORY, build_features, categorical_features, feature_names,
+)
+from tests.factories import make_applications
+
+
+@pytest.fixture
+def apps():
+    frame = make_applications(6, seed=3)
+    frame.loc[0, ["DAYS_BIRTH", "DAYS_EMPLOYED"]] = [-36525, -3653]
+    frame.loc[0, ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]] = [100_000, 300_000, 15_000, 270_000]
+    frame.loc[0, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = [0.2, 0.4, np.nan]
+    frame.loc[1, "DAYS_EMPLOYED"] = 365243
+    frame.loc[1, "AMT_INCOME_TOTAL"] = 0
+    frame.loc[1, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = [np.nan, np.nan, np.nan]
+    frame.loc[2, "NAME_INCOME_TYPE"] = None
+    return frame
+
+
+def test_hand_computed_features(apps):
+    X = build_features(apps)
+    row = X.iloc[0]
+    assert row["AGE_YEARS"] == pytest.approx(100.0)
+    assert row["EMPLOYED_YEARS"] == pytest.approx(3653 / 365.25)
+    assert row["EMPLOYED_AGE_RATIO"] == pytest.approx(3653 / 36525)
+    assert row["CREDIT_INCOME_RATIO"] == pytest.approx(3.0)
+    assert row["ANNUITY_INCOME_RATIO"] == pytest.approx(0.15)
+    assert row["CREDIT_TERM"] == pytest.approx(20.0)
+    assert row["GOODS_CREDIT_RATIO"] == pytest.approx(0.9)
+    assert row["CREDIT_GOODS_GAP"] == pytest.approx(30_000)
+    assert row["EXT_SOURCE_MEAN"] == pytest.approx(0.3)
+    assert row["EXT_SOURCE_MIN"] == pytest.approx(0.2) and row["EXT_SOURCE_MAX"] == pytest.approx(0.4)
+    assert row["EXT_SOURCE_STD"] == pytest.approx(0.1)
+    assert np.isnan(row["EXT_SOURCE_PROD"])
+    assert row["EXT_SOURCE_MISSING"] == 1
+
+
+def test_sentinel_zero_income_and_missing_scores(apps):
+    row = build_features(apps).iloc[1]
+    assert np.isnan(row["EMPLOYED_YEARS"]) and np.isnan(row["EMPLOYED_AGE_RATIO"])
+    assert np.isnan(row["CREDIT_INCOME_RATIO"]) and np.isnan(row["ANNUITY_INCOME_RATIO"])  # not infinity
+    assert np.isnan(row["EXT_SOURCE_MEAN"]) and row["EXT_SOURCE_MISSING"] == 3
+    assert np.isfinite(build_features(apps).select_dtypes("number").fillna(0).to_numpy()).all()
+
+
+def test_missing_category_is_its_own_level(apps):
+    X = build_features(apps)
+    assert X.loc[2, "NAME_INCOME_TYPE"] == MISSING_CATEGORY
+    for c in categorical_features():
+        assert X[c].map(type).eq(str).all()
+
+
+def test_protected_attributes_are_never_inputs(apps):
+    names = feature_names()
+    assert not set(PROTECTED_ATTRIBUTES) & set(names)
+    assert not set(PROTECTED_ATTRIBUTES) & set(build_features(apps).columns)
+    assert "CODE_GENDER" in feature_names(protected=())  # excluded by configuration, not by accident
+
+
+def test_order_index_and_determinism(apps):
+    shuffled = apps.sample(frac=1, random_state=0)
+    X1, X2 = build_features(apps), build_features(shuffled)
+    assert list(X1.columns) == feature_names()
+    assert set(ENGINEERED_FEATURES) <= set(X1.columns)
+    pd.testing.assert_frame_equal(X1.loc[shuffled.index], X2)
+
+
+def test_missing_column_is_named(apps):
+    with pytest.raises(KeyError, match="AMT_ANNUITY"):
+        build_features(apps.drop(columns=["AMT_ANNUITY"]))
+
+
+def test_works_on_new_applications_without_target():
+    X = build_features(make_applications(5, labelled=False))
+    assert "TARGET" not in X.columns and len(X) == 5

@@ -368,7 +368,9 @@ def load_home_credit(
                     source=table,
                 )
             continue
-        tables[table], found = prepare_applications(read_table(path), source=path.name, labelled=labelled)
+        tables[table], found = prepare_applications(
+            read_table(path), source=path.name, labelled=labelled
+        )
         warnings.extend(found)
         sources[table] = path
     train, test = tables[TRAIN_TABLE], tables[TEST_TABLE]

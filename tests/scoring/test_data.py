@@ -132,7 +132,9 @@ def test_non_numeric_value_names_file_column_value_and_row(tmp_path):
     frame["AMT_CREDIT"] = frame["AMT_CREDIT"].astype(object)
     frame.loc[16, "AMT_CREDIT"] = "abc"
     error = error_for(frame, tmp_path)
-    assert str(error) == "application_train.csv: column AMT_CREDIT must be numeric; found 'abc' at row 17"
+    assert str(error) == (
+        "application_train.csv: column AMT_CREDIT must be numeric; found 'abc' at row 17"
+    )
     assert (error.source, error.column, error.example, error.row) == (
         "application_train.csv", "AMT_CREDIT", "abc", 17,
     )

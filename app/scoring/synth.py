@@ -249,14 +249,11 @@ def _to_frame(params: dict, values: dict, missing: dict, n: int, first_id: int) 
         miss = missing.get(name)
         if col.dtype == "category":
             level_idx = vals.astype(np.int64)
-            levels = np.asarray(m["levels"], dtype=object)
-            both = {}
-            if name in params.get("sentinel_marginals", {}):
-                both = params["sentinel_marginals"][name]
-            arr = levels[level_idx]
-            if both:
+            arr = np.asarray(m["levels"], dtype=object)[level_idx]
+            sentinel_marginal = params.get("sentinel_marginals", {}).get(name)
+            if sentinel_marginal:  # sentinel rows hold indices into their own level list
                 sent = values["DAYS_EMPLOYED"] == DAYS_EMPLOYED_SENTINEL
-                arr[sent] = np.asarray(both["levels"], dtype=object)[level_idx[sent]]
+                arr[sent] = np.asarray(sentinel_marginal["levels"], dtype=object)[level_idx[sent]]
             if miss is not None:
                 arr[miss] = np.nan
             data[name] = pd.array(arr, dtype="str")

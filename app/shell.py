@@ -6,6 +6,7 @@ that tests can import and whose callbacks they can call as plain functions.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 
 import dash
@@ -13,8 +14,10 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import dcc, html
 
-from app.config import get_settings
+from app.config import Settings, get_settings
 from app.i18n import LANGUAGES, normalise_language, translate
+from app.security.access import required_role_for_path, role_allows
+from app.security.web import csrf_token, current_account
 from app.ui import LANGUAGE_COOKIE, current_language
 
 log = logging.getLogger(__name__)
@@ -27,13 +30,32 @@ NAV_ITEMS = (
 )
 
 
+def _user_menu(lang: str) -> list:
+    """User name, role and a logout button (a POST form with the CSRF token: no logout by link forgery)."""
+    account = current_account()
+    if account is None:
+        return []
+    return [
+        dbc.NavItem(html.Span(f"{account.username} ({translate('auth.role.' + account.role, lang)})",
+                              className="navbar-text text-light me-2", id="auth-user")),
+        dbc.NavItem(html.Form(
+            [html.Input(type="hidden", name="csrf_token", value=csrf_token()),
+             html.Button(translate("auth.logout", lang), type="submit", id="auth-logout",
+                         className="btn btn-outline-light btn-sm")],
+            action="/logout", method="POST", className="d-flex me-3 mb-0")),
+    ]
+
+
 def navbar() -> dbc.Navbar:
-    """Top navigation, rendered per request in the user's language."""
+    """Top navigation, rendered per request in the user's language, with only the links the role may open
+    (hiding is comfort only: access is enforced server-side by app.security)."""
     lang = current_language()
+    account = current_account()
     links = [
         dbc.NavItem(dbc.NavLink(translate(key, lang), href=href, active="partial"))
         for key, href in NAV_ITEMS
         if dash.page_registry and any(p["path"] == href for p in dash.page_registry.values())
+        and account is not None and role_allows(account.role, required_role_for_path(href))
     ]
     switch = [
         dbc.NavItem(
@@ -47,6 +69,7 @@ def navbar() -> dbc.Navbar:
             [
                 dbc.NavbarBrand(translate("app.brand", lang), href="/"),
                 dbc.Nav(links, navbar=True, className="me-auto"),
+                dbc.Nav(_user_menu(lang), navbar=True),
                 dbc.Nav(switch, navbar=True),
             ],
             fluid=True,
@@ -71,15 +94,20 @@ def _register_language_route(server: flask.Flask) -> None:
         return response
 
 
-def create_app() -> dash.Dash:
-    """Build the Dash app, register the pages and return it (one per process)."""
-    settings = get_settings()
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Build the Dash app, register the pages, install the security layer and return it (one per process).
+
+    Raises ``app.security.web.ConfigurationError`` when production settings are unsafe (no SECRET_KEY).
+    """
+    settings = settings or get_settings()
     app = dash.Dash(
         __name__,
         use_pages=True,
         pages_folder="",
         assets_folder=str(__import__("app.config", fromlist=["PROJECT_DIR"]).PROJECT_DIR / "assets"),
-        external_stylesheets=[dbc.themes.BOOTSTRAP],
+        # Bootstrap is vendored in assets/vendor/ (loaded automatically): no third-party CDN, so the
+        # Content-Security-Policy stays 'self' and officers' browsers call no outside host.
+        external_stylesheets=[],
         title=translate("app.title", settings.default_language),
         suppress_callback_exceptions=True,
         update_title=None,
@@ -87,6 +115,15 @@ def create_app() -> dash.Dash:
     from app.pages import register_all  # noqa: PLC0415 - pages need the app to exist first
 
     register_all()
+    importlib.import_module("app.components.decision_log")  # registers the decision panel's callbacks
+
     app.layout = serve_layout
     _register_language_route(app.server)
+    from app.health import register_health_route  # noqa: PLC0415
+    from app.security.bootstrap import ensure_env_admin  # noqa: PLC0415
+    from app.security.web import init_security  # noqa: PLC0415
+
+    state = init_security(app, settings)
+    register_health_route(app.server, settings)
+    ensure_env_admin(state.engine, settings)
     return app

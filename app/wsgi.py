@@ -1,4 +1,7 @@
-"""WSGI entry point for gunicorn (``gunicorn app.wsgi:server``): one Dash app per process."""
+"""WSGI entry point for gunicorn (``gunicorn app.wsgi:server``): one Dash app per process.
+
+Production refuses to start without SECRET_KEY: the ConfigurationError names what to set.
+"""
 from app.shell import create_app
 
 app = create_app()

@@ -1,0 +1,1 @@
+"""Reusable Dash component factories shared by several pages (with their callbacks)."""

@@ -1,0 +1,84 @@
+"""Audit trail: who looked at which client file, who exported what, and when (UTC).
+
+``record_audit`` is pure storage (explicit engine and username). ``audit`` is the one-line
+call for pages; it takes the logged-in user and the database from the current request.
+
+Outside a request (unit tests calling a callback as a plain function, scripts) ``audit``
+records nothing and returns False: there is no user to attribute the access to, and tests
+must not need a database. Inside a request a storage error propagates (fail closed): a
+client file whose viewing cannot be recorded is not shown.
+"""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.security.db import AuditEvent, utcnow
+from app.security.logs import log_event
+
+#: Actions used by the pages (free strings are accepted, these keep the log consistent).
+VIEW_CLIENT = "client.view"
+EXPORT = "export"
+DECISION = "decision.record"
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+LOGOUT = "auth.logout"
+
+MAX_DETAILS_CHARS = 4000
+
+
+def _clean_details(details: dict | None) -> dict | None:
+    """JSON-serialisable copy of ``details`` (non-JSON values as text), bounded in size."""
+    if details is None:
+        return None
+    if not isinstance(details, dict):
+        raise TypeError("audit details must be a dict (e.g. the filter of an export)")
+    text = json.dumps(details, default=str, ensure_ascii=False, sort_keys=True)
+    if len(text) > MAX_DETAILS_CHARS:
+        return {"truncated": text[:MAX_DETAILS_CHARS]}
+    return json.loads(text)
+
+
+def record_audit(engine: Engine, username: str, action: str, target: str, details: dict | None = None) -> AuditEvent:
+    """Store one audit event and log it as a JSON line (username, action, target only)."""
+    if not action or not isinstance(action, str):
+        raise ValueError("audit action must be a non-empty string")
+    event = AuditEvent(at=utcnow(), username=str(username)[:64], action=action[:64], target=str(target)[:200],
+                       details=_clean_details(details))
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        session.add(event)
+    log_event("audit", username=event.username, action=event.action, target=event.target)
+    return event
+
+
+def audit_events(engine: Engine, *, target: str | None = None, username: str | None = None,
+                 action: str | None = None, limit: int = 200) -> list[AuditEvent]:
+    """Newest-first audit events, optionally filtered (for the admin page and the tests)."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    if target is not None:
+        query = query.where(AuditEvent.target == target)
+    if username is not None:
+        query = query.where(AuditEvent.username == username)
+    if action is not None:
+        query = query.where(AuditEvent.action == action)
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.scalars(query))
+
+
+def audit(action: str, target: str, details: dict | None = None) -> bool:
+    """Record ``action`` on ``target`` by the logged-in user; False (nothing stored) outside a request.
+
+    Example, in a client-page callback: ``audit(VIEW_CLIENT, client_id)``; in an export callback:
+    ``audit(EXPORT, "portfolio", {"filter": filters})``.
+    """
+    from app.security.web import current_account, current_engine  # noqa: PLC0415 - Flask side, optional
+
+    engine = current_engine()
+    if engine is None:
+        return False
+    account = current_account()
+    record_audit(engine, account.username if account else "anonymous", action, target, details)
+    return True

@@ -1,0 +1,131 @@
+"""Server-rendered login, logout and 403 pages (plain Flask + Jinja autoescaping, no Dash).
+
+Plain HTML forms work without JavaScript and without the Dash callback endpoint, which stays
+closed to anonymous users. Bootstrap comes from the vendored stylesheet in ``assets/``.
+"""
+from __future__ import annotations
+
+import logging
+
+import flask
+from markupsafe import Markup
+
+from app.security import audit as audit_mod
+from app.security.accounts import login
+from app.security.sessions import close_session, open_session
+from app.i18n import LANGUAGES, translate
+from app.ui import current_language
+
+PAGE = """<!doctype html>
+<html lang="{{ lang }}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title><link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"></head>
+<body class="bg-light">
+<nav class="navbar navbar-dark bg-dark mb-4"><div class="container-fluid">
+<span class="navbar-brand">{{ brand }}</span>
+<span>{% for code in languages %}<a class="text-light ms-2 {{ 'fw-bold' if code == lang else '' }}" href="/lang/{{ code }}">{{ code|upper }}</a>{% endfor %}</span>
+</div></nav>
+<main class="container" style="max-width: 28rem">{{ body }}</main>
+</body></html>"""
+
+LOGIN_BODY = """<h1 class="h4 mb-3">{{ t('auth.heading') }}</h1>
+{% if message %}<div class="alert alert-{{ level }}" role="alert" id="auth-message">{{ message }}</div>{% endif %}
+<form method="post" action="/login" id="auth-form" class="card card-body shadow-sm">
+<input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next }}">
+<label class="form-label" for="auth-username">{{ t('auth.username') }}</label>
+<input class="form-control mb-3" id="auth-username" name="username" autocomplete="username" required maxlength="64" value="{{ username }}">
+<label class="form-label" for="auth-password">{{ t('auth.password') }}</label>
+<input class="form-control mb-3" id="auth-password" name="password" type="password" autocomplete="current-password" required maxlength="256">
+<button class="btn btn-primary" type="submit" id="auth-submit">{{ t('auth.submit') }}</button>
+</form>
+<p class="text-muted small mt-3">{{ t('auth.help') }}</p>"""
+
+LOGOUT_BODY = """<h1 class="h4 mb-3">{{ t('auth.logout') }}</h1>
+<form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{{ csrf }}">
+<button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ t('auth.logout') }}</button></form>"""
+
+FORBIDDEN_BODY = """<h1 class="h4 mb-3">403</h1><div class="alert alert-warning" role="alert">{{ t('auth.forbidden') }}</div>
+<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
+
+
+def _render(body_template: str, status: int = 200, **context) -> flask.Response:
+    lang = current_language()
+    def t(key: str, **values):
+        return translate(key, lang, **values)
+
+    body = flask.render_template_string(body_template, t=t, **context)
+    html = flask.render_template_string(PAGE, lang=lang, title=t("auth.title"), brand=t("app.brand"),
+                                        languages=LANGUAGES, body=Markup(body))
+    return flask.make_response(html, status)
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site relative paths may be redirected to after login (no open redirect)."""
+    if not target or not isinstance(target, str) or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target or any(ord(c) < 32 for c in target):
+        return "/"
+    return target
+
+
+def client_ip() -> str:
+    """Remote address (already corrected by ProxyFix when TRUSTED_PROXY_HOPS is set)."""
+    return flask.request.remote_addr or "unknown"
+
+
+def forbidden_page() -> flask.Response:
+    return _render(FORBIDDEN_BODY, status=403)
+
+
+def register_auth_routes(server: flask.Flask) -> None:
+    from app.security.web import _state, csrf_token, csrf_valid, current_account  # noqa: PLC0415
+
+    @server.route("/login", methods=["GET", "POST"], endpoint="auth_login")
+    def login_view():
+        state = _state()
+        lang = current_language()
+        if flask.request.method == "GET":
+            if current_account() is not None:
+                return flask.redirect(safe_next(flask.request.args.get("next")))
+            expired = flask.request.args.get("expired")
+            return _render(LOGIN_BODY, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
+                           username="", message=translate("auth.expired", lang) if expired else "", level="info")
+        form = flask.request.form
+        next_url = safe_next(form.get("next"))
+        username = (form.get("username") or "")[:64]
+        if not csrf_valid(form.get("csrf_token")):
+            return _render(LOGIN_BODY, 400, csrf=csrf_token(), next=next_url, username=username,
+                           message=translate("auth.csrf", lang), level="warning")
+        s = state.settings
+        result = login(state.engine, username, form.get("password") or "", client_ip(),
+                       max_failures=s.login_max_failures, max_failures_per_ip=s.login_max_failures_per_ip,
+                       window_minutes=s.login_window_minutes)
+        if result.account is None:
+            audit_mod.record_audit(state.engine, username.strip().lower() or "-", audit_mod.LOGIN_FAILED,
+                                   "locked" if result.locked else "bad_credentials")
+            message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
+                else translate("auth.invalid", lang)
+            return _render(LOGIN_BODY, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
+                           username=username, message=message, level="danger")
+        flask.session.clear()  # new session identity at login (no fixation)
+        flask.session.permanent = True
+        flask.session["sid"] = open_session(state.engine, result.account)
+        flask.g.account = result.account
+        audit_mod.record_audit(state.engine, result.account.username, audit_mod.LOGIN, result.account.role)
+        return flask.redirect(next_url)
+
+    @server.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
+    def logout_view():
+        state = _state()
+        if flask.request.method == "GET":
+            if current_account() is None:
+                return flask.redirect(flask.url_for("auth_login"))
+            return _render(LOGOUT_BODY, csrf=csrf_token())
+        if not csrf_valid(flask.request.form.get("csrf_token")):
+            return flask.redirect(flask.url_for("auth_logout"))
+        account = current_account()
+        close_session(state.engine, flask.session.get("sid"))
+        if account is not None:
+            audit_mod.record_audit(state.engine, account.username, audit_mod.LOGOUT, account.role)
+        flask.session.clear()
+        logging.getLogger(__name__).debug("logged out")
+        return flask.redirect(flask.url_for("auth_login"))

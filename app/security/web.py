@@ -1,0 +1,197 @@
+"""Flask side of the security layer: sessions, login/logout, and the access check on EVERY request.
+
+``init_security(dash_app, settings)`` installs it. Enforcement lives in one ``before_request``
+hook, not in the pages, so pages stay free of security code, their callbacks can be unit-tested
+as plain functions, and a page that forgets a check is still protected:
+
+* public: ``/login``, ``/logout``, ``/healthz``, ``/lang/<code>``, ``/assets/``, Dash's JS/CSS
+  bundles and favicon;
+* Dash's JSON endpoints (``/_dash-layout``, ``/_dash-dependencies``, ``/_dash-update-component``...):
+  401 JSON when anonymous, 403 JSON when the role is insufficient for the callback
+  (``access.required_role_for_callback``);
+* every other path is a page: anonymous users are redirected to the login page, users whose role
+  is insufficient get a 403 page.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+import flask
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.config import Settings
+from app.security import access
+from app.security.accounts import Account
+from app.security.db import get_engine, init_db
+from app.security.headers import install_security_headers
+from app.security.logs import log_event
+from app.security.sessions import SessionPolicy, resolve_session
+
+EXTENSION_KEY = "credit_security"
+SESSION_COOKIE = "credit_session"
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/", "/static/")
+PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico", "/favicon.ico"})
+CALLBACK_PATH = "/_dash-update-component"
+
+log = logging.getLogger(__name__)
+
+
+class ConfigurationError(RuntimeError):
+    """The deployment is unsafe to start; the message says what to set."""
+
+
+@dataclasses.dataclass
+class SecurityState:
+    """Per-Flask-app state (in ``server.extensions``, not a module global)."""
+
+    engine: Engine
+    settings: Settings
+    policy: SessionPolicy
+
+
+def _secret_key(settings: Settings) -> str:
+    if settings.secret_key:
+        if settings.is_production and len(settings.secret_key) < 32:
+            raise ConfigurationError("SECRET_KEY must be at least 32 characters in production "
+                                     "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        return settings.secret_key
+    if settings.is_production:
+        raise ConfigurationError(
+            "SECRET_KEY is not set: production (APP_ENV=production) refuses to start without it. Set SECRET_KEY to a "
+            "long random value, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    log.warning("SECRET_KEY not set: using a random key, sessions end when the process restarts (development only)")
+    return secrets.token_hex(32)
+
+
+def init_security(dash_app, settings: Settings, engine: Engine | None = None) -> SecurityState:
+    """Configure cookies, database, routes, the access hook and the security headers."""
+    server: flask.Flask = dash_app.server
+    server.secret_key = _secret_key(settings)
+    server.config.update(
+        SESSION_COOKIE_NAME=SESSION_COOKIE,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+    )
+    if settings.trusted_proxy_hops > 0:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxy_hops,
+                                   x_proto=settings.trusted_proxy_hops, x_host=settings.trusted_proxy_hops)
+    state = SecurityState(
+        engine=engine if engine is not None else get_engine(settings.database_url),
+        settings=settings,
+        policy=SessionPolicy(idle=timedelta(minutes=settings.session_idle_minutes),
+                             absolute=timedelta(hours=settings.session_max_hours)),
+    )
+    init_db(state.engine)
+    server.extensions[EXTENSION_KEY] = state
+    from app.security.login_page import register_auth_routes  # noqa: PLC0415 - avoids an import cycle
+
+    register_auth_routes(server)
+    server.before_request(_enforce_access)
+    install_security_headers(dash_app)
+    return state
+
+
+def bind_database(server: flask.Flask, engine: Engine) -> None:
+    """Point an initialised app at another database (tests run one Dash app against SQLite and PostgreSQL)."""
+    init_db(engine)
+    server.extensions[EXTENSION_KEY].engine = engine
+
+
+def _state() -> SecurityState | None:
+    if not flask.has_app_context():
+        return None
+    return flask.current_app.extensions.get(EXTENSION_KEY)
+
+
+def current_engine() -> Engine | None:
+    """The database of the current app, or None outside a request/app with the security layer."""
+    state = _state()
+    return state.engine if state else None
+
+
+def current_account() -> Account | None:
+    """The logged-in account of this request (None when anonymous or outside a request)."""
+    if not flask.has_request_context():
+        return None
+    if "account" not in flask.g:
+        state = _state()
+        token = flask.session.get("sid") if state else None
+        flask.g.account = resolve_session(state.engine, token, state.policy) if state and token else None
+    return flask.g.account
+
+
+def current_username() -> str | None:
+    account = current_account()
+    return account.username if account else None
+
+
+def csrf_token() -> str:
+    """Per-session anti-CSRF token for server-rendered forms (login, logout)."""
+    token = flask.session.get("csrf")
+    if not token:
+        token = flask.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def csrf_valid(submitted: str | None) -> bool:
+    expected = flask.session.get("csrf")
+    return bool(expected and submitted and hmac.compare_digest(str(expected), str(submitted)))
+
+
+def _relative_path() -> str:
+    return flask.request.path or "/"
+
+
+def _is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def _json_error(status: int, code: str, message: str):
+    response = flask.jsonify({"error": code, "message": message})
+    response.status_code = status
+    return response
+
+
+def _enforce_access():
+    """before_request: authenticate, then authorise the page or the Dash callback."""
+    state = _state()
+    if state is None:
+        return None
+    path = _relative_path()
+    if _is_public(path):
+        return None
+    account = current_account()
+    is_dash_api = path.startswith("/_dash-") or path.startswith("/_reload")
+    if account is None:
+        if is_dash_api:
+            return _json_error(401, "unauthenticated", "Login required (session missing or expired).")
+        target = flask.request.full_path if flask.request.query_string else path
+        expired = {"expired": 1} if flask.session.pop("sid", None) else {}
+        return flask.redirect(flask.url_for("auth_login", next=target, **expired))
+    required = access.Role.OFFICER
+    if path == CALLBACK_PATH:
+        payload = flask.request.get_json(silent=True)
+        try:
+            required = access.required_role_for_callback(payload)
+        except access.CallbackAccessError as exc:
+            return _json_error(400, "bad_request", str(exc))
+    elif not is_dash_api:
+        required = access.required_role_for_path(path)
+    if not access.role_allows(account.role, required):
+        log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
+                  required=required.value, path=path)
+        if is_dash_api:
+            return _json_error(403, "forbidden", f"Role {required.value!r} required.")
+        from app.security.login_page import forbidden_page  # noqa: PLC0415
+
+        return forbidden_page()
+    return None

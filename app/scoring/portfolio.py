@@ -35,9 +35,15 @@ def build_portfolio(bundle: ModelBundle, labelled: pd.DataFrame, new: pd.DataFra
     ``oof`` (columns SK_ID_CURR, PROBA_OOF) attaches out-of-fold probabilities to labelled clients.
     Scoring runs in batches to bound memory at full Home Credit size.
     """
-    parts = [labelled.assign(IS_LABELLED=True)]
+    def flagged(table: pd.DataFrame, is_labelled: bool) -> pd.DataFrame:
+        extra = {"IS_LABELLED": np.full(len(table), is_labelled)}
+        if not is_labelled:
+            extra[TARGET_COLUMN] = np.full(len(table), np.nan)
+        return pd.concat([table.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+
+    parts = [flagged(labelled, True)]
     if new is not None and len(new):
-        parts.append(new.assign(**{TARGET_COLUMN: np.nan, "IS_LABELLED": False}))
+        parts.append(flagged(new, False))
     frame = pd.concat(parts, ignore_index=True)
     if frame[ID_COLUMN].duplicated().any():
         dup = frame.loc[frame[ID_COLUMN].duplicated(), ID_COLUMN].iloc[0]
@@ -46,12 +52,11 @@ def build_portfolio(bundle: ModelBundle, labelled: pd.DataFrame, new: pd.DataFra
         bundle.proba(bundle.features(frame.iloc[i:i + batch_size])) for i in range(0, len(frame), batch_size)
     ]) if len(frame) else np.array([])
     frame[TARGET_COLUMN] = frame[TARGET_COLUMN].astype("float64")
-    frame["PROBA_DEFAULT"] = proba
-    frame["PROBA_OOF"] = np.nan
-    if oof is not None:
-        frame["PROBA_OOF"] = frame[ID_COLUMN].map(oof.set_index(ID_COLUMN)["PROBA_OOF"]).astype("float64")
-    frame["DECISION"] = bundle.decide(proba)
-    frame["GRADE"] = bundle.grade(proba)
+    oof_proba = (frame[ID_COLUMN].map(oof.set_index(ID_COLUMN)["PROBA_OOF"]).astype("float64")
+                 if oof is not None else pd.Series(np.nan, index=frame.index))
+    scores = pd.DataFrame({"PROBA_DEFAULT": proba, "PROBA_OOF": oof_proba.to_numpy(),
+                           "DECISION": bundle.decide(proba), "GRADE": bundle.grade(proba)}, index=frame.index)
+    frame = pd.concat([frame.drop(columns=[c for c in scores.columns if c in frame.columns]), scores], axis=1)
     return frame.sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
 
 

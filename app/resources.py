@@ -1,0 +1,79 @@
+"""Read-only resources of the running dashboard, loaded once per process.
+
+The model bundle and the portfolio store are immutable after loading and cached here, so every
+callback shares them without any mutable global. A fresh clone has the committed demo model but not
+its scored portfolio (a generated artefact kept out of git): it is rebuilt on first start from the
+committed synthetic-generator parameters, deterministically, in a few seconds.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from app.config import get_settings
+from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
+from app.scoring.data import prepare_applications
+from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
+
+log = logging.getLogger(__name__)
+
+#: Columns the pages filter, show and plot, kept in memory for every client (the rest is read from
+#: disk for the one client on screen). Keep this list short: it sets the worker's memory.
+SERVED_COLUMNS: tuple[str, ...] = (
+    "TARGET", "IS_LABELLED", "PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE",
+    "CODE_GENDER", "DAYS_BIRTH", "DAYS_EMPLOYED", "NAME_CONTRACT_TYPE", "NAME_INCOME_TYPE",
+    "NAME_EDUCATION_TYPE", "NAME_FAMILY_STATUS", "NAME_HOUSING_TYPE", "OCCUPATION_TYPE",
+    "REGION_RATING_CLIENT", "CNT_CHILDREN", "FLAG_OWN_CAR", "FLAG_OWN_REALTY",
+    "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
+    "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3",
+)
+
+
+def model_dir() -> Path:
+    return get_settings().model_dir
+
+
+@lru_cache(maxsize=1)
+def get_bundle() -> ModelBundle:
+    """The served model (raises ``ModelNotFoundError`` with instructions when absent)."""
+    return ModelBundle.load(model_dir())
+
+
+def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
+    """Regenerate the synthetic demo portfolio the demo model was trained on, and score it."""
+    from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
+    import pandas as pd  # noqa: PLC0415
+
+    source = bundle.card.get("source", {})
+    if source.get("kind") != "synthetic-demo":
+        raise ModelNotFoundError(
+            f"{path} is missing and the model in {path.parent} was not trained on the synthetic demo; "
+            "rerun scripts/train.py for that model folder"
+        )
+    started = time.perf_counter()
+    labelled_raw, new_raw = demo_portfolio(source["n_labelled"], source["n_new"], seed=source["seed"])
+    labelled, _ = prepare_applications(labelled_raw, source="synthetic labelled portfolio", labelled=True)
+    new, _ = prepare_applications(new_raw, source="synthetic new applications", labelled=False)
+    oof_path = path.parent / OOF_FILE
+    oof = pd.read_parquet(oof_path, columns=["SK_ID_CURR", "PROBA_OOF"]) if oof_path.exists() else None
+    write_portfolio(build_portfolio(bundle, labelled, new, oof=oof), path)
+    log.info("demo portfolio rebuilt: %d clients in %.1fs", len(labelled) + len(new), time.perf_counter() - started)
+
+
+@lru_cache(maxsize=1)
+def get_portfolio() -> PortfolioStore:
+    """The served portfolio (slim columns in memory), rebuilt first when it is the missing demo one."""
+    path = model_dir() / PORTFOLIO_FILE
+    if not path.exists():
+        rebuild_demo_portfolio(get_bundle(), path)
+    return PortfolioStore.open(path, columns=list(SERVED_COLUMNS))
+
+
+def warm_up() -> None:
+    """Load everything at start-up so the first officer does not wait (called by the shell)."""
+    started = time.perf_counter()
+    bundle, store = get_bundle(), get_portfolio()
+    log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
+             bundle.threshold, time.perf_counter() - started)

@@ -39,7 +39,7 @@ def _user_menu(lang: str) -> list:
         dbc.NavItem(html.Span(f"{account.username} ({translate('auth.role.' + account.role, lang)})",
                               className="navbar-text text-light me-2", id="auth-user")),
         dbc.NavItem(html.Form(
-            [html.Input(type="hidden", name="csrf_token", value=csrf_token()),
+            [dcc.Input(type="hidden", name="csrf_token", value=csrf_token(), id="auth-csrf"),
              html.Button(translate("auth.logout", lang), type="submit", id="auth-logout",
                          className="btn btn-outline-light btn-sm")],
             action="/logout", method="POST", className="d-flex me-3 mb-0")),

@@ -132,12 +132,18 @@ def toggle_reason(choice: str | None) -> bool:
     State(NOTE_ID, "value"),
 )
 def save_decision(n_clicks, context_token, choice, reason, note):
-    """Record the decision on a click (validated server-side), then show the history."""
+    """Dash adapter: a click on the button submits, the panel's first render only shows the history."""
+    return decision_update(bool(n_clicks) and dash.ctx.triggered_id == SUBMIT_ID, context_token, choice, reason, note)
+
+
+def decision_update(submitted: bool, context_token, choice, reason, note):
+    """Record the decision when ``submitted`` (validated server-side), then return
+    (feedback, history, new note value). Plain function: tests call it inside ``request_as``."""
     context, engine = read_context(context_token), current_engine()
     if context is None or engine is None:
         return dbc.Alert(t("decision.unavailable"), color="warning"), dash.no_update, dash.no_update
     feedback, note_value = None, dash.no_update
-    if n_clicks and dash.ctx.triggered_id == SUBMIT_ID:
+    if submitted:
         model = context["model_decision"]
         try:
             if choice not in ("follow", "override"):

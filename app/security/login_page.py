@@ -10,7 +10,7 @@ import logging
 import flask
 from markupsafe import Markup
 
-from app.security import audit as audit_mod
+from app.security.audit import LOGIN, LOGIN_FAILED, LOGOUT, record_audit
 from app.security.accounts import login
 from app.security.sessions import close_session, open_session
 from app.i18n import LANGUAGES, translate
@@ -100,7 +100,7 @@ def register_auth_routes(server: flask.Flask) -> None:
                        max_failures=s.login_max_failures, max_failures_per_ip=s.login_max_failures_per_ip,
                        window_minutes=s.login_window_minutes)
         if result.account is None:
-            audit_mod.record_audit(state.engine, username.strip().lower() or "-", audit_mod.LOGIN_FAILED,
+            record_audit(state.engine, username.strip().lower() or "-", LOGIN_FAILED,
                                    "locked" if result.locked else "bad_credentials")
             message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
                 else translate("auth.invalid", lang)
@@ -110,7 +110,7 @@ def register_auth_routes(server: flask.Flask) -> None:
         flask.session.permanent = True
         flask.session["sid"] = open_session(state.engine, result.account)
         flask.g.account = result.account
-        audit_mod.record_audit(state.engine, result.account.username, audit_mod.LOGIN, result.account.role)
+        record_audit(state.engine, result.account.username, LOGIN, result.account.role)
         return flask.redirect(next_url)
 
     @server.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
@@ -125,7 +125,7 @@ def register_auth_routes(server: flask.Flask) -> None:
         account = current_account()
         close_session(state.engine, flask.session.get("sid"))
         if account is not None:
-            audit_mod.record_audit(state.engine, account.username, audit_mod.LOGOUT, account.role)
+            record_audit(state.engine, account.username, LOGOUT, account.role)
         flask.session.clear()
         logging.getLogger(__name__).debug("logged out")
         return flask.redirect(flask.url_for("auth_login"))

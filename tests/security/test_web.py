@@ -1,0 +1,166 @@
+"""Authentication and authorisation over HTTP (Flask test client), on SQLite and PostgreSQL."""
+import json
+
+import pytest
+
+from app.security.audit import audit_events
+from app.security.testing import csrf_from, login_client, make_user
+
+ROLES = ("officer", "manager", "admin")
+#: page path -> roles allowed (the pages of other areas need not exist: the check comes first)
+PAGES = {
+    "/": ROLES, "/client/100002": ROLES, "/portfolio": ("manager", "admin"), "/model": ("manager", "admin"),
+    "/monitoring": ("manager", "admin"), "/admin": ("admin",), "/not-declared": ("admin",),
+}
+
+
+def test_anonymous_pages_redirect_to_login(server):
+    client = server.test_client()
+    for path in PAGES:
+        response = client.get(path)
+        assert response.status_code == 302, path
+        assert response.headers["Location"].startswith("/login?next=")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_by_role(server, role):
+    client = login_client(server, f"user-{role}", role)
+    for path, allowed in PAGES.items():
+        status = client.get(path).status_code
+        assert status == (200 if role in allowed else 403), (role, path, status)
+
+
+def test_public_endpoints(server):
+    client = server.test_client()
+    assert client.get("/login").status_code == 200
+    assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
+    assert client.get("/healthz").status_code in (200, 503)
+    assert client.get("/lang/en").status_code == 302
+
+
+def _callback(area_in: str, area_out: str, value="v"):
+    return {"output": f"{area_out}-probe-out.children", "outputs": {"id": f"{area_out}-probe-out", "property": "children"},
+            "inputs": [{"id": f"{area_in}-probe-in", "property": "value", "value": value}], "changedPropIds": [], "state": []}
+
+
+def _page_callback(path: str):
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+def test_callback_endpoint_anonymous_gets_401_json(server):
+    client = server.test_client()
+    for endpoint in ("/_dash-layout", "/_dash-dependencies"):
+        assert client.get(endpoint).status_code == 401
+    response = client.post("/_dash-update-component", json=_callback("client", "client"))
+    assert response.status_code == 401 and response.get_json()["error"] == "unauthenticated"
+
+
+AREAS = {"client": ROLES, "portfolio": ("manager", "admin"), "model": ("manager", "admin"),
+         "monitoring": ("manager", "admin"), "admin": ("admin",), "client-export": ("manager", "admin")}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_callbacks_by_role(server, role):
+    client = login_client(server, f"cb-{role}", role)
+    assert client.get("/_dash-layout").status_code == 200
+    for area, allowed in AREAS.items():
+        response = client.post("/_dash-update-component", json=_callback(area, area, "42"))
+        if role in allowed:
+            assert response.status_code == 200, (role, area)
+            assert "ok 42" in response.get_data(as_text=True)
+        else:
+            assert response.status_code == 403 and response.get_json()["error"] == "forbidden", (role, area)
+    # mixing an allowed output with a forbidden input is judged by the strictest id
+    mixed = client.post("/_dash-update-component", json=_callback("portfolio", "client"))
+    assert mixed.status_code == (200 if role != "officer" else 403)
+    for path, allowed in PAGES.items():
+        response = client.post("/_dash-update-component", json=_page_callback(path))
+        if role in allowed:
+            assert response.status_code == 200, (role, path)
+        else:
+            assert response.status_code == 403, (role, path)
+
+
+def test_malformed_callback_is_400(server):
+    client = login_client(server, "alice", "admin")
+    assert client.post("/_dash-update-component", data="not json", content_type="text/plain").status_code == 400
+    assert client.post("/_dash-update-component", json={"inputs": []}).status_code == 400
+
+
+def test_login_rejects_wrong_password_then_locks(server):
+    make_user(server, "alice", "officer")
+    client = server.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    for _ in range(5):
+        r = client.post("/login", data={"username": "alice", "password": "wrong-password!", "csrf_token": token})
+        assert r.status_code == 401 and "incorrect" in r.get_data(as_text=True)
+    r = client.post("/login", data={"username": "alice", "password": "correct horse battery staple", "csrf_token": token})
+    assert r.status_code == 429 and "15 min" in r.get_data(as_text=True)
+    with server.app_context():
+        from app.security.web import current_engine
+        actions = [e.action for e in audit_events(current_engine(), username="alice")]
+    assert actions.count("auth.login_failed") == 6
+
+
+def test_login_requires_csrf_and_refuses_open_redirect(server):
+    make_user(server, "alice", "officer")
+    client = server.test_client()
+    client.get("/login")
+    r = client.post("/login", data={"username": "alice", "password": "correct horse battery staple", "csrf_token": "forged"})
+    assert r.status_code == 400
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    r = client.post("/login", data={"username": "alice", "password": "correct horse battery staple",
+                                    "csrf_token": token, "next": "//evil.example/"})
+    assert r.status_code == 302 and r.headers["Location"] == "/"
+
+
+def test_session_cookie_flags_and_logout(server):
+    client = login_client(server, "alice", "officer")
+    cookie = client.get_cookie("credit_session")
+    assert cookie.http_only and cookie.same_site == "Lax"
+    home = client.get("/")
+    assert home.status_code == 200
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    assert "alice" in layout and "/logout" in layout
+    assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 302
+    assert client.get("/").status_code == 200  # forged logout ignored
+    token = csrf_from(client.get("/logout").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get("/").status_code == 302
+    assert client.post("/_dash-update-component", json=_callback("client", "client")).status_code == 401
+
+
+def test_navbar_shows_only_allowed_links(server, monkeypatch):
+    import dash
+
+    for path in ("/client", "/portfolio", "/monitoring"):  # pretend the pages exist
+        monkeypatch.setitem(dash.page_registry, f"fake{path}", {"path": path})
+    officer = json.dumps(login_client(server, "off", "officer").get("/_dash-layout").get_json())
+    manager = json.dumps(login_client(server, "man", "manager").get("/_dash-layout").get_json())
+    assert '"href": "/client"' in officer and '"href": "/portfolio"' not in officer and "/monitoring" not in officer
+    assert '"href": "/portfolio"' in manager and '"href": "/monitoring"' in manager
+
+
+def test_security_headers(server):
+    client = login_client(server, "alice", "officer")
+    headers = client.get("/").headers
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] and headers["Cache-Control"] == "no-store"
+
+
+def test_disabled_user_is_logged_out_at_next_request(server):
+    from app.security.accounts import set_active
+    from app.security.web import current_engine
+
+    client = login_client(server, "alice", "manager")
+    assert client.get("/portfolio").status_code == 200
+    with server.app_context():
+        set_active(current_engine(), "alice", False)
+    response = client.get("/portfolio")
+    assert response.status_code == 302 and "expired=1" in response.headers["Location"]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.config import get_settings
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
+from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 
@@ -68,7 +69,7 @@ def get_portfolio() -> PortfolioStore:
     path = model_dir() / PORTFOLIO_FILE
     if not path.exists():
         rebuild_demo_portfolio(get_bundle(), path)
-    return PortfolioStore.open(path, columns=list(SERVED_COLUMNS))
+    return PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
 
 
 def warm_up() -> None:

@@ -12,6 +12,7 @@ pages filter and plot: at 356,255 clients the whole table would not fit a 512 MB
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -77,7 +78,9 @@ class PortfolioStore:
     frame: pd.DataFrame  # slim columns, indexed by SK_ID_CURR (sorted)
 
     @classmethod
-    def open(cls, path: Path | str, columns: list[str] | None = None) -> "PortfolioStore":
+    def open(cls, path: Path | str, columns: list[str] | None = None,
+             derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> "PortfolioStore":
+        """Load the slim frame; ``derive`` adds computed columns (e.g. age in years) once, at load."""
         path = Path(path)
         table = pq.read_table(path, columns=None if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]])
         frame = table.to_pandas()
@@ -86,6 +89,8 @@ class PortfolioStore:
                 frame[col] = frame[col].astype("float32")
             elif frame[col].dtype == object or str(frame[col].dtype).startswith(("string", "str")):
                 frame[col] = frame[col].astype("category")
+        if derive is not None:
+            frame = derive(frame)
         return cls(path, frame.set_index(ID_COLUMN))
 
     @cached_property

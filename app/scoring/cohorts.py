@@ -1,0 +1,229 @@
+"""Client groups (cohorts): one filter definition shared by the client file and the portfolio pages.
+
+A :class:`CohortFilter` is an immutable description of a group ("pensioners aged 55+ with a cash
+loan"). It turns into a boolean mask over the served portfolio frame, into a URL query string and
+back (so a view can be bookmarked and shared), and a group's key figures come from :func:`kpis`.
+
+Privacy: groups smaller than :data:`MIN_COHORT_SIZE` are never described, so that no figure can be
+traced back to a handful of identifiable clients.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from urllib.parse import parse_qs, urlencode
+
+import numpy as np
+import pandas as pd
+
+from app.scoring.fairness import AGE_BANDS, age_band
+from app.scoring.features import DAYS_PER_YEAR
+from app.scoring.metrics import CostModel
+
+MIN_COHORT_SIZE = 20
+LABELLED, NEW = "labelled", "new"
+
+#: Filter field -> portfolio column, for the fields that select among category values.
+CATEGORY_FIELDS: dict[str, str] = {
+    "age_band": "AGE_BAND",
+    "gender": "CODE_GENDER",
+    "income_type": "NAME_INCOME_TYPE",
+    "education": "NAME_EDUCATION_TYPE",
+    "family_status": "NAME_FAMILY_STATUS",
+    "contract_type": "NAME_CONTRACT_TYPE",
+    "housing": "NAME_HOUSING_TYPE",
+    "region_rating": "REGION_RATING_CLIENT",
+    "grade": "GRADE",
+    "decision": "DECISION",
+}
+#: Filter field -> portfolio column, for the fields that select a numeric range.
+RANGE_FIELDS: dict[str, str] = {"income": "AMT_INCOME_TOTAL", "credit": "AMT_CREDIT"}
+
+
+@dataclass(frozen=True)
+class CohortFilter:
+    """Which clients belong to a group. Empty selections mean "no restriction"."""
+
+    age_band: tuple[str, ...] = ()
+    gender: tuple[str, ...] = ()
+    income_type: tuple[str, ...] = ()
+    education: tuple[str, ...] = ()
+    family_status: tuple[str, ...] = ()
+    contract_type: tuple[str, ...] = ()
+    housing: tuple[str, ...] = ()
+    region_rating: tuple[str, ...] = ()
+    grade: tuple[str, ...] = ()
+    decision: tuple[str, ...] = ()
+    income: tuple[float | None, float | None] = (None, None)
+    credit: tuple[float | None, float | None] = (None, None)
+    population: str = "all"  # "all", "labelled" (known outcome) or "new" (applications)
+
+    def __post_init__(self) -> None:
+        if self.population not in ("all", LABELLED, NEW):
+            raise ValueError(f"population must be 'all', 'labelled' or 'new', got {self.population!r}")
+        for name in RANGE_FIELDS:
+            lo, hi = getattr(self, name)
+            if lo is not None and hi is not None and lo > hi:
+                raise ValueError(f"{name}: minimum {lo} is above maximum {hi}")
+
+    @property
+    def is_empty(self) -> bool:
+        return self == CohortFilter()
+
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        """Boolean mask of the clients of ``frame`` (a served portfolio frame) in the group."""
+        keep = np.ones(len(frame), dtype=bool)
+        for name, column in CATEGORY_FIELDS.items():
+            values = getattr(self, name)
+            if values:
+                keep &= frame[column].astype("string").isin([str(v) for v in values]).fillna(False).to_numpy()
+        for name, column in RANGE_FIELDS.items():
+            lo, hi = getattr(self, name)
+            col = frame[column].to_numpy(dtype=float)
+            if lo is not None:
+                keep &= col >= lo
+            if hi is not None:
+                keep &= col <= hi
+        if self.population != "all":
+            labelled = frame["IS_LABELLED"].to_numpy(dtype=bool)
+            keep &= labelled if self.population == LABELLED else ~labelled
+        return keep
+
+    # -- URL round trip -------------------------------------------------------------------------
+    def to_query(self) -> str:
+        """Query string holding only the non-default fields (stable order, URL-safe)."""
+        pairs: list[tuple[str, str]] = []
+        for name in CATEGORY_FIELDS:
+            pairs.extend((name, str(v)) for v in getattr(self, name))
+        for name in RANGE_FIELDS:
+            lo, hi = getattr(self, name)
+            if lo is not None:
+                pairs.append((f"{name}_min", _num(lo)))
+            if hi is not None:
+                pairs.append((f"{name}_max", _num(hi)))
+        if self.population != "all":
+            pairs.append(("population", self.population))
+        return urlencode(pairs)
+
+    @classmethod
+    def from_query(cls, query: str | dict | None) -> "CohortFilter":
+        """Parse a query string (or Dash Pages' query dict); unknown or malformed values are ignored.
+
+        A shared link may have been edited by hand: a bad value must not break the page, it is
+        simply not applied.
+        """
+        if not query:
+            return cls()
+        params = parse_qs(query.lstrip("?"), keep_blank_values=False) if isinstance(query, str) else {
+            k: v if isinstance(v, list) else [v] for k, v in query.items()}
+        kwargs: dict = {}
+        for name in CATEGORY_FIELDS:
+            values = tuple(dict.fromkeys(str(v)[:100] for v in params.get(name, []) if str(v).strip()))
+            if values:
+                kwargs[name] = values
+        for name in RANGE_FIELDS:
+            lo, hi = _parse_float(params.get(f"{name}_min")), _parse_float(params.get(f"{name}_max"))
+            if lo is not None and hi is not None and lo > hi:
+                lo, hi = hi, lo
+            kwargs[name] = (lo, hi)
+        population = (params.get("population") or ["all"])[0]
+        kwargs["population"] = population if population in ("all", LABELLED, NEW) else "all"
+        return cls(**kwargs)
+
+    def describe(self) -> dict:
+        """JSON-friendly description (audit trail of exports, model card of a comparison)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in ((), (None, None), "all"):
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _parse_float(values) -> float | None:
+    if not values:
+        return None
+    try:
+        x = float(values[0])
+    except (TypeError, ValueError):
+        return None
+    return x if np.isfinite(x) else None
+
+
+def add_derived_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns the filters and charts use that the raw table stores in another unit.
+
+    Called once when the portfolio is loaded: age in years and its band, years employed.
+    """
+    out = frame.copy()
+    out["AGE_YEARS"] = (-out["DAYS_BIRTH"].astype("float64") / DAYS_PER_YEAR).astype("float32")
+    out["AGE_BAND"] = pd.Categorical(age_band(out["AGE_YEARS"]), categories=[b for b, _, _ in AGE_BANDS])
+    if "DAYS_EMPLOYED" in out:
+        out["EMPLOYED_YEARS"] = (-out["DAYS_EMPLOYED"].astype("float64") / DAYS_PER_YEAR).astype("float32")
+    return out
+
+
+#: Profile attributes that define "similar clients" by default on the client file.
+SIMILARITY_KEYS: tuple[str, ...] = ("age_band", "income_type", "contract_type", "education")
+
+
+def similar_clients_filter(client: pd.Series, keys: tuple[str, ...] = SIMILARITY_KEYS) -> CohortFilter:
+    """The cohort sharing ``client``'s values (a row of the served frame) on the chosen attributes."""
+    kwargs = {}
+    for key in keys:
+        if key not in CATEGORY_FIELDS:
+            raise ValueError(f"unknown similarity attribute {key!r}")
+        value = client.get(CATEGORY_FIELDS[key])
+        if value is not None and not (isinstance(value, float) and np.isnan(value)) and not pd.isna(value):
+            kwargs[key] = (str(value),)
+    return CohortFilter(**kwargs)
+
+
+def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel()) -> dict:
+    """Key figures of a group (rows of the served frame).
+
+    - approval rate at the threshold, mean probability of default (served model);
+    - observed default rate and business cost per client, on clients whose outcome is known only,
+      with the *out-of-fold* probability for labelled clients (an honest estimate: the served model
+      saw those clients in training, so its own scores would flatter it);
+    - exposure (sum of credit amounts) and expected loss (probability x credit amount, i.e. with a
+      loss given default of 100 %: an upper bound, stated as such on the page).
+    Figures that cannot be computed (empty group, no known outcome) are ``None``, never a fake 0.
+    """
+    n = int(len(frame))
+    proba = frame["PROBA_DEFAULT"].to_numpy(dtype=float)
+    credit = frame["AMT_CREDIT"].to_numpy(dtype=float)
+    known = frame["IS_LABELLED"].to_numpy(dtype=bool) & frame["TARGET"].notna().to_numpy()
+    y = frame["TARGET"].to_numpy(dtype=float)[known]
+    honest = frame["PROBA_OOF"].to_numpy(dtype=float)[known]
+    honest = np.where(np.isnan(honest), proba[known], honest)
+    n_known = int(known.sum())
+    out = {
+        "n": n,
+        "n_known_outcome": n_known,
+        "approval_rate": float(np.mean(proba < threshold)) if n else None,
+        "mean_proba": float(np.mean(proba)) if n else None,
+        "default_rate": float(np.mean(y)) if n_known else None,
+        "cost_per_client": None,
+        "exposure": float(np.nansum(credit)) if n else 0.0,
+        "expected_loss": float(np.nansum(proba * credit)) if n else 0.0,
+    }
+    if n_known:
+        refused = honest >= threshold
+        fn, fp = np.sum(~refused & (y == 1)), np.sum(refused & (y == 0))
+        out["cost_per_client"] = float((costs.cost_fn * fn + costs.cost_fp * fp) / n_known)
+    return out
+
+
+def large_enough(n: int) -> bool:
+    """Whether a group may be described without risking re-identification."""
+    return n >= MIN_COHORT_SIZE
+
+
+def without(filter_: CohortFilter, *names: str) -> CohortFilter:
+    """The same filter with some fields reset (e.g. the officer widens a cohort)."""
+    defaults = CohortFilter()
+    return replace(filter_, **{n: getattr(defaults, n) for n in names})

@@ -110,6 +110,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "decision.error.model_invalid": {"fr": "Décision du modèle invalide.", "en": "Invalid model decision."},
     "decision.error.final_invalid": {"fr": "Décision invalide.", "en": "Invalid decision."},
     "decision.error.user_missing": {"fr": "Connexion requise.", "en": "Login required."},
+    # --- client file page (app/pages/client.py): keys "client.*"
+    # --- end client file page
+    # --- portfolio page (app/pages/portfolio.py): keys "portfolio.*"
+    # --- end portfolio page
+    # --- model page (app/pages/model.py): keys "model.*"
+    # --- end model page
+    # --- monitoring page (app/pages/monitoring.py): keys "monitoring.*"
+    # --- end monitoring page
+    # --- shared labels of units, decisions, grades (any page): keys "common.*"
+    # --- end shared labels
 }
 
 

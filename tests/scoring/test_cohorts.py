@@ -101,3 +101,20 @@ def test_similar_clients(frame):
 
 def test_minimum_cohort_size():
     assert not large_enough(MIN_COHORT_SIZE - 1) and large_enough(MIN_COHORT_SIZE)
+
+
+def test_masks_on_the_served_dtypes(frame):
+    """The served store keeps text as category and numbers as float32: the filters must still match."""
+    served = frame.copy()
+    for col in ("CODE_GENDER", "NAME_INCOME_TYPE", "GRADE", "DECISION", "NAME_CONTRACT_TYPE"):
+        served[col] = served[col].astype("category")
+    served["REGION_RATING_CLIENT"] = served["REGION_RATING_CLIENT"].astype("float32")
+    for f in (CohortFilter(region_rating=("2",)), CohortFilter(region_rating=("2.0", "3")),
+              CohortFilter(income_type=("Pensioner",), grade=("E", "D")), CohortFilter(decision=("granted",)),
+              CohortFilter(gender=("F",), contract_type=("Revolving loans",)), CohortFilter(grade=("Z",))):
+        assert f.mask(served).tolist() == f.mask(frame).tolist(), f
+    assert CohortFilter(region_rating=("2",)).mask(served).tolist() == [False, True, True, False, True]
+    assert CohortFilter(region_rating=("two", "=1+1")).mask(served).sum() == 0
+    # a similar-clients filter built from a float32 rating still finds the client itself
+    rating_peer = similar_clients_filter(served.iloc[1], keys=("region_rating",))
+    assert rating_peer.mask(served).sum() == 3

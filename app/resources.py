@@ -16,6 +16,7 @@ from app.config import get_settings
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
+from app.scoring.dictionary import data_dictionary
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 
 log = logging.getLogger(__name__)
@@ -69,12 +70,34 @@ def get_portfolio() -> PortfolioStore:
     path = model_dir() / PORTFOLIO_FILE
     if not path.exists():
         rebuild_demo_portfolio(get_bundle(), path)
-    return PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+    store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+    release_unused_memory()
+    return store
+
+
+def release_unused_memory() -> None:
+    """Hand back to the OS what decoding the portfolio left in the allocators' free lists.
+
+    Arrow's memory pool and glibc keep freed buffers for reuse: after loading 356,255 clients the
+    process held ~330 MB more than the ~30 MB slim frame it keeps, enough to break a 512 MB worker.
+    """
+    import ctypes  # noqa: PLC0415
+    import gc  # noqa: PLC0415
+
+    import pyarrow as pa  # noqa: PLC0415
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        pass
 
 
 def warm_up() -> None:
     """Load everything at start-up so the first officer does not wait (called by the shell)."""
     started = time.perf_counter()
     bundle, store = get_bundle(), get_portfolio()
+    data_dictionary()  # labels and units of every explanation
     log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
              bundle.threshold, time.perf_counter() - started)

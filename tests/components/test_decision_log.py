@@ -9,7 +9,7 @@ from app.components.decision_log import DecisionPanel, decision_update, read_con
 from app.security.web import current_engine
 from app.security.audit import audit_events
 from app.security.testing import request_as
-from tests.security.conftest import dash_app, engine, server  # noqa: F401 - shared fixtures
+from tests.security.conftest import engine, probed_app, server  # noqa: F401 - shared fixtures
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 

@@ -10,11 +10,11 @@ import os
 import pytest
 from dash import Input, Output
 
-from app.config import Settings, normalise_database_url
+from app.config import normalise_database_url
 from app.security.db import Base, get_engine, init_db
 from app.security.web import bind_database
+from tests.browser_support import make_settings  # noqa: F401 - re-exported for the tests
 
-SECRET = "test-secret-key-" + "x" * 32
 PROBE_AREAS = ("client", "portfolio", "model", "monitoring", "admin", "portfolio-export", "client-export")
 
 
@@ -41,28 +41,17 @@ def engine(request, tmp_path):
         Base.metadata.drop_all(eng)
 
 
-def make_settings(database_url: str, **overrides) -> Settings:
-    values = dict(env="development", secret_key=SECRET, database_url=database_url, login_max_failures=5,
-                  login_max_failures_per_ip=20, login_window_minutes=15)
-    values.update(overrides)
-    return Settings(**values)
-
-
 @pytest.fixture(scope="session")
-def dash_app(tmp_path_factory):
-    """ONE Dash app for the session (Dash hands global callbacks to the first app only), with a
-    probe callback per area so the callback endpoint can be exercised before those pages exist."""
-    from app.shell import create_app
-
-    path = tmp_path_factory.mktemp("app") / "app.sqlite3"
-    app = create_app(make_settings(f"sqlite:///{path}"))
+def probed_app(dash_app):
+    """The session's Dash app (tests/conftest.py) plus a probe callback per area, so the callback
+    endpoint can be exercised before those pages exist."""
     for area in PROBE_AREAS:
-        app.callback(Output(f"{area}-probe-out", "children"), Input(f"{area}-probe-in", "value"))(lambda v: f"ok {v}")
-    return app
+        dash_app.callback(Output(f"{area}-probe-out", "children"), Input(f"{area}-probe-in", "value"))(lambda v: f"ok {v}")
+    return dash_app
 
 
 @pytest.fixture
-def server(dash_app, engine):
+def server(probed_app, engine):
     """The Flask server bound to this test's fresh database."""
-    bind_database(dash_app.server, engine)
-    return dash_app.server
+    bind_database(probed_app.server, engine)
+    return probed_app.server

@@ -94,8 +94,11 @@ def _register_language_route(server: flask.Flask) -> None:
         return response
 
 
-def create_app(settings: Settings | None = None) -> dash.Dash:
+def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> dash.Dash:
     """Build the Dash app, register the pages, install the security layer and return it (one per process).
+
+    ``warm_up`` loads the model and the portfolio now (the WSGI entry does, so gunicorn's preloading
+    master shares them with its workers and the first officer does not wait); tests leave it off.
 
     Raises ``app.security.web.ConfigurationError`` when production settings are unsafe (no SECRET_KEY).
     """
@@ -126,4 +129,18 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     state = init_security(app, settings)
     register_health_route(app.server, settings)
     ensure_env_admin(state.engine, settings)
+    if warm_up:
+        _warm_up_resources()
     return app
+
+
+def _warm_up_resources() -> None:
+    """Load model and portfolio once; a missing model is logged, not fatal (/healthz reports it and
+    the pages say the score is unavailable)."""
+    from app.resources import warm_up  # noqa: PLC0415
+    from app.scoring.bundle import ModelNotFoundError  # noqa: PLC0415
+
+    try:
+        warm_up()
+    except (ModelNotFoundError, OSError) as exc:
+        log.warning("model not loaded at start-up: %s", exc)

@@ -4,5 +4,5 @@ Production refuses to start without SECRET_KEY: the ConfigurationError names wha
 """
 from app.shell import create_app
 
-app = create_app()
+app = create_app(warm_up=True)
 server = app.server

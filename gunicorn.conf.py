@@ -18,8 +18,8 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 
-def on_starting(server):  # noqa: ARG001 - gunicorn hook
-    """JSON logs before the app is imported (preload), so start-up errors are structured too."""
-    from app.security.logs import configure_logging
+# JSON logs before the app is imported (preload runs before gunicorn's on_starting hook), so
+# start-up messages and errors are structured too.
+from app.security.logs import configure_logging  # noqa: E402
 
-    configure_logging(os.environ.get("LOG_FORMAT", "json"))
+configure_logging(os.environ.get("LOG_FORMAT", "json"))

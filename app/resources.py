@@ -101,3 +101,51 @@ def warm_up() -> None:
     data_dictionary()  # labels and units of every explanation
     log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
              bundle.threshold, time.perf_counter() - started)
+
+
+# --- model governance and monitoring pages (app/pages/model.py, app/pages/monitoring.py).
+# Keyed by the model folder, so a test pointing CREDIT_MODEL_DIR elsewhere gets that folder's files.
+
+@lru_cache(maxsize=2)
+def get_oof(directory: str):
+    """The out-of-fold predictions of the model folder (SK_ID_CURR, TARGET, PROBA_OOF, FOLD, CODE_GENDER,
+    AGE_YEARS): the only honest basis of performance, cost and fairness figures."""
+    import pandas as pd  # noqa: PLC0415
+
+    return pd.read_parquet(Path(directory) / OOF_FILE)
+
+
+@lru_cache(maxsize=2)
+def get_shap_inputs(directory: str):
+    """(SHAP values, model inputs) of the model folder's SHAP sample, aligned row by row.
+
+    The inputs are rebuilt from those clients' full portfolio rows with the served feature function.
+    """
+    import pandas as pd  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    from app.scoring.bundle import SHAP_SAMPLE_FILE  # noqa: PLC0415
+    from app.scoring.governance import align_shap_inputs  # noqa: PLC0415
+
+    bundle = get_bundle()
+    shap = pd.read_parquet(Path(directory) / SHAP_SAMPLE_FILE)
+    ids = [int(i) for i in shap["SK_ID_CURR"]]
+    rows = pq.read_table(get_portfolio().path, filters=[("SK_ID_CURR", "in", ids)]).to_pandas()
+    X = bundle.features(rows).set_index(rows["SK_ID_CURR"].to_numpy())
+    return align_shap_inputs(shap, X)
+
+
+@lru_cache(maxsize=2)
+def get_drift_report(directory: str) -> dict:
+    """The drift report of the model folder (computed once and written there when missing or stale)."""
+    from app.scoring.monitoring import load_or_build_report  # noqa: PLC0415
+
+    bundle = get_bundle()
+    get_portfolio()  # make sure the demo portfolio exists
+    return load_or_build_report(bundle, log=log.info)
+
+
+def warm_up_governance() -> None:
+    """Load the model and monitoring pages' files, so their first opening is as fast as the next."""
+    directory = str(get_bundle().directory)
+    get_oof(directory), get_shap_inputs(directory), get_drift_report(directory)

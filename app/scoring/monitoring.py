@@ -1,0 +1,93 @@
+"""The drift report of a model folder: reference and current samples, importance, caching on disk.
+
+The report is computed offline (``scripts/drift_report.py``, e.g. nightly) or, for a model folder
+without one, once at the dashboard's first start; it is written to ``<model folder>/drift_report.json``
+and the monitoring page only reads it, so the page opens instantly whatever the portfolio size.
+A report remembers which model it describes (the card's date and training-data hash): a retrained
+model never shows a stale report.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from app.scoring.bundle import PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle
+from app.scoring.drift import REPORT_FILE, drift_report, read_report, write_report
+from app.scoring.governance import mean_abs_shap
+
+PORTFOLIO_CURRENT = "portfolio-new"
+
+
+def model_signature(bundle: ModelBundle) -> dict:
+    """What identifies the model a report was computed for."""
+    fingerprint = bundle.card.get("data_fingerprint", {}).get("labelled", {})
+    return {"created_at": bundle.card.get("created_at"), "data_sha256": fingerprint.get("sha256"),
+            "threshold": bundle.threshold}
+
+
+def importance(bundle: ModelBundle) -> pd.Series | None:
+    """Mean |SHAP| per feature from the model folder's SHAP sample (None when absent)."""
+    path = bundle.directory / SHAP_SAMPLE_FILE
+    return mean_abs_shap(pd.read_parquet(path)) if path.exists() else None
+
+
+def portfolio_samples(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(labelled, new) full rows of a scored portfolio file."""
+    frame = pq.read_table(path).to_pandas()
+    labelled = frame["IS_LABELLED"].astype(bool)
+    return frame[labelled].reset_index(drop=True), frame[~labelled].reset_index(drop=True)
+
+
+def model_drift_report(bundle: ModelBundle, reference: pd.DataFrame, current: pd.DataFrame, *,
+                       current_source: str, current_label: str) -> dict:
+    """Drift of ``current`` (prepared applications) against ``reference`` (the labelled portfolio).
+
+    The reference probability is the out-of-fold one (``PROBA_OOF``) when available: the served model's
+    probability on the clients it was trained on is sharper than on anyone new, and comparing it with
+    new applications would report a "drift" that is only the model remembering its training set.
+    A current sample without ``PROBA_DEFAULT`` (an uploaded batch) is scored with the served model.
+    """
+    X_ref, X_cur = bundle.features(reference), bundle.features(current)
+    if "PROBA_OOF" in reference and reference["PROBA_OOF"].notna().all():
+        p_ref = reference["PROBA_OOF"].to_numpy(float)
+    else:
+        p_ref = reference["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in reference else bundle.proba(X_ref)
+    p_cur = current["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in current else bundle.proba(X_cur)
+    meta = {"model": model_signature(bundle),
+            "reference": {"source": "portfolio-labelled", "label": "labelled portfolio (training data)"},
+            "current": {"source": current_source, "label": current_label}}
+    return drift_report(X_ref, X_cur, categorical=bundle.cat_features, importance=importance(bundle),
+                        reference_proba=p_ref, current_proba=p_cur, threshold=bundle.threshold, meta=meta)
+
+
+def portfolio_drift_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> dict:
+    """The default report: new applications of the served portfolio against its labelled clients."""
+    labelled, new = portfolio_samples(portfolio_path or bundle.directory / PORTFOLIO_FILE)
+    return model_drift_report(bundle, labelled, new, current_source=PORTFOLIO_CURRENT,
+                              current_label="new applications of the portfolio")
+
+
+def report_matches(report: dict, bundle: ModelBundle) -> bool:
+    return report.get("model") == model_signature(bundle)
+
+
+def load_or_build_report(bundle: ModelBundle, portfolio_path: Path | None = None, log=lambda _m: None) -> dict:
+    """The model folder's report if it describes this model, else the portfolio report, computed and
+    written for the next start (kept in memory only when the folder is read-only)."""
+    path = bundle.directory / REPORT_FILE
+    if path.exists():
+        try:
+            report = read_report(path)
+            if report_matches(report, bundle):
+                return report
+            log(f"{path} describes another model: recomputing")
+        except ValueError as exc:
+            log(f"{exc}: recomputing")
+    report = portfolio_drift_report(bundle, portfolio_path)
+    try:
+        write_report(report, path)
+    except OSError as exc:  # read-only deployment: serve it from memory
+        log(f"drift report not cached ({exc})")
+    return report

@@ -52,6 +52,10 @@ class TrainConfig:
     max_iterations: int = 3000
     early_stopping_rounds: int = 200
     early_stopping_fraction: float = 0.1
+    #: "search": the tree count is chosen once, by early stopping on fold 0 during the search, and
+    #: every fold model then trains on all its rows; "inner": each fold early-stops on a slice of its
+    #: own training rows (fully out-of-sample but noisier, and each model sees fewer rows).
+    stopping: str = "search"
     search_budget_seconds: float = 180.0
     search_space: tuple[dict, ...] = SEARCH_SPACE
     thread_count: int = -1
@@ -65,6 +69,7 @@ class TrainConfig:
             "max_iterations": self.max_iterations,
             "early_stopping_rounds": self.early_stopping_rounds,
             "early_stopping_fraction": self.early_stopping_fraction,
+            "stopping": self.stopping,
             "search_budget_seconds": self.search_budget_seconds,
             "search_space": list(self.search_space),
         }
@@ -118,27 +123,39 @@ def stratified_folds(y, n_folds: int, seed: int) -> np.ndarray:
     return folds
 
 
-def _fit_fold(X: pd.DataFrame, y: np.ndarray, cat_features: list[str], params: dict,
-              config: TrainConfig, seed: int) -> CatBoostClassifier:
-    """One CatBoost fit that early-stops on a stratified slice of its own training rows."""
-    X_fit, X_stop, y_fit, y_stop = train_test_split(
-        X, y, test_size=config.early_stopping_fraction, stratify=y, random_state=seed
-    )
-    model = CatBoostClassifier(
+def _classifier(params: dict, config: TrainConfig, seed: int, iterations: int | None = None) -> CatBoostClassifier:
+    stopping = {} if iterations else {"od_type": "Iter", "od_wait": config.early_stopping_rounds, "use_best_model": True}
+    return CatBoostClassifier(
         loss_function="Logloss",
-        iterations=config.max_iterations,
+        iterations=iterations or config.max_iterations,
         learning_rate=config.learning_rate,
         random_seed=seed,
         thread_count=config.thread_count,
-        od_type="Iter",
-        od_wait=config.early_stopping_rounds,
-        use_best_model=True,
         verbose=False,
         allow_writing_files=False,
+        **stopping,
         **params,
     )
-    model.fit(Pool(X_fit, y_fit, cat_features=cat_features), eval_set=Pool(X_stop, y_stop, cat_features=cat_features))
+
+
+def _fit_stopped(X, y, X_stop, y_stop, cat_features, params, config, seed) -> CatBoostClassifier:
+    """A CatBoost fit that early-stops on ``(X_stop, y_stop)``."""
+    model = _classifier(params, config, seed)
+    model.fit(Pool(X, y, cat_features=cat_features), eval_set=Pool(X_stop, y_stop, cat_features=cat_features))
     return model
+
+
+def _fit_fold(X: pd.DataFrame, y: np.ndarray, cat_features: list[str], params: dict,
+              config: TrainConfig, seed: int, iterations: int | None = None) -> CatBoostClassifier:
+    """One fold model: a fixed number of trees on all rows, or early-stopped on an inner slice."""
+    if iterations:
+        model = _classifier(params, config, seed, iterations)
+        model.fit(Pool(X, y, cat_features=cat_features))
+        return model
+    X_fit, X_stop, y_fit, y_stop = train_test_split(
+        X, y, test_size=config.early_stopping_fraction, stratify=y, random_state=seed
+    )
+    return _fit_stopped(X_fit, y_fit, X_stop, y_stop, cat_features, params, config, seed)
 
 
 def raw_score(model: CatBoostClassifier, X: pd.DataFrame, cat_features: list[str]) -> np.ndarray:
@@ -146,8 +163,11 @@ def raw_score(model: CatBoostClassifier, X: pd.DataFrame, cat_features: list[str
     return np.asarray(model.predict(Pool(X, cat_features=cat_features), prediction_type="RawFormulaVal"), dtype=float)
 
 
-def search_params(X, y, folds, cat_features, config: TrainConfig, log: Log) -> tuple[dict, list[dict]]:
-    """Try the search space on fold 0 (validation log-loss) until the time budget is spent."""
+def search_params(X, y, folds, cat_features, config: TrainConfig, log: Log) -> tuple[dict, int, list[dict]]:
+    """Try the search space on fold 0 (validation log-loss) until the time budget is spent.
+
+    Returns the best parameters, their tree count (early stopping) and the search log.
+    """
     train, val = folds != 0, folds == 0
     start = time.perf_counter()
     results: list[dict] = []
@@ -158,14 +178,17 @@ def search_params(X, y, folds, cat_features, config: TrainConfig, log: Log) -> t
             results.append({"truncated_after": i, "budget_seconds": config.search_budget_seconds})
             break
         t0 = time.perf_counter()
-        model = _fit_fold(X[train], y[train], cat_features, params, config, config.seed)
+        if config.stopping == "search":
+            model = _fit_stopped(X[train], y[train], X[val], y[val], cat_features, params, config, config.seed)
+        else:
+            model = _fit_fold(X[train], y[train], cat_features, params, config, config.seed)
         p = 1 / (1 + np.exp(-raw_score(model, X[val], cat_features)))
         results.append({"params": params, "val_log_loss": float(log_loss(y[val], p)),
                         "iterations": int(model.get_best_iteration() + 1), "seconds": round(time.perf_counter() - t0, 1)})
         log(f"search {i + 1}/{len(config.search_space)}: {params} -> log-loss {results[-1]['val_log_loss']:.5f} "
             f"({results[-1]['iterations']} trees, {results[-1]['seconds']}s)")
     best = min((r for r in results if "params" in r), key=lambda r: r["val_log_loss"])
-    return dict(best["params"]), results
+    return dict(best["params"]), int(best["iterations"]), results
 
 
 def train_model(X: pd.DataFrame, y, cat_features: list[str], config: TrainConfig = TrainConfig(),
@@ -175,20 +198,21 @@ def train_model(X: pd.DataFrame, y, cat_features: list[str], config: TrainConfig
     X = X.reset_index(drop=True)
     y = np.asarray(y, dtype=np.int64)
     folds = stratified_folds(y, config.n_folds, config.seed)
-    if len(config.search_space) > 1:
-        params, search_log = search_params(X, y, folds, cat_features, config, log)
+    if len(config.search_space) > 1 or config.stopping == "search":
+        params, iterations, search_log = search_params(X, y, folds, cat_features, config, log)
     else:
-        params, search_log = dict(config.search_space[0]), []
-    log(f"cross-validation with {params}")
+        params, iterations, search_log = dict(config.search_space[0]), 0, []
+    fixed = iterations if config.stopping == "search" else None
+    log(f"cross-validation with {params}" + (f", {fixed} trees per fold" if fixed else ", early stopping per fold"))
     oof_raw = np.empty(len(y), dtype=float)
     models, best_iterations = [], []
     for k in range(config.n_folds):
         t0 = time.perf_counter()
         train, val = folds != k, folds == k
-        model = _fit_fold(X[train], y[train], cat_features, params, config, config.seed + k)
+        model = _fit_fold(X[train], y[train], cat_features, params, config, config.seed + k, fixed)
         oof_raw[val] = raw_score(model, X[val], cat_features)
         models.append(model)
-        best_iterations.append(int(model.get_best_iteration() + 1))
+        best_iterations.append(int(model.tree_count_))
         log(f"fold {k + 1}/{config.n_folds}: {best_iterations[-1]} trees, {time.perf_counter() - t0:.1f}s")
     ensemble = sum_models(models, weights=[1.0 / len(models)] * len(models))
     calibration = Calibration.fit(oof_raw, y)

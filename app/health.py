@@ -1,9 +1,4 @@
-"""``/healthz`` for the PaaS: is the model there, is the database reachable? (public, no personal data)
-
-``model_loaded`` is the single place to swap in the scoring engine's own check once it exists
-(e.g. ``from app.scoring.model import is_loaded``); until then the model directory must hold
-``model.cbm``.
-"""
+"""``/healthz`` for the PaaS: is the model loaded, is the database reachable? (public, no personal data)"""
 from __future__ import annotations
 
 import flask
@@ -12,12 +7,20 @@ from app.config import Settings
 from app.security.db import database_reachable
 from app.security.web import current_engine
 
-MODEL_FILE = "model.cbm"
-
-
 def model_loaded(settings: Settings) -> bool:
-    """True when the deployed model is available to score clients."""
-    return (settings.model_dir / MODEL_FILE).is_file()
+    """True when the served model and portfolio are loaded (loading them now if needed).
+
+    The same cached loaders the pages use: a healthy answer means a client file can be opened.
+    ``settings`` names the model folder the app was configured with; a mismatch means the loaders
+    would serve another model, which is reported as unhealthy.
+    """
+    from app.resources import get_bundle, get_portfolio  # noqa: PLC0415 - heavy, only when asked
+
+    try:
+        bundle, store = get_bundle(), get_portfolio()
+    except (OSError, ValueError):
+        return False
+    return bundle.directory.resolve() == settings.model_dir.resolve() and len(store.frame) > 0
 
 
 def register_health_route(server: flask.Flask, settings: Settings) -> None:

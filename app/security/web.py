@@ -69,10 +69,25 @@ def _secret_key(settings: Settings) -> str:
     return secrets.token_hex(32)
 
 
+def _check_database(settings: Settings) -> None:
+    """Production must name its database: a PaaS wipes the local disk on every restart, so the
+    default SQLite file would silently lose the audit trail and the decision log."""
+    from app.config import DEFAULT_SQLITE_PATH  # noqa: PLC0415
+
+    if settings.is_production and settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}":
+        raise ConfigurationError(
+            "DATABASE_URL is not set: production (APP_ENV=production) refuses to keep the audit trail and the "
+            "decision log in the default local SQLite file, which a PaaS deletes on restart. Set DATABASE_URL "
+            "(PostgreSQL), or an explicit sqlite:////path/on/a/persistent/disk.db"
+        )
+
+
 def init_security(dash_app, settings: Settings, engine: Engine | None = None) -> SecurityState:
     """Configure cookies, database, routes, the access hook and the security headers."""
     server: flask.Flask = dash_app.server
     server.secret_key = _secret_key(settings)
+    if engine is None:
+        _check_database(settings)
     server.config.update(
         SESSION_COOKIE_NAME=SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,

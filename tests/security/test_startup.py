@@ -3,7 +3,7 @@ import pytest
 
 from app.security.accounts import get_account, list_accounts, login
 from app.security.bootstrap import ensure_demo_accounts, ensure_env_admin
-from app.security.web import ConfigurationError, _secret_key
+from app.security.web import ConfigurationError, _check_database, _secret_key
 from tests.security.conftest import make_settings
 
 
@@ -12,6 +12,17 @@ def test_production_refuses_to_start_without_secret_key():
         _secret_key(make_settings("sqlite://", env="production", secret_key=""))
     with pytest.raises(ConfigurationError, match="32 characters"):
         _secret_key(make_settings("sqlite://", env="production", secret_key="short"))
+
+
+def test_production_refuses_the_default_sqlite_file():
+    from app.config import DEFAULT_SQLITE_PATH
+
+    default = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        _check_database(make_settings(default, env="production"))
+    _check_database(make_settings(default))  # development keeps the convenient local file
+    _check_database(make_settings("postgresql+psycopg://u:p@db/credit", env="production"))
+    _check_database(make_settings("sqlite:////persistent/disk/credit.db", env="production"))  # explicit choice
 
 
 def test_env_admin_created_once(engine):

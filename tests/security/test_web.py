@@ -34,8 +34,20 @@ def test_public_endpoints(server):
     client = server.test_client()
     assert client.get("/login").status_code == 200
     assert client.get("/assets/vendor/bootstrap.min.css").status_code == 200
-    assert client.get("/healthz").status_code in (200, 503)
     assert client.get("/lang/en").status_code == 302
+
+
+def test_healthz_reports_model_and_database(server):
+    response = server.test_client().get("/healthz")  # public: the PaaS probe has no session
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == {"status": "ok", "model_loaded": True, "database_reachable": True}
+
+
+def test_healthz_model_check_fails_for_another_model_folder(tmp_path):
+    from app.health import model_loaded
+    from tests.browser_support import make_settings
+
+    assert not model_loaded(make_settings("sqlite://", model_dir=tmp_path))
 
 
 def _callback(area_in: str, area_out: str, value="v"):

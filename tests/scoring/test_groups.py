@@ -1,0 +1,151 @@
+"""Group analysis of the portfolio page against hand-computed values and a brute-force pandas sort."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.scoring.cohorts import MIN_COHORT_SIZE, CohortFilter, add_derived_columns
+from app.scoring.groups import EMPTY, OK, TOO_SMALL, PortfolioAnalysis
+from app.scoring.metrics import CostModel
+
+
+def served_frame(n: int = 100, seed: int = 0) -> pd.DataFrame:
+    """A served-like frame (category text, float32 numbers): 60 labelled then 40 new clients."""
+    rng = np.random.default_rng(seed)
+    labelled = np.arange(n) < int(n * 0.6)
+    proba = rng.uniform(0, 0.5, n)
+    target = np.where(labelled, (rng.uniform(size=n) < proba).astype(float), np.nan)
+    frame = pd.DataFrame({
+        "SK_ID_CURR": np.arange(100_000, 100_000 + n),
+        "DAYS_BIRTH": -rng.uniform(20, 70, n) * 365.25, "DAYS_EMPLOYED": -rng.uniform(0, 20, n) * 365.25,
+        "CODE_GENDER": pd.Categorical(rng.choice(["F", "M"], n)),
+        "NAME_INCOME_TYPE": pd.Categorical(np.where(np.arange(n) % 2 == 0, "Working", "Pensioner")),
+        "NAME_EDUCATION_TYPE": pd.Categorical(["Higher education"] * n),
+        "NAME_FAMILY_STATUS": pd.Categorical(["Married"] * n), "NAME_CONTRACT_TYPE": pd.Categorical(["Cash loans"] * n),
+        "NAME_HOUSING_TYPE": pd.Categorical(["House / apartment"] * n),
+        "REGION_RATING_CLIENT": rng.choice([1.0, 2.0, 3.0], n).astype("float32"),
+        "AMT_INCOME_TOTAL": rng.uniform(3e4, 3e5, n).astype("float32"),
+        "AMT_CREDIT": np.round(rng.uniform(5e4, 1e6, n), 0).astype("float32"),
+        "AMT_ANNUITY": rng.uniform(5e3, 5e4, n).astype("float32"),
+        "EXT_SOURCE_1": rng.uniform(size=n).astype("float32"), "EXT_SOURCE_2": rng.uniform(size=n).astype("float32"),
+        "EXT_SOURCE_3": np.where(rng.uniform(size=n) < 0.2, np.nan, rng.uniform(size=n)).astype("float32"),
+        "PROBA_DEFAULT": proba.astype("float32"),
+        "PROBA_OOF": np.where(labelled, np.clip(proba + rng.normal(0, 0.05, n), 0, 1), np.nan).astype("float32"),
+        "TARGET": target, "IS_LABELLED": labelled,
+    })
+    frame["DECISION"] = pd.Categorical(np.where(proba >= 0.2, "refused", "granted"))
+    frame["GRADE"] = pd.Categorical(np.select([proba < 0.08, proba < 0.14, proba < 0.2, proba < 0.4], list("ABCD"), "E"))
+    return add_derived_columns(frame).set_index("SK_ID_CURR")
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return served_frame()
+
+
+@pytest.fixture(scope="module")
+def an(frame):
+    return PortfolioAnalysis(frame, 0.2, CostModel(10, 1))
+
+
+def test_summary_status_and_hand_computed_kpis(an, frame):
+    assert an.summary(CohortFilter(income_type=("Nobody",))).status == EMPTY
+    small = CohortFilter(grade=("A",), income_type=("Working",))
+    n_small = int(((frame["GRADE"] == "A") & (frame["NAME_INCOME_TYPE"] == "Working")).sum())
+    assert 0 < n_small < MIN_COHORT_SIZE
+    s = an.summary(small)
+    assert s.status == TOO_SMALL and s.n == n_small and s.kpis is None
+    workers = an.summary(CohortFilter(income_type=("Working",)))
+    sub = frame[frame["NAME_INCOME_TYPE"] == "Working"]
+    assert workers.status == OK and workers.kpis["n"] == 50
+    assert workers.kpis["approval_rate"] == pytest.approx((sub["PROBA_DEFAULT"] < 0.2).mean())
+    known = sub[sub["IS_LABELLED"]]
+    assert workers.kpis["default_rate"] == pytest.approx(known["TARGET"].mean())
+    y, p = known["TARGET"].to_numpy(), known["PROBA_OOF"].to_numpy(dtype=float)
+    expected_cost = (10 * np.sum((p < 0.2) & (y == 1)) + np.sum((p >= 0.2) & (y == 0))) / len(known)
+    assert workers.kpis["cost_per_client"] == pytest.approx(expected_cost)
+    assert workers.kpis["expected_loss"] == pytest.approx(float((sub["PROBA_DEFAULT"].astype(float) * sub["AMT_CREDIT"]).sum()), rel=1e-5)
+
+
+def test_group_without_known_outcome_has_no_default_rate_nor_cost(an):
+    s = an.summary(CohortFilter(population="new"))
+    assert s.status == OK and s.kpis["n"] == 40 and s.kpis["n_known_outcome"] == 0
+    assert s.kpis["default_rate"] is None and s.kpis["cost_per_client"] is None
+    assert an.feature_by_outcome(CohortFilter(population="new"), "AGE_YEARS") is None
+    rates = an.segment_rates(CohortFilter(population="new"), "income_type")
+    assert rates["default_rate"].isna().all() and rates["n"].sum() == 40
+
+
+def test_memoised_by_filter_and_read_only(an):
+    f = CohortFilter(income_type=("Pensioner",))
+    assert an.mask(f) is an.mask(CohortFilter(income_type=("Pensioner",)))
+    with pytest.raises(ValueError):
+        an.mask(f)[0] = True
+
+
+def test_score_histogram_splits_exactly_at_the_threshold(an, frame):
+    h = an.score_histogram(CohortFilter())
+    assert np.any(np.isclose(h.edges, 20.0))
+    assert h.totals == {"granted": int((frame["PROBA_DEFAULT"] < 0.2).sum()), "refused": int((frame["PROBA_DEFAULT"] >= 0.2).sum())}
+    centres = (h.edges[:-1] + h.edges[1:]) / 2
+    assert h.counts["granted"][centres > 20].sum() == 0 and h.counts["refused"][centres < 20].sum() == 0
+    assert an.score_histogram(CohortFilter(income_type=("Nobody",))) is None
+
+
+def test_segment_rates_hand_computed_and_small_segments_hidden(an, frame):
+    rates = an.segment_rates(CohortFilter(), "income_type").set_index("segment")
+    pens = frame[frame["NAME_INCOME_TYPE"] == "Pensioner"]
+    assert rates.loc["Pensioner", "n"] == len(pens)
+    assert rates.loc["Pensioner", "approval_rate"] == pytest.approx((pens["PROBA_DEFAULT"] < 0.2).mean())
+    assert rates.loc["Pensioner", "default_rate"] == pytest.approx(pens.loc[pens["IS_LABELLED"], "TARGET"].mean())
+    by_grade = an.segment_rates(CohortFilter(), "grade").set_index("segment")
+    for grade, row in by_grade.iterrows():
+        assert np.isnan(row["approval_rate"]) == (row["n"] < MIN_COHORT_SIZE)
+        assert np.isnan(row["default_rate"]) == (row["n_known"] < MIN_COHORT_SIZE)
+    ratings = an.segment_rates(CohortFilter(), "region_rating")
+    assert set(ratings["segment"]) <= {"1", "2", "3"}  # float32 ratings named as the filters spell them
+    with pytest.raises(KeyError):
+        an.segment_rates(CohortFilter(), "shoe_size")
+
+
+def test_feature_by_outcome_counts_every_known_client():
+    frame = served_frame(400, seed=1)
+    an = PortfolioAnalysis(frame, 0.2)
+    h = an.feature_by_outcome(CohortFilter(), "AGE_YEARS")
+    known = frame[frame["IS_LABELLED"]]
+    assert h.totals == {"repaid": int((known["TARGET"] == 0).sum()), "difficulties": int((known["TARGET"] == 1).sum())}
+    h3 = an.feature_by_outcome(CohortFilter(), "EXT_SOURCE_3")  # missing values are left out, not binned
+    assert sum(h3.totals.values()) == int(known["EXT_SOURCE_3"].notna().sum())
+    with pytest.raises(KeyError):
+        an.feature_by_outcome(CohortFilter(), "DAYS_BIRTH")
+    assert an.feature_by_outcome(CohortFilter(grade=("A",)), "AGE_YEARS") is None  # < 20 defaulters: not shown
+
+
+@pytest.mark.parametrize("column", ["AMT_CREDIT", "PROBA_DEFAULT", "AMT_INCOME_TOTAL", "GRADE", "OUTCOME", "SK_ID_CURR"])
+@pytest.mark.parametrize("descending", [False, True])
+def test_pages_match_a_full_sort(column, descending):
+    frame = served_frame(500, seed=3)
+    frame["AMT_CREDIT"] = np.round(frame["AMT_CREDIT"] / 1e5).astype("float32") * 1e5  # many ties
+    frame.loc[frame.index[::7], "AMT_INCOME_TOTAL"] = np.nan  # missing values
+    an = PortfolioAnalysis(frame, 0.2)
+    f = CohortFilter(income_type=("Working",))
+    sub = frame[f.mask(frame)].reset_index()
+    key = {"OUTCOME": "TARGET", "SK_ID_CURR": "SK_ID_CURR"}.get(column, column)
+    values = sub[key].cat.codes.replace(-1, np.nan) if isinstance(sub[key].dtype, pd.CategoricalDtype) else sub[key]
+    sub = sub.assign(_key=values.astype(float), _missing=values.isna())
+    present = sub[~sub["_missing"]].sort_values(["_key", "SK_ID_CURR"], ascending=not descending)
+    expected = present["SK_ID_CURR"].tolist() + sorted(sub.loc[sub["_missing"], "SK_ID_CURR"])  # missing: last, by id
+    seen = []
+    for page in range(0, 30):
+        rows, total = an.page(f, column, descending, page, 20)
+        assert total == len(sub)
+        seen.extend(frame.index[rows].tolist())
+    assert seen == expected  # every client once, in order, missing values last
+
+
+def test_page_bounds(an):
+    rows, total = an.page(CohortFilter(), None, False, 99, 20)
+    assert len(rows) == 0 and total == 100
+    rows, _ = an.page(CohortFilter(), None, False, -3, 10_000)
+    assert len(rows) == 100
+    with pytest.raises(KeyError):
+        an.page(CohortFilter(), "PASSWORD", False, 0, 20)

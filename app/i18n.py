@@ -254,8 +254,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "portfolio.kpi.unavailable": {"fr": "—", "en": "—"},
     "portfolio.diff.title": {"fr": "Ce qui distingue B de A", "en": "How B differs from A"},
-    "portfolio.diff.sentence": {"fr": "{name} {amount} dans B", "en": "{name} {amount} in B"},
-    "portfolio.diff.same": {"fr": "{name} identique dans A et B", "en": "{name} the same in A and B"},
+    "portfolio.diff.sentence": {"fr": "{name} : {amount} dans B", "en": "{name}: {amount} in B"},
+    "portfolio.diff.same": {"fr": "{name} : identique dans A et B", "en": "{name}: the same in A and B"},
     "portfolio.diff.unknown": {
         "fr": "{name} : non comparable (aucune issue connue dans {group})",
         "en": "{name}: not comparable (no known outcome in {group})",
@@ -327,6 +327,14 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "portfolio.export.done": {"fr": "{n} clients exportés.", "en": "{n} clients exported."},
     "portfolio.export.empty": {"fr": "Rien à exporter : le groupe est vide.", "en": "Nothing to export: the group is empty."},
+    "portfolio.export.too_large": {
+        "fr": "Groupe de {n} clients : l'export est limité à {max} clients. Affinez les filtres.",
+        "en": "Group of {n} clients: exports are limited to {max} clients. Narrow the filters.",
+    },
+    "portfolio.diff.count": {"fr": "B compte {n} clients de plus que A", "en": "B has {n} more clients than A"},
+    "portfolio.diff.count_less": {"fr": "B compte {n} clients de moins que A", "en": "B has {n} fewer clients than A"},
+    "portfolio.diff.cost_units": {"fr": "unité de coût", "en": "cost unit"},
+    "portfolio.diff.cost_units_plural": {"fr": "unités de coût", "en": "cost units"},
     "portfolio.unavailable": {
         "fr": "Portefeuille indisponible : {error}",
         "en": "Portfolio unavailable: {error}",

@@ -1,0 +1,81 @@
+"""Fairness section of the model page: by gender and by age band, at the production threshold, on
+out-of-fold predictions, each figure explained in words for a manager.
+
+Gender is not a model input (protected attribute); it is kept beside the predictions only to check
+that the decisions do not treat women and men differently. Age is an input and is checked by band.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import dcc, html
+
+from app.figures.fairness import disparate_impact_figure
+from app.scoring.fairness import FOUR_FIFTHS, age_band, fairness_table
+from app.scoring.formatting import number_text
+from app.ui import Card, t
+
+MIN_GROUP_SIZE = 20
+
+
+def _pct(value: float, lang: str) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{number_text(100 * value, 1, lang)}\u202f%"
+
+
+def fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFrame]:
+    """The two fairness tables (gender, age band) of out-of-fold predictions at ``threshold``."""
+    y, p = oof["TARGET"], oof["PROBA_OOF"]
+    return {
+        "gender": fairness_table(y, p, threshold, oof["CODE_GENDER"], min_group_size=MIN_GROUP_SIZE),
+        "age_band": fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]), min_group_size=MIN_GROUP_SIZE),
+    }
+
+
+def group_labels(attribute: str) -> dict[str, str]:
+    if attribute == "gender":
+        return {"F": t("model.fairness.female"), "M": t("model.fairness.male"), "XNA": t("model.fairness.unknown"),
+                "unknown": t("model.fairness.unknown")}
+    return {"<25": t("model.fairness.age_under", age=25), "55+": t("model.fairness.age_over", age=55),
+            **{b: t("model.fairness.age_range", band=b) for b in ("25-34", "35-44", "45-54")},
+            "unknown": t("model.fairness.unknown")}
+
+
+def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:  # noqa: N802
+    """Numbers of one attribute; a group under the four-fifths line gets a warning sign and text."""
+    head = ["group", "n", "approval", "default", "tpr", "fpr", "di"]
+    rows = []
+    for r in table.itertuples(index=False):
+        flag = (html.Span("✓ " + t("model.fairness.ok"), className="text-success") if r.four_fifths_ok
+                else html.Span("⚠ " + t("model.fairness.flag"), className="text-danger fw-bold"))
+        rows.append(html.Tr([html.Th(labels.get(str(r.group), str(r.group)), scope="row", className="fw-normal"),
+                             html.Td(f"{r.n:,}".replace(",", "\u202f")), html.Td(_pct(r.approval_rate, lang)),
+                             html.Td(_pct(r.default_rate, lang)), html.Td(_pct(r.tpr, lang)), html.Td(_pct(r.fpr, lang)),
+                             html.Td([_pct(r.disparate_impact, lang), " ", flag])]))
+    return dbc.Table([html.Thead(html.Tr([html.Th(t(f"model.fairness.col.{h}")) for h in head])), html.Tbody(rows)],
+                     size="sm", striped=True, responsive=True, className="small")
+
+
+def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: N802 - component factory
+    """Both attributes side by side, with the reading guide above them."""
+    tables = fairness_tables(oof, bundle.threshold)
+    blocks = []
+    for attribute, table in tables.items():
+        labels = group_labels(attribute)
+        flagged = [labels.get(str(g), str(g)) for g, ok in zip(table["group"], table["four_fifths_ok"]) if not ok]
+        verdict = (dbc.Alert(t("model.fairness.flagged", groups=", ".join(flagged)), color="danger", className="py-2 small")
+                   if flagged else dbc.Alert(t("model.fairness.all_ok"), color="success", className="py-2 small"))
+        blocks.append(dbc.Col([
+            html.H3(t(f"model.fairness.{attribute}"), className="h6"),
+            verdict,
+            FairnessTable(table, labels, lang),
+            dcc.Graph(figure=disparate_impact_figure(table, labels, FOUR_FIFTHS, lang), config={"displaylogo": False}),
+        ], lg=6))
+    guide = html.Ul([html.Li(t(f"model.fairness.guide.{k}")) for k in ("approval", "default", "tpr", "fpr", "di")],
+                    className="small")
+    return Card(t("model.fairness.title"), [
+        html.P(t("model.fairness.intro", threshold=_pct(bundle.threshold, lang)), className="small"),
+        guide,
+        dbc.Row(blocks),
+        html.P(t("model.fairness.caveat"), className="small text-muted mb-0"),
+    ], id="model-fairness")

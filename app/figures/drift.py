@@ -1,0 +1,77 @@
+"""Figures of the monitoring page (data drift). Pure builders over the drift report's dicts.
+
+Reference (training portfolio) is blue with solid outline, current (new applications) orange and
+hatched: the two stay apart in grey-scale print and for colour-blind readers.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from app.figures.model import separators
+from app.figures.style import BLUE, ORANGE, VERMILLION, base_layout, empty_figure
+from app.i18n import translate
+
+
+def _tr(key: str, lang: str, **values) -> str:
+    return translate(f"monitoring.fig.{key}", lang, **values)
+
+
+def drift_ranking_figure(rows: list[dict], labels: dict[str, str], lang: str) -> go.Figure:
+    """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
+    features vermillion and hatched, each bar's text giving the score and the feature's importance."""
+    rows = list(reversed(rows))
+    scores = [r["drift_score"] or 0.0 for r in rows]
+    drifted = [bool(r["drifted"]) for r in rows]
+    fig = go.Figure(go.Bar(
+        x=scores, y=[labels.get(r["feature"], r["feature"]) for r in rows], orientation="h",
+        marker_color=[VERMILLION if d else BLUE for d in drifted],
+        marker_pattern_shape=["x" if d else "" for d in drifted],
+        text=[_tr("bar_text", lang, score=f"{s:.2f}", importance=f"{100 * r['importance']:.0f}")
+              + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
+    fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),
+                  annotation_position="top")
+    top = max(scores + [1.0])
+    fig.update_xaxes(range=[0, top * 1.45], title_text=_tr("score_axis", lang))
+    base_layout(fig, height=max(300, 30 * len(rows) + 90), legend=False)
+    fig.update_layout(separators=separators(lang), margin=dict(l=20))
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
+                        category_labels: dict[str, str] | None = None) -> go.Figure:
+    """Reference and current distributions of one feature overlaid, as % of each sample, with the
+    missing-value shares in the legend names (missing values have no place on the axis)."""
+    miss_ref, miss_cur = hist["missing"]
+    names = (_tr("reference", lang, missing=f"{miss_ref:.1f}"), _tr("current", lang, missing=f"{miss_cur:.1f}"))
+    fig = go.Figure()
+    if hist["kind"] == "numeric":
+        edges = np.asarray(hist["edges"], dtype=float) * scale
+        centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+        for values, name, colour, pattern in ((hist["reference"], names[0], BLUE, ""),
+                                              (hist["current"], names[1], ORANGE, "/")):
+            fig.add_bar(x=centres, y=values, width=widths, name=name, marker_color=colour, opacity=0.55,
+                        marker_pattern_shape=pattern, marker_line=dict(color=colour, width=1),
+                        hovertemplate="%{x:.3~g}: %{y:.1f} %<extra>" + name.split(" (")[0] + "</extra>")
+        fig.update_layout(barmode="overlay", bargap=0)
+    else:
+        shown = [(category_labels or {}).get(b, b) for b in hist["bins"]]
+        shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
+        for values, name, colour, pattern in ((hist["reference"], names[0], BLUE, ""),
+                                              (hist["current"], names[1], ORANGE, "/")):
+            fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
+                        text=[f"{v:.1f}" for v in values], textposition="outside",
+                        hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
+        fig.update_layout(barmode="group")
+    fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
+    base_layout(fig, x_title=label, y_title=_tr("share_axis", lang), height=360)
+    fig.update_layout(separators=separators(lang))
+    return fig
+
+
+def empty_drift_note(lang: str) -> go.Figure:
+    """Placeholder when no drift report is available."""
+    return empty_figure(_tr("no_report", lang))

@@ -1,0 +1,197 @@
+"""Figures of the model page (performance, costs, global explanations). Pure builders.
+
+Every builder takes the language and returns a ``go.Figure``. Probabilities and rates are shown in
+%, costs in "cost units per client" (a missed defaulter costs ``cost_fn`` units, a refused good
+client ``cost_fp``). Markers carry a text label as well as a colour.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
+from app.i18n import translate
+from app.scoring.formatting import number_text
+
+
+def separators(lang: str) -> str:
+    """Plotly's decimal and thousands separators for the language (12 500,5 / 12,500.5)."""
+    return ", " if lang == "fr" else ".,"
+
+
+def _tr(key: str, lang: str, **values) -> str:
+    return translate(f"model.fig.{key}", lang, **values)
+
+
+def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
+    base_layout(fig, **layout)
+    fig.update_layout(separators=separators(lang))
+    return fig
+
+
+def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
+    """ROC curve (out of fold), the random-guess diagonal and the decision rule's point."""
+    fig = go.Figure()
+    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"), name=_tr("random", lang),
+                    hoverinfo="skip")
+    fig.add_scatter(x=100 * np.asarray(roc["fpr"]), y=100 * np.asarray(roc["tpr"]), mode="lines",
+                    line=dict(color=BLUE, width=3), name=_tr("roc_model", lang, auc=f"{roc['auc']:.3f}"),
+                    customdata=100 * np.asarray(roc["threshold"]),
+                    hovertemplate=_tr("roc_hover", lang) + "<extra></extra>")
+    fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
+                    color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
+                    textposition="bottom right", name=_tr("threshold_marker", lang))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
+    fig.update_yaxes(range=[0, 101], ticksuffix=" %")
+    return _finish(fig, lang, x_title=_tr("fpr_axis", lang), y_title=_tr("tpr_axis", lang))
+
+
+def pr_figure(pr: dict, point: tuple[float, float], lang: str) -> go.Figure:
+    """Precision-recall curve (out of fold), the random model's precision (prevalence), the rule's point."""
+    fig = go.Figure()
+    prev = 100 * pr["prevalence"]
+    fig.add_scatter(x=[0, 100], y=[prev, prev], mode="lines", line=dict(color=GREY, dash="dash"),
+                    name=_tr("pr_random", lang, rate=f"{prev:.1f}"), hoverinfo="skip")
+    fig.add_scatter(x=100 * np.asarray(pr["recall"]), y=100 * np.asarray(pr["precision"]), mode="lines",
+                    line=dict(color=BLUE, width=3), name=_tr("pr_model", lang, ap=f"{pr['ap']:.3f}"),
+                    hovertemplate=_tr("pr_hover", lang) + "<extra></extra>")
+    fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
+                    color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
+                    textposition="top right", name=_tr("threshold_marker", lang))
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
+    fig.update_yaxes(range=[0, 101], ticksuffix=" %")
+    return _finish(fig, lang, x_title=_tr("recall_axis", lang), y_title=_tr("precision_axis", lang))
+
+
+def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
+    """Reliability diagram (observed vs predicted default rate per bin, with the number of clients)
+    above a bar chart of those counts: a bin of 12 clients cannot be read like one of 12,000."""
+    table = pd.DataFrame(reliability)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06)
+    fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"),
+                    name=_tr("perfect", lang), hoverinfo="skip", row=1, col=1)
+    if len(table):
+        fig.add_scatter(x=100 * table["predicted"], y=100 * table["observed"], mode="lines+markers+text",
+                        marker=dict(size=9, color=BLUE, symbol="circle"), line=dict(color=BLUE),
+                        text=[f"n={int(c):,}".replace(",", " ") for c in table["count"]], textposition="top left",
+                        textfont=dict(size=10), name=_tr("calibration_model", lang),
+                        hovertemplate=_tr("calibration_hover", lang) + "<extra></extra>",
+                        customdata=table["count"], row=1, col=1)
+        fig.add_bar(x=100 * (table["lower"] + table["upper"]) / 2, y=table["count"], width=100 * (table["upper"] - table["lower"]) * 0.9,
+                    marker_color=SKY, name=_tr("clients_per_bin", lang), showlegend=False,
+                    hovertemplate=_tr("count_hover", lang) + "<extra></extra>", row=2, col=1)
+    top = float(max(table["predicted"].max(), table["observed"].max())) * 100 if len(table) else 100.0
+    upper = min(100.0, max(10.0, top * 1.15))
+    fig.update_xaxes(range=[0, upper], ticksuffix=" %")
+    fig.update_yaxes(range=[0, upper], ticksuffix=" %", title_text=_tr("observed_axis", lang), row=1, col=1)
+    fig.update_yaxes(title_text=_tr("clients_axis", lang), row=2, col=1)
+    fig.update_xaxes(title_text=_tr("predicted_axis", lang), row=2, col=1)
+    return _finish(fig, lang, height=440)
+
+
+def confusion_figure(tn: int, fp: int, fn: int, tp: int, lang: str) -> go.Figure:
+    """2 x 2 matrix of counts (and % of all clients) at the threshold, each cell named in words."""
+    n = max(tn + fp + fn + tp, 1)
+    z = [[tn, fp], [fn, tp]]
+    names = [[_tr("cm_tn", lang), _tr("cm_fp", lang)], [_tr("cm_fn", lang), _tr("cm_tp", lang)]]
+    text = [[f"<b>{names[i][j]}</b><br>{z[i][j]:,}".replace(",", "\u202f") + f"<br>({100 * z[i][j] / n:.1f} %)"
+             for j in range(2)] for i in range(2)]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[_tr("cm_pred_granted", lang), _tr("cm_pred_refused", lang)],
+        y=[_tr("cm_true_good", lang), _tr("cm_true_default", lang)], text=text, texttemplate="%{text}",
+        colorscale=[[0, "#F2F7FB"], [1, SKY]], showscale=False, hoverinfo="skip", textfont=dict(size=13)))
+    fig.update_yaxes(autorange="reversed")
+    return _finish(fig, lang, x_title=_tr("cm_x", lang), y_title=_tr("cm_y", lang), height=320, legend=False)
+
+
+def cost_figure(curve: pd.DataFrame, production: float, optimum: float, chosen: float, lang: str) -> go.Figure:
+    """Cost per client against the threshold, approval rate on a second axis, three marked thresholds
+    (production: dashed, optimum for these costs: dotted, slider: solid), each labelled in text."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    x = 100 * curve["threshold"]
+    fig.add_scatter(x=x, y=curve["cost_per_client"], mode="lines", line=dict(color=BLUE, width=3),
+                    name=_tr("cost_line", lang), hovertemplate=_tr("cost_hover", lang) + "<extra></extra>")
+    fig.add_scatter(x=x, y=100 * curve["approval_rate"], mode="lines", line=dict(color=GREEN, dash="dashdot"),
+                    name=_tr("approval_line", lang), hovertemplate=_tr("approval_hover", lang) + "<extra></extra>",
+                    secondary_y=True)
+    for value, key, dash, color, pos in ((production, "production", "dash", VERMILLION, "top right"),
+                                         (optimum, "optimum", "dot", PURPLE, "top left"),
+                                         (chosen, "chosen", "solid", ORANGE, "bottom right")):
+        fig.add_vline(x=100 * value, line=dict(color=color, dash=dash, width=2),
+                      annotation=dict(text=_tr(key, lang, value=number_text(100 * value, 1, lang)), font=dict(color="black")),
+                      annotation_position=pos)
+    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title_text=_tr("threshold_axis", lang))
+    fig.update_yaxes(title_text=_tr("cost_axis", lang), rangemode="tozero", secondary_y=False)
+    fig.update_yaxes(title_text=_tr("approval_axis", lang), ticksuffix=" %", range=[0, 101], secondary_y=True,
+                     showgrid=False)
+    return _finish(fig, lang, height=400)
+
+
+def importance_figure(importance: pd.Series, labels: dict[str, str], lang: str) -> go.Figure:
+    """Mean |SHAP| of the top features (largest on top), labelled in words."""
+    top = importance.iloc[::-1]
+    fig = go.Figure(go.Bar(x=top.to_numpy(), y=[labels.get(f, f) for f in top.index], orientation="h",
+                           marker_color=BLUE, text=[f"{v:.3f}" for v in top.to_numpy()], textposition="outside",
+                           hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    fig.update_xaxes(title_text=_tr("importance_axis", lang))
+    return _finish(fig, lang, height=max(300, 28 * len(top) + 80), legend=False)
+
+
+def summary_figure(points: pd.DataFrame, order: list[str], labels: dict[str, str], lang: str) -> go.Figure:
+    """Beeswarm-like summary: one row per feature (most important on top), one dot per client at its
+    SHAP value, coloured from blue (low value of the feature) to vermillion (high); grey = category
+    or missing. Right of zero raises the risk."""
+    rows = {f: len(order) - 1 - i for i, f in enumerate(order)}
+    pts = points[points["feature"].isin(rows)]
+    y = pts["feature"].map(rows).to_numpy(dtype=float) + pts["jitter"].to_numpy(dtype=float)
+    ranked = pts["rank"].notna().to_numpy()
+    fig = go.Figure()
+    fig.add_scattergl(x=pts["shap"].to_numpy()[~ranked], y=y[~ranked], mode="markers", name=_tr("no_rank", lang),
+                      marker=dict(color=GREY, size=5, opacity=0.6, symbol="x-thin-open"), hoverinfo="skip")
+    fig.add_scattergl(x=pts["shap"].to_numpy()[ranked], y=y[ranked], mode="markers", name=_tr("value_rank", lang),
+                      marker=dict(color=pts["rank"].to_numpy()[ranked], colorscale=VALUE_SCALE, cmin=0, cmax=1, size=5,
+                                  opacity=0.75, colorbar=dict(title=_tr("value_colorbar", lang), tickvals=[0, 1],
+                                                              ticktext=[_tr("low", lang), _tr("high", lang)], len=0.6)),
+                      hoverinfo="skip")
+    fig.add_vline(x=0, line=dict(color="black", width=1))
+    fig.update_yaxes(tickvals=list(rows.values()), ticktext=[labels.get(f, f) for f in rows], range=[-0.6, len(order) - 0.4])
+    fig.update_xaxes(title_text=_tr("shap_axis", lang))
+    return _finish(fig, lang, height=max(320, 32 * len(order) + 90))
+
+
+def dependence_figure(points: pd.DataFrame, label: str, categorical: bool, lang: str, scale: float = 1.0) -> go.Figure:
+    """How a feature's value moves the risk: SHAP contribution against the value (box per category)."""
+    fig = go.Figure()
+    if categorical:
+        counts = points["value"].astype(str).value_counts()
+        keep = list(counts.index[:15])
+        sub = points[points["value"].astype(str).isin(keep)]
+        fig.add_box(x=sub["value"].astype(str).replace({"MISSING": "—"}), y=sub["shap"], marker_color=BLUE,
+                    boxpoints="outliers", name=label, showlegend=False)
+    else:
+        values = pd.to_numeric(points["value"], errors="coerce") * scale
+        present = values.notna()
+        fig.add_scattergl(x=values[present], y=points["shap"][present], mode="markers", showlegend=False,
+                          marker=dict(color=BLUE, size=6, opacity=0.5), hovertemplate="%{x}: %{y:+.3f}<extra></extra>")
+        missing = int((~present).sum())
+        if missing:
+            fig.add_annotation(text=_tr("missing_note", lang, n=missing), xref="paper", yref="paper", x=1, y=1.08,
+                               showarrow=False, xanchor="right", font=dict(size=11))
+    fig.add_hline(y=0, line=dict(color="black", width=1))
+    return _finish(fig, lang, x_title=label, y_title=_tr("shap_axis", lang), legend=False)
+
+
+def policy_costs_figure(costs: dict[str, float], lang: str) -> go.Figure:
+    """Cost per client of the model and of the alternatives (baselines, naive policies), lowest first,
+    each bar labelled with its value; the model's bar is the only blue one and is named."""
+    items = sorted(costs.items(), key=lambda kv: kv[1], reverse=True)
+    names = [_tr("policy_" + k, lang) for k, _ in items]
+    colours = [BLUE if k == "model" else GREY for k, _ in items]
+    fig = go.Figure(go.Bar(x=[v for _, v in items], y=names, orientation="h", marker_color=colours,
+                           marker_pattern_shape=["" if k == "model" else "/" for k, _ in items],
+                           text=[f"{v:.3f}" for _, v in items], textposition="outside",
+                           hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
+    fig.update_xaxes(title_text=_tr("cost_axis", lang), rangemode="tozero")
+    return _finish(fig, lang, height=max(260, 40 * len(items) + 80), legend=False)

@@ -1,0 +1,255 @@
+"""Model page (managers): model card, honest performance, business cost explorer, global explanations,
+baselines and fairness.
+
+Every performance, cost and fairness figure comes from the out-of-fold predictions of the model folder
+(``oof.parquet``), never from the model's fit on its own training clients; the page says so. The cost
+explorer recomputes costs for other thresholds and costs but never changes the production threshold.
+"""
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import numpy as np
+import pandas as pd
+from dash import Input, Output, dcc, html
+
+from app.components.fairness import FairnessSection
+from app.components.model_card import ModelCardTable
+from app.figures.model import (
+    calibration_figure,
+    confusion_figure,
+    cost_figure,
+    dependence_figure,
+    importance_figure,
+    policy_costs_figure,
+    pr_figure,
+    roc_figure,
+    summary_figure,
+)
+from app.figures.style import empty_figure
+from app.resources import get_bundle, get_oof, get_shap_inputs
+from app.scoring.dictionary import data_dictionary
+from app.scoring.formatting import number_text
+from app.scoring.governance import (
+    dependence_points,
+    explore_costs,
+    mean_abs_shap,
+    pr_points,
+    roc_point_at,
+    roc_points,
+    summary_points,
+)
+from app.scoring.metrics import CostModel, confusion_at
+from app.ui import Card, current_language, t
+
+COST_FN_ID = "model-cost-fn"
+COST_FP_ID = "model-cost-fp"
+THRESHOLD_ID = "model-threshold"
+COST_GRAPH_ID = "model-cost-graph"
+COST_KPIS_ID = "model-cost-kpis"
+COST_MESSAGE_ID = "model-cost-message"
+DEPENDENCE_FEATURE_ID = "model-dependence-feature"
+DEPENDENCE_GRAPH_ID = "model-dependence-graph"
+TOP_FEATURES = 15
+SUMMARY_FEATURES = 12
+MAX_COST = 1000.0
+
+
+def pct(value: float, lang: str, decimals: int = 1) -> str:
+    """A share in % with the language's decimal mark ("12,3 %" / "12.3 %"); "—" when undefined."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    return f"{number_text(100 * value, decimals, lang)}\u202f%"
+
+
+def num(value: float, lang: str, decimals: int = 3) -> str:
+    return "—" if value is None or not np.isfinite(value) else number_text(value, decimals, lang)
+
+
+def feature_labels(names, lang: str) -> dict[str, str]:
+    """Model feature name -> label in words from the data dictionary."""
+    dictionary = data_dictionary()
+    return {n: dictionary.label(n, lang) if n in dictionary else n for n in names}
+
+
+def _unit_scale(name: str) -> float:
+    """Factor from stored value to shown value (shares are stored as fractions, shown in %)."""
+    dictionary = data_dictionary()
+    return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
+
+
+def _graph(figure, id: str | None = None) -> dcc.Graph:  # noqa: A002
+    kwargs = {"id": id} if id else {}
+    return dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True}, **kwargs)
+
+
+def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:  # noqa: N802 - factory
+    """A labelled figure of the cost explorer."""
+    return html.Div([html.Div(label, className="small text-muted"), html.Div(value, className="fs-5 fw-semibold"),
+                     html.Div(help_text, className="small text-muted") if help_text else None],
+                    className="me-4 mb-2")
+
+
+def update_cost(cost_fn, cost_fp, threshold_pct):
+    """Cost explorer callback: curve, optimum and figures at the slider's threshold (never saved)."""
+    lang = current_language()
+    bundle = get_bundle()
+    try:
+        costs = CostModel(float(cost_fn), float(cost_fp))
+        if costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
+            raise ValueError
+    except (TypeError, ValueError):
+        return empty_figure(t("model.cost.invalid", max=int(MAX_COST))), [], t("model.cost.invalid", max=int(MAX_COST))
+    threshold = float(np.clip(float(threshold_pct if threshold_pct is not None else 100 * bundle.threshold), 0, 100)) / 100
+    oof = get_oof(str(bundle.directory))
+    result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], costs, threshold)
+    at = result.at
+    figure = cost_figure(result.curve, bundle.threshold, result.optimum_threshold, threshold, lang)
+    kpis = [
+        Kpi(t("model.cost.kpi_threshold"), pct(threshold, lang)),
+        Kpi(t("model.cost.kpi_approval"), pct(at["approval_rate"], lang)),
+        Kpi(t("model.cost.kpi_default"), pct(at["default_rate_approved"], lang)),
+        Kpi(t("model.cost.kpi_fn"), f"{at['fn']:,}".replace(",", "\u202f"), t("model.cost.kpi_fn_help")),
+        Kpi(t("model.cost.kpi_fp"), f"{at['fp']:,}".replace(",", "\u202f"), t("model.cost.kpi_fp_help")),
+        Kpi(t("model.cost.kpi_cost"), num(at["cost_per_client"], lang), t("model.cost.kpi_cost_help")),
+        Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
+            t("model.cost.kpi_optimum_help", cost=num(result.optimum_cost, lang))),
+    ]
+    return figure, kpis, ""
+
+
+def update_dependence(feature):
+    """Dependence plot of the chosen feature (unknown feature -> a message, not an error)."""
+    lang = current_language()
+    bundle = get_bundle()
+    if feature not in bundle.feature_names:
+        return empty_figure(t("model.explain.unknown_feature"))
+    shap, X = get_shap_inputs(str(bundle.directory))
+    label = feature_labels([feature], lang)[feature]
+    return dependence_figure(dependence_points(shap, X, feature), label, feature in bundle.cat_features, lang,
+                             scale=_unit_scale(feature))
+
+
+def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
+    y, p = oof["TARGET"].to_numpy(), oof["PROBA_OOF"].to_numpy()
+    roc, pr = roc_points(y, p), pr_points(y, p)
+    fpr, tpr = roc_point_at(y, p, bundle.threshold)
+    c = confusion_at(y, p, bundle.threshold)
+    precision = c.tp / max(c.tp + c.fp, 1)
+    metrics = bundle.card.get("metrics", {}).get("cross_validated", {})
+    reliability = bundle.card.get("calibration", {}).get("reliability", [])
+    return [
+        dbc.Alert(t("model.oof_note", n=f"{len(oof):,}".replace(",", "\u202f"),
+                    folds=bundle.card.get("config", {}).get("n_folds", "?")), color="info", className="py-2"),
+        dbc.Row([
+            dbc.Col(Card(t("model.roc.title"), [html.P(t("model.roc.help"), className="small text-muted"),
+                                                _graph(roc_figure(roc, (fpr, tpr), lang))]), lg=6),
+            dbc.Col(Card(t("model.pr.title"), [html.P(t("model.pr.help"), className="small text-muted"),
+                                               _graph(pr_figure(pr, (tpr, precision), lang))]), lg=6),
+        ]),
+        dbc.Row([
+            dbc.Col(Card(t("model.calibration.title"), [
+                html.P(t("model.calibration.help", ece=pct(metrics.get("ece", float("nan")), lang, 2)),
+                       className="small text-muted"),
+                _graph(calibration_figure(reliability, lang))]), lg=6),
+            dbc.Col(Card(t("model.confusion.title", threshold=pct(bundle.threshold, lang)), [
+                html.P(t("model.confusion.help"), className="small text-muted"),
+                _graph(confusion_figure(c.tn, c.fp, c.fn, c.tp, lang))]), lg=6),
+        ]),
+    ]
+
+
+def _cost_explorer(bundle, lang: str) -> dbc.Card:
+    costs = bundle.costs
+    return Card(t("model.cost.title"), [
+        html.P(t("model.cost.help"), className="small"),
+        dbc.Alert(t("model.cost.not_saved", threshold=pct(bundle.threshold, lang)), color="warning", className="py-2 small"),
+        dbc.Row([
+            dbc.Col([dbc.Label(t("model.cost.fn_label"), html_for=COST_FN_ID),
+                     dbc.Input(id=COST_FN_ID, type="number", min=0.01, max=MAX_COST, step=0.5, value=costs.cost_fn)], md=3),
+            dbc.Col([dbc.Label(t("model.cost.fp_label"), html_for=COST_FP_ID),
+                     dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step=0.5, value=costs.cost_fp)], md=3),
+            dbc.Col([dbc.Label(t("model.cost.threshold_label"), html_for=THRESHOLD_ID),
+                     dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=0.5, value=round(100 * bundle.threshold, 1),
+                                marks={v: f"{v} %" for v in (0, 25, 50, 75, 100)},
+                                tooltip={"placement": "bottom", "always_visible": True})], md=6),
+        ]),
+        html.Div(id=COST_MESSAGE_ID, className="text-danger small", role="alert"),
+        html.Div(id=COST_KPIS_ID, className="d-flex flex-wrap mt-2"),
+        dcc.Loading(dcc.Graph(id=COST_GRAPH_ID, config={"displaylogo": False})),
+    ])
+
+
+def _comparison(bundle, lang: str) -> dbc.Card:
+    card = bundle.card
+    models = {"model": card.get("metrics", {}).get("cross_validated", {}), **(card.get("baselines") or {})}
+    columns = [("roc_auc", "model.compare.auc", num), ("average_precision", "model.compare.ap", num),
+               ("brier", "model.compare.brier", num), ("ece", "model.compare.ece", pct),
+               ("threshold", "model.compare.threshold", pct), ("approval_rate", "model.compare.approval", pct),
+               ("cost_per_client", "model.compare.cost", num)]
+    header = html.Thead(html.Tr([html.Th(t("model.compare.name"))] + [html.Th(t(k)) for _, k, _ in columns]))
+    body = html.Tbody([html.Tr([html.Th(t("model.fig.policy_" + name), scope="row",
+                                        className="fw-bold" if name == "model" else "fw-normal")]
+                               + [html.Td(fmt(m.get(col, float("nan")), lang)) for col, _, fmt in columns])
+                       for name, m in models.items()])
+    naive = card.get("decision", {}).get("costs_per_client", {}) or {}
+    policy = {"model": naive.get("at_threshold", models["model"].get("cost_per_client", float("nan")))}
+    policy.update({name: m["cost_per_client"] for name, m in models.items() if name != "model" and "cost_per_client" in m})
+    policy.update({k: v for k, v in naive.items() if k != "at_threshold"})
+    return Card(t("model.compare.title"), [
+        html.P(t("model.compare.help"), className="small"),
+        dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small"),
+        html.H3(t("model.compare.policies"), className="h6 mt-3"),
+        html.P(t("model.compare.policies_help"), className="small text-muted"),
+        _graph(policy_costs_figure(policy, lang)),
+    ])
+
+
+def _explanations(bundle, lang: str) -> dbc.Card:
+    shap, X = get_shap_inputs(str(bundle.directory))
+    importance = mean_abs_shap(shap)
+    labels = feature_labels(bundle.feature_names, lang)
+    top = list(importance.index[:SUMMARY_FEATURES])
+    options = [{"label": labels[f], "value": f} for f in importance.index]
+    return Card(t("model.explain.title"), [
+        html.P(t("model.explain.help", n=f"{len(shap):,}".replace(",", "\u202f")), className="small"),
+        dbc.Row([
+            dbc.Col([html.H3(t("model.explain.importance"), className="h6"),
+                     html.P(t("model.explain.importance_help"), className="small text-muted"),
+                     _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang))], lg=5),
+            dbc.Col([html.H3(t("model.explain.summary"), className="h6"),
+                     html.P(t("model.explain.summary_help"), className="small text-muted"),
+                     _graph(summary_figure(summary_points(shap, X, top), top, labels, lang))], lg=7),
+        ]),
+        html.H3(t("model.explain.dependence"), className="h6 mt-3"),
+        html.P(t("model.explain.dependence_help"), className="small text-muted"),
+        dbc.Label(t("model.explain.feature_label"), html_for=DEPENDENCE_FEATURE_ID),
+        dcc.Dropdown(id=DEPENDENCE_FEATURE_ID, options=options, value=importance.index[0], clearable=False,
+                     className="mb-2", style={"maxWidth": "32rem"}),
+        dcc.Loading(dcc.Graph(id=DEPENDENCE_GRAPH_ID, config={"displaylogo": False})),
+    ])
+
+
+def layout(**_query) -> html.Div:
+    lang = current_language()
+    bundle = get_bundle()
+    oof = get_oof(str(bundle.directory))
+    return html.Div([
+        html.H1(t("model.heading"), className="h3"),
+        html.P(t("model.intro"), className="text-muted"),
+        Card(t("model.card.title"), ModelCardTable(bundle.card)),
+        *_performance(bundle, oof, lang),
+        _cost_explorer(bundle, lang),
+        _comparison(bundle, lang),
+        _explanations(bundle, lang),
+        FairnessSection(bundle, oof, lang),
+    ])
+
+
+dash.callback(
+    Output(COST_GRAPH_ID, "figure"), Output(COST_KPIS_ID, "children"), Output(COST_MESSAGE_ID, "children"),
+    Input(COST_FN_ID, "value"), Input(COST_FP_ID, "value"), Input(THRESHOLD_ID, "value"),
+)(update_cost)
+dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"))(update_dependence)
+
+dash.register_page(__name__, path="/model", name="model", title="Modèle — Prêt à dépenser", layout=layout)

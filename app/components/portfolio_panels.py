@@ -1,0 +1,147 @@
+"""Repeated pieces of the portfolio page: a group's filter form, its key-figure tiles, its charts.
+
+Factories only (no callback): ``app/pages/portfolio.py`` wires them. Component ids are built here,
+once, from the group letter ("portfolio-a-grade", "portfolio-b-income-min"...), so the page and its
+tests use the same names.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from app.i18n import translate
+from app.scoring.cohorts import CATEGORY_FIELDS, RANGE_FIELDS, CohortFilter
+from app.scoring.formatting import CATEGORY_LABELS, NBSP, number_text
+from app.scoring.groups import OK, TOO_SMALL, GroupSummary
+from app.scoring.metrics import CostModel
+
+GROUPS = ("a", "b")
+POPULATIONS = ("all", "labelled", "new")
+#: Filters shown first (the ones managers use most); the rest sit in a collapsed "more" row.
+MAIN_FIELDS = ("age_band", "income_type", "contract_type", "grade", "decision")
+
+
+def field_id(group: str, field: str) -> str:
+    """Id of one filter control: ``portfolio-a-grade``, ``portfolio-b-credit-min``..."""
+    return f"portfolio-{group}-{field.replace('_', '-')}"
+
+
+def option_label(field: str, value: str, lang: str) -> str:
+    """A category value as a manager reads it (translated, with its unit where it has one)."""
+    column = CATEGORY_FIELDS[field]
+    if field == "decision":
+        return translate(f"decision.{value}", lang) if value in ("granted", "refused") else value
+    if field == "age_band":
+        return f"{value} {'ans' if lang == 'fr' else 'years'}"
+    return CATEGORY_LABELS.get(lang, {}).get(column, {}).get(value, value)
+
+
+def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]], lang: str,  # noqa: N802
+                hidden: bool = False) -> dbc.Card:
+    """The filter form of group ``group`` pre-filled with ``filter_`` (e.g. from the URL)."""
+    def dropdown(field: str):
+        label = translate(f"portfolio.filter.{field}", lang)
+        values = [v for v in getattr(filter_, field) if v in options.get(field, [])]
+        control = dcc.Dropdown(
+            id=field_id(group, field), multi=True, value=values, placeholder=translate("portfolio.filters.any", lang),
+            options=[{"label": option_label(field, v, lang), "value": v} for v in options.get(field, [])],
+        )
+        note = [html.Small(translate("portfolio.filter.gender_note", lang), className="text-muted")] if field == "gender" else []
+        return dbc.Col([dbc.Label(label, html_for=field_id(group, field), className="small mb-0"), control, *note],
+                       md=4, lg=2 if field in MAIN_FIELDS else 3, className="mb-2")
+
+    def range_inputs(field: str):
+        lo, hi = getattr(filter_, field)
+        label = translate(f"portfolio.filter.{field}", lang)
+        inputs = dbc.InputGroup([
+            dbc.Input(id=field_id(group, f"{field}_min"), type="number", min=0, value=lo, debounce=True,
+                      placeholder=translate("portfolio.filters.min", lang)),
+            dbc.Input(id=field_id(group, f"{field}_max"), type="number", min=0, value=hi, debounce=True,
+                      placeholder=translate("portfolio.filters.max", lang)),
+        ], size="sm")
+        return dbc.Col([dbc.Label(label, html_for=field_id(group, f"{field}_min"), className="small mb-0"), inputs],
+                       md=4, lg=3, className="mb-2")
+
+    population = dbc.Col([
+        dbc.Label(translate("portfolio.filter.population", lang), className="small mb-0"),
+        dbc.RadioItems(id=field_id(group, "population"), value=filter_.population, inline=True,
+                       options=[{"label": translate(f"portfolio.population.{p}", lang), "value": p} for p in POPULATIONS]),
+    ], md=12, lg=2, className="mb-2")
+    main = dbc.Row([dropdown(f) for f in MAIN_FIELDS] + [population])
+    more = dbc.Row([dropdown(f) for f in CATEGORY_FIELDS if f not in MAIN_FIELDS]
+                   + [range_inputs(f) for f in RANGE_FIELDS])
+    title = translate("portfolio.filters.title", lang, group=group.upper())
+    return dbc.Card([
+        dbc.CardHeader(html.H2(title, className="h6 mb-0")),
+        dbc.CardBody([main, more], className="pb-1"),
+    ], id=f"portfolio-{group}-filters", className="mb-3 shadow-sm",
+        style={"display": "none"} if hidden else {}, color="light" if group == "b" else None)
+
+
+# -- key figures ----------------------------------------------------------------------------------
+def pct(value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    text = number_text(value * 100, 1, lang)
+    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
+
+
+def eur(value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    text = number_text(value, 0, lang)
+    return f"{text}{NBSP}€" if lang == "fr" else f"€{text}"
+
+
+def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:  # noqa: N802
+    """One key figure: name, value (large) and what it means (small)."""
+    return dbc.Col(html.Div([
+        html.Div(label, className="small text-muted"),
+        html.Div(value, className="fs-4 fw-semibold", id=tile_id),
+        html.Div(note, className="small text-muted"),
+    ], className="border rounded p-2 h-100"), xs=12, sm=6, xl=3, className="mb-2")
+
+
+def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostModel, lang: str,  # noqa: N802
+             wide: bool = True) -> html.Div:
+    """The key figures of a group, or the reason why it is not described."""
+    tid = f"portfolio-{group}-kpi"
+    if summary.status != OK:
+        message = (translate("portfolio.kpi.too_small", lang, n=summary.n, min=20) if summary.status == TOO_SMALL
+                   else translate("portfolio.kpi.empty", lang))
+        return dbc.Alert(message, color="secondary", id=f"{tid}-message", className="mb-2")
+    k = summary.kpis
+    no_outcome = translate("portfolio.kpi.no_outcome", lang)
+    n = k["n"]
+    tiles = [
+        (translate("portfolio.kpi.n", lang), number_text(n, 0, lang), "", "n"),
+        (translate("portfolio.kpi.approval_rate", lang), pct(k["approval_rate"], lang),
+         translate("portfolio.kpi.approval_note", lang, threshold=pct(threshold, lang)), "approval"),
+        (translate("portfolio.kpi.default_rate", lang), pct(k["default_rate"], lang),
+         no_outcome if k["default_rate"] is None
+         else translate("portfolio.kpi.default_note", lang, n=number_text(k["n_known_outcome"], 0, lang)), "default"),
+        (translate("portfolio.kpi.mean_proba", lang), pct(k["mean_proba"], lang),
+         translate("portfolio.kpi.mean_proba_note", lang), "proba"),
+        (translate("portfolio.kpi.cost_per_client", lang),
+         "—" if k["cost_per_client"] is None else number_text(k["cost_per_client"], 2, lang),
+         no_outcome if k["cost_per_client"] is None
+         else translate("portfolio.kpi.cost_note", lang, fn=number_text(costs.cost_fn, 0, lang),
+                        fp=number_text(costs.cost_fp, 0, lang)), "cost"),
+        (translate("portfolio.kpi.exposure", lang), eur(k["exposure"], lang),
+         f"{translate('portfolio.kpi.exposure_note', lang)} ; {translate('portfolio.kpi.exposure_per_client', lang)} "
+         f"{eur(k['exposure'] / n, lang)}", "exposure"),
+        (translate("portfolio.kpi.expected_loss", lang), eur(k["expected_loss"], lang),
+         translate("portfolio.kpi.expected_loss_note", lang), "loss"),
+    ]
+    cols = [KpiTile(label, value, note, f"{tid}-{key}") for label, value, note, key in tiles]
+    if not wide:
+        cols = [dbc.Col(c.children, xs=12, sm=6, className="mb-2") for c in cols]
+    return html.Div(dbc.Row(cols), id=tid)
+
+
+def ChartCard(title: str, graph_id: str, figure, controls=None) -> dbc.Card:  # noqa: N802
+    """A titled chart (static toolbar hidden: the page is for reading, not for editing)."""
+    body = ([controls] if controls is not None else []) + [
+        dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True})]
+    return dbc.Card([dbc.CardHeader(html.H3(title, className="h6 mb-0")), dbc.CardBody(body, className="p-2")],
+                    className="mb-3 shadow-sm h-100")

@@ -1,0 +1,112 @@
+"""Figures of the portfolio page: score distribution, rates by segment, a variable by outcome. Pure.
+
+Builders receive already-aggregated data (histogram counts, per-segment rates from
+``app.scoring.groups``), never one point per client: a figure of a 356k-client group stays a few
+kilobytes. Every series is told apart by its name, a pattern or text as well as by its colour
+(Okabe-Ito palette), units are in axis titles, French by default.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
+from app.i18n import normalise_language, translate
+from app.scoring.formatting import NBSP, number_text
+
+
+def _tr(key: str, lang: str, **values) -> str:
+    return translate(f"portfolio.{key}", lang, **values)
+
+
+def _pct(value: float, lang: str, decimals: int = 1) -> str:
+    text = number_text(value * 100, decimals, lang)
+    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
+
+
+def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
+    base_layout(fig, **layout)
+    fig.update_layout(separators=", " if lang == "fr" else ".,", bargap=0.05)
+    return fig
+
+
+def score_distribution(hist, threshold: float, lang: str = "fr", title: str | None = None) -> go.Figure:
+    """Share of the group per probability bin, granted bars (blue) left of the labelled threshold
+    line and refused bars (orange, hatched) right of it. ``hist``: ``groups.Histogram`` or None."""
+    lang = normalise_language(lang)
+    if hist is None:
+        return empty_figure(_tr("fig.not_described", lang, min=20))
+    edges = np.asarray(hist.edges, dtype=float)
+    total = max(sum(hist.totals.values()), 1)
+    centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
+    fig = go.Figure()
+    for key, colour, pattern in (("granted", BLUE, ""), ("refused", ORANGE, "/")):
+        counts = np.asarray(hist.counts[key])
+        share = counts / total * 100
+        ranges = [f"{number_text(lo, 1, lang)}–{number_text(hi, 1, lang)}" for lo, hi in zip(edges[:-1], edges[1:])]
+        fig.add_trace(go.Bar(
+            x=centres, y=share, width=widths, name=_tr(f"fig.{key}", lang), marker_color=colour,
+            marker_pattern_shape=pattern, customdata=np.column_stack([counts, ranges]),
+            hovertemplate="%{customdata[1]} %<br>%{y:.1f} % — %{customdata[0]} " + _tr("fig.clients", lang)
+            + "<extra>%{fullData.name}</extra>",
+        ))
+    thr = threshold * 100
+    fig.add_vline(x=thr, line=dict(color="#222222", width=2, dash="dash"))
+    fig.add_annotation(x=thr, y=1, yref="paper", yanchor="bottom", showarrow=False, xanchor="left",
+                       text=_tr("fig.threshold", lang, value=_pct(threshold, lang)), font=dict(size=12))
+    fig.update_layout(barmode="overlay")
+    fig.update_xaxes(range=[0, edges[-1]])
+    return _finish(fig, lang, title=title, x_title=_tr("fig.proba_axis", lang), y_title=_tr("fig.share_axis", lang))
+
+
+def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "fr",
+                  labels: dict[str, str] | None = None, title: str | None = None) -> go.Figure:
+    """Approval and observed default rate per segment: grouped bars with the value and the number
+    of clients written on each bar; segments too small to describe are shown empty and named."""
+    lang = normalise_language(lang)
+    if table is None or not len(table):
+        return empty_figure(_tr("fig.not_described", lang, min=20))
+    labels = labels or {}
+    names = [labels.get(str(s), str(s)) for s in table["segment"]]
+    fig = go.Figure()
+    clients = _tr("fig.clients", lang)
+    for col, n_col, key, colour, pattern in (("approval_rate", "n", "approval", BLUE, ""),
+                                             ("default_rate", "n_known", "default", VERMILLION, "x")):
+        rates = table[col].to_numpy(dtype=float)
+        counts = table[n_col].to_numpy()
+        text = ["—" if np.isnan(r) else f"{_pct(r, lang)}<br>n={number_text(c, 0, lang)}" for r, c in zip(rates, counts)]
+        fig.add_trace(go.Bar(
+            x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=_tr(f"fig.{key}", lang), marker_color=colour,
+            marker_pattern_shape=pattern, text=text, textposition="outside", cliponaxis=False,
+            customdata=counts, hovertemplate="%{x}<br>%{y:.1f} % (%{customdata} " + clients + ")<extra>%{fullData.name}</extra>",
+        ))
+    hidden = table["approval_rate"].isna() | table["default_rate"].isna()
+    top = np.nanmax(table[["approval_rate", "default_rate"]].to_numpy(dtype=float)) if (~hidden).any() else 1.0
+    fig.update_layout(barmode="group", uniformtext=dict(minsize=9, mode="show"))
+    fig.update_yaxes(range=[0, max(top * 100 * 1.25, 5)])
+    if hidden.any():
+        fig.add_annotation(text=_tr("fig.hidden", lang, min=20), x=0, y=-0.28, xref="paper", yref="paper",
+                           showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
+    return _finish(fig, lang, title=title, x_title=segment_title, y_title=_tr("fig.rate_axis", lang), height=380)
+
+
+def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | None = None) -> go.Figure:
+    """Distribution of a variable among repaid clients (blue line, circles) and clients with payment
+    difficulties (vermillion dashed line, diamonds), each as % of its own outcome group."""
+    lang = normalise_language(lang)
+    if hist is None:
+        return empty_figure(_tr("fig.no_outcome", lang, min=20))
+    edges = np.asarray(hist.edges, dtype=float)
+    centres = (edges[:-1] + edges[1:]) / 2
+    fig = go.Figure()
+    for key, colour, dash, symbol in (("repaid", BLUE, "solid", "circle"), ("difficulties", VERMILLION, "dash", "diamond")):
+        counts = np.asarray(hist.counts[key])
+        total = max(hist.totals[key], 1)
+        name = f"{_tr('fig.' + key, lang)} (n={number_text(hist.totals[key], 0, lang)})"
+        fig.add_trace(go.Scatter(
+            x=centres, y=counts / total * 100, name=name, mode="lines+markers", line=dict(color=colour, dash=dash, width=2),
+            marker=dict(symbol=symbol, size=7), customdata=counts, line_shape="hvh",
+            hovertemplate="%{x:.3~s}<br>%{y:.1f} % (%{customdata} " + _tr("fig.clients", lang) + ")<extra>%{fullData.name}</extra>",
+        ))
+    return _finish(fig, lang, title=title, x_title=feature_title, y_title=_tr("fig.outcome_axis", lang))

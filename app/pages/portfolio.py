@@ -1,0 +1,281 @@
+"""The manager's portfolio page (/portfolio): filter a group of clients, compare two groups, list and
+export the clients behind the numbers.
+
+Callbacks are thin: they turn form values into a :class:`~app.scoring.group_view.PortfolioView`
+(validated exactly like a shared URL), ask the memoised :class:`~app.scoring.groups.PortfolioAnalysis`
+and hand its answers to the figure builders and panel factories. Managers only: every id starts with
+"portfolio-", which ``app.security.access.AREA_ROLES`` reserves to managers; the CSV export also
+carries "export" in its ids and is recorded in the audit trail.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timezone
+from functools import lru_cache
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, dash_table, dcc, html
+
+from app.components.portfolio_panels import (
+    GROUPS, ChartCard, FilterPanel, KpiBlock, field_id, option_label,
+)
+from app.figures import portfolio as figures
+from app.resources import get_bundle, get_portfolio
+from app.scoring.cohorts import CATEGORY_FIELDS, RANGE_FIELDS
+from app.scoring.formatting import number_text
+from app.scoring.group_compare import describe_differences
+from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, table_records, to_csv_bytes
+from app.scoring.group_view import PortfolioView, view_from_controls
+from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, PortfolioAnalysis
+from app.security import EXPORT, audit
+from app.ui import Card, current_language, t
+
+log = logging.getLogger(__name__)
+
+URL_ID = "portfolio-url"
+COMPARE_ID = "portfolio-compare"
+SEGMENT_ID = "portfolio-segment"
+FEATURE_ID = "portfolio-feature"
+RESULTS_ID = "portfolio-results"
+TABLE_ID = "portfolio-table"
+TABLE_HELP_ID = "portfolio-table-help"
+EXPORT_BUTTON_ID = "portfolio-export-button"
+EXPORT_DOWNLOAD_ID = "portfolio-export-download"
+EXPORT_STATUS_ID = "portfolio-export-status"
+PAGE_SIZE = 20
+
+
+class _Same:
+    """Cache key comparing by identity: the loaded store and bundle are read-only singletons."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self) -> int:
+        return id(self.obj)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Same) and other.obj is self.obj
+
+
+@lru_cache(maxsize=1)
+def _analysis(store: _Same, bundle: _Same) -> PortfolioAnalysis:
+    return PortfolioAnalysis(store.obj.frame, bundle.obj.threshold, bundle.obj.costs)
+
+
+def analysis() -> PortfolioAnalysis:
+    """The served portfolio wrapped for group questions: built once per loaded portfolio and model
+    (so its memoised answers follow a change of model folder), read-only."""
+    return _analysis(_Same(get_portfolio()), _Same(get_bundle()))
+
+
+def _options(an: PortfolioAnalysis) -> dict[str, list[str]]:
+    return {field: [v for v in labels if v != "—"] for field, (_, labels) in an.segments.items()}
+
+
+def _group_inputs(group: str) -> dict:
+    """Every control of one group's form, as a dict of callback inputs (flexible signature)."""
+    inputs = {name: Input(field_id(group, name), "value") for name in CATEGORY_FIELDS}
+    for name in RANGE_FIELDS:
+        inputs[f"{name}_min"] = Input(field_id(group, f"{name}_min"), "value")
+        inputs[f"{name}_max"] = Input(field_id(group, f"{name}_max"), "value")
+    inputs["population"] = Input(field_id(group, "population"), "value")
+    return inputs
+
+
+def _as_states(inputs: dict) -> dict:
+    return {k: State(v.component_id, v.component_property) for k, v in inputs.items()}
+
+
+# -- layout ----------------------------------------------------------------------------------------
+def layout(**query) -> html.Div:
+    lang = current_language()
+    try:
+        an = analysis()
+    except Exception as exc:  # noqa: BLE001 - a missing or broken model folder must not kill the app
+        log.exception("portfolio unavailable")
+        return dbc.Alert(t("portfolio.unavailable", error=str(exc)), color="danger")
+    view = PortfolioView.from_query(query)
+    options = _options(an)
+    chart_controls = dbc.Row([
+        dbc.Col([dbc.Label(t("portfolio.chart.segment_choice"), html_for=SEGMENT_ID, className="small mb-0"),
+                 dcc.Dropdown(id=SEGMENT_ID, value=view.segment, clearable=False,
+                              options=[{"label": t(f"portfolio.filter.{s}"), "value": s} for s in SEGMENTS])], md=4),
+        dbc.Col([dbc.Label(t("portfolio.chart.feature_choice"), html_for=FEATURE_ID, className="small mb-0"),
+                 dcc.Dropdown(id=FEATURE_ID, value=view.feature, clearable=False,
+                              options=[{"label": t(f"portfolio.feature.{f}"), "value": f} for f in FEATURES])], md=4),
+        dbc.Col(dbc.Switch(id=COMPARE_ID, label=t("portfolio.compare.toggle"), value=view.compare,
+                           className="mt-4"), md=4),
+    ], className="mb-3")
+    table = dash_table.DataTable(
+        id=TABLE_ID, page_action="custom", sort_action="custom", sort_mode="single", page_current=0,
+        page_size=PAGE_SIZE, sort_by=[],
+        columns=[{"name": name, "id": col, "presentation": "markdown"} if col == "SK_ID_CURR"
+                 else {"name": name, "id": col} for col, name in headers(lang).items()],
+        markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px 8px", "textAlign": "right"},
+        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
+                                for c in ("NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "GRADE", "DECISION", "OUTCOME")],
+        style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
+    )
+    export = html.Div([
+        dbc.Button(t("portfolio.export.button"), id=EXPORT_BUTTON_ID, color="primary", outline=True, size="sm"),
+        html.Small(t("portfolio.export.note"), className="text-muted ms-2"),
+        html.Div(id=EXPORT_STATUS_ID, className="small mt-1", role="status"),
+        dcc.Download(id=EXPORT_DOWNLOAD_ID),
+    ], className="mb-2")
+    return html.Div([
+        dcc.Location(id=URL_ID, refresh=False),
+        html.H1(t("portfolio.title"), className="h3"),
+        html.P(t("portfolio.intro"), className="text-muted"),
+        FilterPanel("a", view.a, options, lang),
+        FilterPanel("b", view.b, options, lang, hidden=not view.compare),
+        chart_controls,
+        dcc.Loading(html.Div(id=RESULTS_ID), type="dot", delay_show=400),
+        Card(t("portfolio.table.title", group="A"), [export, html.P(id=TABLE_HELP_ID, className="small text-muted"),
+                                                     table], id="portfolio-table-card"),
+    ])
+
+
+# -- callbacks -------------------------------------------------------------------------------------
+_A, _B = _group_inputs("a"), _group_inputs("b")
+
+
+@dash.callback(Output("portfolio-b-filters", "style"), Input(COMPARE_ID, "value"))
+def show_group_b(compare):
+    """Group B's form only appears when the manager asks for a comparison."""
+    return {} if compare else {"display": "none"}
+
+
+@dash.callback(
+    Output(URL_ID, "search"),
+    inputs=dict(a=_A, b=_B, compare=Input(COMPARE_ID, "value"), segment=Input(SEGMENT_ID, "value"),
+                feature=Input(FEATURE_ID, "value")),
+)
+def update_url(a, b, compare, segment, feature):
+    """Keep the view in the address bar (no reload), so that it can be bookmarked and shared."""
+    query = view_from_controls(a, b, compare, segment, feature).to_query()
+    return f"?{query}" if query else ""
+
+
+@dash.callback(
+    Output(RESULTS_ID, "children"),
+    inputs=dict(a=_A, b=_B, compare=Input(COMPARE_ID, "value"), segment=Input(SEGMENT_ID, "value"),
+                feature=Input(FEATURE_ID, "value")),
+)
+def update_results(a, b, compare, segment, feature):
+    """Key figures and charts of group A, or of A and B side by side with their differences in words."""
+    return results(view_from_controls(a, b, compare, segment, feature), current_language())
+
+
+def results(view: PortfolioView, lang: str) -> list:
+    an = analysis()
+    bundle = get_bundle()
+    groups = ("a", "b") if view.compare else ("a",)
+    summaries = {g: an.summary(getattr(view, g)) for g in groups}
+    columns = [dbc.Col(_group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
+                       lg=12 // len(groups)) for g in groups]
+    out = []
+    if view.compare:
+        if all(s.status == OK for s in summaries.values()):
+            sentences = describe_differences(summaries["a"].kpis, summaries["b"].kpis, lang)
+            body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id="portfolio-diff-list")
+        else:
+            body = html.P(t("portfolio.diff.impossible", min=20), className="mb-0", id="portfolio-diff-list")
+        out.append(Card(t("portfolio.diff.title"), body, id="portfolio-diff"))
+    out.append(dbc.Row(columns))
+    return out
+
+
+def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
+    heading = html.H2(t("portfolio.group", group=group.upper()), className="h5") if not wide else None
+    segment_labels = {v: option_label(view.segment, v, lang) for v in dict(_options(an)).get(view.segment, [])}
+    seg_title = t(f"portfolio.filter.{view.segment}")
+    charts = [
+        ChartCard(t("portfolio.chart.score"), f"portfolio-{group}-score-graph",
+                  figures.score_distribution(an.score_histogram(filter_), an.threshold, lang)),
+        ChartCard(f"{t('portfolio.chart.segment')} — {seg_title}", f"portfolio-{group}-segment-graph",
+                  figures.segment_rates(an.segment_rates(filter_, view.segment), seg_title, lang, segment_labels)),
+        ChartCard(f"{t('portfolio.chart.feature')} — {t('portfolio.feature.' + view.feature)}",
+                  f"portfolio-{group}-feature-graph",
+                  figures.feature_by_outcome(an.feature_by_outcome(filter_, view.feature),
+                                             t(f"portfolio.feature.{view.feature}"), lang)),
+    ]
+    chart_cols = [dbc.Col(c, lg=6 if wide else 12, className="mb-3") for c in charts]
+    return html.Div([
+        heading,
+        Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs, lang, wide=wide)),
+        dbc.Row(chart_cols) if summary.status == OK else None,
+    ], id=f"portfolio-{group}-column")
+
+
+@dash.callback(
+    Output(TABLE_ID, "data"), Output(TABLE_ID, "page_count"), Output(TABLE_ID, "page_current"),
+    Output(TABLE_HELP_ID, "children"),
+    inputs=dict(a=_A, page_current=Input(TABLE_ID, "page_current"), sort_by=Input(TABLE_ID, "sort_by")),
+)
+def update_table(a, page_current, sort_by):
+    """One page of group A's clients, sorted server-side; a change of filters goes back to page 1."""
+    filter_ = view_from_controls(a).a
+    filters_changed = _triggered_id() not in (None, TABLE_ID)
+    page = 0 if filters_changed or not isinstance(page_current, int) else max(page_current, 0)
+    column, descending = None, False
+    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
+        if sort_by[0].get("column_id") in SORTABLE:
+            column, descending = sort_by[0]["column_id"], sort_by[0].get("direction") == "desc"
+    return client_page(filter_, column, descending, page, current_language())
+
+
+def _triggered_id():
+    """The id of the input that fired the callback (None when called as a plain function)."""
+    try:
+        return ctx.triggered_id
+    except Exception:  # noqa: BLE001 - no callback context: tests calling the function directly
+        return None
+
+
+def client_page(filter_, column, descending, page, lang):
+    """Records of one table page, the page count, the (clamped) page index and the caption."""
+    an = analysis()
+    rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
+    page_count = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(page, page_count - 1)
+    if not len(rows) and total:
+        rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
+    help_text = t("portfolio.table.help", n=_count(total, lang))
+    return table_records(an.frame.iloc[rows], lang), page_count, page, help_text
+
+
+def _count(n: int, lang: str) -> str:
+    return number_text(n, 0, lang)
+
+
+@dash.callback(
+    Output(EXPORT_DOWNLOAD_ID, "data"), Output(EXPORT_STATUS_ID, "children"),
+    inputs=dict(n_clicks=Input(EXPORT_BUTTON_ID, "n_clicks")), state=dict(a=_as_states(_A)), prevent_initial_call=True,
+)
+def export_group(n_clicks, a):
+    """CSV of group A for the manager, recorded in the audit trail with its filter (before sending)."""
+    if not n_clicks:
+        return dash.no_update, dash.no_update
+    filter_ = view_from_controls(a).a
+    an = analysis()
+    lang = current_language()
+    rows = an.frame[an.mask(filter_)]
+    if not len(rows):
+        return dash.no_update, t("portfolio.export.empty")
+    if len(rows) > MAX_EXPORT_ROWS:
+        return dash.no_update, t("portfolio.export.too_large", n=_count(len(rows), lang),
+                                 max=_count(MAX_EXPORT_ROWS, lang))
+    audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
+    content = to_csv_bytes(export_frame(rows, lang), lang)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    name = f"{'portefeuille' if lang == 'fr' else 'portfolio'}-{stamp}.csv"
+    return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=_count(len(rows), lang))
+
+
+dash.register_page(__name__, path="/portfolio", name="portfolio", title="Portefeuille — Prêt à dépenser", layout=layout)

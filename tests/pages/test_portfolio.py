@@ -1,0 +1,164 @@
+"""Portfolio page callbacks called as plain functions, on a tiny trained model folder."""
+import base64
+import io
+
+import pandas as pd
+import pytest
+
+from app.scoring.cohorts import CohortFilter
+from tests.pages.client_support import served_client_model  # noqa: F401 - session fixture
+
+
+@pytest.fixture
+def page(served_client_model):  # noqa: F811
+    from app.pages import portfolio
+
+    return portfolio
+
+
+def _ids(component) -> dict:
+    """Every component with an id in a layout tree, by id."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+            return
+        if node is None or isinstance(node, (str, int, float)):
+            return
+        if getattr(node, "id", None) is not None:
+            found[node.id] = node
+        walk(getattr(node, "children", None))
+
+    walk(component)
+    return found
+
+
+def test_layout_fills_the_forms_from_the_url(page):
+    ids = _ids(page.layout(grade=["D", "E"], credit_min="100000", compare="1", b="income_type=Working"))
+    assert ids["portfolio-a-grade"].value == ["D", "E"]
+    assert ids["portfolio-a-credit-min"].value == 100000
+    assert ids["portfolio-compare"].value is True
+    assert ids["portfolio-b-income-type"].value == ["Working"]
+    assert ids["portfolio-b-filters"].style == {}
+
+
+@pytest.mark.parametrize("query", [
+    {"grade": "<script>alert(1)</script>", "credit_min": "1e999", "population": "root"},
+    {"b": "%%%&&=", "compare": ["1", "0"], "segment": "__class__", "feature": "DAYS_BIRTH"},
+    {"income_min": "9", "income_max": "1", "age_band": ["x" * 5000]},
+])
+def test_hostile_query_strings_do_not_break_the_page(page, query):
+    ids = _ids(page.layout(**query))
+    assert ids["portfolio-a-grade"].value in ([], ["A"])  # unknown values are not applied
+    assert ids["portfolio-segment"].value in page.SEGMENTS and ids["portfolio-feature"].value in page.FEATURES
+    # and the callbacks answer for whatever the forms hold
+    page.update_results({"grade": ["<script>"]}, {"credit_min": "abc"}, True, "__class__", None)
+
+
+def test_filters_change_the_key_figures(page, served_client_model):  # noqa: F811
+    frame = page.analysis().frame
+    everyone = _ids(page.update_results({}, {}, False, "grade", "AMT_CREDIT"))
+    assert everyone["portfolio-a-kpi-n"].children == f"{len(frame):,}".replace(",", "\u00a0")
+    refused = _ids(page.update_results({"decision": ["refused"]}, {}, False, "grade", "AMT_CREDIT"))
+    n_refused = int((frame["DECISION"] == "refused").sum())
+    assert n_refused >= 20
+    assert refused["portfolio-a-kpi-n"].children.replace("\u00a0", "") == str(n_refused)
+    assert refused["portfolio-a-kpi-approval"].children == "0,0\u00a0%"
+    new = _ids(page.update_results({"population": "new"}, {}, False, "grade", "AMT_CREDIT"))
+    assert new["portfolio-a-kpi-default"].children == "—"  # no known outcome: no fake 0
+    assert "portfolio-a-score-graph" in new
+
+
+def test_empty_and_small_groups_are_not_described(page):
+    empty = _ids(page.update_results({"income_min": 1e12}, {}, False, "grade", "AMT_CREDIT"))
+    assert "Aucun client" in empty["portfolio-a-kpi-message"].children
+    assert "portfolio-a-score-graph" not in empty
+    an = page.analysis()
+    rows, _ = an.page(CohortFilter(), "AMT_CREDIT", True, 0, 5)
+    top_credit = float(an.frame["AMT_CREDIT"].iloc[rows[-1]])
+    small = _ids(page.update_results({"credit_min": top_credit}, {}, False, "grade", "AMT_CREDIT"))
+    assert "5 clients" in small["portfolio-a-kpi-message"].children and "confidentialité" in small["portfolio-a-kpi-message"].children
+
+
+def test_compare_two_groups_states_the_differences(page):
+    out = _ids(page.update_results({"grade": ["A", "B"]}, {"grade": ["D", "E"]}, True, "income_type", "EXT_SOURCE_2"))
+    sentences = [li.children for li in out["portfolio-diff-list"].children]
+    assert len(sentences) == 7
+    assert any(s.startswith("Probabilité moyenne de défaut : +") and s.endswith("points dans B") for s in sentences)
+    assert "portfolio-a-score-graph" in out and "portfolio-b-score-graph" in out
+    too_small = _ids(page.update_results({}, {"income_min": 1e12}, True, "grade", "AMT_CREDIT"))
+    assert "Comparaison impossible" in too_small["portfolio-diff-list"].children
+
+
+def test_url_follows_the_forms(page):
+    search = page.update_url({"grade": ["E"], "credit_max": 5e5}, {"grade": ["A"]}, True, "education", "AMT_CREDIT")
+    assert search == "?grade=E&credit_max=500000&compare=1&b=grade%3DA&segment=education"
+    assert page.update_url({}, {}, False, "income_type", "AMT_CREDIT") == ""
+    assert page.show_group_b(True) == {} and page.show_group_b(False) == {"display": "none"}
+
+
+def test_table_pages_and_sorts_server_side(page):
+    an = page.analysis()
+    data, count, current, caption = page.update_table({"decision": ["granted"]}, 1,
+                                                      [{"column_id": "PROBA_DEFAULT", "direction": "desc"}])
+    granted = an.frame[an.frame["DECISION"] == "granted"].sort_values("PROBA_DEFAULT", ascending=False, kind="stable")
+    assert current == 1 and count == -(-len(granted) // page.PAGE_SIZE) and len(data) == page.PAGE_SIZE
+    expected_ids = granted.index[page.PAGE_SIZE:2 * page.PAGE_SIZE]
+    shown = [int(r["SK_ID_CURR"].split("]")[0].strip("[")) for r in data]
+    assert [granted.loc[i, "PROBA_DEFAULT"] for i in shown] == list(granted.loc[expected_ids, "PROBA_DEFAULT"])
+    assert data[0]["SK_ID_CURR"] == f"[{shown[0]}](/client/{shown[0]})"
+    assert caption.startswith(f"{len(granted):,}".replace(",", "\u00a0") + " clients")
+    # beyond the last page: clamped to the last page; a hostile sort column is ignored
+    data, count, current, _ = page.update_table({"decision": ["granted"]}, 10_000, [{"column_id": "__dict__"}])
+    assert current == count - 1 and 0 < len(data) <= page.PAGE_SIZE
+    data, count, current, caption = page.update_table({"income_min": 1e12}, 0, None)
+    assert data == [] and count == 1 and caption.startswith("0 clients")
+
+
+def test_export_is_formula_safe_readable_and_audited(page, dash_app):
+    from app.security.audit import EXPORT, audit_events
+    from app.security.testing import request_as
+    from app.security.web import current_engine
+
+    with request_as(dash_app.server, "manager-export", "manager"):
+        download, status = page.export_group(1, {"grade": ["E"], "population": "labelled"})
+        engine = current_engine()
+    an = page.analysis()
+    n = int(((an.frame["GRADE"] == "E") & an.frame["IS_LABELLED"]).sum())
+    assert status == f"{n} clients exportés."
+    assert download["filename"].startswith("portefeuille-") and download["filename"].endswith(".csv")
+    text = base64.b64decode(download["content"]).decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    assert len(table) == n and "Montant du crédit (€)" in table.columns and set(table["Note de risque"]) == {"E"}
+    event = audit_events(engine, username="manager-export", action=EXPORT)[0]
+    assert event.target == "portfolio" and event.details["filter"] == {"grade": ["E"], "population": "labelled"}
+    assert event.details["rows"] == n
+    empty = page.export_group(1, {"income_min": 1e12})
+    assert empty[1] == "Rien à exporter : le groupe est vide."
+
+
+def test_only_managers_reach_the_page_and_its_callbacks(page, dash_app):
+    from app.security.access import Role, required_role_for_callback, required_role_for_path
+    from app.security.testing import login_client
+
+    assert required_role_for_path("/portfolio?grade=A") == Role.MANAGER
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
+    checked = 0
+    for outputs, callback in {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}.items():
+        if "portfolio-" in outputs:
+            payload = {"output": outputs, "outputs": [{"id": o.split(".")[0], "property": o.split(".")[-1]}
+                                                      for o in outputs.strip(".").split("...") if o],
+                       "inputs": [{"id": i["id"], "property": i["property"]} for i in callback["inputs"]]}
+            assert required_role_for_callback(payload) == Role.MANAGER
+            checked += 1
+    assert checked == 5  # URL, results, table, export, group B's form
+    officer = login_client(dash_app.server, "officer-portfolio", "officer")
+    assert officer.get("/portfolio").status_code == 403
+    body = {"output": "portfolio-export-download.data", "outputs": {"id": "portfolio-export-download", "property": "data"},
+            "inputs": [{"id": "portfolio-export-button", "property": "n_clicks", "value": 1}], "changedPropIds": []}
+    assert officer.post("/_dash-update-component", json=body).status_code == 403
+    manager = login_client(dash_app.server, "manager-portfolio", "manager")
+    assert manager.get("/portfolio").status_code == 200

@@ -523,7 +523,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.fig.pr_model": {"fr": "Modèle (précision moyenne {ap})", "en": "Model (average precision {ap})"},
     "model.fig.pr_hover": {"fr": "Rappel %{x:.1f} %<br>Précision %{y:.1f} %", "en": "Recall %{x:.1f}%<br>Precision %{y:.1f}%"},
     "model.fig.recall_axis": {"fr": "Défauts détectés (rappel, %)", "en": "Defaulters caught (recall, %)"},
-    "model.fig.precision_axis": {"fr": "Vrais défauts parmi les refusés (précision, %)", "en": "Actual defaulters among refused (precision, %)"},
+    "model.fig.precision_axis": {"fr": "Précision (%)", "en": "Precision (%)"},
     "model.fig.perfect": {"fr": "Calibration parfaite", "en": "Perfect calibration"},
     "model.fig.calibration_model": {"fr": "Modèle", "en": "Model"},
     "model.fig.calibration_hover": {"fr": "Prédit %{x:.1f} %<br>Observé %{y:.1f} %<br>%{customdata} clients", "en": "Predicted %{x:.1f}%<br>Observed %{y:.1f}%<br>%{customdata} clients"},

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import dcc, html
 
 from app.figures.fairness import disparate_impact_figure
-from app.scoring.fairness import FOUR_FIFTHS, age_band, fairness_table
+from app.scoring.fairness import AGE_BANDS, FOUR_FIFTHS, age_band, fairness_table
 from app.scoring.formatting import number_text
 from app.ui import Card, t
 
@@ -28,8 +28,15 @@ def fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFra
     y, p = oof["TARGET"], oof["PROBA_OOF"]
     return {
         "gender": fairness_table(y, p, threshold, oof["CODE_GENDER"], min_group_size=MIN_GROUP_SIZE),
-        "age_band": fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]), min_group_size=MIN_GROUP_SIZE),
+        "age_band": _in_band_order(fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]),
+                                                  min_group_size=MIN_GROUP_SIZE)),
     }
+
+
+def _in_band_order(table: pd.DataFrame) -> pd.DataFrame:
+    """Youngest band first (the table comes sorted as text, which puts "<25" last)."""
+    order = {band: i for i, (band, _, _) in enumerate(AGE_BANDS)}
+    return table.sort_values("group", key=lambda g: g.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
 
 
 def group_labels(attribute: str) -> dict[str, str]:

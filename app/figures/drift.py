@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from app.figures.model import separators
 from app.figures.style import BLUE, ORANGE, VERMILLION, base_layout, empty_figure
 from app.i18n import translate
+from app.scoring.formatting import number_text
 
 
 def _tr(key: str, lang: str, **values) -> str:
@@ -27,7 +28,7 @@ def drift_ranking_figure(rows: list[dict], labels: dict[str, str], lang: str) ->
         x=scores, y=[labels.get(r["feature"], r["feature"]) for r in rows], orientation="h",
         marker_color=[VERMILLION if d else BLUE for d in drifted],
         marker_pattern_shape=["x" if d else "" for d in drifted],
-        text=[_tr("bar_text", lang, score=f"{s:.2f}", importance=f"{100 * r['importance']:.0f}")
+        text=[_tr("bar_text", lang, score=number_text(s, 2, lang), importance=number_text(100 * r["importance"], 0, lang))
               + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
@@ -46,7 +47,8 @@ def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
     """Reference and current distributions of one feature overlaid, as % of each sample, with the
     missing-value shares in the legend names (missing values have no place on the axis)."""
     miss_ref, miss_cur = hist["missing"]
-    names = (_tr("reference", lang, missing=f"{miss_ref:.1f}"), _tr("current", lang, missing=f"{miss_cur:.1f}"))
+    names = (_tr("reference", lang, missing=number_text(miss_ref, 1, lang)),
+             _tr("current", lang, missing=number_text(miss_cur, 1, lang)))
     fig = go.Figure()
     if hist["kind"] == "numeric":
         edges = np.asarray(hist["edges"], dtype=float) * scale
@@ -63,7 +65,7 @@ def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
         for values, name, colour, pattern in ((hist["reference"], names[0], BLUE, ""),
                                               (hist["current"], names[1], ORANGE, "/")):
             fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
-                        text=[f"{v:.1f}" for v in values], textposition="outside",
+                        text=[number_text(v, 1, lang) for v in values], textposition="outside",
                         hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
         fig.update_layout(barmode="group")
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero")

@@ -25,7 +25,8 @@ def disparate_impact_figure(table: pd.DataFrame, group_labels: dict[str, str], t
         customdata=100 * table["approval_rate"].astype(float),
         hovertemplate=translate("model.fig.di_hover", lang) + "<extra></extra>"))
     fig.add_hline(y=100 * threshold_ratio, line=dict(color="black", dash="dash"),
-                  annotation=dict(text=translate("model.fig.four_fifths", lang)), annotation_position="bottom right")
+                  annotation=dict(text=translate("model.fig.four_fifths", lang), bgcolor="white"),
+                  annotation_position="top left")
     fig.update_yaxes(range=[0, 115], ticksuffix=" %")
     base_layout(fig, y_title=translate("model.fig.di_axis", lang), height=300, legend=False)
     fig.update_layout(separators=separators(lang))

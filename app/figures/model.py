@@ -37,7 +37,7 @@ def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
     fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"), name=_tr("random", lang),
                     hoverinfo="skip")
     fig.add_scatter(x=100 * np.asarray(roc["fpr"]), y=100 * np.asarray(roc["tpr"]), mode="lines",
-                    line=dict(color=BLUE, width=3), name=_tr("roc_model", lang, auc=f"{roc['auc']:.3f}"),
+                    line=dict(color=BLUE, width=3), name=_tr("roc_model", lang, auc=number_text(roc["auc"], 3, lang)),
                     customdata=100 * np.asarray(roc["threshold"]),
                     hovertemplate=_tr("roc_hover", lang) + "<extra></extra>")
     fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
@@ -53,9 +53,9 @@ def pr_figure(pr: dict, point: tuple[float, float], lang: str) -> go.Figure:
     fig = go.Figure()
     prev = 100 * pr["prevalence"]
     fig.add_scatter(x=[0, 100], y=[prev, prev], mode="lines", line=dict(color=GREY, dash="dash"),
-                    name=_tr("pr_random", lang, rate=f"{prev:.1f}"), hoverinfo="skip")
+                    name=_tr("pr_random", lang, rate=number_text(prev, 1, lang)), hoverinfo="skip")
     fig.add_scatter(x=100 * np.asarray(pr["recall"]), y=100 * np.asarray(pr["precision"]), mode="lines",
-                    line=dict(color=BLUE, width=3), name=_tr("pr_model", lang, ap=f"{pr['ap']:.3f}"),
+                    line=dict(color=BLUE, width=3), name=_tr("pr_model", lang, ap=number_text(pr["ap"], 3, lang)),
                     hovertemplate=_tr("pr_hover", lang) + "<extra></extra>")
     fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
                     color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
@@ -75,7 +75,7 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
     if len(table):
         fig.add_scatter(x=100 * table["predicted"], y=100 * table["observed"], mode="lines+markers+text",
                         marker=dict(size=9, color=BLUE, symbol="circle"), line=dict(color=BLUE),
-                        text=[f"n={int(c):,}".replace(",", " ") for c in table["count"]], textposition="top left",
+                        text=[f"n={int(c):,}".replace(",", " ") for c in table["count"]], textposition="top center",
                         textfont=dict(size=10), name=_tr("calibration_model", lang),
                         hovertemplate=_tr("calibration_hover", lang) + "<extra></extra>",
                         customdata=table["count"], row=1, col=1)
@@ -96,7 +96,7 @@ def confusion_figure(tn: int, fp: int, fn: int, tp: int, lang: str) -> go.Figure
     n = max(tn + fp + fn + tp, 1)
     z = [[tn, fp], [fn, tp]]
     names = [[_tr("cm_tn", lang), _tr("cm_fp", lang)], [_tr("cm_fn", lang), _tr("cm_tp", lang)]]
-    text = [[f"<b>{names[i][j]}</b><br>{z[i][j]:,}".replace(",", "\u202f") + f"<br>({100 * z[i][j] / n:.1f} %)"
+    text = [[f"<b>{names[i][j]}</b><br>{z[i][j]:,}".replace(",", "\u202f") + f"<br>({number_text(100 * z[i][j] / n, 1, lang)} %)"
              for j in range(2)] for i in range(2)]
     fig = go.Figure(go.Heatmap(
         z=z, x=[_tr("cm_pred_granted", lang), _tr("cm_pred_refused", lang)],
@@ -117,14 +117,14 @@ def cost_figure(curve: pd.DataFrame, production: float, optimum: float, chosen: 
                     name=_tr("approval_line", lang), hovertemplate=_tr("approval_hover", lang) + "<extra></extra>",
                     secondary_y=True)
     for value, key, dash, color, pos in ((production, "production", "dash", VERMILLION, "top right"),
-                                         (optimum, "optimum", "dot", PURPLE, "top left"),
+                                         (optimum, "optimum", "dot", PURPLE, "right"),
                                          (chosen, "chosen", "solid", ORANGE, "bottom right")):
         fig.add_vline(x=100 * value, line=dict(color=color, dash=dash, width=2),
                       annotation=dict(text=_tr(key, lang, value=number_text(100 * value, 1, lang)), font=dict(color="black")),
                       annotation_position=pos)
     fig.update_xaxes(range=[0, 100], ticksuffix=" %", title_text=_tr("threshold_axis", lang))
     fig.update_yaxes(title_text=_tr("cost_axis", lang), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=_tr("approval_axis", lang), ticksuffix=" %", range=[0, 101], secondary_y=True,
+    fig.update_yaxes(title_text=_tr("approval_axis", lang), ticksuffix=" %", range=[0, 101], dtick=20, secondary_y=True,
                      showgrid=False)
     return _finish(fig, lang, height=400)
 
@@ -133,7 +133,7 @@ def importance_figure(importance: pd.Series, labels: dict[str, str], lang: str) 
     """Mean |SHAP| of the top features (largest on top), labelled in words."""
     top = importance.iloc[::-1]
     fig = go.Figure(go.Bar(x=top.to_numpy(), y=[labels.get(f, f) for f in top.index], orientation="h",
-                           marker_color=BLUE, text=[f"{v:.3f}" for v in top.to_numpy()], textposition="outside",
+                           marker_color=BLUE, text=[number_text(v, 3, lang) for v in top.to_numpy()], textposition="outside",
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_xaxes(title_text=_tr("importance_axis", lang))
     return _finish(fig, lang, height=max(300, 28 * len(top) + 80), legend=False)
@@ -148,9 +148,9 @@ def summary_figure(points: pd.DataFrame, order: list[str], labels: dict[str, str
     y = pts["feature"].map(rows).to_numpy(dtype=float) + pts["jitter"].to_numpy(dtype=float)
     ranked = pts["rank"].notna().to_numpy()
     fig = go.Figure()
-    fig.add_scattergl(x=pts["shap"].to_numpy()[~ranked], y=y[~ranked], mode="markers", name=_tr("no_rank", lang),
+    fig.add_scatter(x=pts["shap"].to_numpy()[~ranked], y=y[~ranked], mode="markers", name=_tr("no_rank", lang),
                       marker=dict(color=GREY, size=5, opacity=0.6, symbol="x-thin-open"), hoverinfo="skip")
-    fig.add_scattergl(x=pts["shap"].to_numpy()[ranked], y=y[ranked], mode="markers", name=_tr("value_rank", lang),
+    fig.add_scatter(x=pts["shap"].to_numpy()[ranked], y=y[ranked], mode="markers", name=_tr("value_rank", lang),
                       marker=dict(color=pts["rank"].to_numpy()[ranked], colorscale=VALUE_SCALE, cmin=0, cmax=1, size=5,
                                   opacity=0.75, colorbar=dict(title=_tr("value_colorbar", lang), tickvals=[0, 1],
                                                               ticktext=[_tr("low", lang), _tr("high", lang)], len=0.6)),
@@ -173,7 +173,7 @@ def dependence_figure(points: pd.DataFrame, label: str, categorical: bool, lang:
     else:
         values = pd.to_numeric(points["value"], errors="coerce") * scale
         present = values.notna()
-        fig.add_scattergl(x=values[present], y=points["shap"][present], mode="markers", showlegend=False,
+        fig.add_scatter(x=values[present], y=points["shap"][present], mode="markers", showlegend=False,
                           marker=dict(color=BLUE, size=6, opacity=0.5), hovertemplate="%{x}: %{y:+.3f}<extra></extra>")
         missing = int((~present).sum())
         if missing:
@@ -191,7 +191,7 @@ def policy_costs_figure(costs: dict[str, float], lang: str) -> go.Figure:
     colours = [BLUE if k == "model" else GREY for k, _ in items]
     fig = go.Figure(go.Bar(x=[v for _, v in items], y=names, orientation="h", marker_color=colours,
                            marker_pattern_shape=["" if k == "model" else "/" for k, _ in items],
-                           text=[f"{v:.3f}" for _, v in items], textposition="outside",
+                           text=[number_text(v, 3, lang) for _, v in items], textposition="outside",
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_xaxes(title_text=_tr("cost_axis", lang), rangemode="tozero")
     return _finish(fig, lang, height=max(260, 40 * len(items) + 80), legend=False)

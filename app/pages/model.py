@@ -52,6 +52,7 @@ DEPENDENCE_FEATURE_ID = "model-dependence-feature"
 DEPENDENCE_GRAPH_ID = "model-dependence-graph"
 TOP_FEATURES = 15
 SUMMARY_FEATURES = 12
+SUMMARY_POINTS = 500  # per feature: an SVG scatter (no WebGL needed) that stays light
 MAX_COST = 1000.0
 
 
@@ -80,7 +81,7 @@ def _unit_scale(name: str) -> float:
 
 def _graph(figure, id: str | None = None) -> dcc.Graph:  # noqa: A002
     kwargs = {"id": id} if id else {}
-    return dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True}, **kwargs)
+    return dcc.Graph(figure=figure, config={"displaylogo": False}, **kwargs)
 
 
 def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:  # noqa: N802 - factory
@@ -166,9 +167,9 @@ def _cost_explorer(bundle, lang: str) -> dbc.Card:
         dbc.Alert(t("model.cost.not_saved", threshold=pct(bundle.threshold, lang)), color="warning", className="py-2 small"),
         dbc.Row([
             dbc.Col([dbc.Label(t("model.cost.fn_label"), html_for=COST_FN_ID),
-                     dbc.Input(id=COST_FN_ID, type="number", min=0.01, max=MAX_COST, step=0.5, value=costs.cost_fn)], md=3),
+                     dbc.Input(id=COST_FN_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fn)], md=3),
             dbc.Col([dbc.Label(t("model.cost.fp_label"), html_for=COST_FP_ID),
-                     dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step=0.5, value=costs.cost_fp)], md=3),
+                     dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fp)], md=3),
             dbc.Col([dbc.Label(t("model.cost.threshold_label"), html_for=THRESHOLD_ID),
                      dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=0.5, value=round(100 * bundle.threshold, 1),
                                 marks={v: f"{v} %" for v in (0, 25, 50, 75, 100)},
@@ -213,14 +214,12 @@ def _explanations(bundle, lang: str) -> dbc.Card:
     options = [{"label": labels[f], "value": f} for f in importance.index]
     return Card(t("model.explain.title"), [
         html.P(t("model.explain.help", n=f"{len(shap):,}".replace(",", "\u202f")), className="small"),
-        dbc.Row([
-            dbc.Col([html.H3(t("model.explain.importance"), className="h6"),
-                     html.P(t("model.explain.importance_help"), className="small text-muted"),
-                     _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang))], lg=5),
-            dbc.Col([html.H3(t("model.explain.summary"), className="h6"),
-                     html.P(t("model.explain.summary_help"), className="small text-muted"),
-                     _graph(summary_figure(summary_points(shap, X, top), top, labels, lang))], lg=7),
-        ]),
+        html.H3(t("model.explain.importance"), className="h6"),
+        html.P(t("model.explain.importance_help"), className="small text-muted"),
+        _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang)),
+        html.H3(t("model.explain.summary"), className="h6 mt-3"),
+        html.P(t("model.explain.summary_help"), className="small text-muted"),
+        _graph(summary_figure(summary_points(shap, X, top, max_points=SUMMARY_POINTS), top, labels, lang)),
         html.H3(t("model.explain.dependence"), className="h6 mt-3"),
         html.P(t("model.explain.dependence_help"), className="small text-muted"),
         dbc.Label(t("model.explain.feature_label"), html_for=DEPENDENCE_FEATURE_ID),

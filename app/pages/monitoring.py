@@ -7,6 +7,8 @@ The page only reads the precomputed report (``<model folder>/drift_report.json``
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import dash
 import dash_bootstrap_components as dbc
 import numpy as np
@@ -46,6 +48,14 @@ def _scale(name: str) -> float:
         return 100.0
     dictionary = data_dictionary()
     return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
+
+
+def _date(text, lang: str) -> str:
+    try:
+        when = dt.datetime.fromisoformat(str(text))
+    except ValueError:
+        return str(text or "—")
+    return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
 
 
 def _report():
@@ -147,7 +157,7 @@ def layout(**_query) -> html.Div:
     return html.Div(heading + [
         html.P(t("monitoring.intro", ref=f"{report['reference_rows']:,}".replace(",", "\u202f"),
                  cur=f"{report['current_rows']:,}".replace(",", "\u202f"), source=source,
-                 date=str(report.get("created_at", "?")).replace("T", " ")), className="text-muted"),
+                 date=_date(report.get("created_at"), lang)), className="text-muted"),
         _verdict(report, lang),
         _prediction(report, lang),
         Card(t("monitoring.risk.title"), [

@@ -1,0 +1,66 @@
+"""Server-side open time of the model and monitoring pages (layout + first callbacks), cold and warm.
+
+    python scripts/benchmark_governance_pages.py [--model-dir model/demo] [--repeat 5]
+
+"cold" is the first opening in a fresh process after the model and portfolio are loaded (it reads
+oof / SHAP files, and the drift report if present); "warm" the median of the next openings, which
+is what every manager gets once the process has served the page once (``warm_up_governance``).
+The target is 1 s per page open (layout + the callbacks fired on load).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+
+def _time(fn, *args) -> float:
+    started = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model-dir", type=Path)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.model_dir:
+        os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
+    import dash  # noqa: PLC0415
+
+    dash.Dash(__name__, use_pages=True, pages_folder="")  # pages register on an app
+    from app import resources  # noqa: PLC0415
+    from app.pages import model, monitoring  # noqa: PLC0415
+
+    load = _time(lambda: (resources.get_bundle(), resources.get_portfolio()))
+    bundle = resources.get_bundle()
+
+    def open_model():
+        model.layout()
+        model.update_cost(bundle.costs.cost_fn, bundle.costs.cost_fp, 100 * bundle.threshold)
+        model.update_dependence(bundle.feature_names[0])
+
+    def open_monitoring():
+        monitoring.layout()
+        report = resources.get_drift_report(str(bundle.directory))
+        monitoring.update_distribution(report["features"][0]["feature"])
+
+    results = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
+    for name, fn in (("model", open_model), ("monitoring", open_monitoring)):
+        cold = _time(fn)
+        warm = [_time(fn) for _ in range(args.repeat)]
+        results[name] = {"cold_s": round(cold, 3), "warm_median_s": round(statistics.median(warm), 3),
+                         "warm_max_s": round(max(warm), 3)}
+    print(json.dumps(results, indent=1))
+    return 0 if all(results[p]["warm_max_s"] <= 1.0 for p in ("model", "monitoring")) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

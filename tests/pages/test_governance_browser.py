@@ -1,0 +1,78 @@
+"""Real browser (headless Chromium): a manager opens the model and monitoring pages, uses their
+controls, and the console stays clean; an officer is refused both pages.
+
+Screenshots go to ``$SCREENSHOT_DIR`` (default: the test's tmp folder) so a person can look at them.
+Set ``GOVERNANCE_MODEL_DIR`` to serve another model folder (e.g. model/demo) instead of the tiny one.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser_support import console_errors
+from tests.pages.governance_support import clear_resource_caches, governance_model  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def served(governance_model, monkeypatch):
+    other = os.environ.get("GOVERNANCE_MODEL_DIR")
+    if other:
+        monkeypatch.setenv("CREDIT_MODEL_DIR", other)
+        clear_resource_caches()
+    return Path(other or governance_model)
+
+
+def _shot(driver, folder: Path, name: str) -> None:
+    driver.set_window_size(1280, max(900, driver.execute_script("return document.body.scrollHeight")))
+    driver.save_screenshot(str(folder / f"{name}.png"))
+    driver.set_window_size(1280, 900)
+
+
+def _folder(tmp_path) -> Path:
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_path):
+    driver = logged_in_driver("manager")
+    wait = WebDriverWait(driver, 40)
+    driver.get(f"{app_server}/model")
+    wait.until(ec.presence_of_element_located((By.ID, "model-card-table")))
+    wait.until(lambda d: "Coût par client" in d.find_element(By.ID, "model-cost-kpis").text)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-cost-graph .scatterlayer .trace"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .main-svg"))
+    assert "hors échantillon" in driver.find_element(By.TAG_NAME, "body").text
+    before = driver.find_element(By.ID, "model-cost-kpis").text
+    cost_fn = driver.find_element(By.ID, "model-cost-fn")
+    cost_fn.send_keys(Keys.CONTROL, "a")
+    cost_fn.send_keys("3")
+    wait.until(lambda d: d.find_element(By.ID, "model-cost-kpis").text != before)
+    _shot(driver, _folder(tmp_path), "model-page")
+    assert console_errors(driver) == []
+
+
+def test_manager_reads_the_monitoring_page(served, logged_in_driver, app_server, tmp_path):
+    driver = logged_in_driver("manager")
+    wait = WebDriverWait(driver, 40)
+    driver.get(f"{app_server}/monitoring")
+    verdict = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-verdict"))).text
+    assert "variables" in verdict
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#monitoring-distribution .barlayer .trace"))
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#monitoring-table tbody tr")) >= 10
+    _shot(driver, _folder(tmp_path), "monitoring-page")
+    assert console_errors(driver) == []
+
+
+def test_officer_cannot_open_the_governance_pages(served, logged_in_driver, app_server):
+    driver = logged_in_driver("officer")
+    for path, marker in (("/model", "model-card-table"), ("/monitoring", "monitoring-verdict")):
+        driver.get(f"{app_server}{path}")
+        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").text.strip())
+        assert not driver.find_elements(By.ID, marker)

@@ -1,0 +1,44 @@
+"""scripts/drift_report.py: report of an applications file (JSON + standalone HTML), bad files refused."""
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+from tests.factories import make_applications
+from tests.pages.governance_support import tiny_model_dir
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "drift_report.py"
+
+
+def _script():
+    sys.path.insert(0, str(SCRIPT.parent))
+    spec = importlib.util.spec_from_file_location("drift_report_script", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_report_of_a_file_and_of_the_portfolio(tmp_path):
+    model_dir = tiny_model_dir()
+    batch = make_applications(500, seed=5, labelled=False, first_id=950_000)
+    batch["AMT_INCOME_TOTAL"] = batch["AMT_INCOME_TOTAL"] * 4
+    path = tmp_path / "batch.csv"
+    batch.to_csv(path, index=False)
+    out_json, out_html = tmp_path / "r.json", tmp_path / "r.html"
+    assert _script().main(["--model-dir", str(model_dir), "--current", str(path), "--json", str(out_json),
+                           "--html", str(out_html), "--lang", "en"]) == 0
+    report = json.loads(out_json.read_text())
+    assert report["current"]["source"] == "batch.csv" and report["current_rows"] == 500
+    assert {r["feature"]: r["drifted"] for r in report["features"]}["AMT_INCOME_TOTAL"]
+    page = out_html.read_text()
+    assert "<script" in page and "src=\"http" not in page and "Riskiest drifts" in page  # self-contained
+    assert _script().main(["--model-dir", str(model_dir), "--json", str(out_json), "--html", str(out_html)]) == 0
+    assert json.loads(out_json.read_text())["current"]["source"] == "portfolio-new"
+
+
+def test_malformed_file_is_refused_with_a_message(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("SK_ID_CURR,foo\n1,2\n")
+    assert _script().main(["--model-dir", str(tiny_model_dir()), "--current", str(path),
+                           "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html")]) == 2
+    assert "error:" in capsys.readouterr().err and not (tmp_path / "r.json").exists()

@@ -48,7 +48,7 @@ def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]]
         )
         note = [html.Small(translate("portfolio.filter.gender_note", lang), className="text-muted")] if field == "gender" else []
         return dbc.Col([dbc.Label(label, html_for=field_id(group, field), className="small mb-0"), control, *note],
-                       md=4, lg=2 if field in MAIN_FIELDS else 3, className="mb-2")
+                       md=4, lg=True if field in MAIN_FIELDS else 3, className="mb-2")
 
     def range_inputs(field: str):
         lo, hi = getattr(filter_, field)
@@ -66,8 +66,8 @@ def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]]
         dbc.Label(translate("portfolio.filter.population", lang), className="small mb-0"),
         dbc.RadioItems(id=field_id(group, "population"), value=filter_.population, inline=True,
                        options=[{"label": translate(f"portfolio.population.{p}", lang), "value": p} for p in POPULATIONS]),
-    ], md=12, lg=2, className="mb-2")
-    main = dbc.Row([dropdown(f) for f in MAIN_FIELDS] + [population])
+    ], md=12, className="mb-2")
+    main = dbc.Row([population] + [dropdown(f) for f in MAIN_FIELDS])
     more = dbc.Row([dropdown(f) for f in CATEGORY_FIELDS if f not in MAIN_FIELDS]
                    + [range_inputs(f) for f in RANGE_FIELDS])
     title = translate("portfolio.filters.title", lang, group=group.upper())
@@ -139,9 +139,10 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
     return html.Div(dbc.Row(cols), id=tid)
 
 
-def ChartCard(title: str, graph_id: str, figure, controls=None) -> dbc.Card:  # noqa: N802
-    """A titled chart (static toolbar hidden: the page is for reading, not for editing)."""
-    body = ([controls] if controls is not None else []) + [
-        dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True})]
+def ChartCard(title: str, graph_id: str, figure, message: str | None = None) -> dbc.Card:  # noqa: N802
+    """A titled chart (toolbar hidden: the page is for reading), or, when there is nothing to draw,
+    a sentence saying why (text wraps in a narrow column, an empty plot would not)."""
+    body = [dbc.Alert(message, color="secondary", className="mb-0 small", id=f"{graph_id}-message")
+            if message else dcc.Graph(id=graph_id, figure=figure, config={"displayModeBar": False})]
     return dbc.Card([dbc.CardHeader(html.H3(title, className="h6 mb-0")), dbc.CardBody(body, className="p-2")],
                     className="mb-3 shadow-sm h-100")

@@ -53,8 +53,9 @@ def score_distribution(hist, threshold: float, lang: str = "fr", title: str | No
         ))
     thr = threshold * 100
     fig.add_vline(x=thr, line=dict(color="#222222", width=2, dash="dash"))
-    fig.add_annotation(x=thr, y=1, yref="paper", yanchor="bottom", showarrow=False, xanchor="left",
-                       text=_tr("fig.threshold", lang, value=_pct(threshold, lang)), font=dict(size=12))
+    fig.add_annotation(x=thr, y=0.98, yref="paper", yanchor="top", showarrow=False, xanchor="left", xshift=4,
+                       text=_tr("fig.threshold", lang, value=_pct(threshold, lang)), font=dict(size=12),
+                       bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(range=[0, edges[-1]])
     return _finish(fig, lang, title=title, x_title=_tr("fig.proba_axis", lang), y_title=_tr("fig.share_axis", lang))
@@ -84,7 +85,7 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
     hidden = table["approval_rate"].isna() | table["default_rate"].isna()
     top = np.nanmax(table[["approval_rate", "default_rate"]].to_numpy(dtype=float)) if (~hidden).any() else 1.0
     fig.update_layout(barmode="group", uniformtext=dict(minsize=9, mode="show"))
-    fig.update_yaxes(range=[0, max(top * 100 * 1.25, 5)])
+    fig.update_yaxes(range=[0, min(max(top * 100 * 1.25, 5), 118)], tickvals=list(range(0, 101, 20)))
     if hidden.any():
         fig.add_annotation(text=_tr("fig.hidden", lang, min=20), x=0, y=-0.28, xref="paper", yref="paper",
                            showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
@@ -106,7 +107,7 @@ def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | 
         name = f"{_tr('fig.' + key, lang)} (n={number_text(hist.totals[key], 0, lang)})"
         fig.add_trace(go.Scatter(
             x=centres, y=counts / total * 100, name=name, mode="lines+markers", line=dict(color=colour, dash=dash, width=2),
-            marker=dict(symbol=symbol, size=7), customdata=counts, line_shape="hvh",
+            marker=dict(symbol=symbol, size=7), customdata=counts,
             hovertemplate="%{x:.3~s}<br>%{y:.1f} % (%{customdata} " + _tr("fig.clients", lang) + ")<extra>%{fullData.name}</extra>",
         ))
     return _finish(fig, lang, title=title, x_title=feature_title, y_title=_tr("fig.outcome_axis", lang))

@@ -117,7 +117,8 @@ def layout(**query) -> html.Div:
         columns=[{"name": name, "id": col, "presentation": "markdown"} if col == "SK_ID_CURR"
                  else {"name": name, "id": col} for col, name in headers(lang).items()],
         markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "0.9rem", "padding": "4px 8px", "textAlign": "right"},
+        style_cell={"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "fontSize": "0.85rem",
+                    "padding": "4px 6px", "textAlign": "right"},
         style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
                                 for c in ("NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "GRADE", "DECISION", "OUTCOME")],
         style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
@@ -135,7 +136,7 @@ def layout(**query) -> html.Div:
         FilterPanel("a", view.a, options, lang),
         FilterPanel("b", view.b, options, lang, hidden=not view.compare),
         chart_controls,
-        dcc.Loading(html.Div(id=RESULTS_ID), type="dot", delay_show=400),
+        html.Div(id=RESULTS_ID),
         Card(t("portfolio.table.title", group="A"), [export, html.P(id=TABLE_HELP_ID, className="small text-muted"),
                                                      table], id="portfolio-table-card"),
     ])
@@ -195,6 +196,10 @@ def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
     heading = html.H2(t("portfolio.group", group=group.upper()), className="h5") if not wide else None
     segment_labels = {v: option_label(view.segment, v, lang) for v in dict(_options(an)).get(view.segment, [])}
     seg_title = t(f"portfolio.filter.{view.segment}")
+    if summary.status != OK:
+        return html.Div([heading, Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs,
+                                                                         lang, wide=wide))], id=f"portfolio-{group}-column")
+    by_outcome = an.feature_by_outcome(filter_, view.feature)
     charts = [
         ChartCard(t("portfolio.chart.score"), f"portfolio-{group}-score-graph",
                   figures.score_distribution(an.score_histogram(filter_), an.threshold, lang)),
@@ -202,14 +207,15 @@ def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
                   figures.segment_rates(an.segment_rates(filter_, view.segment), seg_title, lang, segment_labels)),
         ChartCard(f"{t('portfolio.chart.feature')} — {t('portfolio.feature.' + view.feature)}",
                   f"portfolio-{group}-feature-graph",
-                  figures.feature_by_outcome(an.feature_by_outcome(filter_, view.feature),
-                                             t(f"portfolio.feature.{view.feature}"), lang)),
+                  None if by_outcome is None else figures.feature_by_outcome(
+                      by_outcome, t(f"portfolio.feature.{view.feature}"), lang),
+                  message=t("portfolio.fig.no_outcome", min=20) if by_outcome is None else None),
     ]
     chart_cols = [dbc.Col(c, lg=6 if wide else 12, className="mb-3") for c in charts]
     return html.Div([
         heading,
         Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs, lang, wide=wide)),
-        dbc.Row(chart_cols) if summary.status == OK else None,
+        dbc.Row(chart_cols),
     ], id=f"portfolio-{group}-column")
 
 

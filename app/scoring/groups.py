@@ -41,7 +41,7 @@ SORTABLE: tuple[str, ...] = (
 )
 EMPTY, TOO_SMALL, OK = "empty", "too_small", "ok"
 SCORE_BINS = 40
-FEATURE_BINS = 30
+FEATURE_BINS = 20
 
 
 @dataclass(frozen=True, eq=False)

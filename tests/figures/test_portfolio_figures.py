@@ -1,0 +1,44 @@
+"""Portfolio figure builders: aggregated data in, labelled colour-blind-safe figure out."""
+import numpy as np
+import pandas as pd
+
+from app.figures import portfolio as figures
+from app.figures.style import BLUE, ORANGE, VERMILLION
+from app.scoring.groups import Histogram
+
+
+def test_score_distribution_marks_the_threshold_and_names_both_decisions():
+    hist = Histogram(np.array([0, 5, 10, 15, 20.0]), {"granted": np.array([10, 30, 0, 0]), "refused": np.array([0, 0, 8, 2])},
+                     {"granted": 40, "refused": 10})
+    fig = figures.score_distribution(hist, 0.10, "fr")
+    granted, refused = fig.data
+    assert granted.name == "Accordé (sous le seuil)" and refused.name.startswith("Refusé")
+    assert granted.marker.color == BLUE and refused.marker.color == ORANGE and refused.marker.pattern.shape == "/"
+    assert list(np.round(granted.y, 6)) == [20, 60, 0, 0]  # % of the whole group
+    assert fig.layout.shapes[0].x0 == 10  # threshold line at 10 %
+    assert fig.layout.annotations[0].text == "seuil 10,0\u00a0%"
+    assert fig.layout.xaxis.title.text == "Probabilité de défaut (%)" and fig.layout.yaxis.title.text == "Clients (% du groupe)"
+    assert figures.score_distribution(hist, 0.10, "en").layout.annotations[0].text == "threshold 10.0%"
+    assert figures.score_distribution(None, 0.1).data == ()
+
+
+def test_segment_rates_write_values_and_counts_and_hide_small_segments():
+    table = pd.DataFrame({"segment": ["Working", "Student"], "n": [120, 5], "approval_rate": [0.9, np.nan],
+                          "n_known": [100, 3], "default_rate": [0.08, np.nan]})
+    fig = figures.segment_rates(table, "Type de revenu", "fr", {"Working": "Salarié"})
+    approval, default = fig.data
+    assert list(approval.x) == ["Salarié", "Student"]
+    assert approval.text[0] == "90,0\u00a0%<br>n=120" and approval.text[1] == "—"
+    assert default.text[0] == "8,0\u00a0%<br>n=100" and default.marker.color == VERMILLION
+    assert any("moins de 20 clients" in a.text for a in fig.layout.annotations)
+    assert fig.layout.yaxis.title.text == "Taux (%)" and fig.layout.xaxis.title.text == "Type de revenu"
+
+
+def test_feature_by_outcome_shares_per_outcome():
+    hist = Histogram(np.array([0, 1, 2.0]), {"repaid": np.array([30, 70]), "difficulties": np.array([15, 5])},
+                     {"repaid": 100, "difficulties": 20})
+    fig = figures.feature_by_outcome(hist, "Montant du crédit (€)", "fr")
+    repaid, difficulties = fig.data
+    assert list(repaid.y) == [30, 70] and list(difficulties.y) == [75, 25]
+    assert repaid.name == "Remboursé (n=100)" and difficulties.line.dash == "dash"
+    assert fig.layout.xaxis.title.text == "Montant du crédit (€)"

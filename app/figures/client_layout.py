@@ -1,0 +1,44 @@
+"""Cheap common layout of the client-file charts (they are rebuilt on every callback).
+
+Same look as ``style.base_layout`` (white background, light grid, readable fonts, legend on top)
+but set property by property instead of through the "plotly_white" template: assigning a template
+deep-copies it, ~20 ms per chart, a fifth of a callback's time budget.
+"""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from app.figures.style import FONT
+
+GRID = "#E5E5E5"
+
+
+def plain_layout(fig: go.Figure, *, height: int, lang: str = "fr", title: str | None = None,
+                 x_title: str | None = None, y_title: str | None = None, legend: bool = True,
+                 margin: dict | None = None) -> go.Figure:
+    """White background, light grid, language's number separators; no template copy."""
+    fig.update_layout(
+        template=None, height=height, font=FONT, paper_bgcolor="white", plot_bgcolor="white",
+        margin=margin or {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
+        showlegend=legend, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        hoverlabel={"font_size": 13}, separators=", " if lang == "fr" else ".,",
+    )
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def blank_figure(message: str = "", height: int = 240) -> go.Figure:
+    """A chart with no axes that says why it is empty (placeholder before a callback fills it)."""
+    fig = go.Figure(layout={"template": None})
+    if message:
+        fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                           font={"size": 14, "color": "#555555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return plain_layout(fig, height=height, legend=False)

@@ -1,0 +1,66 @@
+"""Local SHAP waterfall of the client file, in percentage points of probability of default.
+
+Reads top to bottom: the average client's probability (base rate), each feature's push up or down
+with the client's value in words, the remaining features summed, and the client's probability. The
+direction is written on every bar (+/- points and an arrow), so the colour is never needed to read it.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from app.figures.client_layout import plain_layout
+from app.figures.style import BLUE, GREY, VERMILLION
+
+
+def waterfall_figure(
+    labels: Sequence[str],
+    points: Sequence[float],
+    hover: Sequence[str],
+    base_percent: float,
+    final_percent: float,
+    threshold_percent: float,
+    *,
+    texts: dict[str, str],
+    lang: str = "fr",
+) -> go.Figure:
+    """Horizontal waterfall.
+
+    ``labels`` / ``points`` / ``hover``: one entry per step ("Âge = 35 ans", +1.2, hover text), in
+    reading order. ``texts``: translated "base", "client", "threshold", "axis".
+    """
+    decimal = "," if lang == "fr" else "."
+
+    def fmt(x: float, signed: bool = False) -> str:
+        text = f"{abs(x):.1f}".replace(".", decimal)
+        if signed:
+            text = ("+" if x > 0 else "\u2212") + text if round(abs(x), 1) else text
+        return text
+
+    arrows = ["\u25b2 " if p > 0 else "\u25bc " for p in points]  # ▲ raises, ▼ lowers
+    y = [texts["base"], *labels, texts["client"]]
+    fig = go.Figure(layout={"template": None}).add_trace(go.Waterfall(
+        orientation="h",
+        measure=["absolute", *(["relative"] * len(points)), "total"],
+        y=y,
+        x=[base_percent, *points, final_percent],
+        text=[f"{fmt(base_percent)} %", *[f"{a}{fmt(p, True)} pts" for a, p in zip(arrows, points)],
+              f"{fmt(final_percent)} %"],
+        textposition="outside",
+        hovertext=[texts["base"], *hover, texts["client"]],
+        hoverinfo="text",
+        increasing={"marker": {"color": VERMILLION}},
+        decreasing={"marker": {"color": BLUE}},
+        totals={"marker": {"color": GREY}},
+        connector={"line": {"color": "#BBBBBB", "width": 1}},
+        cliponaxis=False,
+    ))
+    fig.add_vline(x=threshold_percent, line={"color": "#000000", "dash": "dash", "width": 2},
+                  annotation_text=texts["threshold"], annotation_position="top",
+                  annotation_font={"size": 12})
+    plain_layout(fig, x_title=texts["axis"], height=110 + 34 * len(y), legend=False, lang=lang,
+                 margin={"l": 10, "r": 70, "t": 40, "b": 50})
+    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
+    fig.update_xaxes(ticksuffix=" %", rangemode="tozero")
+    return fig

@@ -1,0 +1,79 @@
+"""UI factories of the client file page (identity card, score panel, reasons list, messages).
+
+Each takes domain objects (``app.scoring.client_file``, ``app.scoring.reasons``) and the reader's
+language, and returns Dash components; all text comes from the catalog. Kept out of the page module
+so the page holds only its layout and its thin callbacks.
+"""
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from app.figures.gauge import GRADE_COLOURS
+from app.i18n import translate
+from app.scoring.client_file import ClientFile, distance_sentence, identity_facts, percent_text
+from app.scoring.metrics import grade_bands
+from app.scoring.reasons import Reason, actionable_text, reason_sentence
+
+#: Direction icons of the reasons (text, not colour, carries the meaning; fonts everywhere have them).
+ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
+
+
+def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:  # noqa: N802
+    """An alert with ``role=alert`` so screen readers announce it (errors, refused cohorts)."""
+    kwargs = {"id": id} if id else {}
+    return dbc.Alert(text, color=kind, className="mb-2", **kwargs)
+
+
+def IdentityCard(row, lang: str) -> html.Dl:  # noqa: N802
+    """The descriptive facts, as a two-column definition list (label, value with its unit)."""
+    items = []
+    for label, value in identity_facts(row, lang):
+        items += [html.Dt(label, className="col-7 fw-normal text-muted small"),
+                  html.Dd(value, className="col-5 mb-1 fw-semibold")]
+    return html.Dl(items, className="row mb-0")
+
+
+def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
+    """Decision in words with an icon, probability, distance to the threshold and risk grade."""
+    band = next(b for b in grade_bands(file.threshold) if b["grade"] == file.grade)
+    refused = file.decision == "refused"
+    return html.Div([
+        html.P(translate(f"client.score.{file.decision}", lang), id="client-decision-text",
+               className="h4 mb-1 " + ("text-danger" if refused else "text-success")),
+        html.P(translate("client.score.proba", lang, value=percent_text(file.proba, lang)), className="mb-1 fs-5",
+               id="client-proba-text"),
+        html.P(distance_sentence(file.proba, file.threshold, lang), className="mb-1", id="client-distance-text"),
+        html.P([html.Span(file.grade, className="badge text-dark border border-dark me-2 fs-6",
+                          style={"backgroundColor": GRADE_COLOURS[file.grade]}),
+                translate("client.score.grade", lang, grade=file.grade, low=percent_text(band["min_proba"], lang),
+                          high=percent_text(band["max_proba"], lang))], className="mb-1", id="client-grade-text"),
+        html.P(translate("client.score.grades_help", lang), className="text-muted small mb-0"),
+    ])
+
+
+def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
+    """The top reasons as sentences, each with its direction icon and whether the client can act."""
+    if not reasons:
+        return html.P(translate("client.reasons.none", lang), className="text-muted")
+    items = []
+    for reason in reasons:
+        icon = ICON_RAISES if reason.raises_risk else ICON_LOWERS
+        items.append(html.Li([
+            html.Span(icon, className="me-2 " + ("client-raises" if reason.raises_risk else "client-lowers"),
+                      **{"aria-hidden": "true"}),
+            html.Span(reason_sentence(reason, lang)),
+            html.Br(),
+            html.Div(dbc.Badge(actionable_text(reason, lang), color="primary" if reason.actionable else "light",
+                               text_color=None if reason.actionable else "dark",
+                               className="fw-normal" + ("" if reason.actionable else " border")),
+                     className="ms-4"),
+        ], className="mb-2"))
+    return html.Ol(items, className="list-unstyled mb-0", id="client-reasons-list")
+
+
+def StatusLine(file: ClientFile, lang: str) -> str:  # noqa: N802
+    """Whether the outcome of this client is known (closed file) or not (new application)."""
+    if file.outcome is None:
+        return translate("client.status.new", lang)
+    return translate("client.status.labelled", lang, outcome=translate(f"client.outcome.{file.outcome}", lang))

@@ -1,0 +1,56 @@
+"""Real browser (headless Chromium): an officer finds a client with the search box and reads the file.
+
+Screenshots go to ``$SCREENSHOT_DIR`` (default: the test's tmp folder) so a person can look at them.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser_support import console_errors
+from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
+
+
+def _shot(driver, folder: Path, name: str) -> None:
+    driver.set_window_size(1280, max(900, driver.execute_script("return document.body.scrollHeight")))
+    driver.save_screenshot(str(folder / f"{name}.png"))
+
+
+def test_officer_searches_a_client_and_reads_the_file(served_client_model, logged_in_driver, app_server, tmp_path):
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    _, labelled, _ = served_client_model
+    client_id = str(int(labelled["SK_ID_CURR"].iloc[3]))
+    driver = logged_in_driver("officer")
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{app_server}/client")
+    box = wait.until(ec.presence_of_element_located((By.ID, "client-search-input")))
+    box.send_keys(client_id[:-1])
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, f"#client-search-matches a[href='/client/{client_id}']")))
+    _shot(driver, folder, "client-search")
+    box.send_keys(client_id[-1] + Keys.ENTER)
+    wait.until(ec.url_contains(f"/client/{client_id}"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "client-heading"), client_id))
+    decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
+    assert "Crédit accordé" in decision or "Crédit refusé" in decision
+    assert "seuil de refus" in driver.find_element(By.ID, "client-distance-text").text
+    reasons = driver.find_elements(By.CSS_SELECTOR, "#client-reasons-list li")
+    assert 1 <= len(reasons) <= 4 and "risque" in reasons[0].text
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-waterfall .waterfalllayer .trace"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-gauge .indicatorlayer .trace"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    wait.until(ec.presence_of_element_located((By.ID, "client-decision-panel")))
+    _shot(driver, folder, "client-file")
+    assert console_errors(driver) == []
+    # a hostile id in the URL: a message, not an error page
+    driver.get(f"{app_server}/client/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+    alert = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#client-alert .alert")))
+    assert "n'est pas un identifiant" in alert.text
+    _shot(driver, folder, "client-hostile")
+    assert console_errors(driver) == []

@@ -235,8 +235,11 @@ class PortfolioAnalysis:
             elif column == "OUTCOME":
                 values = np.where(self.known, self.target, np.inf)
             elif isinstance(self.frame[column].dtype, pd.CategoricalDtype):
+                # alphabetical order of the values, whatever the order of the categories (A before B...)
+                cats = self.frame[column].cat.categories
+                order = np.argsort(np.argsort(np.array([str(c) for c in cats]), kind="stable"))
                 codes = self.frame[column].cat.codes.to_numpy()
-                values = np.where(codes < 0, np.iinfo(np.int32).max, codes)
+                values = np.where(codes < 0, np.iinfo(np.int32).max, order[np.maximum(codes, 0)])
             else:
                 values = self.frame[column].to_numpy(dtype=np.float64)
             self._ranks[column] = _rank(values)

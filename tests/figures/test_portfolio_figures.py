@@ -1,16 +1,23 @@
 """Portfolio figure builders: aggregated data in, labelled colour-blind-safe figure out."""
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from app.figures import portfolio as figures
 from app.figures.style import BLUE, ORANGE, VERMILLION
 from app.scoring.groups import Histogram
 
 
+def _valid(fig):
+    """The builders skip plotly.py's validation for speed: validate here instead (raises on a typo)."""
+    go.Figure(fig.to_dict())
+    return fig
+
+
 def test_score_distribution_marks_the_threshold_and_names_both_decisions():
     hist = Histogram(np.array([0, 5, 10, 15, 20.0]), {"granted": np.array([10, 30, 0, 0]), "refused": np.array([0, 0, 8, 2])},
                      {"granted": 40, "refused": 10})
-    fig = figures.score_distribution(hist, 0.10, "fr")
+    fig = _valid(figures.score_distribution(hist, 0.10, "fr"))
     granted, refused = fig.data
     assert granted.name == "Accordé (sous le seuil)" and refused.name.startswith("Refusé")
     assert granted.marker.color == BLUE and refused.marker.color == ORANGE and refused.marker.pattern.shape == "/"
@@ -25,7 +32,7 @@ def test_score_distribution_marks_the_threshold_and_names_both_decisions():
 def test_segment_rates_write_values_and_counts_and_hide_small_segments():
     table = pd.DataFrame({"segment": ["Working", "Student"], "n": [120, 5], "approval_rate": [0.9, np.nan],
                           "n_known": [100, 3], "default_rate": [0.08, np.nan]})
-    fig = figures.segment_rates(table, "Type de revenu", "fr", {"Working": "Salarié"})
+    fig = _valid(figures.segment_rates(table, "Type de revenu", "fr", {"Working": "Salarié"}))
     approval, default = fig.data
     assert list(approval.x) == ["Salarié", "Student"]
     assert approval.text[0] == "90,0\u00a0%<br>n=120" and approval.text[1] == "—"
@@ -37,7 +44,7 @@ def test_segment_rates_write_values_and_counts_and_hide_small_segments():
 def test_feature_by_outcome_shares_per_outcome():
     hist = Histogram(np.array([0, 1, 2.0]), {"repaid": np.array([30, 70]), "difficulties": np.array([15, 5])},
                      {"repaid": 100, "difficulties": 20})
-    fig = figures.feature_by_outcome(hist, "Montant du crédit (€)", "fr")
+    fig = _valid(figures.feature_by_outcome(hist, "Montant du crédit (€)", "fr"))
     repaid, difficulties = fig.data
     assert list(repaid.y) == [30, 70] and list(difficulties.y) == [75, 25]
     assert repaid.name == "Remboursé (n=100)" and difficulties.line.dash == "dash"

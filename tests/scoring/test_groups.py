@@ -142,6 +142,15 @@ def test_pages_match_a_full_sort(column, descending):
     assert seen == expected  # every client once, in order, missing values last
 
 
+def test_categories_sort_alphabetically_whatever_their_stored_order():
+    frame = served_frame(120, seed=5)
+    frame["GRADE"] = frame["GRADE"].cat.reorder_categories(["C", "E", "A", "D", "B"])  # e.g. read as a dictionary
+    an = PortfolioAnalysis(frame, 0.2)
+    rows, _ = an.page(CohortFilter(), "GRADE", False, 0, 120)
+    grades = frame["GRADE"].iloc[rows].astype(str).tolist()
+    assert grades == sorted(grades)
+
+
 def test_page_bounds(an):
     rows, total = an.page(CohortFilter(), None, False, 99, 20)
     assert len(rows) == 0 and total == 100

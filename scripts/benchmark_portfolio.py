@@ -1,0 +1,173 @@
+"""Benchmark the portfolio page at full Home Credit size: callback latency and worker memory.
+
+    python scripts/benchmark_portfolio.py --model-dir data/bench/portfolio-model --n 200
+
+When ``--model-dir`` has no ``portfolio.parquet`` yet, the 356,255-client synthetic portfolio is
+generated (``scripts/generate_portfolio.py``, into data/bench/, git-ignored) and scored with
+``app.scoring.portfolio.build_portfolio`` by the model of ``--source-model`` (copied, not modified).
+
+Then, in-process and server-side (inside a request as a manager, so the audit write of an export is
+included), over ``--n`` random filter combinations never seen before (cold memoisation caches):
+p50/p95 of each portfolio callback next to a baseline measured in the same run (the trivial
+callback that shows group B's form), and the process's resident memory.
+Targets: p95 <= 300 ms for a change of filters, RSS <= 512 MB (the worker also serves the client
+file). Timings are reported, never asserted in tests.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import _bootstrap  # noqa: F401
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_P95_MS, TARGET_RSS_MB = 300.0, 512
+N_LABELLED, N_NEW = 307_511, 48_744
+
+
+def memory() -> str:
+    values = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            values[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return f"RSS {values.get('VmRSS', float('nan')):.0f} MB (peak {values.get('VmHWM', float('nan')):.0f} MB)"
+
+
+def percentiles(times: list[float]) -> tuple[float, float]:
+    ms = 1000 * np.asarray(times)
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
+
+
+def report(name: str, times: list[float], baseline_p95: float | None = None, target: float | None = TARGET_P95_MS) -> None:
+    p50, p95 = percentiles(times)
+    ratio = f"  x{p95 / baseline_p95:6.1f} baseline" if baseline_p95 else ""
+    verdict = "" if target is None else ("  OK" if p95 <= target else "  MISSES TARGET")
+    print(f"  {name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{ratio}{verdict}")
+
+
+def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> bool:
+    """Generate and score the full-size portfolio once (minutes); later runs reuse it."""
+    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle  # noqa: PLC0415
+
+    if (model_dir / PORTFOLIO_FILE).exists():
+        return False
+    train, test = data_dir / "application_train.parquet", data_dir / "application_test.parquet"
+    if not (train.exists() and test.exists()):
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_portfolio.py"), "--n-labelled", str(N_LABELLED),
+                        "--n-new", str(N_NEW), "--seed", "42", "--out", str(data_dir)], check=True)
+    import pandas as pd  # noqa: PLC0415
+
+    from app.scoring.data import prepare_applications  # noqa: PLC0415
+    from app.scoring.portfolio import build_portfolio, write_portfolio  # noqa: PLC0415
+
+    started = time.perf_counter()
+    model_dir.mkdir(parents=True, exist_ok=True)
+    for f in source_model.iterdir():
+        if f.is_file() and f.name != PORTFOLIO_FILE:
+            shutil.copy2(f, model_dir / f.name)
+    bundle = ModelBundle.load(model_dir)
+    labelled, _ = prepare_applications(pd.read_parquet(train), source=train.name, labelled=True)
+    new, _ = prepare_applications(pd.read_parquet(test), source=test.name, labelled=False)
+    # no out-of-fold probabilities: they belong to the model's own training clients, not these
+    write_portfolio(build_portfolio(bundle, labelled, new), model_dir / PORTFOLIO_FILE)
+    print(f"scored {len(labelled) + len(new):,} clients into {model_dir} in {time.perf_counter() - started:.0f} s")
+    return True
+
+
+def random_form(rng: random.Random, options: dict[str, list[str]]) -> dict:
+    """A group form as a manager fills it: 1 to 3 category filters, sometimes a range and a population."""
+    form: dict = {}
+    for field in rng.sample(sorted(options), rng.randint(1, 3)):
+        values = options[field]
+        form[field] = rng.sample(values, rng.randint(1, max(1, len(values) - 1)))
+    if rng.random() < 0.4:
+        form["credit_min"] = rng.choice([50_000, 100_000, 250_000, 500_000])
+    if rng.random() < 0.3:
+        form["income_max"] = rng.choice([100_000, 200_000, 400_000])
+    form["population"] = rng.choice(["all", "all", "labelled", "new"])
+    return form
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model-dir", type=Path, default=ROOT / "data" / "bench" / "portfolio-model")
+    parser.add_argument("--source-model", type=Path, default=ROOT / "model" / "demo")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench")
+    parser.add_argument("--n", type=int, default=200, help="random filter combinations")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    import os  # noqa: PLC0415
+
+    if ensure_portfolio(args.model_dir, args.source_model, args.data_dir):
+        # measure memory in a fresh process, as a worker would start: not after scoring 356k clients
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+    os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir)
+    from app.config import get_settings  # noqa: PLC0415
+    from app.security.testing import request_as  # noqa: PLC0415
+    from app.shell import create_app  # noqa: PLC0415
+
+    print(f"before loading: {memory()}")
+    db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+    settings = dataclasses.replace(get_settings(), database_url=f"sqlite:///{db}", secret_key="b" * 40)
+    app = create_app(settings)
+    from app.pages import portfolio as page  # noqa: PLC0415
+
+    started = time.perf_counter()
+    an = page.analysis()
+    print(f"portfolio of {len(an.frame):,} clients loaded and indexed in {time.perf_counter() - started:.1f} s; {memory()}")
+    options = {f: v for f, v in page._options(an).items() if len(v) > 1}
+    rng = random.Random(args.seed)
+    sorts = [None, "PROBA_DEFAULT", "AMT_CREDIT", "AGE_YEARS", "GRADE", "OUTCOME"]
+    times: dict[str, list[float]] = {}
+    baseline: list[float] = []
+
+    def timed(name, call):
+        t0 = time.perf_counter()
+        out = call()
+        times.setdefault(name, []).append(time.perf_counter() - t0)
+        return out
+
+    with request_as(app.server, "bench-manager", "manager"):
+        for i in range(args.n):
+            a, b = random_form(rng, options), random_form(rng, options)
+            segment, feature = rng.choice(list(page.SEGMENTS)), rng.choice(list(page.FEATURES))
+            t0 = time.perf_counter()
+            page.show_group_b(True)
+            baseline.append(time.perf_counter() - t0)
+            timed("URL update", lambda: page.update_url(a, b, i % 2 == 0, segment, feature))
+            timed("group A: key figures + 3 charts (new filter)", lambda: page.update_results(a, {}, False, segment, feature))
+            timed("table page 1 (new filter)", lambda: page.update_table(a, 0, []))
+            sort = rng.choice(sorts)
+            sort_by = [] if sort is None else [{"column_id": sort, "direction": rng.choice(["asc", "desc"])}]
+            timed("table: sort + jump to page 1-50", lambda: page.update_table(a, rng.randint(0, 49), sort_by))
+            timed("compare A and B (B new, A cached)", lambda: page.update_results(a, b, True, segment, feature))
+            timed("chart option change (cached group)", lambda: page.update_results(a, {}, False, rng.choice(list(page.SEGMENTS)), feature))
+        exports: list[tuple[int, float]] = []
+        for form in ({"grade": ["E"]}, {"income_type": ["Pensioner"], "population": "labelled"},
+                     {"age_band": ["<25"]}, {"decision": ["refused"]}):
+            t0 = time.perf_counter()
+            _, status = page.export_group(1, form)
+            exports.append((int(an.mask(page.view_from_controls(form).a).sum()), time.perf_counter() - t0))
+            print(f"  export {form}: {status} in {1000 * exports[-1][1]:.0f} ms")
+    base_p95 = percentiles(baseline)[1]
+    print(f"in-process callbacks over {args.n} random filter combinations ({len(an.frame):,} clients):")
+    report("baseline (trivial callback)", baseline, target=None)
+    for name, values in times.items():
+        report(name, values, base_p95)
+    rss = memory()
+    print(f"after the run: {rss}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

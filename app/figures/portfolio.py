@@ -7,6 +7,8 @@ kilobytes. Every series is told apart by its name, a pattern or text as well as 
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,6 +27,13 @@ def _pct(value: float, lang: str, decimals: int = 1) -> str:
     return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
 
 
+@lru_cache(maxsize=1)
+def _white_template() -> dict:
+    import plotly.io as pio  # noqa: PLC0415
+
+    return pio.templates["plotly_white"].to_plotly_json()
+
+
 def _figure() -> go.Figure:
     """A figure that skips plotly.py's property validation: building the page's charts is then about
     4 times faster (the 300 ms budget of a filter change). The tests re-validate every figure these
@@ -34,6 +43,9 @@ def _figure() -> go.Figure:
 
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
     base_layout(fig, **layout)
+    # without validation plotly.py would send the template's NAME, which plotly.js does not know:
+    # send the template itself (resolved once per process)
+    fig.layout.template = _white_template()
     fig.update_layout(separators=", " if lang == "fr" else ".,", bargap=0.05)
     return fig
 

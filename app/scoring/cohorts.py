@@ -194,12 +194,12 @@ def add_derived_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
     Called once when the portfolio is loaded: age in years and its band, years employed.
     """
-    out = frame.copy()
-    out["AGE_YEARS"] = (-out["DAYS_BIRTH"].astype("float64") / DAYS_PER_YEAR).astype("float32")
-    out["AGE_BAND"] = pd.Categorical(age_band(out["AGE_YEARS"]), categories=[b for b, _, _ in AGE_BANDS])
-    if "DAYS_EMPLOYED" in out:
-        out["EMPLOYED_YEARS"] = (-out["DAYS_EMPLOYED"].astype("float64") / DAYS_PER_YEAR).astype("float32")
-    return out
+    age = (-frame["DAYS_BIRTH"].to_numpy(dtype="float64") / DAYS_PER_YEAR).astype("float32")
+    derived = {"AGE_YEARS": age,
+               "AGE_BAND": pd.Categorical(age_band(age), categories=[b for b, _, _ in AGE_BANDS])}
+    if "DAYS_EMPLOYED" in frame:
+        derived["EMPLOYED_YEARS"] = (-frame["DAYS_EMPLOYED"].to_numpy(dtype="float64") / DAYS_PER_YEAR).astype("float32")
+    return frame.assign(**derived)  # copy-on-write: the existing columns are shared, not copied
 
 
 #: Profile attributes that define "similar clients" by default on the client file.

@@ -11,21 +11,27 @@ input matrix. Choices, and why:
   number missing) because the three bureau-like scores are the strongest signals and are often missing.
 - Counts summarise families of flags (documents provided, contact channels, address mismatches) so
   the explanation does not scatter over twenty near-empty flags.
-- Building-description columns exist in three near-identical versions (``_AVG``, ``_MODE``, ``_MEDI``);
-  only ``_AVG`` is kept. ``FLAG_MOBIL`` is constant. Protected attributes are dropped here, by
+- The ~50 building-description columns (``_AVG``, ``_MODE``, ``_MEDI`` versions; missing for half the
+  clients) and the individual contact and address-mismatch flags (summarised by the two counts) are
+  left out: on the real data they add noise, not signal (same cross-validated AUC and a lower cost
+  without them), and an officer cannot explain "median floor count of the building" to a client.
+  ``FLAG_MOBIL`` is constant. Protected attributes are dropped here, by
   configuration (``app.config.PROTECTED_ATTRIBUTES``), so no code path can feed them to the model.
 - Categorical columns stay categorical (CatBoost encodes them natively); missing is its own level.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
+from pandas.api.types import is_numeric_dtype
 
 from app.config import PROTECTED_ATTRIBUTES
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, ID_COLUMN, TARGET_COLUMN, application_schema
 
-FEATURE_SET_VERSION = 1
+FEATURE_SET_VERSION = 2
 MISSING_CATEGORY = "MISSING"
 DAYS_PER_YEAR = 365.25
 
@@ -77,10 +83,9 @@ def _is_dropped_raw(name: str) -> bool:
     """Raw columns replaced by an engineered feature or carrying no usable signal."""
     if name in (ID_COLUMN, TARGET_COLUMN, "FLAG_MOBIL") or name in YEARS_FROM_DAYS:
         return True
-    if name.startswith("FLAG_DOCUMENT_"):
+    if name.startswith("FLAG_DOCUMENT_") or name in CONTACT_FLAGS or name in REGION_MISMATCH_FLAGS:
         return True
-    categorical = application_schema().by_name()[name].dtype == "category"
-    return (name.endswith("_MODE") or name.endswith("_MEDI")) and not categorical and name != "TOTALAREA_MODE"
+    return name.endswith(("_AVG", "_MODE", "_MEDI"))
 
 
 def raw_inputs(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
@@ -100,41 +105,54 @@ def categorical_features(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> lis
     return [n for n in feature_names(protected) if n in cats]
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Division where a zero or missing denominator gives a missing value, not infinity."""
-    den = denominator.where(denominator != 0)
-    return numerator / den
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator != 0, numerator / denominator, np.nan)
+
+
+def _floats(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The columns as one float64 matrix (non-numeric text is coerced, unparsable values missing).
+
+    One block conversion instead of one pandas call per column: scoring one client on screen is
+    dominated by per-call overhead, scoring 356,255 clients by memory traffic; this serves both.
+    """
+    block = df[columns]
+    text = [c for c in columns if not is_numeric_dtype(block[c].dtype)]
+    if text:
+        block = block.assign(**{c: pd.to_numeric(block[c], errors="coerce") for c in text})
+    return block.to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _engineered(df: pd.DataFrame) -> pd.DataFrame:
-    num = {c: pd.to_numeric(df[c], errors="coerce").astype("float64") for c in df.columns
-           if c in YEARS_FROM_DAYS or c.startswith(("AMT_", "EXT_SOURCE_", "FLAG_", "REG_", "LIVE_"))}
-    employed = num["DAYS_EMPLOYED"].where(num["DAYS_EMPLOYED"] != DAYS_EMPLOYED_SENTINEL)
-    out: dict[str, pd.Series] = {}
-    for days, years in YEARS_FROM_DAYS.items():
-        source = employed if days == "DAYS_EMPLOYED" else num[days]
-        out[years] = -source / DAYS_PER_YEAR
-    out["EMPLOYED_AGE_RATIO"] = _ratio(employed, num["DAYS_BIRTH"])
-    income, credit = num["AMT_INCOME_TOTAL"], num["AMT_CREDIT"]
-    annuity, goods = num["AMT_ANNUITY"], num["AMT_GOODS_PRICE"]
+    days = _floats(df, list(YEARS_FROM_DAYS))
+    birth = days[:, 0]
+    employed = np.where(days[:, 1] == DAYS_EMPLOYED_SENTINEL, np.nan, days[:, 1])  # DAYS_EMPLOYED
+    out: dict[str, np.ndarray] = {years: -days[:, i] / DAYS_PER_YEAR for i, years in enumerate(YEARS_FROM_DAYS.values())}
+    out["EMPLOYED_YEARS"] = -employed / DAYS_PER_YEAR
+    out["EMPLOYED_AGE_RATIO"] = _ratio(employed, birth)
+    income, credit, annuity, goods = _floats(df, ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]).T
     out["CREDIT_INCOME_RATIO"] = _ratio(credit, income)
     out["ANNUITY_INCOME_RATIO"] = _ratio(annuity, income)
     out["CREDIT_TERM"] = _ratio(credit, annuity)
     out["GOODS_CREDIT_RATIO"] = _ratio(goods, credit)
     out["CREDIT_GOODS_GAP"] = credit - goods
-    ext = pd.DataFrame({c: num[c] for c in EXT_SOURCES})
-    n_present = ext.notna().sum(axis=1)
-    out["EXT_SOURCE_MEAN"] = ext.mean(axis=1)
-    out["EXT_SOURCE_MIN"] = ext.min(axis=1)
-    out["EXT_SOURCE_MAX"] = ext.max(axis=1)
-    out["EXT_SOURCE_STD"] = ext.std(axis=1, ddof=0).where(n_present > 1)
-    out["EXT_SOURCE_PROD"] = ext.prod(axis=1, skipna=False)
+    ext = _floats(df, list(EXT_SOURCES))
+    n_present = np.sum(~np.isnan(ext), axis=1)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing rows give NaN, which is the intent
+        out["EXT_SOURCE_MEAN"] = np.nanmean(ext, axis=1)
+        out["EXT_SOURCE_MIN"] = np.nanmin(ext, axis=1)
+        out["EXT_SOURCE_MAX"] = np.nanmax(ext, axis=1)
+        out["EXT_SOURCE_STD"] = np.where(n_present > 1, np.nanstd(ext, axis=1), np.nan)
+    out["EXT_SOURCE_PROD"] = np.prod(ext, axis=1)
     out["EXT_SOURCE_MISSING"] = (len(EXT_SOURCES) - n_present).astype("float64")
     docs = [c for c in df.columns if c.startswith("FLAG_DOCUMENT_")]
-    out["DOCUMENT_COUNT"] = df[docs].apply(pd.to_numeric, errors="coerce").sum(axis=1, min_count=1).astype("float64")
-    out["CONTACT_COUNT"] = sum(num[c].fillna(0) for c in CONTACT_FLAGS)
-    out["REGION_MISMATCH_COUNT"] = sum(num[c].fillna(0) for c in REGION_MISMATCH_FLAGS)
-    return pd.DataFrame({k: out[k].astype("float64") for k in ENGINEERED_FEATURES}, index=df.index)
+    doc_flags = _floats(df, docs)
+    out["DOCUMENT_COUNT"] = np.where(np.isnan(doc_flags).all(axis=1), np.nan, np.nansum(doc_flags, axis=1))
+    out["CONTACT_COUNT"] = np.nansum(_floats(df, list(CONTACT_FLAGS)), axis=1)
+    out["REGION_MISMATCH_COUNT"] = np.nansum(_floats(df, list(REGION_MISMATCH_FLAGS)), axis=1)
+    return pd.DataFrame({k: out[k] for k in ENGINEERED_FEATURES}, index=df.index)
 
 
 def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> pd.DataFrame:
@@ -149,16 +167,10 @@ def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTEC
     missing = sorted(needed - set(applications.columns))
     if missing:
         raise KeyError(f"applications lack the columns the model needs: {', '.join(missing)}")
-    cats = set(categorical_features(protected))
-    columns: dict[str, pd.Series] = {}
-    for name in raw:
-        col = applications[name]
-        if name in cats:
-            columns[name] = col.astype("object").where(col.notna(), MISSING_CATEGORY).astype(str)
-        else:
-            values = pd.to_numeric(col, errors="coerce").astype("float64")
-            if name == "DAYS_EMPLOYED":  # pragma: no cover - DAYS_* are converted, kept for safety
-                values = values.where(values != DAYS_EMPLOYED_SENTINEL)
-            columns[name] = values
-    features = pd.concat([pd.DataFrame(columns, index=applications.index), _engineered(applications)], axis=1)
+    cat_names = categorical_features(protected)
+    num_names = [n for n in raw if n not in set(cat_names)]
+    categorical = applications[cat_names].astype("object")
+    categorical = categorical.where(categorical.notna(), MISSING_CATEGORY).astype(str)
+    numeric = pd.DataFrame(_floats(applications, num_names), columns=num_names, index=applications.index)
+    features = pd.concat([numeric, categorical, _engineered(applications)], axis=1)
     return features[feature_names(protected)]

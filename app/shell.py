@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from urllib.parse import urlsplit
 
 import dash
 import dash_bootstrap_components as dbc
@@ -17,6 +18,7 @@ from dash import dcc, html
 from app.config import Settings, get_settings
 from app.i18n import LANGUAGES, normalise_language, translate
 from app.security.access import required_role_for_path, role_allows
+from app.security.login_page import safe_next
 from app.security.web import csrf_token, current_account
 from app.ui import LANGUAGE_COOKIE, current_language
 
@@ -87,8 +89,13 @@ def serve_layout() -> html.Div:
 
 def _register_language_route(server: flask.Flask) -> None:
     @server.route("/lang/<code>")
-    def set_language(code: str):  # pragma: no cover - exercised by browser and client tests
-        response = flask.redirect(flask.request.referrer or "/")
+    def set_language(code: str):
+        # Back to the page the user was on, but only to a path of this site (the Referer header is
+        # attacker-controlled: an absolute URL there must not turn this public route into an open redirect).
+        referrer = urlsplit(flask.request.referrer or "/")
+        same_site = not referrer.netloc or referrer.netloc == flask.request.host
+        back = referrer.path + (f"?{referrer.query}" if referrer.query else "") if same_site else "/"
+        response = flask.redirect(safe_next(back))
         response.set_cookie(LANGUAGE_COOKIE, normalise_language(code), max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True)
         return response
@@ -127,7 +134,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
     from app.security.web import init_security  # noqa: PLC0415
 
     state = init_security(app, settings)
-    register_health_route(app.server, settings)
+    register_health_route(app.server)
     ensure_env_admin(state.engine, settings)
     if warm_up:
         _warm_up_resources()

@@ -11,8 +11,10 @@ import flask
 from markupsafe import Markup
 
 from app.security.audit import LOGIN, LOGIN_FAILED, LOGOUT, record_audit
-from app.security.accounts import login
-from app.security.sessions import close_session, open_session
+import hashlib
+
+from app.security.accounts import get_account, login
+from app.security.sessions import close_session, open_session, purge_expired
 from app.i18n import LANGUAGES, translate
 from app.ui import current_language
 
@@ -59,6 +61,18 @@ def _render(body_template: str, status: int = 200, **context) -> flask.Response:
     return flask.make_response(html, status)
 
 
+def audited_username(engine, typed: str) -> str:
+    """The name to record for a failed login: the account's name when it exists, else a short hash.
+
+    People type their password into the user-name field by mistake; an unknown name is therefore
+    never stored in clear, but its hash still lets an administrator spot repeated attempts.
+    """
+    name = (typed or "").strip().lower()
+    if name and get_account(engine, name) is not None:
+        return name
+    return "unknown:" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+
+
 def safe_next(target: str | None) -> str:
     """Only same-site relative paths may be redirected to after login (no open redirect)."""
     if not target or not isinstance(target, str) or not target.startswith("/") or target.startswith("//") \
@@ -100,7 +114,7 @@ def register_auth_routes(server: flask.Flask) -> None:
                        max_failures=s.login_max_failures, max_failures_per_ip=s.login_max_failures_per_ip,
                        window_minutes=s.login_window_minutes)
         if result.account is None:
-            record_audit(state.engine, username.strip().lower() or "-", LOGIN_FAILED,
+            record_audit(state.engine, audited_username(state.engine, username), LOGIN_FAILED,
                                    "locked" if result.locked else "bad_credentials")
             message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
                 else translate("auth.invalid", lang)
@@ -108,6 +122,7 @@ def register_auth_routes(server: flask.Flask) -> None:
                            username=username, message=message, level="danger")
         flask.session.clear()  # new session identity at login (no fixation)
         flask.session.permanent = True
+        purge_expired(state.engine, state.policy)  # expired sessions are deleted, not kept forever
         flask.session["sid"] = open_session(state.engine, result.account)
         flask.g.account = result.account
         record_audit(state.engine, result.account.username, LOGIN, result.account.role)

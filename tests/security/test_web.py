@@ -43,11 +43,33 @@ def test_healthz_reports_model_and_database(server):
     assert response.get_json() == {"status": "ok", "model_loaded": True, "database_reachable": True}
 
 
-def test_healthz_model_check_fails_for_another_model_folder(tmp_path):
+def test_healthz_model_check_fails_without_a_model(tmp_path, monkeypatch):
+    from app import resources
     from app.health import model_loaded
-    from tests.browser_support import make_settings
 
-    assert not model_loaded(make_settings("sqlite://", model_dir=tmp_path))
+    monkeypatch.setenv("CREDIT_MODEL_DIR", str(tmp_path))  # an empty folder: no model, no portfolio
+    resources.get_bundle.cache_clear(), resources.get_portfolio.cache_clear()
+    try:
+        assert model_loaded() is False
+        (tmp_path / "model_card.json").write_text("{not json")
+        (tmp_path / "model.cbm").write_bytes(b"junk")
+        assert model_loaded() is False  # a corrupt folder is unhealthy, not a 500
+    finally:
+        resources.get_bundle.cache_clear(), resources.get_portfolio.cache_clear()
+
+
+@pytest.mark.parametrize("referrer, expected", [
+    (None, "/"),
+    ("http://localhost/portfolio?grade=A", "/portfolio?grade=A"),
+    ("https://evil.example/phish", "/"),
+    ("//evil.example/x", "/"),
+])
+def test_language_switch_redirects_only_within_the_site(server, referrer, expected):
+    headers = {"Referer": referrer} if referrer else {}
+    response = server.test_client().get("/lang/en", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert "lang=en" in response.headers["Set-Cookie"]
 
 
 def _callback(area_in: str, area_out: str, value="v"):
@@ -116,6 +138,44 @@ def test_login_rejects_wrong_password_then_locks(server):
         from app.security.web import current_engine
         actions = [e.action for e in audit_events(current_engine(), username="alice")]
     assert actions.count("auth.login_failed") == 6
+
+
+def test_failed_login_never_stores_an_unknown_name_in_clear(server):
+    """A password typed into the user-name field must not land in the audit trail."""
+    client = server.test_client()
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post("/login", data={"username": "Tr0ub4dor&3", "password": "x", "csrf_token": token})
+    with server.app_context():
+        from app.security.web import current_engine
+        names = [e.username for e in audit_events(current_engine()) if e.action == "auth.login_failed"]
+    assert names and all("tr0ub4dor" not in n.lower() for n in names)
+    assert any(n.startswith("unknown:") for n in names)
+
+
+def test_login_purges_expired_sessions(server):
+    import datetime as dt
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from app.security.accounts import get_account
+    from app.security.db import UserSession, utcnow
+    from app.security.sessions import open_session
+    from app.security.web import current_engine
+
+    make_user(server, "carol", "officer")
+    with server.app_context():
+        engine = current_engine()
+        open_session(engine, get_account(engine, "carol"), now=utcnow() - dt.timedelta(days=30))
+        cutoff = utcnow() - dt.timedelta(days=1)
+
+        def stale_sessions() -> int:
+            with Session(engine) as session:
+                return session.scalar(select(func.count()).where(UserSession.created_at < cutoff))
+
+        assert stale_sessions() == 1
+        login_client(server, "carol")
+        assert stale_sessions() == 0
 
 
 def test_login_requires_csrf_and_refuses_open_redirect(server):

@@ -81,7 +81,6 @@ class Settings:
     admin_username: str = ""
     admin_password: str = field(default="", repr=False)
     log_format: str = "json"
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

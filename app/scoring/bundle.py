@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -111,8 +110,3 @@ class ModelBundle:
             }
         )
 
-
-@lru_cache(maxsize=4)
-def load_bundle(directory: str) -> ModelBundle:
-    """Load a model folder once per process (read-only afterwards)."""
-    return ModelBundle.load(directory)

@@ -219,9 +219,9 @@ def risk_grade(proba, threshold: float):
 
 def grade_bands(threshold: float) -> list[dict]:
     """The probability interval of each grade, for the model card and the legend."""
-    lows = [0.0] + [b * threshold for _, b in GRADE_BOUNDS]
-    highs = [b * threshold for _, b in GRADE_BOUNDS] + [1.0]
+    cuts = [min(b * threshold, 1.0) for _, b in GRADE_BOUNDS]  # a threshold above 0.5 caps D/E at 100 %
+    lows, highs = [0.0, *cuts], [*cuts, 1.0]
     return [
-        {"grade": g, "min_proba": float(lo), "max_proba": float(min(hi, 1.0)), "decision": "granted" if g in "ABC" else "refused"}
+        {"grade": g, "min_proba": float(lo), "max_proba": float(hi), "decision": "granted" if g in "ABC" else "refused"}
         for g, lo, hi in zip(GRADES, lows, highs)
     ]

@@ -26,7 +26,6 @@ import pyarrow.parquet as pq
 from app.scoring.bundle import ModelBundle
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
-SCORE_COLUMNS = ("PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE", "IS_LABELLED")
 ROW_GROUP_SIZE = 2_048  # small enough that reading one client's group takes milliseconds
 
 

@@ -87,3 +87,10 @@ def test_grades_follow_the_threshold():
     bands = grade_bands(0.1)
     assert [b["decision"] for b in bands] == ["granted"] * 3 + ["refused"] * 2
     assert bands[2]["max_proba"] == pytest.approx(0.1) and bands[3]["min_proba"] == pytest.approx(0.1)
+
+
+def test_grade_bands_stay_within_probabilities_for_a_high_threshold():
+    bands = grade_bands(0.6)
+    assert all(0 <= b["min_proba"] <= b["max_proba"] <= 1 for b in bands)
+    assert bands[-1]["min_proba"] == 1.0 and bands[3]["min_proba"] == pytest.approx(0.6)
+    assert risk_grade(0.99, 0.6) == "D" and risk_grade(1.0, 0.6) == "D"  # E (>= 120 %) is empty

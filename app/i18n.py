@@ -213,7 +213,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "client.compare.feature": {"fr": "Caractéristique comparée", "en": "Characteristic compared"},
     "client.compare.similar": {"fr": "Clients similaires : même…", "en": "Similar clients: same…"},
     "client.compare.all": {"fr": "Tous les clients (n = {n})", "en": "All clients (n = {n})"},
-    "client.compare.cohort": {"fr": "Clients similaires (n = {n})", "en": "Similar clients (n = {n})"},
+    "client.compare.cohort": {"fr": "Autres clients similaires (n = {n})", "en": "Other similar clients (n = {n})"},
     "client.compare.too_small": {
         "fr": "Seulement {n} clients partagent ces critères : en dessous de {min}, le groupe n'est pas montré pour préserver l'anonymat de ses membres. Décochez un critère pour l'élargir.",
         "en": "Only {n} clients share these criteria: below {min}, the group is not shown to protect its members' anonymity. Untick a criterion to widen it.",
@@ -257,6 +257,30 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{n} clients similaires, anonymes ; couleur (échelle à droite) : probabilité de défaut.",
         "en": "{n} similar clients, anonymous; colour (scale on the right): probability of default.",
     },
+    "client.page_title": {"fr": "Dossier client — Prêt à dépenser", "en": "Client file — Prêt à dépenser"},
+    "client.page_title_id": {"fr": "Client {client_id} — Prêt à dépenser", "en": "Client {client_id} — Prêt à dépenser"},
+    "client.waterfall.step": {"fr": "{arrow}{points} pts", "en": "{arrow}{points} pts"},
+    "client.waterfall.hover_other": {"fr": "{label}<br>{points} points", "en": "{label}<br>{points} points"},
+    "client.compare.too_small_all": {
+        "fr": "Moins de {min} clients ont une valeur pour cette caractéristique : la répartition n'est pas montrée, pour préserver l'anonymat.",
+        "en": "Fewer than {min} clients have a value for this characteristic: the distribution is not shown, to protect anonymity.",
+    },
+    "client.compare.too_few_values": {
+        "fr": "Moins de {min} clients similaires ont une valeur pour cette caractéristique : le groupe n'est pas montré, pour préserver l'anonymat.",
+        "en": "Fewer than {min} similar clients have a value for this characteristic: the group is not shown, to protect anonymity.",
+    },
+    "client.compare.no_split_all": {
+        "fr": "Moins de {min} clients dans l'un des groupes (remboursé, difficultés de paiement) : tous les clients sont montrés ensemble, sans séparer les issues, pour préserver l'anonymat.",
+        "en": "Fewer than {min} clients in one of the groups (repaid, payment difficulties): all clients are shown together, outcomes not separated, to protect anonymity.",
+    },
+    "client.compare.no_split_cohort": {
+        "fr": "Parmi les clients similaires, moins de {min} ont remboursé ou moins de {min} ont eu des difficultés de paiement : ils sont montrés ensemble, sans séparer les issues, pour préserver l'anonymat.",
+        "en": "Among similar clients, fewer than {min} repaid or fewer than {min} had payment difficulties: they are shown together, outcomes not separated, to protect anonymity.",
+    },
+    "client.compare.everyone": {"fr": "Toutes issues confondues", "en": "All outcomes together"},
+    "client.scatter.risk_axis": {"fr": "Probabilité de défaut (%)", "en": "Probability of default (%)"},
+    "client.unit.years": {"fr": "ans", "en": "years"},
+    "client.unit.instalments": {"fr": "échéances", "en": "instalments"},
     # --- end client file page
     # --- portfolio page (app/pages/portfolio.py): keys "portfolio.*"
     "portfolio.title": {"fr": "Portefeuille : analyser des groupes de clients", "en": "Portfolio: analyse groups of clients"},

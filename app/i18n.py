@@ -289,7 +289,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Choose a group of clients with the filters; its key figures, charts and client list update. The filters are kept in the page address: copy it to share this view.",
     },
     "portfolio.filters.title": {"fr": "Filtres du groupe {group}", "en": "Filters of group {group}"},
-    "portfolio.filters.reset": {"fr": "Réinitialiser", "en": "Reset"},
     "portfolio.filters.any": {"fr": "Tous", "en": "All"},
     "portfolio.filters.min": {"fr": "min.", "en": "min"},
     "portfolio.filters.max": {"fr": "max.", "en": "max"},
@@ -324,6 +323,9 @@ CATALOG: dict[str, dict[str, str]] = {
     "portfolio.kpi.exposure": {"fr": "Encours total (crédits accordés ou demandés)", "en": "Total exposure (credit amounts)"},
     "portfolio.kpi.expected_loss": {"fr": "Perte attendue", "en": "Expected loss"},
     "portfolio.kpi.exposure_per_client": {"fr": "encours moyen par client", "en": "mean exposure per client"},
+    "portfolio.kpi.exposure_detail": {
+        "fr": "{note} ; {per_client} {amount}", "en": "{note}; {per_client} {amount}",
+    },
     "portfolio.kpi.expected_loss_per_client": {"fr": "perte attendue par client", "en": "expected loss per client"},
     "portfolio.kpi.approval_note": {
         "fr": "part des clients dont la probabilité de défaut est sous le seuil de {threshold}",
@@ -352,7 +354,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{n} clients seulement : un groupe de moins de {min} clients n'est pas décrit (confidentialité).",
         "en": "Only {n} clients: a group of fewer than {min} clients is not described (privacy).",
     },
-    "portfolio.kpi.unavailable": {"fr": "—", "en": "—"},
     "portfolio.diff.title": {"fr": "Ce qui distingue B de A", "en": "How B differs from A"},
     "portfolio.diff.sentence": {"fr": "{name} : {amount} dans B", "en": "{name}: {amount} in B"},
     "portfolio.diff.same": {"fr": "{name} : identique dans A et B", "en": "{name}: the same in A and B"},
@@ -362,7 +363,6 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "portfolio.diff.point": {"fr": "point", "en": "point"},
     "portfolio.diff.points": {"fr": "points", "en": "points"},
-    "portfolio.diff.clients": {"fr": "clients", "en": "clients"},
     "portfolio.diff.impossible": {
         "fr": "Comparaison impossible : les deux groupes doivent compter au moins {min} clients.",
         "en": "No comparison: both groups need at least {min} clients.",
@@ -426,6 +426,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Managers only; every export is recorded in the audit trail with its filters.",
     },
     "portfolio.export.done": {"fr": "{n} clients exportés.", "en": "{n} clients exported."},
+    "portfolio.export.filename": {"fr": "portefeuille-{stamp}.csv", "en": "portfolio-{stamp}.csv"},
     "portfolio.export.empty": {"fr": "Rien à exporter : le groupe est vide.", "en": "Nothing to export: the group is empty."},
     "portfolio.export.too_large": {
         "fr": "Groupe de {n} clients : l'export est limité à {max} clients. Affinez les filtres.",
@@ -436,8 +437,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "portfolio.diff.cost_units": {"fr": "unité de coût", "en": "cost unit"},
     "portfolio.diff.cost_units_plural": {"fr": "unités de coût", "en": "cost units"},
     "portfolio.unavailable": {
-        "fr": "Portefeuille indisponible : {error}",
-        "en": "Portfolio unavailable: {error}",
+        "fr": "Portefeuille indisponible pour le moment (le détail est dans le journal du serveur).",
+        "en": "Portfolio unavailable for now (the details are in the server log).",
     },
     # --- end portfolio page
     # --- model page (app/pages/model.py): keys "model.*"
@@ -460,8 +461,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.card.source_real": {"fr": "Fichiers Home Credit : {files}", "en": "Home Credit files: {files}"},
     "model.card.fingerprint": {"fr": "Empreinte des données", "en": "Data fingerprint"},
     "model.card.fingerprint_value": {
-        "fr": "{rows} lignes × {columns} colonnes, sha256 {sha}…, taux de défaut {rate} %",
-        "en": "{rows} rows × {columns} columns, sha256 {sha}…, default rate {rate}%",
+        "fr": "{rows} lignes × {columns} colonnes, sha256 {sha}…, taux de défaut {rate}",
+        "en": "{rows} rows × {columns} columns, sha256 {sha}…, default rate {rate}",
     },
     "model.card.type": {"fr": "Type de modèle", "en": "Model type"},
     "model.card.params": {"fr": "Paramètres", "en": "Parameters"},
@@ -476,8 +477,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "model.card.decision": {"fr": "Règle de décision", "en": "Decision rule"},
     "model.card.decision_value": {
-        "fr": "refus si probabilité de défaut ≥ {threshold} % ; seuil choisi pour minimiser le coût avec un défaut accordé = {fn}, un bon client refusé = {fp}",
-        "en": "refused when probability of default ≥ {threshold}%; threshold chosen to minimise the cost with a granted defaulter = {fn}, a refused good client = {fp}",
+        "fr": "refus si probabilité de défaut ≥ {threshold} ; seuil choisi pour minimiser le coût avec un défaut accordé = {fn}, un bon client refusé = {fp}",
+        "en": "refused when probability of default ≥ {threshold}; threshold chosen to minimise the cost with a granted defaulter = {fn}, a refused good client = {fp}",
     },
     "model.card.evaluation": {"fr": "Évaluation", "en": "Evaluation"},
     "model.card.evaluation_value": {
@@ -528,6 +529,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.cost.invalid": {
         "fr": "Les deux coûts doivent être des nombres strictement positifs, au plus {max}.",
         "en": "Both costs must be numbers above zero, at most {max}.",
+    },
+    "model.cost.invalid_threshold": {
+        "fr": "Le seuil exploré doit être un nombre entre 0 et 100 %.",
+        "en": "The explored threshold must be a number between 0 and 100%.",
     },
     "model.cost.kpi_threshold": {"fr": "Seuil exploré", "en": "Explored threshold"},
     "model.cost.kpi_approval": {"fr": "Taux d'accord", "en": "Approval rate"},
@@ -759,7 +764,77 @@ CATALOG: dict[str, dict[str, str]] = {
     "monitoring.fig.no_report": {"fr": "Aucun rapport de dérive disponible", "en": "No drift report available"},
     # --- end monitoring page
     # --- shared labels of units, decisions, grades (any page): keys "common.*"
+    "common.page_title": {"fr": "{page} — Prêt à dépenser", "en": "{page} — Prêt à dépenser"},
+    "common.in_percent": {"fr": "{label} (%)", "en": "{label} (%)"},
+    "common.yes": {"fr": "Oui", "en": "Yes"},
+    "common.no": {"fr": "Non", "en": "No"},
+    "common.year.one": {"fr": "an", "en": "year"},
+    "common.year.many": {"fr": "ans", "en": "years"},
+    "common.instalment.one": {"fr": "échéance", "en": "instalment"},
+    "common.instalment.many": {"fr": "échéances", "en": "instalments"},
+    "common.unit.eur": {"fr": "€", "en": "€"},
+    "common.unit.years_from_days": {"fr": "années", "en": "years"},
+    "common.unit.years": {"fr": "années", "en": "years"},
+    "common.unit.percent": {"fr": "%", "en": "%"},
+    "common.unit.ratio": {"fr": "×", "en": "×"},
+    "common.unit.count": {"fr": "nombre", "en": "count"},
+    "common.unit.score": {"fr": "score de 0 à 1", "en": "score from 0 to 1"},
+    "common.unit.flag": {"fr": "oui / non", "en": "yes / no"},
+    "common.unit.category": {"fr": "catégorie", "en": "category"},
+    "common.unit.hour": {"fr": "heure", "en": "hour of day"},
+    "common.unit.instalments": {"fr": "échéances", "en": "instalments"},
+    "common.unit.normalised": {"fr": "indice normalisé", "en": "normalised index"},
+    "common.unit.rating": {"fr": "note de 1 à 3", "en": "rating from 1 to 3"},
+    "common.unit.id": {"fr": "identifiant", "en": "identifier"},
     # --- end shared labels
+}
+
+#: Category levels of the data an officer reads often, translated (language -> column -> raw level ->
+#: shown text); any other level is shown as it is. Data, not sentences: used through
+#: ``app.scoring.formatting.category_label``.
+CATEGORY_LABELS: dict[str, dict[str, dict[str, str]]] = {
+    "fr": {
+        "NAME_CONTRACT_TYPE": {
+            "Cash loans": "Prêt personnel", "Revolving loans": "Crédit renouvelable",
+        },
+        "CODE_GENDER": {"F": "Femme", "M": "Homme"},
+        "NAME_INCOME_TYPE": {
+            "Working": "Salarié", "Commercial associate": "Associé commercial",
+            "Pensioner": "Retraité", "State servant": "Fonctionnaire", "Student": "Étudiant",
+            "Unemployed": "Sans emploi", "Businessman": "Chef d'entreprise",
+            "Maternity leave": "Congé maternité",
+        },
+        "NAME_EDUCATION_TYPE": {
+            "Secondary / secondary special": "Secondaire", "Higher education": "Supérieur",
+            "Incomplete higher": "Supérieur inachevé", "Lower secondary": "Collège",
+            "Academic degree": "Doctorat",
+        },
+        "NAME_FAMILY_STATUS": {
+            "Married": "Marié(e)", "Single / not married": "Célibataire",
+            "Civil marriage": "Union libre", "Separated": "Séparé(e)", "Widow": "Veuf / veuve",
+            "Unknown": "Inconnue",
+        },
+        "NAME_HOUSING_TYPE": {
+            "House / apartment": "Maison / appartement", "Rented apartment": "Location",
+            "With parents": "Chez les parents", "Municipal apartment": "Logement social",
+            "Office apartment": "Logement de fonction", "Co-op apartment": "Logement coopératif",
+        },
+        "NAME_TYPE_SUITE": {
+            "Unaccompanied": "Seul(e)", "Family": "Famille", "Spouse, partner": "Conjoint(e)",
+            "Children": "Enfants", "Group of people": "Groupe", "Other_A": "Autre", "Other_B": "Autre",
+        },
+        "WEEKDAY_APPR_PROCESS_START": {
+            "MONDAY": "Lundi", "TUESDAY": "Mardi", "WEDNESDAY": "Mercredi", "THURSDAY": "Jeudi",
+            "FRIDAY": "Vendredi", "SATURDAY": "Samedi", "SUNDAY": "Dimanche",
+        },
+    },
+    "en": {
+        "CODE_GENDER": {"F": "Female", "M": "Male"},
+        "WEEKDAY_APPR_PROCESS_START": {
+            day: day.capitalize()
+            for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+        },
+    },
 }
 
 

@@ -4,6 +4,9 @@ Pages import from here rather than each re-implementing the cookie lookup or the
 """
 from __future__ import annotations
 
+import datetime as dt
+from typing import Callable
+
 import dash_bootstrap_components as dbc
 import flask
 from dash import html
@@ -23,6 +26,32 @@ def current_language() -> str:
 def t(key: str, **values: object) -> str:
     """Translate ``key`` into the current user's language."""
     return translate(key, current_language(), **values)
+
+
+def page_title(nav_key: str) -> Callable[..., str]:
+    """The browser tab title of a page, for ``dash.register_page(title=...)``: a callable, because
+    Dash calls it at each visit (initial HTML and page change) within the request, so the title
+    follows the user's language instead of being frozen in French at import."""
+    def title(**_path_variables) -> str:
+        return t("common.page_title", page=t(nav_key))
+
+    return title
+
+
+def date_text(value: object, lang: str) -> str:
+    """An ISO timestamp (model card, drift report) as people read it: "31/12/2025 14:05 UTC" (fr) or
+    "2025-12-31 14:05 UTC" (en), converted to UTC when it carries a time zone; "—" when missing,
+    the text as it is when it is not a date."""
+    if value is None or str(value).strip() == "":
+        return "—"
+    try:
+        when = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    suffix = ""
+    if when.tzinfo is not None:
+        when, suffix = when.astimezone(dt.timezone.utc), " UTC"
+    return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M") + suffix
 
 
 def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> dbc.Card:  # noqa: N802

@@ -10,8 +10,10 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app.i18n import translate
-from app.scoring.cohorts import CATEGORY_FIELDS, RANGE_FIELDS, CohortFilter
-from app.scoring.formatting import CATEGORY_LABELS, NBSP, number_text
+from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
+from app.scoring.formatting import (
+    category_label, count_text, money_text, number_text, percent_text, short_number_text,
+)
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
 from app.scoring.metrics import CostModel
 
@@ -26,14 +28,20 @@ def field_id(group: str, field: str) -> str:
     return f"portfolio-{group}-{field.replace('_', '-')}"
 
 
+def group_id(group: str, part: str) -> str:
+    """Id of one piece of a group's panels, THE place these ids are spelt: ``group_id("b", "filters")``
+    -> ``portfolio-b-filters``; also "column", "kpi", "score-graph", "segment-graph", "feature-graph"."""
+    return f"portfolio-{group}-{part}"
+
+
 def option_label(field: str, value: str, lang: str) -> str:
     """A category value as a manager reads it (translated, with its unit where it has one)."""
     column = CATEGORY_FIELDS[field]
     if field == "decision":
         return translate(f"decision.{value}", lang) if value in ("granted", "refused") else value
     if field == "age_band":
-        return f"{value} {'ans' if lang == 'fr' else 'years'}"
-    return CATEGORY_LABELS.get(lang, {}).get(column, {}).get(value, value)
+        return translate("client.age_band_years", lang, band=value)
+    return category_label(column, value, lang)
 
 
 def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]], lang: str,  # noqa: N802
@@ -74,25 +82,11 @@ def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]]
     return dbc.Card([
         dbc.CardHeader(html.H2(title, className="h6 mb-0")),
         dbc.CardBody([main, more], className="pb-1"),
-    ], id=f"portfolio-{group}-filters", className="mb-3 shadow-sm",
+    ], id=group_id(group, "filters"), className="mb-3 shadow-sm",
         style={"display": "none"} if hidden else {}, color="light" if group == "b" else None)
 
 
 # -- key figures ----------------------------------------------------------------------------------
-def pct(value: float | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    text = number_text(value * 100, 1, lang)
-    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
-
-
-def eur(value: float | None, lang: str) -> str:
-    if value is None:
-        return "—"
-    text = number_text(value, 0, lang)
-    return f"{text}{NBSP}€" if lang == "fr" else f"€{text}"
-
-
 def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:  # noqa: N802
     """One key figure: name, value (large) and what it means (small)."""
     return dbc.Col(html.Div([
@@ -105,32 +99,33 @@ def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:  # noqa
 def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostModel, lang: str,  # noqa: N802
              wide: bool = True) -> html.Div:
     """The key figures of a group, or the reason why it is not described."""
-    tid = f"portfolio-{group}-kpi"
+    tid = group_id(group, "kpi")
     if summary.status != OK:
-        message = (translate("portfolio.kpi.too_small", lang, n=summary.n, min=20) if summary.status == TOO_SMALL
+        message = (translate("portfolio.kpi.too_small", lang, n=summary.n, min=MIN_COHORT_SIZE) if summary.status == TOO_SMALL
                    else translate("portfolio.kpi.empty", lang))
         return dbc.Alert(message, color="secondary", id=f"{tid}-message", className="mb-2")
     k = summary.kpis
     no_outcome = translate("portfolio.kpi.no_outcome", lang)
     n = k["n"]
     tiles = [
-        (translate("portfolio.kpi.n", lang), number_text(n, 0, lang), "", "n"),
-        (translate("portfolio.kpi.approval_rate", lang), pct(k["approval_rate"], lang),
-         translate("portfolio.kpi.approval_note", lang, threshold=pct(threshold, lang)), "approval"),
-        (translate("portfolio.kpi.default_rate", lang), pct(k["default_rate"], lang),
+        (translate("portfolio.kpi.n", lang), count_text(n, lang), "", "n"),
+        (translate("portfolio.kpi.approval_rate", lang), percent_text(k["approval_rate"], 1, lang),
+         translate("portfolio.kpi.approval_note", lang, threshold=percent_text(threshold, 1, lang)), "approval"),
+        (translate("portfolio.kpi.default_rate", lang), percent_text(k["default_rate"], 1, lang),
          no_outcome if k["default_rate"] is None
-         else translate("portfolio.kpi.default_note", lang, n=number_text(k["n_known_outcome"], 0, lang)), "default"),
-        (translate("portfolio.kpi.mean_proba", lang), pct(k["mean_proba"], lang),
+         else translate("portfolio.kpi.default_note", lang, n=count_text(k["n_known_outcome"], lang)), "default"),
+        (translate("portfolio.kpi.mean_proba", lang), percent_text(k["mean_proba"], 1, lang),
          translate("portfolio.kpi.mean_proba_note", lang), "proba"),
         (translate("portfolio.kpi.cost_per_client", lang),
-         "—" if k["cost_per_client"] is None else number_text(k["cost_per_client"], 2, lang),
+         number_text(k["cost_per_client"], 2, lang),
          no_outcome if k["cost_per_client"] is None
-         else translate("portfolio.kpi.cost_note", lang, fn=number_text(costs.cost_fn, 0, lang),
-                        fp=number_text(costs.cost_fp, 0, lang)), "cost"),
-        (translate("portfolio.kpi.exposure", lang), eur(k["exposure"], lang),
-         f"{translate('portfolio.kpi.exposure_note', lang)} ; {translate('portfolio.kpi.exposure_per_client', lang)} "
-         f"{eur(k['exposure'] / n, lang)}", "exposure"),
-        (translate("portfolio.kpi.expected_loss", lang), eur(k["expected_loss"], lang),
+         else translate("portfolio.kpi.cost_note", lang, fn=short_number_text(costs.cost_fn, lang),
+                        fp=short_number_text(costs.cost_fp, lang)), "cost"),
+        (translate("portfolio.kpi.exposure", lang), money_text(k["exposure"], lang),
+         translate("portfolio.kpi.exposure_detail", lang, note=translate("portfolio.kpi.exposure_note", lang),
+                   per_client=translate("portfolio.kpi.exposure_per_client", lang),
+                   amount=money_text(k["exposure"] / n, lang)), "exposure"),
+        (translate("portfolio.kpi.expected_loss", lang), money_text(k["expected_loss"], lang),
          translate("portfolio.kpi.expected_loss_note", lang), "loss"),
     ]
     cols = [KpiTile(label, value, note, f"{tid}-{key}") for label, value, note, key in tiles]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from app.config import get_settings
 from app.i18n import normalise_language
-from app.scoring.formatting import UNIT_KINDS, UNIT_LABELS, display_value, format_display
+from app.scoring.formatting import UNIT_KINDS, display_value, format_display, unit_label
 
 LOGGER = logging.getLogger(__name__)
 LABELS_PATH = Path(__file__).with_name("column_labels.csv")
@@ -83,9 +83,14 @@ class DataDictionary:
     def label(self, name: str, lang: str = "fr") -> str:
         return self.info(name).label(lang)
 
+    def label_or_name(self, name: str, lang: str = "fr") -> str:
+        """The label in words, or the name itself for a column the dictionary does not know (a model
+        folder trained elsewhere may carry extra features): a page never fails on a new feature."""
+        return self.info(name).label(lang) if name in self.columns else str(name)
+
     def unit_label(self, name: str, lang: str = "fr") -> str:
         """The unit as shown to a person ("années" / "years", "€", "%")."""
-        return UNIT_LABELS[self.info(name).unit][normalise_language(lang)]
+        return unit_label(self.info(name).unit, lang)
 
     def display_value(self, name: str, raw_value: object) -> object:
         """The value in its displayed unit (negative days -> positive years, fraction -> %, 0/1 ->

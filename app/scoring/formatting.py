@@ -2,7 +2,7 @@
 
 One function per unit kind, so every page shows the same value the same way: ages as positive years,
 amounts in € with the language's separators, shares in %, flags as yes/no, the common category levels
-in French. Used through :class:`app.scoring.dictionary.DataDictionary`; pure Python, no UI import.
+in French. Every word comes from the one catalog, :mod:`app.i18n`. Used through :class:`app.scoring.dictionary.DataDictionary`; pure Python, no UI import.
 """
 from __future__ import annotations
 
@@ -11,80 +11,37 @@ import math
 import numpy as np
 import pandas as pd
 
+from app.i18n import CATEGORY_LABELS, normalise_language, translate
+from app.scoring.features import MISSING_CATEGORY
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL
 
 MISSING_TEXT = "—"
 NBSP = "\u00a0"
 DAYS_PER_YEAR = 365.25
 
-#: Every unit kind a column may have, with its label in each language.
-UNIT_LABELS: dict[str, dict[str, str]] = {
-    "eur": {"fr": "€", "en": "€"},
-    "years_from_days": {"fr": "années", "en": "years"},
-    "years": {"fr": "années", "en": "years"},
-    "percent": {"fr": "%", "en": "%"},
-    "ratio": {"fr": "×", "en": "×"},
-    "count": {"fr": "nombre", "en": "count"},
-    "score": {"fr": "score de 0 à 1", "en": "score from 0 to 1"},
-    "flag": {"fr": "oui / non", "en": "yes / no"},
-    "category": {"fr": "catégorie", "en": "category"},
-    "hour": {"fr": "heure", "en": "hour of day"},
-    "instalments": {"fr": "échéances", "en": "instalments"},
-    "normalised": {"fr": "indice normalisé", "en": "normalised index"},
-    "rating": {"fr": "note de 1 à 3", "en": "rating from 1 to 3"},
-    "id": {"fr": "identifiant", "en": "identifier"},
-}
-UNIT_KINDS: tuple[str, ...] = tuple(UNIT_LABELS)
+#: Every unit kind a column may have; its label in each language is the catalog entry
+#: ``common.unit.<kind>`` of :mod:`app.i18n` (see :func:`unit_label`).
+UNIT_KINDS: tuple[str, ...] = (
+    "eur", "years_from_days", "years", "percent", "ratio", "count", "score", "flag", "category", "hour",
+    "instalments", "normalised", "rating", "id",
+)
 
 _TRUE = frozenset({"1", "1.0", "y", "yes", "true", "oui"})
 _FALSE = frozenset({"0", "0.0", "n", "no", "false", "non"})
-_YES_NO = {"fr": ("Oui", "Non"), "en": ("Yes", "No")}
 
-#: Category levels an officer reads often, translated; any other level is shown as it is.
-CATEGORY_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "fr": {
-        "NAME_CONTRACT_TYPE": {
-            "Cash loans": "Prêt personnel", "Revolving loans": "Crédit renouvelable",
-        },
-        "CODE_GENDER": {"F": "Femme", "M": "Homme"},
-        "NAME_INCOME_TYPE": {
-            "Working": "Salarié", "Commercial associate": "Associé commercial",
-            "Pensioner": "Retraité", "State servant": "Fonctionnaire", "Student": "Étudiant",
-            "Unemployed": "Sans emploi", "Businessman": "Chef d'entreprise",
-            "Maternity leave": "Congé maternité",
-        },
-        "NAME_EDUCATION_TYPE": {
-            "Secondary / secondary special": "Secondaire", "Higher education": "Supérieur",
-            "Incomplete higher": "Supérieur inachevé", "Lower secondary": "Collège",
-            "Academic degree": "Doctorat",
-        },
-        "NAME_FAMILY_STATUS": {
-            "Married": "Marié(e)", "Single / not married": "Célibataire",
-            "Civil marriage": "Union libre", "Separated": "Séparé(e)", "Widow": "Veuf / veuve",
-            "Unknown": "Inconnue",
-        },
-        "NAME_HOUSING_TYPE": {
-            "House / apartment": "Maison / appartement", "Rented apartment": "Location",
-            "With parents": "Chez les parents", "Municipal apartment": "Logement social",
-            "Office apartment": "Logement de fonction", "Co-op apartment": "Logement coopératif",
-        },
-        "NAME_TYPE_SUITE": {
-            "Unaccompanied": "Seul(e)", "Family": "Famille", "Spouse, partner": "Conjoint(e)",
-            "Children": "Enfants", "Group of people": "Groupe", "Other_A": "Autre", "Other_B": "Autre",
-        },
-        "WEEKDAY_APPR_PROCESS_START": {
-            "MONDAY": "Lundi", "TUESDAY": "Mardi", "WEDNESDAY": "Mercredi", "THURSDAY": "Jeudi",
-            "FRIDAY": "Vendredi", "SATURDAY": "Samedi", "SUNDAY": "Dimanche",
-        },
-    },
-    "en": {
-        "CODE_GENDER": {"F": "Female", "M": "Male"},
-        "WEEKDAY_APPR_PROCESS_START": {
-            day: day.capitalize()
-            for day in ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
-        },
-    },
-}
+
+def unit_label(unit: str, lang: str) -> str:
+    """The unit as a person reads it ("années" / "years", "€", "%"), from the catalog."""
+    return translate(f"common.unit.{unit}", normalise_language(lang))
+
+
+def category_label(column: str, value: object, lang: str) -> str:
+    """A category level in the reader's language (:data:`app.i18n.CATEGORY_LABELS`); a level the
+    table does not know is shown as it is, a missing one (or the model's "MISSING") as "—"."""
+    if is_missing(value) or value == MISSING_CATEGORY:
+        return MISSING_TEXT
+    text = str(value)
+    return CATEGORY_LABELS.get(normalise_language(lang), {}).get(column, {}).get(text, text)
 
 
 def is_missing(value: object) -> bool:
@@ -147,14 +104,54 @@ def display_value(unit: str, raw: object, *, name: str = "") -> object:
     return number
 
 
-def number_text(value: float, decimals: int, lang: str) -> str:
-    """Thousands separators and decimal mark of the language: 12 500,5 (fr, NBSP) / 12,500.5 (en)."""
+def number_text(value: float | None, decimals: int, lang: str) -> str:
+    """Thousands separators and decimal mark of the language: 12 500,5 (fr, NBSP) / 12,500.5 (en);
+    "—" for a missing or non-finite value (never "nan")."""
+    value = as_float(value)
+    if value is None:
+        return MISSING_TEXT
     if round(value, decimals) == 0:
         value = 0.0  # no "-0"
     text = f"{value:,.{decimals}f}"
     if lang == "fr":
         text = text.replace(",", NBSP).replace(".", ",")
     return text
+
+
+def percent_text(fraction: float | None, decimals: int, lang: str) -> str:
+    """A share given as a fraction, in %: "12,3 %" (fr, non-breaking space) / "12.3%" (en); "—" when
+    missing or not finite. THE way every page writes a rate, so French and English never mix."""
+    number = as_float(fraction)
+    if number is None:
+        return MISSING_TEXT
+    return f"{number_text(100 * number, decimals, lang)}{percent_suffix(lang)}"
+
+
+def percent_suffix(lang: str) -> str:
+    """What follows a number in % (also a chart axis' tick suffix): " %" in French, "%" in English."""
+    return f"{NBSP}%" if normalise_language(lang) == "fr" else "%"
+
+
+def count_text(n: object, lang: str) -> str:
+    """A number of clients, rows...: "12 345" (fr) / "12,345" (en); "—" when missing."""
+    return number_text(n, 0, lang)  # type: ignore[arg-type]
+
+
+def money_text(amount: object, lang: str) -> str:
+    """An amount in euros, whole: "12 345 €" (fr) / "€12,345" (en); "—" when missing."""
+    return format_display("eur", as_float(amount), normalise_language(lang))
+
+
+def short_number_text(value: object, lang: str, max_decimals: int = 2) -> str:
+    """A number with only the decimals it needs (0.5 -> "0,5", 10 -> "10", 1.25 -> "1,25"): for
+    user-entered settings such as costs, which rounding to whole units would show as "0"."""
+    number = as_float(value)
+    if number is None:
+        return MISSING_TEXT
+    for decimals in range(max_decimals + 1):
+        if round(number, decimals) == round(number, max_decimals):
+            return number_text(number, decimals, lang)
+    return number_text(number, max_decimals, lang)
 
 
 def _compact(value: float, lang: str) -> tuple[str, float]:
@@ -166,11 +163,11 @@ def _compact(value: float, lang: str) -> tuple[str, float]:
     return number_text(value, decimals, lang), round(value, decimals)
 
 
-def _plural(value: float, lang: str, fr: tuple[str, str], en: tuple[str, str]) -> str:
-    """French singular below 2 ("1,5 an"), English singular for exactly 1 ("1 year")."""
-    if lang == "fr":
-        return fr[0] if abs(value) < 2 else fr[1]
-    return en[0] if abs(value) == 1 else en[1]
+def _unit_word(word: str, value: float, lang: str) -> str:
+    """The catalog's ``common.<word>.one`` or ``.many``: French singular below 2 ("1,5 an"),
+    English singular for exactly 1 ("1 year")."""
+    one = abs(value) < 2 if lang == "fr" else abs(value) == 1
+    return translate(f"common.{word}.{'one' if one else 'many'}", lang)
 
 
 def format_display(
@@ -184,25 +181,23 @@ def format_display(
     if value is None or is_missing(value):
         return MISSING_TEXT
     if isinstance(value, bool):
-        return _YES_NO[lang][0 if value else 1]
+        return translate("common.yes" if value else "common.no", lang)
     if unit in ("category", "id", "flag") or not isinstance(value, float) or not math.isfinite(value):
-        text = str(value)
-        return CATEGORY_LABELS.get(lang, {}).get(name, {}).get(text, text)
+        return category_label(name, value, lang)
     if unit == "eur":
         amount = number_text(abs(value), 0, lang)
         sign = "-" if round(value) < 0 else ""
         return f"{sign}{amount}{NBSP}€" if lang == "fr" else f"{sign}€{amount}"
     if unit in ("years", "years_from_days"):
         text, shown = _compact(float(math.floor(value)) if whole_years else value, lang)
-        return f"{text} {_plural(shown, lang, ('an', 'ans'), ('year', 'years'))}"
+        return f"{text} {_unit_word('year', shown, lang)}"
     if unit in ("percent", "ratio"):
         text, _ = _compact(value, lang)
         symbol = "%" if unit == "percent" else "×"
         return f"{text}{NBSP}{symbol}" if lang == "fr" else f"{text}{symbol}"
     if unit == "instalments":
         text, shown = _compact(value, lang)
-        words = _plural(shown, lang, ("échéance", "échéances"), ("instalment", "instalments"))
-        return f"{text} {words}"
+        return f"{text} {_unit_word('instalment', shown, lang)}"
     if unit == "hour":
         hour = int(value)
         return f"{hour}{NBSP}h" if lang == "fr" else f"{hour:02d}:00"

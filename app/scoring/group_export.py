@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app.i18n import normalise_language, translate
-from app.scoring.formatting import CATEGORY_LABELS, MISSING_TEXT, NBSP, number_text
+from app.scoring.formatting import MISSING_TEXT, category_label, count_text, money_text, percent_text
 
 #: (column, catalog key of the header, kind). OUTCOME is derived from TARGET and IS_LABELLED.
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -51,11 +51,9 @@ def headers(lang: str) -> dict[str, str]:
 
 def _categories(column: pd.Series, name: str, lang: str) -> pd.Series:
     """Category values translated for the reader, missing as "—" (mapped once per category)."""
-    labels = CATEGORY_LABELS.get(lang, {}).get(name, {})
-    if name == "DECISION":
-        labels = {v: translate(f"decision.{v}", lang) for v in ("granted", "refused")}
+    decisions = {v: translate(f"decision.{v}", lang) for v in ("granted", "refused")} if name == "DECISION" else {}
     cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    mapping = {c: protect_cell(labels.get(str(c), str(c))) for c in cat.cat.categories}
+    mapping = {c: protect_cell(decisions.get(str(c)) or category_label(name, str(c), lang)) for c in cat.cat.categories}
     return cat.map(mapping).astype(object).where(cat.notna(), MISSING_TEXT)  # maps categories, not rows
 
 
@@ -102,10 +100,6 @@ def to_csv_bytes(frame: pd.DataFrame, lang: str = "fr") -> bytes:
     return text.encode("utf-8-sig")
 
 
-def _number(value: float, decimals: int, lang: str) -> str:
-    return MISSING_TEXT if not np.isfinite(value) else number_text(value, decimals, lang)
-
-
 def table_records(rows: pd.DataFrame, lang: str = "fr") -> list[dict]:
     """One page of clients as DataTable records: formatted text, the id as a link to the client file."""
     lang = normalise_language(lang)
@@ -119,13 +113,11 @@ def table_records(rows: pd.DataFrame, lang: str = "fr") -> list[dict]:
             if kind == "id":
                 out[col] = f"[{int(value)}](/client/{int(value)})"
             elif kind == "years":
-                out[col] = _number(value, 0, lang)
+                out[col] = count_text(value, lang)
             elif kind == "eur":
-                text = _number(value, 0, lang)
-                out[col] = text if text == MISSING_TEXT else (f"{text}{NBSP}€" if lang == "fr" else f"€{text}")
+                out[col] = money_text(value, lang)
             elif kind == "percent":
-                text = _number(value, 1, lang)
-                out[col] = text if text == MISSING_TEXT else (f"{text}{NBSP}%" if lang == "fr" else f"{text}%")
+                out[col] = percent_text(value / 100, 1, lang)  # the frame holds % (CSV), the text takes a fraction
             else:
                 out[col] = value
         records.append(out)

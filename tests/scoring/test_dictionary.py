@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from app.config import get_settings
+from app.scoring import features
 from app.scoring.dictionary import (
     DESCRIPTION_FILE,
     ENGINEERED_FEATURES,
@@ -43,9 +44,8 @@ def test_every_visible_column_has_labels_and_a_unit(dictionary, name):
 
 def test_engineered_feature_list_matches_the_feature_module():
     assert set(ENGINEERED_FEATURES) == set(BRIEF_FEATURES)
-    features = pytest.importorskip("app.scoring.features")
-    declared = getattr(features, "ENGINEERED_FEATURES", {})
-    assert set(declared) <= set(data_dictionary(None).names)
+    assert set(features.ENGINEERED_FEATURES) == set(ENGINEERED_FEATURES)  # the module computes what we label
+    assert set(features.feature_names()) <= set(data_dictionary(None).names)  # every model input is labelled
 
 
 def test_labels_differ_by_language_where_words_differ(dictionary):
@@ -158,3 +158,9 @@ def test_real_descriptions_cover_every_application_column():
     dictionary = data_dictionary(REAL_DESCRIPTIONS)
     missing = [n for n in application_schema().names if not dictionary.info(n).description_en]
     assert missing == []
+
+
+def test_label_or_name_falls_back_to_the_name_for_an_unknown_feature(dictionary):
+    assert dictionary.label_or_name("AMT_CREDIT", "en") == dictionary.label("AMT_CREDIT", "en")
+    assert dictionary.label_or_name("AMT_CREDIT", "fr") == dictionary.label("AMT_CREDIT", "fr")
+    assert dictionary.label_or_name("A_FEATURE_FROM_ANOTHER_MODEL", "fr") == "A_FEATURE_FROM_ANOTHER_MODEL"

@@ -44,3 +44,18 @@ def test_table_records_link_each_client_and_show_units():
     assert records[0]["SK_ID_CURR"] == f"[{first_id}](/client/{first_id})"
     assert records[0]["AMT_CREDIT"].endswith("\u00a0€") and records[0]["PROBA_DEFAULT"].endswith("\u00a0%")
     assert table_records(rows, "en")[0]["AMT_CREDIT"].startswith("€")
+
+
+def test_table_records_in_english_and_missing_values():
+    rows = served_frame(30).iloc[:2].copy()
+    rows.loc[rows.index[1], ["AMT_CREDIT", "PROBA_DEFAULT", "AGE_YEARS"]] = np.nan
+    rows["NAME_INCOME_TYPE"] = pd.Categorical(["MISSING", "Working"])
+    english, french = table_records(rows, "en"), table_records(rows, "fr")
+    proba = float(rows["PROBA_DEFAULT"].iloc[0]) * 100
+    assert english[0]["PROBA_DEFAULT"] == f"{proba:.1f}%"
+    assert french[0]["PROBA_DEFAULT"] == f"{proba:.1f}".replace(".", ",") + "\u00a0%"
+    assert "\u00a0" not in english[0]["AMT_CREDIT"] and "," in english[0]["AMT_CREDIT"]
+    for records in (english, french):
+        assert records[1]["AMT_CREDIT"] == records[1]["PROBA_DEFAULT"] == records[1]["AGE_YEARS"] == "—"
+        assert records[0]["NAME_INCOME_TYPE"] == "—"  # the model's missing category, not "MISSING"
+    assert french[1]["NAME_INCOME_TYPE"] == "Salarié" and english[1]["NAME_INCOME_TYPE"] == "Working"

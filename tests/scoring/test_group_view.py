@@ -34,7 +34,7 @@ def test_dash_pages_query_dict():
 def test_hostile_queries_open_a_valid_view(query):
     view = PortfolioView.from_query(query)
     assert isinstance(view, PortfolioView)
-    assert view.segment == DEFAULT_SEGMENT or view.segment in ("grade",)
+    assert view.segment == DEFAULT_SEGMENT
     assert view.feature == DEFAULT_FEATURE
     PortfolioView.from_query(view.to_query())  # and it can be written back
 

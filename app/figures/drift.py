@@ -8,10 +8,9 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.model import separators
-from app.figures.style import BLUE, ORANGE, VERMILLION, base_layout, empty_figure
+from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
 from app.i18n import translate
-from app.scoring.formatting import number_text
+from app.scoring.formatting import MISSING_TEXT, as_float, number_text, percent_suffix
 
 
 def _tr(key: str, lang: str, **values) -> str:
@@ -22,22 +21,25 @@ def drift_ranking_figure(rows: list[dict], labels: dict[str, str], lang: str) ->
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
     rows = list(reversed(rows))
-    scores = [r["drift_score"] or 0.0 for r in rows]
+    scores = [as_float(r.get("drift_score")) for r in rows]  # None: not computable, drawn as no bar
     drifted = [bool(r["drifted"]) for r in rows]
     fig = go.Figure(go.Bar(
-        x=scores, y=[labels.get(r["feature"], r["feature"]) for r in rows], orientation="h",
-        marker_color=[VERMILLION if d else BLUE for d in drifted],
+        x=[np.nan if s is None else s for s in scores], y=[labels.get(r["feature"], r["feature"]) for r in rows],
+        orientation="h",
+        marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
-        text=[_tr("bar_text", lang, score=number_text(s, 2, lang), importance=number_text(100 * r["importance"], 0, lang))
+        text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
+                  importance=number_text(100 * r["importance"], 0, lang) if as_float(r.get("importance")) is not None
+                  else MISSING_TEXT)
               + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
     fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),
                   annotation_position="top")
-    top = max(scores + [1.0])
+    top = max([s for s in scores if s is not None] + [1.0])
     fig.update_xaxes(range=[0, top * 1.45], title_text=_tr("score_axis", lang))
-    base_layout(fig, height=max(300, 30 * len(rows) + 90), legend=False)
-    fig.update_layout(separators=separators(lang), margin=dict(l=20))
+    base_layout(fig, height=max(300, 30 * len(rows) + 90), legend=False, lang=lang)
+    fig.update_layout(margin=dict(l=20))
     fig.update_yaxes(automargin=True)
     return fig
 
@@ -57,7 +59,7 @@ def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
                                               (hist["current"], names[1], ORANGE, "/")):
             fig.add_bar(x=centres, y=values, width=widths, name=name, marker_color=colour, opacity=0.55,
                         marker_pattern_shape=pattern, marker_line=dict(color=colour, width=1),
-                        hovertemplate="%{x:.3~g}: %{y:.1f} %<extra>" + name.split(" (")[0] + "</extra>")
+                        hovertemplate="%{x:.3~g}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + name.split(" (")[0] + "</extra>")
         fig.update_layout(barmode="overlay", bargap=0)
     else:
         shown = [(category_labels or {}).get(b, b) for b in hist["bins"]]
@@ -66,12 +68,10 @@ def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
                                               (hist["current"], names[1], ORANGE, "/")):
             fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
                         text=[number_text(v, 1, lang) for v in values], textposition="outside",
-                        hovertemplate="%{x}: %{y:.1f} %<extra></extra>")
+                        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra></extra>")
         fig.update_layout(barmode="group")
-    fig.update_yaxes(ticksuffix=" %", rangemode="tozero")
-    base_layout(fig, x_title=label, y_title=_tr("share_axis", lang), height=360)
-    fig.update_layout(separators=separators(lang))
-    return fig
+    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero")
+    return base_layout(fig, x_title=label, y_title=_tr("share_axis", lang), height=360, lang=lang)
 
 
 def empty_drift_note(lang: str) -> go.Figure:

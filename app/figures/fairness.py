@@ -2,32 +2,34 @@
 against the four-fifths line. Pure builder."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures.model import separators
-from app.figures.style import BLUE, VERMILLION, base_layout
+from app.figures.style import BLUE, GREY, VERMILLION, base_layout
 from app.i18n import translate
+from app.scoring.formatting import MISSING_TEXT, percent_suffix, percent_text
 
 
 def disparate_impact_figure(table: pd.DataFrame, group_labels: dict[str, str], threshold_ratio: float,
                             lang: str) -> go.Figure:
     """One bar per group (ratio in %); groups under the four-fifths line are vermillion, hatched and
     marked with a warning sign in their label, so the flag does not rest on colour alone."""
-    ok = table["four_fifths_ok"].astype(bool).to_numpy()
+    impact = table["disparate_impact"].to_numpy(dtype=float)
+    known = np.isfinite(impact)  # no group approved at all: the ratio is undefined, shown as "—"
+    ok = table["four_fifths_ok"].astype(bool).to_numpy() | ~known
     names = [group_labels.get(str(g), str(g)) for g in table["group"]]
     fig = go.Figure(go.Bar(
-        x=names, y=100 * table["disparate_impact"].astype(float),
-        marker_color=[BLUE if o else VERMILLION for o in ok],
+        x=names, y=np.where(known, 100 * impact, np.nan),
+        marker_color=[GREY if not k else BLUE if o else VERMILLION for k, o in zip(known, ok)],
         marker_pattern_shape=["" if o else "x" for o in ok],
-        text=[f"{100 * v:.0f} %" + ("" if o else " ⚠") for v, o in zip(table["disparate_impact"], ok)],
+        text=[MISSING_TEXT if not k else percent_text(v, 0, lang) + ("" if o else " ⚠")
+              for v, k, o in zip(impact, known, ok)],
         textposition="outside",
         customdata=100 * table["approval_rate"].astype(float),
         hovertemplate=translate("model.fig.di_hover", lang) + "<extra></extra>"))
     fig.add_hline(y=100 * threshold_ratio, line=dict(color="black", dash="dash"),
                   annotation=dict(text=translate("model.fig.four_fifths", lang), bgcolor="white"),
                   annotation_position="top left")
-    fig.update_yaxes(range=[0, 115], ticksuffix=" %")
-    base_layout(fig, y_title=translate("model.fig.di_axis", lang), height=300, legend=False)
-    fig.update_layout(separators=separators(lang))
-    return fig
+    fig.update_yaxes(range=[0, 115], ticksuffix=percent_suffix(lang))
+    return base_layout(fig, y_title=translate("model.fig.di_axis", lang), height=300, legend=False, lang=lang)

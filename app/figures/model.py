@@ -13,12 +13,7 @@ from plotly.subplots import make_subplots
 
 from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
 from app.i18n import translate
-from app.scoring.formatting import number_text
-
-
-def separators(lang: str) -> str:
-    """Plotly's decimal and thousands separators for the language (12 500,5 / 12,500.5)."""
-    return ", " if lang == "fr" else ".,"
+from app.scoring.formatting import count_text, number_text, percent_suffix, percent_text
 
 
 def _tr(key: str, lang: str, **values) -> str:
@@ -26,9 +21,7 @@ def _tr(key: str, lang: str, **values) -> str:
 
 
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
-    base_layout(fig, **layout)
-    fig.update_layout(separators=separators(lang))
-    return fig
+    return base_layout(fig, lang=lang, **layout)
 
 
 def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
@@ -43,8 +36,8 @@ def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
     fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
                     color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
                     textposition="bottom right", name=_tr("threshold_marker", lang))
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
-    fig.update_yaxes(range=[0, 101], ticksuffix=" %")
+    fig.update_xaxes(range=[0, 100], ticksuffix=percent_suffix(lang))
+    fig.update_yaxes(range=[0, 101], ticksuffix=percent_suffix(lang))
     return _finish(fig, lang, x_title=_tr("fpr_axis", lang), y_title=_tr("tpr_axis", lang))
 
 
@@ -60,8 +53,8 @@ def pr_figure(pr: dict, point: tuple[float, float], lang: str) -> go.Figure:
     fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
                     color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
                     textposition="top right", name=_tr("threshold_marker", lang))
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %")
-    fig.update_yaxes(range=[0, 101], ticksuffix=" %")
+    fig.update_xaxes(range=[0, 100], ticksuffix=percent_suffix(lang))
+    fig.update_yaxes(range=[0, 101], ticksuffix=percent_suffix(lang))
     return _finish(fig, lang, x_title=_tr("recall_axis", lang), y_title=_tr("precision_axis", lang))
 
 
@@ -75,7 +68,7 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
     if len(table):
         fig.add_scatter(x=100 * table["predicted"], y=100 * table["observed"], mode="lines+markers+text",
                         marker=dict(size=9, color=BLUE, symbol="circle"), line=dict(color=BLUE),
-                        text=[f"n={int(c):,}".replace(",", " ") for c in table["count"]], textposition="top center",
+                        text=[f"n={count_text(c, lang)}" for c in table["count"]], textposition="top center",
                         textfont=dict(size=10), name=_tr("calibration_model", lang),
                         hovertemplate=_tr("calibration_hover", lang) + "<extra></extra>",
                         customdata=table["count"], row=1, col=1)
@@ -84,8 +77,8 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
                     hovertemplate=_tr("count_hover", lang) + "<extra></extra>", row=2, col=1)
     top = float(max(table["predicted"].max(), table["observed"].max())) * 100 if len(table) else 100.0
     upper = min(100.0, max(10.0, top * 1.15))
-    fig.update_xaxes(range=[0, upper], ticksuffix=" %")
-    fig.update_yaxes(range=[0, upper], ticksuffix=" %", title_text=_tr("observed_axis", lang), row=1, col=1)
+    fig.update_xaxes(range=[0, upper], ticksuffix=percent_suffix(lang))
+    fig.update_yaxes(range=[0, upper], ticksuffix=percent_suffix(lang), title_text=_tr("observed_axis", lang), row=1, col=1)
     fig.update_yaxes(title_text=_tr("clients_axis", lang), row=2, col=1)
     fig.update_xaxes(title_text=_tr("predicted_axis", lang), row=2, col=1)
     return _finish(fig, lang, height=440)
@@ -96,7 +89,7 @@ def confusion_figure(tn: int, fp: int, fn: int, tp: int, lang: str) -> go.Figure
     n = max(tn + fp + fn + tp, 1)
     z = [[tn, fp], [fn, tp]]
     names = [[_tr("cm_tn", lang), _tr("cm_fp", lang)], [_tr("cm_fn", lang), _tr("cm_tp", lang)]]
-    text = [[f"<b>{names[i][j]}</b><br>{z[i][j]:,}".replace(",", "\u202f") + f"<br>({number_text(100 * z[i][j] / n, 1, lang)} %)"
+    text = [[f"<b>{names[i][j]}</b><br>{count_text(z[i][j], lang)}<br>({percent_text(z[i][j] / n, 1, lang)})"
              for j in range(2)] for i in range(2)]
     fig = go.Figure(go.Heatmap(
         z=z, x=[_tr("cm_pred_granted", lang), _tr("cm_pred_refused", lang)],
@@ -122,9 +115,9 @@ def cost_figure(curve: pd.DataFrame, production: float, optimum: float, chosen: 
         fig.add_vline(x=100 * value, line=dict(color=color, dash=dash, width=2),
                       annotation=dict(text=_tr(key, lang, value=number_text(100 * value, 1, lang)), font=dict(color="black")),
                       annotation_position=pos)
-    fig.update_xaxes(range=[0, 100], ticksuffix=" %", title_text=_tr("threshold_axis", lang))
+    fig.update_xaxes(range=[0, 100], ticksuffix=percent_suffix(lang), title_text=_tr("threshold_axis", lang))
     fig.update_yaxes(title_text=_tr("cost_axis", lang), rangemode="tozero", secondary_y=False)
-    fig.update_yaxes(title_text=_tr("approval_axis", lang), ticksuffix=" %", range=[0, 101], dtick=20, secondary_y=True,
+    fig.update_yaxes(title_text=_tr("approval_axis", lang), ticksuffix=percent_suffix(lang), range=[0, 101], dtick=20, secondary_y=True,
                      showgrid=False)
     return _finish(fig, lang, height=400)
 

@@ -7,47 +7,26 @@ kilobytes. Every series is told apart by its name, a pattern or text as well as 
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
+from app.figures.style import (
+    BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure, fast_figure, resolved_template,
+)
 from app.i18n import normalise_language, translate
-from app.scoring.formatting import NBSP, number_text
+from app.scoring.cohorts import MIN_COHORT_SIZE
+from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 
 
 def _tr(key: str, lang: str, **values) -> str:
     return translate(f"portfolio.{key}", lang, **values)
 
 
-def _pct(value: float, lang: str, decimals: int = 1) -> str:
-    text = number_text(value * 100, decimals, lang)
-    return f"{text}{NBSP}%" if lang == "fr" else f"{text}%"
-
-
-@lru_cache(maxsize=1)
-def _white_template() -> dict:
-    import plotly.io as pio  # noqa: PLC0415
-
-    return pio.templates["plotly_white"].to_plotly_json()
-
-
-def _figure() -> go.Figure:
-    """A figure that skips plotly.py's property validation: building the page's charts is then about
-    4 times faster (the 300 ms budget of a filter change). The tests re-validate every figure these
-    builders return (``go.Figure(fig.to_dict())``), so a misspelt property still fails a test."""
-    return go.Figure(_validate=False)
-
-
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
-    base_layout(fig, **layout)
-    # without validation plotly.py would send the template's NAME, which plotly.js does not know:
-    # send the template itself (resolved once per process)
-    fig.layout.template = _white_template()
-    fig.update_layout(separators=", " if lang == "fr" else ".,", bargap=0.05)
-    return fig
+    base_layout(fig, lang=lang, **layout)
+    fig.update_layout(bargap=0.05)
+    return resolved_template(fig)
 
 
 def score_distribution(hist, threshold: float, lang: str = "fr", title: str | None = None) -> go.Figure:
@@ -55,11 +34,12 @@ def score_distribution(hist, threshold: float, lang: str = "fr", title: str | No
     line and refused bars (orange, hatched) right of it. ``hist``: ``groups.Histogram`` or None."""
     lang = normalise_language(lang)
     if hist is None:
-        return empty_figure(_tr("fig.not_described", lang, min=20))
+        return empty_figure(_tr("fig.not_described", lang, min=MIN_COHORT_SIZE))
+    pct = percent_suffix(lang)
     edges = np.asarray(hist.edges, dtype=float)
     total = max(sum(hist.totals.values()), 1)
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-    fig = _figure()
+    fig = fast_figure()
     for key, colour, pattern in (("granted", BLUE, ""), ("refused", ORANGE, "/")):
         counts = np.asarray(hist.counts[key])
         share = counts / total * 100
@@ -67,13 +47,13 @@ def score_distribution(hist, threshold: float, lang: str = "fr", title: str | No
         fig.add_trace(go.Bar(
             x=centres, y=share, width=widths, name=_tr(f"fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern, customdata=np.column_stack([counts, ranges]),
-            hovertemplate="%{customdata[1]} %<br>%{y:.1f} % — %{customdata[0]} " + _tr("fig.clients", lang)
+            hovertemplate=f"%{{customdata[1]}}{pct}<br>%{{y:.1f}}{pct} — %{{customdata[0]}} " + _tr("fig.clients", lang)
             + "<extra>%{fullData.name}</extra>",
         ))
     thr = threshold * 100
     fig.add_vline(x=thr, line=dict(color="#222222", width=2, dash="dash"))
     fig.add_annotation(x=thr, y=0.98, yref="paper", yanchor="top", showarrow=False, xanchor="left", xshift=4,
-                       text=_tr("fig.threshold", lang, value=_pct(threshold, lang)), font=dict(size=12),
+                       text=_tr("fig.threshold", lang, value=percent_text(threshold, 1, lang)), font=dict(size=12),
                        bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(range=[0, edges[-1]])
@@ -86,27 +66,30 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
     of clients written on each bar; segments too small to describe are shown empty and named."""
     lang = normalise_language(lang)
     if table is None or not len(table):
-        return empty_figure(_tr("fig.not_described", lang, min=20))
+        return empty_figure(_tr("fig.not_described", lang, min=MIN_COHORT_SIZE))
+    pct = percent_suffix(lang)
     labels = labels or {}
     names = [labels.get(str(s), str(s)) for s in table["segment"]]
-    fig = _figure()
+    fig = fast_figure()
     clients = _tr("fig.clients", lang)
     for col, n_col, key, colour, pattern in (("approval_rate", "n", "approval", BLUE, ""),
                                              ("default_rate", "n_known", "default", VERMILLION, "x")):
         rates = table[col].to_numpy(dtype=float)
         counts = table[n_col].to_numpy()
-        text = ["—" if np.isnan(r) else f"{_pct(r, lang)}<br>n={number_text(c, 0, lang)}" for r, c in zip(rates, counts)]
+        text = [MISSING_TEXT if np.isnan(r) else f"{percent_text(r, 1, lang)}<br>n={count_text(c, lang)}"
+                for r, c in zip(rates, counts)]
         fig.add_trace(go.Bar(
             x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=_tr(f"fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern, text=text, textposition="outside", cliponaxis=False,
-            customdata=counts, hovertemplate="%{x}<br>%{y:.1f} % (%{customdata} " + clients + ")<extra>%{fullData.name}</extra>",
+            customdata=counts,
+            hovertemplate=f"%{{x}}<br>%{{y:.1f}}{pct} (%{{customdata}} " + clients + ")<extra>%{fullData.name}</extra>",
         ))
     hidden = table["approval_rate"].isna() | table["default_rate"].isna()
     top = np.nanmax(table[["approval_rate", "default_rate"]].to_numpy(dtype=float)) if (~hidden).any() else 1.0
     fig.update_layout(barmode="group", uniformtext=dict(minsize=9, mode="show"))
     fig.update_yaxes(range=[0, min(max(top * 100 * 1.25, 5), 118)], tickvals=list(range(0, 101, 20)))
     if hidden.any():
-        fig.add_annotation(text=_tr("fig.hidden", lang, min=20), x=0, y=-0.28, xref="paper", yref="paper",
+        fig.add_annotation(text=_tr("fig.hidden", lang, min=MIN_COHORT_SIZE), x=0, y=-0.28, xref="paper", yref="paper",
                            showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
     return _finish(fig, lang, title=title, x_title=segment_title, y_title=_tr("fig.rate_axis", lang), height=380)
 
@@ -116,17 +99,19 @@ def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | 
     difficulties (vermillion dashed line, diamonds), each as % of its own outcome group."""
     lang = normalise_language(lang)
     if hist is None:
-        return empty_figure(_tr("fig.no_outcome", lang, min=20))
+        return empty_figure(_tr("fig.no_outcome", lang, min=MIN_COHORT_SIZE))
+    pct = percent_suffix(lang)
     edges = np.asarray(hist.edges, dtype=float)
     centres = (edges[:-1] + edges[1:]) / 2
-    fig = _figure()
+    fig = fast_figure()
     for key, colour, dash, symbol in (("repaid", BLUE, "solid", "circle"), ("difficulties", VERMILLION, "dash", "diamond")):
         counts = np.asarray(hist.counts[key])
         total = max(hist.totals[key], 1)
-        name = f"{_tr('fig.' + key, lang)} (n={number_text(hist.totals[key], 0, lang)})"
+        name = f"{_tr('fig.' + key, lang)} (n={count_text(hist.totals[key], lang)})"
         fig.add_trace(go.Scatter(
             x=centres, y=counts / total * 100, name=name, mode="lines+markers", line=dict(color=colour, dash=dash, width=2),
             marker=dict(symbol=symbol, size=7), customdata=counts,
-            hovertemplate="%{x:.3~s}<br>%{y:.1f} % (%{customdata} " + _tr("fig.clients", lang) + ")<extra>%{fullData.name}</extra>",
+            hovertemplate=f"%{{x:.3~s}}<br>%{{y:.1f}}{pct} (%{{customdata}} " + _tr("fig.clients", lang)
+            + ")<extra>%{fullData.name}</extra>",
         ))
     return _finish(fig, lang, title=title, x_title=feature_title, y_title=_tr("fig.outcome_axis", lang))

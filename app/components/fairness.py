@@ -13,14 +13,20 @@ from dash import dcc, html
 
 from app.figures.fairness import disparate_impact_figure
 from app.scoring.fairness import AGE_BANDS, FOUR_FIFTHS, age_band, fairness_table
-from app.scoring.formatting import number_text
+from app.scoring.formatting import count_text, percent_text
 from app.ui import Card, t
 
+SECTION_ID = "model-fairness"
 MIN_GROUP_SIZE = 20
 
 
-def _pct(value: float, lang: str) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{number_text(100 * value, 1, lang)}\u202f%"
+def _pct(value: float | None, lang: str) -> str:
+    return percent_text(value, 1, lang)
+
+
+def _flagged(table: pd.DataFrame) -> np.ndarray:
+    """Groups under the four-fifths line; an undefined ratio (nobody approved) is neither ok nor flagged."""
+    return np.isfinite(table["disparate_impact"].to_numpy(dtype=float)) & ~table["four_fifths_ok"].astype(bool).to_numpy()
 
 
 def fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFrame]:
@@ -52,11 +58,12 @@ def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc
     """Numbers of one attribute; a group under the four-fifths line gets a warning sign and text."""
     head = ["group", "n", "approval", "default", "tpr", "fpr", "di"]
     rows = []
-    for r in table.itertuples(index=False):
-        flag = (html.Span("✓ " + t("model.fairness.ok"), className="text-success") if r.four_fifths_ok
-                else html.Span("⚠ " + t("model.fairness.flag"), className="text-danger fw-bold"))
+    for r, flagged in zip(table.itertuples(index=False), _flagged(table)):
+        flag = (html.Span("⚠ " + t("model.fairness.flag"), className="text-danger fw-bold") if flagged
+                else html.Span("✓ " + t("model.fairness.ok"), className="text-success") if np.isfinite(r.disparate_impact)
+                else None)  # the ratio itself already reads "—"
         rows.append(html.Tr([html.Th(labels.get(str(r.group), str(r.group)), scope="row", className="fw-normal"),
-                             html.Td(f"{r.n:,}".replace(",", "\u202f")), html.Td(_pct(r.approval_rate, lang)),
+                             html.Td(count_text(r.n, lang)), html.Td(_pct(r.approval_rate, lang)),
                              html.Td(_pct(r.default_rate, lang)), html.Td(_pct(r.tpr, lang)), html.Td(_pct(r.fpr, lang)),
                              html.Td([_pct(r.disparate_impact, lang), " ", flag])]))
     return dbc.Table([html.Thead(html.Tr([html.Th(t(f"model.fairness.col.{h}")) for h in head])), html.Tbody(rows)],
@@ -69,7 +76,7 @@ def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: 
     blocks = []
     for attribute, table in tables.items():
         labels = group_labels(attribute)
-        flagged = [labels.get(str(g), str(g)) for g, ok in zip(table["group"], table["four_fifths_ok"]) if not ok]
+        flagged = [labels.get(str(g), str(g)) for g, bad in zip(table["group"], _flagged(table)) if bad]
         verdict = (dbc.Alert(t("model.fairness.flagged", groups=", ".join(flagged)), color="danger", className="py-2 small")
                    if flagged else dbc.Alert(t("model.fairness.all_ok"), color="success", className="py-2 small"))
         blocks.append(dbc.Col([
@@ -85,4 +92,4 @@ def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: 
         guide,
         dbc.Row(blocks),
         html.P(t("model.fairness.caveat"), className="small text-muted mb-0"),
-    ], id="model-fairness")
+    ], id=SECTION_ID)

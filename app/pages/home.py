@@ -4,8 +4,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from app.ui import t
-
+from app.ui import page_title, t
 
 
 def layout(**_query) -> html.Div:
@@ -18,4 +17,4 @@ def layout(**_query) -> html.Div:
     )
 
 
-dash.register_page(__name__, path="/", name="home", title="Prêt à dépenser", layout=layout)
+dash.register_page(__name__, path="/", name="home", title=page_title("nav.home"), layout=layout)

@@ -29,7 +29,7 @@ from app.figures.model import (
 from app.figures.style import empty_figure
 from app.resources import get_bundle, get_oof, get_shap_inputs
 from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import number_text
+from app.scoring.formatting import count_text, number_text, percent_text
 from app.scoring.governance import (
     dependence_points,
     explore_costs,
@@ -40,7 +40,7 @@ from app.scoring.governance import (
     summary_points,
 )
 from app.scoring.metrics import CostModel, confusion_at
-from app.ui import Card, current_language, t
+from app.ui import Card, current_language, page_title, t
 
 COST_FN_ID = "model-cost-fn"
 COST_FP_ID = "model-cost-fp"
@@ -56,21 +56,20 @@ SUMMARY_POINTS = 500  # per feature: an SVG scatter (no WebGL needed) that stays
 MAX_COST = 1000.0
 
 
-def pct(value: float, lang: str, decimals: int = 1) -> str:
-    """A share in % with the language's decimal mark ("12,3 %" / "12.3 %"); "—" when undefined."""
-    if value is None or not np.isfinite(value):
-        return "—"
-    return f"{number_text(100 * value, decimals, lang)}\u202f%"
+def pct(value: float | None, lang: str) -> str:
+    """A rate of the page in % ("12,3 %" / "12.3%"); "—" when undefined."""
+    return percent_text(value, 1, lang)
 
 
-def num(value: float, lang: str, decimals: int = 3) -> str:
-    return "—" if value is None or not np.isfinite(value) else number_text(value, decimals, lang)
+def num(value: float | None, lang: str) -> str:
+    """A score or cost of the page with 3 decimals ("0,734" / "0.734"); "—" when undefined."""
+    return number_text(value, 3, lang)
 
 
 def feature_labels(names, lang: str) -> dict[str, str]:
-    """Model feature name -> label in words from the data dictionary."""
+    """Model feature name -> label in words from the data dictionary (the name when unknown)."""
     dictionary = data_dictionary()
-    return {n: dictionary.label(n, lang) if n in dictionary else n for n in names}
+    return {n: dictionary.label_or_name(n, lang) for n in names}
 
 
 def _unit_scale(name: str) -> float:
@@ -91,6 +90,20 @@ def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:  # no
                     className="me-4 mb-2")
 
 
+def parse_threshold(threshold_pct, production: float) -> float | None:
+    """The slider's value (in %) as a fraction; the production threshold when the slider is empty,
+    None when the value is not a number from 0 to 100 (the slider never sends one: forged input)."""
+    if threshold_pct is None:
+        return float(production)
+    if isinstance(threshold_pct, bool):
+        return None
+    try:
+        value = float(threshold_pct)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return value / 100 if np.isfinite(value) and 0 <= value <= 100 else None
+
+
 def update_cost(cost_fn, cost_fp, threshold_pct):
     """Cost explorer callback: curve, optimum and figures at the slider's threshold (never saved)."""
     lang = current_language()
@@ -100,8 +113,12 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
         if costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
             raise ValueError
     except (TypeError, ValueError):
-        return empty_figure(t("model.cost.invalid", max=int(MAX_COST))), [], t("model.cost.invalid", max=int(MAX_COST))
-    threshold = float(np.clip(float(threshold_pct if threshold_pct is not None else 100 * bundle.threshold), 0, 100)) / 100
+        message = t("model.cost.invalid", max=int(MAX_COST))
+        return empty_figure(message), [], message
+    threshold = parse_threshold(threshold_pct, bundle.threshold)
+    if threshold is None:  # a value the slider cannot send: forged request, answered in words
+        message = t("model.cost.invalid_threshold")
+        return empty_figure(message), [], message
     oof = get_oof(str(bundle.directory))
     result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], costs, threshold)
     at = result.at
@@ -110,8 +127,8 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
         Kpi(t("model.cost.kpi_threshold"), pct(threshold, lang)),
         Kpi(t("model.cost.kpi_approval"), pct(at["approval_rate"], lang)),
         Kpi(t("model.cost.kpi_default"), pct(at["default_rate_approved"], lang)),
-        Kpi(t("model.cost.kpi_fn"), f"{at['fn']:,}".replace(",", "\u202f"), t("model.cost.kpi_fn_help")),
-        Kpi(t("model.cost.kpi_fp"), f"{at['fp']:,}".replace(",", "\u202f"), t("model.cost.kpi_fp_help")),
+        Kpi(t("model.cost.kpi_fn"), count_text(at["fn"], lang), t("model.cost.kpi_fn_help")),
+        Kpi(t("model.cost.kpi_fp"), count_text(at["fp"], lang), t("model.cost.kpi_fp_help")),
         Kpi(t("model.cost.kpi_cost"), num(at["cost_per_client"], lang), t("model.cost.kpi_cost_help")),
         Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
             t("model.cost.kpi_optimum_help", cost=num(result.optimum_cost, lang))),
@@ -140,7 +157,7 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
     metrics = bundle.card.get("metrics", {}).get("cross_validated", {})
     reliability = bundle.card.get("calibration", {}).get("reliability", [])
     return [
-        dbc.Alert(t("model.oof_note", n=f"{len(oof):,}".replace(",", "\u202f"),
+        dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang),
                     folds=bundle.card.get("config", {}).get("n_folds", "?")), color="info", className="py-2"),
         dbc.Row([
             dbc.Col(Card(t("model.roc.title"), [html.P(t("model.roc.help"), className="small text-muted"),
@@ -150,7 +167,7 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
         ]),
         dbc.Row([
             dbc.Col(Card(t("model.calibration.title"), [
-                html.P(t("model.calibration.help", ece=pct(metrics.get("ece", float("nan")), lang, 2)),
+                html.P(t("model.calibration.help", ece=percent_text(metrics.get("ece"), 2, lang)),
                        className="small text-muted"),
                 _graph(calibration_figure(reliability, lang))]), lg=6),
             dbc.Col(Card(t("model.confusion.title", threshold=pct(bundle.threshold, lang)), [
@@ -172,7 +189,7 @@ def _cost_explorer(bundle, lang: str) -> dbc.Card:
                      dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fp)], md=3),
             dbc.Col([dbc.Label(t("model.cost.threshold_label"), html_for=THRESHOLD_ID),
                      dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=0.5, value=round(100 * bundle.threshold, 1),
-                                marks={v: f"{v} %" for v in (0, 25, 50, 75, 100)},
+                                marks={v: percent_text(v / 100, 0, lang) for v in (0, 25, 50, 75, 100)},
                                 tooltip={"placement": "bottom", "always_visible": True})], md=6),
         ]),
         html.Div(id=COST_MESSAGE_ID, className="text-danger small", role="alert"),
@@ -191,7 +208,7 @@ def _comparison(bundle, lang: str) -> dbc.Card:
     header = html.Thead(html.Tr([html.Th(t("model.compare.name"))] + [html.Th(t(k)) for _, k, _ in columns]))
     body = html.Tbody([html.Tr([html.Th(t("model.fig.policy_" + name), scope="row",
                                         className="fw-bold" if name == "model" else "fw-normal")]
-                               + [html.Td(fmt(m.get(col, float("nan")), lang)) for col, _, fmt in columns])
+                               + [html.Td(fmt(m.get(col), lang)) for col, _, fmt in columns])
                        for name, m in models.items()])
     naive = card.get("decision", {}).get("costs_per_client", {}) or {}
     policy = {"model": naive.get("at_threshold", models["model"].get("cost_per_client", float("nan")))}
@@ -213,7 +230,7 @@ def _explanations(bundle, lang: str) -> dbc.Card:
     top = list(importance.index[:SUMMARY_FEATURES])
     options = [{"label": labels[f], "value": f} for f in importance.index]
     return Card(t("model.explain.title"), [
-        html.P(t("model.explain.help", n=f"{len(shap):,}".replace(",", "\u202f")), className="small"),
+        html.P(t("model.explain.help", n=count_text(len(shap), lang)), className="small"),
         html.H3(t("model.explain.importance"), className="h6"),
         html.P(t("model.explain.importance_help"), className="small text-muted"),
         _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang)),
@@ -251,4 +268,4 @@ dash.callback(
 )(update_cost)
 dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"))(update_dependence)
 
-dash.register_page(__name__, path="/model", name="model", title="Modèle — Prêt à dépenser", layout=layout)
+dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout)

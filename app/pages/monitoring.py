@@ -7,11 +7,8 @@ The page only reads the precomputed report (``<model folder>/drift_report.json``
 """
 from __future__ import annotations
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import Input, Output, dcc, html
 
 from app.figures.drift import distribution_figure, drift_ranking_figure, empty_drift_note
@@ -19,28 +16,29 @@ from app.figures.style import empty_figure
 from app.resources import get_bundle, get_drift_report
 from app.scoring import drift
 from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import number_text
-from app.ui import Card, current_language, t
+from app.scoring.formatting import MISSING_CATEGORY, MISSING_TEXT, category_label, count_text, number_text, percent_text
+from app.ui import Card, current_language, date_text, page_title, t
 
 FEATURE_ID = "monitoring-feature"
 DISTRIBUTION_ID = "monitoring-distribution"
+VERDICT_ID = "monitoring-verdict"
+TABLE_ID = "monitoring-table"
 TOP_RISKS = 15
 TABLE_ROWS = 25
 
 
 def _pct(value, lang: str, decimals: int = 1) -> str:
-    return "—" if value is None or not np.isfinite(value) else f"{number_text(100 * value, decimals, lang)}\u202f%"
+    return percent_text(value, decimals, lang)
 
 
 def _num(value, lang: str, decimals: int = 3) -> str:
-    return "—" if value is None or not np.isfinite(value) else number_text(value, decimals, lang)
+    return number_text(value, decimals, lang)
 
 
 def _label(name: str, lang: str) -> str:
     if name == drift.PREDICTION:
         return t("monitoring.prediction_label")
-    dictionary = data_dictionary()
-    return dictionary.label(name, lang) if name in dictionary else name
+    return data_dictionary().label_or_name(name, lang)
 
 
 def _scale(name: str) -> float:
@@ -50,12 +48,13 @@ def _scale(name: str) -> float:
     return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
 
 
-def _date(text, lang: str) -> str:
-    try:
-        when = dt.datetime.fromisoformat(str(text))
-    except ValueError:
-        return str(text or "—")
-    return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M")
+def category_labels(feature: str, histogram: dict, lang: str) -> dict[str, str]:
+    """The categories of a feature's histogram as the reader says them ("Salarié" for "Working"),
+    the model's missing category as "—"; numeric histograms have none."""
+    if histogram.get("kind") == "numeric":
+        return {}
+    return {b: MISSING_TEXT if b == MISSING_CATEGORY else category_label(feature, b, lang)
+            for b in histogram.get("bins", []) if b != "__other__"}
 
 
 def _report():
@@ -77,8 +76,12 @@ def update_distribution(feature):
         rows[drift.PREDICTION] = report["prediction"]
     if feature not in rows:
         return empty_figure(t("monitoring.unknown_feature"))
-    label = _label(feature, lang) + (" (%)" if feature == drift.PREDICTION else "")
-    return distribution_figure(rows[feature]["histogram"], label, lang, scale=_scale(feature))
+    label = _label(feature, lang)
+    if feature == drift.PREDICTION:
+        label = t("common.in_percent", label=label)
+    histogram = rows[feature]["histogram"]
+    return distribution_figure(histogram, label, lang, scale=_scale(feature),
+                               category_labels=category_labels(feature, histogram, lang))
 
 
 def _verdict(report: dict, lang: str) -> dbc.Alert:
@@ -87,7 +90,7 @@ def _verdict(report: dict, lang: str) -> dbc.Alert:
     return dbc.Alert([html.Strong(t(key)), " ", t("monitoring.verdict.detail", n=ds["n_drifted"], total=ds["n_features"],
                                                   share=_pct(ds["share_drifted"], lang, 0),
                                                   limit=_pct(report["thresholds"]["dataset_share"], lang, 0))],
-                     color="danger" if ds["drift"] else "success", id="monitoring-verdict")
+                     color="danger" if ds["drift"] else "success", id=VERDICT_ID)
 
 
 def _prediction(report: dict, lang: str) -> dbc.Card:
@@ -103,7 +106,8 @@ def _prediction(report: dict, lang: str) -> dbc.Card:
     ], className="small")
     return Card(t("monitoring.prediction.title"), [
         html.P(t("monitoring.prediction.help"), className="small text-muted"), facts,
-        dcc.Graph(figure=distribution_figure(p["histogram"], t("monitoring.prediction_label") + " (%)", lang, scale=100.0),
+        dcc.Graph(figure=distribution_figure(p["histogram"], t("common.in_percent", label=t("monitoring.prediction_label")),
+                                                  lang, scale=100.0),
                   config={"displaylogo": False}),
     ])
 
@@ -124,7 +128,7 @@ def _risk_table(rows: list[dict], lang: str) -> dbc.Table:
             html.Td(status),
         ]))
     return dbc.Table([html.Thead(html.Tr([html.Th(t(f"monitoring.col.{h}")) for h in head])), html.Tbody(body)],
-                     size="sm", striped=True, responsive=True, className="small", id="monitoring-table")
+                     size="sm", striped=True, responsive=True, className="small", id=TABLE_ID)
 
 
 def _method(report: dict, lang: str) -> dbc.Card:
@@ -155,9 +159,9 @@ def layout(**_query) -> html.Div:
     options = ([{"label": t("monitoring.prediction_label"), "value": drift.PREDICTION}] if report.get("prediction") else []) + \
         [{"label": _label(r["feature"], lang), "value": r["feature"]} for r in rows]
     return html.Div(heading + [
-        html.P(t("monitoring.intro", ref=f"{report['reference_rows']:,}".replace(",", "\u202f"),
-                 cur=f"{report['current_rows']:,}".replace(",", "\u202f"), source=source,
-                 date=_date(report.get("created_at"), lang)), className="text-muted"),
+        html.P(t("monitoring.intro", ref=count_text(report["reference_rows"], lang),
+                 cur=count_text(report["current_rows"], lang), source=source,
+                 date=date_text(report.get("created_at"), lang)), className="text-muted"),
         _verdict(report, lang),
         _prediction(report, lang),
         Card(t("monitoring.risk.title"), [
@@ -180,4 +184,5 @@ def layout(**_query) -> html.Div:
 
 dash.callback(Output(DISTRIBUTION_ID, "figure"), Input(FEATURE_ID, "value"))(update_distribution)
 
-dash.register_page(__name__, path="/monitoring", name="monitoring", title="Surveillance — Prêt à dépenser", layout=layout)
+dash.register_page(__name__, path="/monitoring", name="monitoring", title=page_title("nav.monitoring"),
+                   layout=layout)

@@ -19,18 +19,18 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dash_table, dcc, html
 
 from app.components.portfolio_panels import (
-    GROUPS, ChartCard, FilterPanel, KpiBlock, field_id, option_label,
+    ChartCard, FilterPanel, KpiBlock, field_id, group_id, option_label,
 )
 from app.figures import portfolio as figures
 from app.resources import get_bundle, get_portfolio
-from app.scoring.cohorts import CATEGORY_FIELDS, RANGE_FIELDS
-from app.scoring.formatting import number_text
+from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
+from app.scoring.formatting import MISSING_TEXT, count_text
 from app.scoring.group_compare import describe_differences
 from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, table_records, to_csv_bytes
 from app.scoring.group_view import PortfolioView, view_from_controls
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, PortfolioAnalysis
 from app.security import EXPORT, audit
-from app.ui import Card, current_language, t
+from app.ui import Card, current_language, page_title, t
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,10 @@ TABLE_HELP_ID = "portfolio-table-help"
 EXPORT_BUTTON_ID = "portfolio-export-button"
 EXPORT_DOWNLOAD_ID = "portfolio-export-download"
 EXPORT_STATUS_ID = "portfolio-export-status"
+TABLE_CARD_ID = "portfolio-table-card"
+DIFF_ID = "portfolio-diff"
+DIFF_LIST_ID = "portfolio-diff-list"
+B_FILTERS_ID = group_id("b", "filters")
 PAGE_SIZE = 20
 
 
@@ -74,7 +78,7 @@ def analysis() -> PortfolioAnalysis:
 
 
 def _options(an: PortfolioAnalysis) -> dict[str, list[str]]:
-    return {field: [v for v in labels if v != "—"] for field, (_, labels) in an.segments.items()}
+    return {field: [v for v in labels if v != MISSING_TEXT] for field, (_, labels) in an.segments.items()}
 
 
 def _group_inputs(group: str) -> dict:
@@ -97,8 +101,8 @@ def layout(**query) -> html.Div:
     try:
         an = analysis()
     except Exception as exc:  # noqa: BLE001 - a missing or broken model folder must not kill the app
-        log.exception("portfolio unavailable")
-        return dbc.Alert(t("portfolio.unavailable", error=str(exc)), color="danger")
+        log.exception("portfolio unavailable: %s", exc)  # the details (paths...) stay in the server log
+        return dbc.Alert(t("portfolio.unavailable"), color="danger")
     view = PortfolioView.from_query(query)
     options = _options(an)
     chart_controls = dbc.Row([
@@ -138,7 +142,7 @@ def layout(**query) -> html.Div:
         chart_controls,
         html.Div(id=RESULTS_ID),
         Card(t("portfolio.table.title", group="A"), [export, html.P(id=TABLE_HELP_ID, className="small text-muted"),
-                                                     table], id="portfolio-table-card"),
+                                                     table], id=TABLE_CARD_ID),
     ])
 
 
@@ -146,7 +150,7 @@ def layout(**query) -> html.Div:
 _A, _B = _group_inputs("a"), _group_inputs("b")
 
 
-@dash.callback(Output("portfolio-b-filters", "style"), Input(COMPARE_ID, "value"))
+@dash.callback(Output(B_FILTERS_ID, "style"), Input(COMPARE_ID, "value"))
 def show_group_b(compare):
     """Group B's form only appears when the manager asks for a comparison."""
     return {} if compare else {"display": "none"}
@@ -184,10 +188,10 @@ def results(view: PortfolioView, lang: str) -> list:
     if view.compare:
         if all(s.status == OK for s in summaries.values()):
             sentences = describe_differences(summaries["a"].kpis, summaries["b"].kpis, lang)
-            body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id="portfolio-diff-list")
+            body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id=DIFF_LIST_ID)
         else:
-            body = html.P(t("portfolio.diff.impossible", min=20), className="mb-0", id="portfolio-diff-list")
-        out.append(Card(t("portfolio.diff.title"), body, id="portfolio-diff"))
+            body = html.P(t("portfolio.diff.impossible", min=MIN_COHORT_SIZE), className="mb-0", id=DIFF_LIST_ID)
+        out.append(Card(t("portfolio.diff.title"), body, id=DIFF_ID))
     out.append(dbc.Row(columns))
     return out
 
@@ -198,25 +202,25 @@ def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
     seg_title = t(f"portfolio.filter.{view.segment}")
     if summary.status != OK:
         return html.Div([heading, Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs,
-                                                                         lang, wide=wide))], id=f"portfolio-{group}-column")
+                                                                         lang, wide=wide))], id=group_id(group, "column"))
     by_outcome = an.feature_by_outcome(filter_, view.feature)
     charts = [
-        ChartCard(t("portfolio.chart.score"), f"portfolio-{group}-score-graph",
+        ChartCard(t("portfolio.chart.score"), group_id(group, "score-graph"),
                   figures.score_distribution(an.score_histogram(filter_), an.threshold, lang)),
-        ChartCard(f"{t('portfolio.chart.segment')} — {seg_title}", f"portfolio-{group}-segment-graph",
+        ChartCard(f"{t('portfolio.chart.segment')} — {seg_title}", group_id(group, "segment-graph"),
                   figures.segment_rates(an.segment_rates(filter_, view.segment), seg_title, lang, segment_labels)),
         ChartCard(f"{t('portfolio.chart.feature')} — {t('portfolio.feature.' + view.feature)}",
-                  f"portfolio-{group}-feature-graph",
+                  group_id(group, "feature-graph"),
                   None if by_outcome is None else figures.feature_by_outcome(
                       by_outcome, t(f"portfolio.feature.{view.feature}"), lang),
-                  message=t("portfolio.fig.no_outcome", min=20) if by_outcome is None else None),
+                  message=t("portfolio.fig.no_outcome", min=MIN_COHORT_SIZE) if by_outcome is None else None),
     ]
     chart_cols = [dbc.Col(c, lg=6 if wide else 12, className="mb-3") for c in charts]
     return html.Div([
         heading,
         Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs, lang, wide=wide)),
         dbc.Row(chart_cols),
-    ], id=f"portfolio-{group}-column")
+    ], id=group_id(group, "column"))
 
 
 @dash.callback(
@@ -252,12 +256,8 @@ def client_page(filter_, column, descending, page, lang):
     page = min(page, page_count - 1)
     if not len(rows) and total:
         rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
-    help_text = t("portfolio.table.help", n=_count(total, lang))
+    help_text = t("portfolio.table.help", n=count_text(total, lang))
     return table_records(an.frame.iloc[rows], lang), page_count, page, help_text
-
-
-def _count(n: int, lang: str) -> str:
-    return number_text(n, 0, lang)
 
 
 @dash.callback(
@@ -275,13 +275,14 @@ def export_group(n_clicks, a):
     if not len(rows):
         return dash.no_update, t("portfolio.export.empty")
     if len(rows) > MAX_EXPORT_ROWS:
-        return dash.no_update, t("portfolio.export.too_large", n=_count(len(rows), lang),
-                                 max=_count(MAX_EXPORT_ROWS, lang))
+        return dash.no_update, t("portfolio.export.too_large", n=count_text(len(rows), lang),
+                                 max=count_text(MAX_EXPORT_ROWS, lang))
     audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
     content = to_csv_bytes(export_frame(rows, lang), lang)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
-    name = f"{'portefeuille' if lang == 'fr' else 'portfolio'}-{stamp}.csv"
-    return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=_count(len(rows), lang))
+    name = t("portfolio.export.filename", stamp=stamp)
+    return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=count_text(len(rows), lang))
 
 
-dash.register_page(__name__, path="/portfolio", name="portfolio", title="Portefeuille — Prêt à dépenser", layout=layout)
+dash.register_page(__name__, path="/portfolio", name="portfolio", title=page_title("nav.portfolio"),
+                   layout=layout)

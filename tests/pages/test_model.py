@@ -39,7 +39,7 @@ def test_cost_callback_marks_the_optimum_and_reports_figures(governance_model):
     assert f"{100 * best.threshold:.1f}".replace(".", ",") in annotations and "Exploré 20,0" in annotations
     kpi_text = _text(kpis)
     refused_good = int(((oof["PROBA_OOF"] >= 0.2) & (oof["TARGET"] == 0)).sum())
-    assert f"{refused_good:,}".replace(",", "\u202f") in kpi_text
+    assert f"{refused_good:,}".replace(",", "\u00a0") in kpi_text
 
 
 @pytest.mark.parametrize("fn, fp", [(None, 1), ("abc", 1), (0, 1), (-3, 1), (10, 1e9)])
@@ -69,3 +69,53 @@ def test_dependence_callback(governance_model):
     assert fig.data[0].type in ("scattergl", "scatter")
     assert model.update_dependence("NAME_INCOME_TYPE").data[0].type == "box"
     assert "inconnue" in model.update_dependence("<script>alert(1)</script>").layout.annotations[0].text
+
+
+def _in_language(dash_app, lang: str):
+    """A request of a user whose language cookie is ``lang`` (what the pages read)."""
+    return dash_app.server.test_request_context("/model", headers={"Cookie": f"lang={lang}"})
+
+
+@pytest.mark.parametrize("forged", ["abc", "nan", "inf", 1e9, -5, [20], {"x": 1}, True])
+def test_forged_threshold_gets_a_message_not_an_error(governance_model, forged):
+    from app.pages import model
+
+    fig, kpis, message = model.update_cost(5, 2, forged)
+    assert kpis == [] and "seuil" in message.lower() and isinstance(fig, go.Figure)
+
+
+def test_numbers_follow_the_reader_language(governance_model, dash_app):
+    from app.pages import model
+
+    with _in_language(dash_app, "en"):
+        english = _text(model.layout())
+        _fig, kpis, _ = model.update_cost(5, 2, 20)
+        english_kpis = _text(kpis)
+    french = _text(model.layout())
+    oof = pd.read_parquet(governance_model / OOF_FILE)
+    assert f"{len(oof):,}" in english and f"{len(oof):,}".replace(",", "\u00a0") in french
+    assert "20.0%" in english_kpis and "\u00a0%" not in english_kpis
+    assert "\u00a0%" in french and "\u202f" not in french
+    for text in (english, french):
+        assert "nan %" not in text and "nan\u00a0%" not in text and "nan%" not in text
+
+
+def test_model_card_shows_a_dash_for_missing_values():
+    from app.components.model_card import ModelCardTable
+
+    text = _text(ModelCardTable({"data_fingerprint": {"labelled": {"rows": 1234}}, "decision": {"costs": {"cost_fn": 0.5}}}))
+    assert "nan" not in text.lower() and "taux de défaut —" in text and "≥ — ;" in text
+    assert "1\u00a0234 lignes" in text and "= 0,5" in text
+
+
+def test_browser_tab_title_follows_the_language(dash_app):
+    import dash
+
+    titles = {page["path"]: page["title"] for page in dash.page_registry.values()}
+    for path, fr, en in (("/model", "Modèle", "Model"), ("/monitoring", "Surveillance", "Monitoring"),
+                         ("/portfolio", "Portefeuille", "Portfolio"), ("/", "Accueil", "Home")):
+        assert callable(titles[path])
+        with _in_language(dash_app, "en"):
+            assert titles[path]() == f"{en} — Prêt à dépenser"
+        with _in_language(dash_app, "fr"):
+            assert titles[path]() == f"{fr} — Prêt à dépenser"

@@ -19,7 +19,7 @@ def test_layout_reads_the_report_and_shows_verdict_ranking_and_method(governance
     report = json.loads((governance_model / REPORT_FILE).read_text())
     assert ("Dérive du jeu de données." in text) == report["dataset"]["drift"]
     for needle in ("monitoring-verdict", "Dérive du score lui-même", "Dérives les plus risquées", "monitoring-table",
-                   "Wasserstein", "Jensen-Shannon", "PSI", "50\u202f%"):
+                   "Wasserstein", "Jensen-Shannon", "PSI", "50\u00a0%"):
         assert needle in text, needle
     top = report["features"][0]["feature"]
     from app.scoring.dictionary import data_dictionary
@@ -51,3 +51,19 @@ def test_page_says_so_when_no_report_can_be_built(governance_model, tmp_path, mo
     clear_resource_caches()
     assert "scripts/drift_report.py" in _text(monitoring.layout())
     assert monitoring.update_distribution("AMT_CREDIT").layout.annotations
+
+
+def test_categories_are_shown_in_the_reader_language(governance_model, dash_app):
+    from app.pages import monitoring
+    from app.scoring.formatting import category_label
+
+    french = list(monitoring.update_distribution("NAME_INCOME_TYPE").data[0].x)
+    assert category_label("NAME_INCOME_TYPE", "Working", "fr") in french and "Working" not in french
+    with dash_app.server.test_request_context("/monitoring", headers={"Cookie": "lang=en"}):
+        english_fig = monitoring.update_distribution("NAME_INCOME_TYPE")
+        english = _text(monitoring.layout())
+        prediction = monitoring.update_distribution("PROBA_DEFAULT")
+    assert "Working" in list(english_fig.data[0].x)
+    assert "\u00a0%" not in english and "\u202f" not in english and "50%" in english
+    assert prediction.layout.xaxis.title.text == "Predicted probability of default (%)"
+    assert "UTC" in english  # the report's date, converted and labelled

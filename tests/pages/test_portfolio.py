@@ -162,3 +162,59 @@ def test_only_managers_reach_the_page_and_its_callbacks(page, dash_app):
     assert officer.post("/_dash-update-component", json=body).status_code == 403
     manager = login_client(dash_app.server, "manager-portfolio", "manager")
     assert manager.get("/portfolio").status_code == 200
+
+
+def test_key_figures_in_english_read_english(page, dash_app):
+    frame = page.analysis().frame
+    with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=en"}):
+        out = _ids(page.update_results({"decision": ["refused"]}, {}, False, "grade", "AMT_CREDIT"))
+    n_refused = int((frame["DECISION"] == "refused").sum())
+    assert out["portfolio-a-kpi-n"].children == f"{n_refused:,}"
+    assert out["portfolio-a-kpi-approval"].children == "0.0%"
+    assert out["portfolio-a-kpi-exposure"].children.startswith("€")
+    assert "\u00a0" not in out["portfolio-a-kpi-exposure"].children
+
+
+def test_cost_note_keeps_half_units(page):
+    from app.components.portfolio_panels import KpiBlock
+    from app.scoring.metrics import CostModel
+    from tests.pages.governance_support import component_text
+
+    an = page.analysis()
+    summary = an.summary(CohortFilter())
+    text = component_text(KpiBlock("a", summary, an.threshold, CostModel(0.5, 1.0), "fr"))
+    assert "(0,5 par défaut non détecté, 1 par bon client refusé)" in text
+    assert "nan" not in text.lower()
+
+
+def test_broken_portfolio_shows_a_generic_message_and_logs_the_details(page, monkeypatch, caplog):
+    def broken():
+        raise OSError("/srv/secret/model/portfolio.parquet: permission denied")
+
+    monkeypatch.setattr(page, "analysis", broken)
+    text = str(page.layout().children)
+    assert "secret" not in text and "parquet" not in text and "indisponible" in text
+    assert "/srv/secret" in caplog.text
+
+
+def test_export_file_name_follows_the_language(page, dash_app):
+    from app.security.testing import request_as
+
+    with request_as(dash_app.server, "manager-export-en", "manager"):
+        import flask
+
+        flask.request.cookies = {"lang": "en"}
+        download, status = page.export_group(1, {"grade": ["E"]})
+    assert download["filename"].startswith("portfolio-") and status.endswith("clients exported.")
+
+
+def test_group_ids_are_spelt_once(page):
+    from app.components.portfolio_panels import group_id
+
+    ids = _ids(page.layout(compare="1"))
+    assert page.B_FILTERS_ID == group_id("b", "filters") and page.B_FILTERS_ID in ids
+    assert page.TABLE_CARD_ID in ids
+    out = _ids(page.update_results({}, {}, True, "grade", "AMT_CREDIT"))
+    for group in ("a", "b"):
+        assert {group_id(group, "column"), group_id(group, "kpi"), group_id(group, "score-graph")} <= set(out)
+    assert page.DIFF_ID in out and page.DIFF_LIST_ID in out

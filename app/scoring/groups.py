@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
+from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
 
 #: Attributes a manager can break a group down by (filter field -> served column).
@@ -39,6 +42,8 @@ SORTABLE: tuple[str, ...] = (
     "SK_ID_CURR", "AGE_YEARS", "NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "AMT_INCOME_TOTAL", "AMT_CREDIT",
     "PROBA_DEFAULT", "GRADE", "DECISION", "OUTCOME",
 )
+#: Sortable columns that are not frame columns (derived from the index or from TARGET).
+_DERIVED = frozenset({"SK_ID_CURR", "OUTCOME"})
 EMPTY, TOO_SMALL, OK = "empty", "too_small", "ok"
 SCORE_BINS = 40
 FEATURE_BINS = 20
@@ -75,7 +80,7 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
     codes = cat.cat.codes.to_numpy().astype(np.int16)
     if (codes < 0).any():
         codes = np.where(codes < 0, len(labels), codes).astype(np.int16)
-        labels.append("—")
+        labels.append(MISSING_TEXT)
     return _read_only(codes), labels
 
 
@@ -111,7 +116,11 @@ class PortfolioAnalysis:
         self.segments = {name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}
         self.score_edges = _read_only(self._score_edges())
         self.feature_edges = {f: _read_only(self._feature_edges(f)) for f in FEATURES if f in frame}
-        self._ranks: dict[str, np.ndarray] = {}
+        # every sortable column ranked once, here: the instance is shared by the server's threads, so
+        # nothing in it may be filled in later (a few MB of int32 at full size, read-only)
+        self._ranks: Mapping[str, np.ndarray] = MappingProxyType(
+            {column: self._compute_rank(column) for column in SORTABLE if column in _DERIVED or column in frame}
+        )
         # memoised per instance (the instance is itself loaded once): keys are frozen filters
         self.mask = lru_cache(maxsize=cache_size)(self._mask)
         self.summary = lru_cache(maxsize=cache_size)(self._summary)
@@ -226,24 +235,27 @@ class PortfolioAnalysis:
 
     # -- the clients behind the numbers -----------------------------------------------------------
     def rank(self, column: str) -> np.ndarray:
-        """Ascending rank of every row by a table column (computed once per column, then kept)."""
+        """Ascending rank of every row by a table column (precomputed at construction)."""
         if column not in SORTABLE:
             raise KeyError(f"cannot sort by {column!r}")
         if column not in self._ranks:
-            if column == "SK_ID_CURR":
-                values = np.arange(len(self.ids))  # the frame is sorted by id
-            elif column == "OUTCOME":
-                values = np.where(self.known, self.target, np.inf)
-            elif isinstance(self.frame[column].dtype, pd.CategoricalDtype):
-                # alphabetical order of the values, whatever the order of the categories (A before B...)
-                cats = self.frame[column].cat.categories
-                order = np.argsort(np.argsort(np.array([str(c) for c in cats]), kind="stable"))
-                codes = self.frame[column].cat.codes.to_numpy()
-                values = np.where(codes < 0, np.iinfo(np.int32).max, order[np.maximum(codes, 0)])
-            else:
-                values = self.frame[column].to_numpy(dtype=np.float64)
-            self._ranks[column] = _rank(values)
+            raise KeyError(f"cannot sort by {column!r}: the served portfolio has no such column")
         return self._ranks[column]
+
+    def _compute_rank(self, column: str) -> np.ndarray:
+        if column == "SK_ID_CURR":
+            values = np.arange(len(self.ids))  # the frame is sorted by id
+        elif column == "OUTCOME":
+            values = np.where(self.known, self.target, np.inf)
+        elif isinstance(self.frame[column].dtype, pd.CategoricalDtype):
+            # alphabetical order of the values, whatever the order of the categories (A before B...)
+            cats = self.frame[column].cat.categories
+            order = np.argsort(np.argsort(np.array([str(c) for c in cats]), kind="stable"))
+            codes = self.frame[column].cat.codes.to_numpy()
+            values = np.where(codes < 0, np.iinfo(np.int32).max, order[np.maximum(codes, 0)])
+        else:
+            values = self.frame[column].to_numpy(dtype=np.float64)
+        return _rank(values)
 
     def page(self, filter_: CohortFilter, sort_by: str | None = None, descending: bool = False,
              page: int = 0, page_size: int = 20) -> tuple[np.ndarray, int]:

@@ -158,3 +158,18 @@ def test_page_bounds(an):
     assert len(rows) == 100
     with pytest.raises(KeyError):
         an.page(CohortFilter(), "PASSWORD", False, 0, 20)
+
+
+def test_sort_ranks_are_built_once_at_construction_and_read_only(an):
+    from app.scoring.groups import SORTABLE
+
+    ranks = an._ranks
+    assert set(ranks) == set(SORTABLE)  # nothing left to fill lazily by concurrent threads
+    with pytest.raises(TypeError):
+        ranks["AMT_CREDIT"] = np.zeros(1)  # type: ignore[index]
+    for column in SORTABLE:
+        rank = an.rank(column)
+        assert rank is ranks[column] and not rank.flags.writeable
+        assert sorted(rank.tolist()) == list(range(len(an.frame)))
+    with pytest.raises(KeyError):
+        an.rank("__dict__")

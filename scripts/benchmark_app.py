@@ -31,7 +31,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import _bench
 import _bootstrap  # noqa: F401
+from _bench import percentiles
 
 import numpy as np
 
@@ -39,16 +41,10 @@ TARGET_RSS_MB, TARGET_START_S, TARGET_P95_MS = 512, 15.0, 100.0
 PASSWORD = "benchmark password 123"
 
 
-def percentiles(times: list[float]) -> tuple[float, float]:
-    ms = 1000 * np.asarray(times)
-    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
-
-
-def report(name: str, times: list[float], baseline_p95: float | None = None, target: float | None = TARGET_P95_MS) -> None:
-    p50, p95 = percentiles(times)
-    ratio = f"  x{p95 / baseline_p95:5.1f} baseline" if baseline_p95 else ""
-    verdict = "" if target is None else ("  OK" if p95 <= target else "  MISSES TARGET")
-    print(f"  {name:<34} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{ratio}{verdict}")
+def report(name: str, times: list[float], baseline_p95: float | None = None,
+           target: float | None = TARGET_P95_MS) -> None:
+    """This script's line of the report: its p95 target by default (shared format: ``_bench``)."""
+    _bench.report(name, times, baseline_p95, target, width=34)
 
 
 def output_spec(outputs: list[tuple[str, str]]) -> str:

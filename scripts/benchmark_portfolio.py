@@ -25,9 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import _bench
 import _bootstrap  # noqa: F401
-
-import numpy as np
+from _bench import percentiles
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS, TARGET_RSS_MB = 300.0, 512
@@ -42,16 +42,10 @@ def memory() -> str:
     return f"RSS {values.get('VmRSS', float('nan')):.0f} MB (peak {values.get('VmHWM', float('nan')):.0f} MB)"
 
 
-def percentiles(times: list[float]) -> tuple[float, float]:
-    ms = 1000 * np.asarray(times)
-    return float(np.percentile(ms, 50)), float(np.percentile(ms, 95))
-
-
-def report(name: str, times: list[float], baseline_p95: float | None = None, target: float | None = TARGET_P95_MS) -> None:
-    p50, p95 = percentiles(times)
-    ratio = f"  x{p95 / baseline_p95:6.1f} baseline" if baseline_p95 else ""
-    verdict = "" if target is None else ("  OK" if p95 <= target else "  MISSES TARGET")
-    print(f"  {name:<44} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms{ratio}{verdict}")
+def report(name: str, times: list[float], baseline_p95: float | None = None,
+           target: float | None = TARGET_P95_MS) -> None:
+    """This script's line of the report: its p95 target by default (shared format: ``_bench``)."""
+    _bench.report(name, times, baseline_p95, target, width=44)
 
 
 def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> bool:

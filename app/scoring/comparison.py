@@ -1,10 +1,15 @@
 """Compare one client with all clients and with similar clients, from aggregates only.
 
 Everything here works on the served portfolio frame (``PortfolioStore.frame``, one row per client,
-in memory) and returns histograms (counts per bin) or anonymous sampled points: never an id, so a
-chart cannot reveal another client. Groups smaller than ``cohorts.MIN_COHORT_SIZE`` are refused by
-the callers (``cohorts.large_enough``). Values are in the unit a person reads (years, €, %), so the
-figures need no conversion.
+in memory) and returns histograms (shares per bin) or anonymous sampled points: never an id, so a
+chart cannot reveal another client. Privacy rule (``cohorts.MIN_COHORT_SIZE``): a group is drawn
+only when it holds at least that many clients with a value, and split by outcome only when EACH
+outcome group (repaid, payment difficulties) does too; otherwise a bar could describe one person.
+The client on screen is not one of their own "similar clients".
+
+The engineered comparison features (ratios, term, mean external score, ages) are computed by the
+model's own feature code (``app.scoring.features``), so the chart can never disagree with what
+the model saw. Values are in the unit a person reads (years, €, %), so figures need no conversion.
 """
 from __future__ import annotations
 
@@ -13,10 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from app.scoring.features import DAYS_PER_YEAR
+from app.scoring import features as model_features
+from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 
-#: Features offered in the comparison, in the order of the list: model inputs an officer can
-#: explain and identity facts. Value = (unit kind of the dictionary, how to compute it).
+#: Features offered in the comparison, in the order of the list, with their unit kind
+#: (``formatting.format_display``): model inputs an officer can explain and the score itself.
 COMPARISON_FEATURES: dict[str, str] = {
     "PROBA_DEFAULT": "percent",
     "ANNUITY_INCOME_RATIO": "percent",
@@ -33,19 +39,39 @@ COMPARISON_FEATURES: dict[str, str] = {
     "EXT_SOURCE_2": "score",
     "EXT_SOURCE_3": "score",
 }
+#: Features the model stores as a share (0-1) and a person reads in %.
+SHARES = frozenset({"PROBA_DEFAULT", "ANNUITY_INCOME_RATIO"})
 DEFAULT_FEATURE = "ANNUITY_INCOME_RATIO"
 DEFAULT_SCATTER = ("AGE_YEARS", "ANNUITY_INCOME_RATIO")
 N_BINS = 30
 SCATTER_POINTS = 3000
+CHUNK_ROWS = 50_000  # bounds the transient memory of the feature code at 356,255 clients
 #: Similarity attributes the officer may switch on or off (cohorts.CohortFilter fields).
 SIMILARITY_OPTIONS: tuple[str, ...] = (
     "age_band", "income_type", "contract_type", "education", "family_status", "housing",
 )
+#: Raw columns the model's engineered features read (absent ones are missing for the comparison).
+_ENGINEERED_INPUTS: tuple[str, ...] = (
+    *model_features.YEARS_FROM_DAYS, *model_features.EXT_SOURCES,
+    "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
+    *model_features.CONTACT_FLAGS, *model_features.REGION_MISMATCH_FLAGS,
+)
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den != 0, num / den, np.nan)
+def _engineered(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """One engineered feature for every row, by the feature function's own code, in chunks.
+
+    The served frame holds only the columns the comparison needs; the others the feature code reads
+    (document and contact flags...) do not enter the features offered here, so they are passed as
+    missing.
+    """
+    out = np.empty(len(frame), dtype="float64")
+    for start in range(0, len(frame), CHUNK_ROWS):
+        part = frame.iloc[start:start + CHUNK_ROWS]
+        inputs = pd.DataFrame({c: part[c] if c in part.columns else np.nan for c in _ENGINEERED_INPUTS},
+                              index=part.index)
+        out[start:start + len(part)] = model_features._engineered(inputs)[name].to_numpy(dtype="float64")  # noqa: SLF001
+    return out
 
 
 def feature_values(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -55,28 +81,24 @@ def feature_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     """
     if name not in COMPARISON_FEATURES:
         raise KeyError(f"{name!r} is not a comparison feature")
+    if name in model_features.ENGINEERED_FEATURES:
+        values = _engineered(frame, name)
+    else:
+        values = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+    return 100.0 * values if name in SHARES else values
 
-    def col(c: str) -> np.ndarray:
-        return frame[c].to_numpy(dtype="float64", na_value=np.nan)
 
-    if name == "PROBA_DEFAULT":
-        return 100.0 * col("PROBA_DEFAULT")
-    if name == "ANNUITY_INCOME_RATIO":
-        return 100.0 * _ratio(col("AMT_ANNUITY"), col("AMT_INCOME_TOTAL"))
-    if name == "CREDIT_INCOME_RATIO":
-        return _ratio(col("AMT_CREDIT"), col("AMT_INCOME_TOTAL"))
-    if name == "CREDIT_TERM":
-        return _ratio(col("AMT_CREDIT"), col("AMT_ANNUITY"))
-    if name == "AGE_YEARS":
-        return -col("DAYS_BIRTH") / DAYS_PER_YEAR
-    if name == "EMPLOYED_YEARS":
-        return -col("DAYS_EMPLOYED") / DAYS_PER_YEAR  # the sentinel was cleaned to missing
-    if name == "EXT_SOURCE_MEAN":
-        ext = np.column_stack([col(c) for c in ("EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3")])
-        with np.errstate(invalid="ignore"):
-            counts = np.sum(~np.isnan(ext), axis=1)
-            return np.where(counts > 0, np.nansum(ext, axis=1) / np.maximum(counts, 1), np.nan)
-    return col(name)
+def outcomes(frame: pd.DataFrame) -> np.ndarray:
+    """1 (payment difficulties), 0 (repaid) or NaN (new application: outcome not known yet)."""
+    target = frame["TARGET"].to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(frame["IS_LABELLED"].to_numpy(dtype=bool), target, np.nan)
+
+
+def similar_members(frame: pd.DataFrame, client_id: int, keys: tuple[str, ...]) -> np.ndarray:
+    """Row positions of the OTHER clients sharing ``client_id``'s profile on ``keys``."""
+    position = frame.index.get_loc(client_id)
+    members = np.flatnonzero(similar_clients_filter(frame.iloc[position], keys).mask(frame))
+    return members[members != position]
 
 
 def bin_edges(values: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
@@ -95,22 +117,27 @@ def bin_edges(values: np.ndarray, n_bins: int = N_BINS) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Distribution:
-    """Histogram of one group split by outcome: shares (%) of each outcome group per bin."""
+    """Histogram of one group: shares (%) per bin of everyone, and of each outcome group."""
 
     edges: np.ndarray
     repaid: np.ndarray  # % of the group's repaid clients in each bin
     difficulties: np.ndarray  # % of the group's clients with payment difficulties in each bin
     n: int  # clients in the group (with or without an outcome)
-    n_repaid: int
-    n_difficulties: int
+    n_repaid: int  # with a value for the feature
+    n_difficulties: int  # with a value for the feature
     n_missing_value: int  # clients of the group without a value for the feature
+    everyone: np.ndarray | None = None  # % of the group's clients with a value, whatever the outcome
+
+    @property
+    def n_values(self) -> int:
+        return self.n - self.n_missing_value
 
 
 def distribution(values: np.ndarray, target: np.ndarray, edges: np.ndarray) -> Distribution:
-    """Shares per bin of repaid (TARGET 0) and payment-difficulty (TARGET 1) clients.
+    """Shares per bin of repaid (TARGET 0), payment-difficulty (TARGET 1) and all clients.
 
     Shares within each outcome group (not counts) so that the 8 % with difficulties stay visible
-    next to the 92 % who repaid; new applications (no outcome) count only in ``n``.
+    next to the 92 % who repaid; new applications (no outcome) count in ``everyone`` only.
     """
     finite = np.isfinite(values)
     clipped = np.clip(values, edges[0], edges[-1])
@@ -123,7 +150,9 @@ def distribution(values: np.ndarray, target: np.ndarray, edges: np.ndarray) -> D
 
     repaid, n_repaid = shares(target == 0)
     difficulties, n_diff = shares(target == 1)
-    return Distribution(edges, repaid, difficulties, int(len(values)), n_repaid, n_diff, int((~finite).sum()))
+    everyone, _ = shares(np.ones(len(values), dtype=bool))
+    return Distribution(edges, repaid, difficulties, int(len(values)), n_repaid, n_diff, int((~finite).sum()),
+                        everyone)
 
 
 def percentile_of(values: np.ndarray, value: float) -> float | None:
@@ -132,6 +161,53 @@ def percentile_of(values: np.ndarray, value: float) -> float | None:
     if value is None or not np.isfinite(value) or not len(finite):
         return None
     return float(100.0 * np.mean(finite < value))
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One group drawn in the comparison ("all" clients or the "cohort" of similar ones)."""
+
+    group: str
+    distribution: Distribution
+    split: bool  # outcome groups drawn separately (each holds enough clients); else ``everyone``
+
+
+@dataclass(frozen=True)
+class ClientComparison:
+    """What the comparison panel shows, as numbers and message keys (``client.compare.<note>``)."""
+
+    feature: str
+    client_value: float  # NaN when the client has no value
+    panels: tuple[Panel, ...]  # only the groups large enough to be drawn
+    n_cohort: int  # similar clients, the client excluded
+    percentile: float | None  # share (%) of similar clients below the client (cohort drawn only)
+    notes: tuple[str, ...]
+
+
+def _panel(group: str, dist: Distribution, min_size: int) -> tuple[Panel | None, str | None]:
+    """The panel of a group when it may be shown, else the note saying why not (or why unsplit)."""
+    if dist.n_values < min_size:
+        return None, f"too_small_{group}"
+    split = dist.n_repaid >= min_size and dist.n_difficulties >= min_size
+    return Panel(group, dist, split), None if split else f"no_split_{group}"
+
+
+def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_position: int,
+                   members: np.ndarray, everyone: Distribution, min_size: int = MIN_COHORT_SIZE) -> ClientComparison:
+    """The client's value among all clients (``everyone``: their cached distribution) and among the
+    similar clients ``members`` (row positions, the client excluded), under the privacy rule."""
+    client_value = float(values[client_position])
+    panels, notes = [], []
+    for group, dist in (("all", everyone),
+                        ("cohort", distribution(values[members], target[members], everyone.edges))):
+        panel, note = _panel(group, dist, min_size)
+        panels += [panel] if panel else []
+        notes += [note] if note else []
+    cohort_shown = any(p.group == "cohort" for p in panels)
+    percentile = percentile_of(values[members], client_value) if cohort_shown else None
+    if not np.isfinite(client_value):
+        notes.append("no_value")
+    return ClientComparison(feature, client_value, tuple(panels), int(len(members)), percentile, tuple(notes))
 
 
 def scatter_sample(x: np.ndarray, y: np.ndarray, risk: np.ndarray, n: int = SCATTER_POINTS,
@@ -144,3 +220,28 @@ def scatter_sample(x: np.ndarray, y: np.ndarray, risk: np.ndarray, n: int = SCAT
     if len(keep) > n:
         keep = np.sort(np.random.default_rng(seed).choice(keep, size=n, replace=False))
     return pd.DataFrame({"x": x[keep], "y": y[keep], "risk": risk[keep]})
+
+
+@dataclass(frozen=True)
+class CohortScatter:
+    """The client among similar clients on two features; ``points`` is None when too few to show."""
+
+    x_feature: str
+    y_feature: str
+    client_x: float
+    client_y: float
+    points: pd.DataFrame | None
+    n_cohort: int  # similar clients, the client excluded
+    n_plottable: int  # of which with both values and a score
+
+
+def cohort_scatter_view(x_feature: str, y_feature: str, x: np.ndarray, y: np.ndarray, risk: np.ndarray,
+                        client_position: int, members: np.ndarray, seed: int = 0,
+                        min_size: int = MIN_COHORT_SIZE) -> CohortScatter:
+    """Sampled anonymous points of the similar clients (``members``, the client excluded), drawn
+    only when at least ``min_size`` of them can be plotted."""
+    xs, ys, rs = x[members], y[members], risk[members]
+    plottable = int(np.sum(np.isfinite(xs) & np.isfinite(ys) & np.isfinite(rs)))
+    points = scatter_sample(xs, ys, rs, seed=seed) if plottable >= min_size else None
+    return CohortScatter(x_feature, y_feature, float(x[client_position]), float(y[client_position]), points,
+                         int(len(members)), plottable)

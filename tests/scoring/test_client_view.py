@@ -1,0 +1,20 @@
+"""Waterfall texts: no arrow on a step that rounds to 0, units from the catalog, language's numbers."""
+from app.figures.waterfall import waterfall_figure
+from app.scoring.client_view import step_text
+
+TEXTS = {"base": "Base", "client": "Client", "threshold": "Seuil", "axis": "%"}
+
+
+def test_step_texts_arrows_signs_and_language():
+    assert step_text(2.04, "fr") == "\u25b2 +2,0 pts"
+    assert step_text(-1.0, "en") == "\u25bc \u22121.0 pts"
+    assert step_text(0.04, "fr") == "0,0 pts" and step_text(-0.049, "en") == "0.0 pts"
+
+
+def test_waterfall_numbers_follow_the_language():
+    args = (["a", "b", "c"], [2.0, -1.0, 0.01], ["h1", "h2", "h3"], 7.25, 8.26, 8.5)
+    fr = waterfall_figure(*args, texts=TEXTS, lang="fr").data[0].text
+    en = waterfall_figure(*args, texts=TEXTS, lang="en").data[0].text
+    assert fr[0] == "7,2\u00a0%" or fr[0] == "7,3\u00a0%"
+    assert en[0] in ("7.2%", "7.3%") and en[-1] == "8.3%"
+    assert en[3] == "0.0 pts" and fr[3] == "0,0 pts"

@@ -1,8 +1,9 @@
 """Comparison charts of the client file: the client among all clients and among similar clients.
 
 Aggregates only (histogram bars computed server-side) and anonymous sampled points: no identifier
-is ever sent to the browser. Outcome groups differ by colour AND by hatching; the client's
-position is a labelled line or a labelled star, never a colour alone.
+is ever sent to the browser. Outcome groups differ by colour AND by hatching; a group too small to
+split by outcome is drawn as one bar series, named as such; the client's position is a labelled
+line or a labelled star, never a colour alone. Hover values carry their unit (€, %, years...).
 """
 from __future__ import annotations
 
@@ -12,55 +13,99 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.figures.client_layout import plain_layout
-from app.figures.style import BLACK, BLUE, ORANGE
+from app.figures.client_layout import NBSP, percent_suffix, plain_layout
+from app.figures.style import BLACK, BLUE, GREY, ORANGE
+from app.i18n import translate
 from app.scoring.comparison import Distribution
+from app.scoring.formatting import format_display
 
 #: Colour-blind-safe sequential scale for risk (Cividis: blue -> yellow, readable in grey too).
 RISK_SCALE = "Cividis"
 
 
-def distribution_figure(panels: Sequence[tuple[str, Distribution]], client_value: float | None,
-                        client_text: str, *, texts: dict[str, str], lang: str = "fr") -> go.Figure:
-    """One histogram panel per group (title, distribution), outcome groups side by side, the
-    client's value as a labelled vertical line. ``texts``: "repaid", "difficulties", "x", "y"."""
+def value_hover(kind: str, ref: str, lang: str = "fr") -> str:
+    """Plotly hover template of a value of unit ``kind`` (``comparison.COMPARISON_FEATURES``):
+    "%{x:,.0f} €" / "€%{x:,.0f}", "%{x:.1f} %", "%{x:.1f} ans"... (layout separators localise it)."""
+    value = "%{" + ref + "}"
+    if kind == "eur":
+        value = "%{" + ref + ":,.0f}"
+        return f"{value}{NBSP}€" if lang == "fr" else f"€{value}"
+    if kind == "percent":
+        return "%{" + ref + ":.1f}" + percent_suffix(lang)
+    if kind == "ratio":
+        return "%{" + ref + ":.2f}" + (f"{NBSP}×" if lang == "fr" else "×")
+    if kind == "years":
+        return "%{" + ref + ":.1f} " + translate("client.unit.years", lang)
+    if kind == "instalments":
+        return "%{" + ref + ":.1f} " + translate("client.unit.instalments", lang)
+    if kind == "score":
+        return "%{" + ref + ":.2f}"
+    return value
+
+
+def distribution_figure(panels: Sequence[tuple], client_value: float | None, client_text: str, *,
+                        texts: dict[str, str], lang: str = "fr", kind: str = "count") -> go.Figure:
+    """One histogram panel per group, the client's value as a labelled vertical line.
+
+    ``panels``: (title, Distribution) or (title, Distribution, split); split (default) draws the
+    two outcome groups side by side, otherwise one series of all the group's clients (a group
+    whose outcome groups are too small to be shown apart). ``texts``: "repaid", "difficulties",
+    "x", "y" and, for unsplit panels, "everyone". ``kind``: unit of the feature, for the hover.
+    """
     fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=False, horizontal_spacing=0.08,
-                        subplot_titles=[title for title, _ in panels])
+                        subplot_titles=[panel[0] for panel in panels])
     fig.update_layout(template=None)
-    for col, (_, dist) in enumerate(panels, start=1):
+    suffix = percent_suffix(lang)
+    shown_names: set[str] = set()
+    for col, (_, dist, *rest) in enumerate(panels, start=1):
+        split = rest[0] if rest else True
         centres = (dist.edges[:-1] + dist.edges[1:]) / 2
-        width = float(np.diff(dist.edges).mean()) * 0.45
-        for name, shares, colour, pattern, offset in (
-            (texts["repaid"], dist.repaid, BLUE, "", -width / 2),
-            (texts["difficulties"], dist.difficulties, ORANGE, "/", width / 2),
-        ):
+        step = float(np.diff(dist.edges).mean())
+        bins = [f"{format_display(kind, float(lo), lang)} – {format_display(kind, float(hi), lang)}"
+                for lo, hi in zip(dist.edges[:-1], dist.edges[1:])]
+        width = step * (0.45 if split else 0.9)
+        series = ((texts["repaid"], dist.repaid, BLUE, "", -width / 2),
+                  (texts["difficulties"], dist.difficulties, ORANGE, "/", width / 2)) if split else \
+            ((texts["everyone"], dist.everyone, GREY, ".", 0.0),)
+        for name, shares, colour, pattern, offset in series:
             fig.add_trace(go.Bar(
-                x=centres + offset, y=shares, width=width, name=name, legendgroup=name, showlegend=col == 1,
+                x=centres + offset, y=shares, width=width, name=name, legendgroup=name,
+                showlegend=name not in shown_names, hoverinfo="text",
                 marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": BLACK, "size": 6, "fillmode": "overlay"}},
-                hovertemplate=f"{name}<br>%{{y:.1f}} %<extra></extra>",
+                hovertext=[f"{name}<br>{bin_text}<br>{format_display('percent', float(share), lang)}"
+                           for bin_text, share in zip(bins, shares)],
             ), row=1, col=col)
+            shown_names.add(name)
         if client_value is not None and np.isfinite(client_value):
             x = float(np.clip(client_value, dist.edges[0], dist.edges[-1]))
             fig.add_vline(x=x, row=1, col=col, line={"color": BLACK, "width": 3},
                           annotation_text=client_text, annotation_position="top",
                           annotation_font={"size": 12})
         fig.update_xaxes(title_text=texts["x"], row=1, col=col)
-    fig.update_yaxes(title_text=texts["y"], ticksuffix=" %", row=1, col=1)
+    fig.update_yaxes(ticksuffix=suffix)
+    fig.update_yaxes(title_text=texts["y"], row=1, col=1)
     plain_layout(fig, height=380, lang=lang, margin={"l": 60, "r": 20, "t": 80, "b": 50})
     fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": 1.18, "x": 0, "yanchor": "bottom"})
     return fig
 
 
 def cohort_scatter(points, client_x: float | None, client_y: float | None, *, texts: dict[str, str],
-                   lang: str = "fr") -> go.Figure:
+                   lang: str = "fr", kinds: tuple[str, str] = ("", "")) -> go.Figure:
     """Anonymous clients of the cohort (``points``: columns x, y, risk in %) coloured by risk, and
-    the client as a labelled star. ``texts``: "x", "y", "risk", "client", "title"."""
+    the client as a labelled star. ``texts``: "x", "y" (axis titles, with their unit), "risk" (the
+    colour bar's title), "cohort", "client", optional "title" and "x_hover" / "y_hover" / "risk_hover"
+    (names without a unit: the hover value carries it). ``kinds``: unit kinds of x and y."""
+    x_name, y_name = texts.get("x_hover", texts["x"]), texts.get("y_hover", texts["y"])
+    risk_name = texts.get("risk_hover", texts["risk"])
+    suffix = percent_suffix(lang)
     fig = go.Figure(layout={"template": None}).add_trace(go.Scatter(
         x=points["x"], y=points["y"], mode="markers", name=texts["cohort"],
         marker={"color": points["risk"], "colorscale": RISK_SCALE, "size": 5, "opacity": 0.6,
-                "colorbar": {"title": {"text": texts["risk"]}, "ticksuffix": " %"}},
-        hovertemplate=f"{texts['x']}: %{{x:.3~f}}<br>{texts['y']}: %{{y:.3~f}}<br>"
-                      f"{texts['risk']}: %{{marker.color:.1f}} %<extra></extra>",
+                "colorbar": {"title": {"text": texts["risk"]}, "ticksuffix": suffix}},
+        hovertemplate=f"{x_name} : {value_hover(kinds[0], 'x', lang)}<br>{y_name} : {value_hover(kinds[1], 'y', lang)}<br>"
+                      f"{risk_name} : %{{marker.color:.1f}}{suffix}<extra></extra>" if lang == "fr" else
+                      f"{x_name}: {value_hover(kinds[0], 'x', lang)}<br>{y_name}: {value_hover(kinds[1], 'y', lang)}<br>"
+                      f"{risk_name}: %{{marker.color:.1f}}{suffix}<extra></extra>",
     ))
     if client_x is not None and client_y is not None and np.isfinite(client_x) and np.isfinite(client_y):
         fig.add_trace(go.Scatter(

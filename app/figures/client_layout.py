@@ -11,6 +11,17 @@ import plotly.graph_objects as go
 from app.figures.style import FONT
 
 GRID = "#E5E5E5"
+NBSP = "\u00a0"
+
+
+def separators(lang: str) -> str:
+    """Plotly's decimal and thousands marks of the language (12 500,5 / 12,500.5), as in the text."""
+    return ", " if lang == "fr" else ".,"
+
+
+def percent_suffix(lang: str) -> str:
+    """ "\u00a0%" in French, "%" in English (as ``formatting.format_display`` writes percentages)."""
+    return f"{NBSP}%" if lang == "fr" else "%"
 
 
 def plain_layout(fig: go.Figure, *, height: int, lang: str = "fr", title: str | None = None,
@@ -22,7 +33,7 @@ def plain_layout(fig: go.Figure, *, height: int, lang: str = "fr", title: str | 
         margin=margin or {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
         showlegend=legend, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font_size": 13}, separators=", " if lang == "fr" else ".,",
+        hoverlabel={"font_size": 13}, separators=separators(lang),
     )
     fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")
     fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")

@@ -10,8 +10,10 @@ import math
 
 import plotly.graph_objects as go
 
+from app.figures.client_layout import percent_suffix, separators
 from app.figures.style import BLACK, FONT, GREEN, ORANGE, SKY, VERMILLION, YELLOW
 from app.i18n import translate
+from app.scoring.formatting import number_text
 from app.scoring.metrics import grade_bands
 
 #: One colour per grade, from safe (A, green) to risky (E, vermillion): Okabe-Ito, and the letter
@@ -29,7 +31,6 @@ def gauge_range(proba: float, threshold: float) -> float:
 def score_gauge(proba: float, threshold: float, lang: str = "fr") -> go.Figure:
     """Bullet gauge of ``proba`` (probability of default, 0-1) against ``threshold`` (0-1)."""
     top = gauge_range(proba, threshold)
-    separators = ", " if lang == "fr" else ".,"
     bands = grade_bands(threshold)
     steps = [{"range": [100 * b["min_proba"], min(100 * b["max_proba"], top)], "color": GRADE_COLOURS[b["grade"]]}
              for b in bands if 100 * b["min_proba"] < top]
@@ -37,7 +38,7 @@ def score_gauge(proba: float, threshold: float, lang: str = "fr") -> go.Figure:
         mode="gauge", value=100 * proba,  # the number itself is written next to the chart, in words
         gauge={
             "shape": "bullet",
-            "axis": {"range": [0, top], "ticksuffix": "\u00a0%" if lang == "fr" else "%"},
+            "axis": {"range": [0, top], "ticksuffix": percent_suffix(lang)},
             "bar": {"color": BLACK, "thickness": 0.3},
             "steps": steps,
             "threshold": {"line": {"color": BLACK, "width": 4}, "thickness": 1.0, "value": 100 * threshold},
@@ -51,8 +52,8 @@ def score_gauge(proba: float, threshold: float, lang: str = "fr") -> go.Figure:
                            showarrow=False, yanchor="bottom", font={"size": 13})
     fig.add_annotation(x=100 * threshold / top, y=0.0, xref="paper", yref="paper", yanchor="bottom",
                        text=translate("client.gauge.threshold", lang,
-                                      value=f"{100 * threshold:.1f}".replace(".", "," if lang == "fr" else ".")),
+                                      value=number_text(100 * threshold, 1, lang)),
                        showarrow=False, font={"size": 12})
-    fig.update_layout(height=150, margin={"l": 20, "r": 10, "t": 10, "b": 10}, font=FONT, separators=separators,
+    fig.update_layout(height=150, margin={"l": 20, "r": 10, "t": 10, "b": 10}, font=FONT, separators=separators(lang),
                       paper_bgcolor="white")
     return fig

@@ -2,7 +2,8 @@
 
 Reads top to bottom: the average client's probability (base rate), each feature's push up or down
 with the client's value in words, the remaining features summed, and the client's probability. The
-direction is written on every bar (+/- points and an arrow), so the colour is never needed to read it.
+direction is written on every bar (+/- points and an arrow; no arrow on a step that rounds to 0.0), so
+the colour is never needed to read it. Numbers and units follow the reader's language.
 """
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from app.figures.client_layout import plain_layout
+from app.figures.client_layout import plain_layout, percent_suffix
 from app.figures.style import BLUE, GREY, VERMILLION
+from app.scoring.client_file import percent_text
+from app.scoring.client_view import step_text
 
 
 def waterfall_figure(
@@ -30,23 +33,14 @@ def waterfall_figure(
     ``labels`` / ``points`` / ``hover``: one entry per step ("Âge = 35 ans", +1.2, hover text), in
     reading order. ``texts``: translated "base", "client", "threshold", "axis".
     """
-    decimal = "," if lang == "fr" else "."
-
-    def fmt(x: float, signed: bool = False) -> str:
-        text = f"{abs(x):.1f}".replace(".", decimal)
-        if signed:
-            text = ("+" if x > 0 else "\u2212") + text if round(abs(x), 1) else text
-        return text
-
-    arrows = ["\u25b2 " if p > 0 else "\u25bc " for p in points]  # ▲ raises, ▼ lowers
     y = [texts["base"], *labels, texts["client"]]
     fig = go.Figure(layout={"template": None}).add_trace(go.Waterfall(
         orientation="h",
         measure=["absolute", *(["relative"] * len(points)), "total"],
         y=y,
         x=[base_percent, *points, final_percent],
-        text=[f"{fmt(base_percent)} %", *[f"{a}{fmt(p, True)} pts" for a, p in zip(arrows, points)],
-              f"{fmt(final_percent)} %"],
+        text=[percent_text(base_percent / 100, lang), *[step_text(p, lang) for p in points],
+              percent_text(final_percent / 100, lang)],
         textposition="outside",
         hovertext=[texts["base"], *hover, texts["client"]],
         hoverinfo="text",
@@ -62,5 +56,5 @@ def waterfall_figure(
     plain_layout(fig, x_title=texts["axis"], height=110 + 34 * len(y), legend=False, lang=lang,
                  margin={"l": 10, "r": 70, "t": 40, "b": 50})
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
-    fig.update_xaxes(ticksuffix=" %", rangemode="tozero")
+    fig.update_xaxes(ticksuffix=percent_suffix(lang), rangemode="tozero")
     return fig

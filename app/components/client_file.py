@@ -15,6 +15,13 @@ from app.scoring.client_file import ClientFile, distance_sentence, identity_fact
 from app.scoring.metrics import grade_bands
 from app.scoring.reasons import Reason, actionable_text, reason_sentence
 
+#: Ids of the score panel's texts (the browser tests read them).
+DECISION_TEXT = "client-decision-text"
+PROBA_TEXT = "client-proba-text"
+DISTANCE_TEXT = "client-distance-text"
+GRADE_TEXT = "client-grade-text"
+REASONS_LIST = "client-reasons-list"
+
 #: Direction icons of the reasons (text, not colour, carries the meaning; fonts everywhere have them).
 ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
 
@@ -39,15 +46,15 @@ def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
     band = next(b for b in grade_bands(file.threshold) if b["grade"] == file.grade)
     refused = file.decision == "refused"
     return html.Div([
-        html.P(translate(f"client.score.{file.decision}", lang), id="client-decision-text",
+        html.P(translate(f"client.score.{file.decision}", lang), id=DECISION_TEXT,
                className="h4 mb-1 " + ("text-danger" if refused else "text-success")),
         html.P(translate("client.score.proba", lang, value=percent_text(file.proba, lang)), className="mb-1 fs-5",
-               id="client-proba-text"),
-        html.P(distance_sentence(file.proba, file.threshold, lang), className="mb-1", id="client-distance-text"),
+               id=PROBA_TEXT),
+        html.P(distance_sentence(file.proba, file.threshold, lang), className="mb-1", id=DISTANCE_TEXT),
         html.P([html.Span(file.grade, className="badge text-dark border border-dark me-2 fs-6",
                           style={"backgroundColor": GRADE_COLOURS[file.grade]}),
                 translate("client.score.grade", lang, grade=file.grade, low=percent_text(band["min_proba"], lang),
-                          high=percent_text(band["max_proba"], lang))], className="mb-1", id="client-grade-text"),
+                          high=percent_text(band["max_proba"], lang))], className="mb-1", id=GRADE_TEXT),
         html.P(translate("client.score.grades_help", lang), className="text-muted small mb-0"),
     ])
 
@@ -69,7 +76,7 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
                                className="fw-normal" + ("" if reason.actionable else " border")),
                      className="ms-4"),
         ], className="mb-2"))
-    return html.Ol(items, className="list-unstyled mb-0", id="client-reasons-list")
+    return html.Ol(items, className="list-unstyled mb-0", id=REASONS_LIST)
 
 
 def StatusLine(file: ClientFile, lang: str) -> str:  # noqa: N802

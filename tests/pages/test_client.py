@@ -1,13 +1,20 @@
-"""Client-page callbacks called as plain functions: good id, unknown id, malformed and hostile input."""
+"""Client-page callbacks called as plain functions: good id, unknown id, malformed and hostile input,
+privacy of the comparison (no other client's id, outcome groups never below the minimum, the client
+not counted among their own similar clients), labels and number formats in French and English."""
 from __future__ import annotations
 
 import json
+import re
 
 import dash
+import flask
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from app.components import client_comparison as panel
 from app.config import PROTECTED_ATTRIBUTES
+from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 from app.security.audit import VIEW_CLIENT, audit_events
 from app.security.testing import request_as
 from app.security.web import current_engine
@@ -15,6 +22,8 @@ from tests.pages.client_support import NEW_FIRST_ID, served_client_model  # noqa
 
 HOSTILE = ("<script>alert(1)</script>", "1; DROP TABLE clients", "../../etc/passwd", "１２３", "12e3", "-5",
            " ", "9" * 40, "1 000")
+KEY_SETS = (["age_band"], ["contract_type"], ["age_band", "income_type"], ["income_type", "education"],
+            ["age_band", "contract_type", "education"])
 
 
 @pytest.fixture
@@ -31,23 +40,45 @@ def _text(component) -> str:
                       ensure_ascii=False)
 
 
+def _figure_json(figure: go.Figure) -> str:
+    return json.dumps(figure.to_plotly_json(), default=str, ensure_ascii=False)
+
+
 def _labelled_id(served):
     _, labelled, _ = served
     return int(labelled["SK_ID_CURR"].iloc[3])
 
 
+def _english(dash_app, username="officer-en"):
+    """A request context of a logged-in officer who chose English."""
+    class _Ctx:
+        def __enter__(self):
+            self._cm = request_as(dash_app.server, username, "officer")
+            self._cm.__enter__()
+            flask.request.cookies = {"lang": "en"}
+            return self
+
+        def __exit__(self, *exc):
+            return self._cm.__exit__(*exc)
+    return _Ctx()
+
+
 def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_client_model):
     client_id = _labelled_id(served_client_model)
-    alert, style, heading, status, identity, gauge, score, waterfall, reasons, panel, keys = page.render_client(str(client_id))
+    alert, style, heading, status, identity, gauge, score, waterfall, reasons, decision, keys = page.render_client(str(client_id))
     assert alert is None and style == {}
     assert str(client_id) in heading
     assert isinstance(gauge, go.Figure) and isinstance(waterfall, go.Figure)
-    file = page._client_file(page._portfolio_key(), client_id)
+    file = page._client_file(panel.portfolio_key(), client_id)
     # waterfall: base + steps + total; the total bar is the client's probability
     wf = waterfall.data[0]
     assert list(wf.measure)[0] == "absolute" and list(wf.measure)[-1] == "total"
     assert wf.x[-1] == pytest.approx(100 * file.proba)
     assert wf.x[0] + sum(wf.x[1:-1]) == pytest.approx(100 * file.proba, abs=1e-6)
+    for text, points in zip(wf.text[1:-1], wf.x[1:-1]):  # arrows only on steps that do not round to 0
+        assert text.endswith(" pts")
+        assert text.startswith("\u25b2" if round(points, 1) > 0 else "\u25bc" if round(points, 1) < 0 else "0,0")
+    assert all(h.endswith(" points") for h in wf.hovertext[1:-1])
     decision_word = "accordé" if file.decision == "granted" else "refusé"
     assert decision_word in _text(score)
     assert "seuil de refus" in _text(score)
@@ -56,7 +87,7 @@ def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_
     assert all(("augmente le risque" in _text(i)) or ("diminue le risque" in _text(i)) for i in items)
     for name in PROTECTED_ATTRIBUTES:
         assert name not in _text(reasons)
-    assert panel is not None and {o["value"] for o in keys} >= {"age_band", "income_type"}
+    assert decision is not None and {o["value"] for o in keys} >= {"age_band", "income_type"}
 
 
 def test_new_application_opens_without_outcome(page, served_client_model):
@@ -79,10 +110,15 @@ def test_hostile_strings_never_raise(page, raw):
     alert, style, *_ = page.render_client(raw)
     assert alert is not None and style == page.HIDDEN
     figure, message = page.comparison(raw, "AMT_CREDIT", ["age_band"])
-    assert message is None
+    assert message is None and not figure.data
     matches, feedback, nav = page.search_update(raw, opening=True)
     assert nav is dash.no_update and feedback is not None
-    page.search_update(raw, opening=False)
+    matches, feedback, nav = page.search_update(raw, opening=False)
+    assert matches is None and nav is dash.no_update
+    if raw.strip():  # typed text that cannot be an id is named in the message
+        assert "n'est pas un identifiant" in _text(feedback)
+    else:
+        assert feedback is None
 
 
 def test_search_suggests_ids_by_prefix_and_opens_an_existing_client(page, served_client_model):
@@ -96,35 +132,101 @@ def test_search_suggests_ids_by_prefix_and_opens_an_existing_client(page, served
     assert "Aucun client" in _text(page.search_update("123", opening=True)[1])
 
 
-def test_comparison_marks_the_client_and_refuses_tiny_cohorts(page, served_client_model):
+def test_the_client_is_not_one_of_their_own_similar_clients(page, served_client_model):
     client_id = _labelled_id(served_client_model)
-    figure, messages = page.comparison(str(client_id), "AMT_CREDIT", ["age_band"])
+    frame = panel.get_portfolio().frame
+    everyone_similar = int(similar_clients_filter(frame.loc[client_id], ("age_band",)).mask(frame).sum())
+    result = panel.client_comparison(client_id, "AGE_YEARS", ("age_band",))
+    assert result.n_cohort == everyone_similar - 1
+    position = frame.index.get_loc(client_id)
+    members = panel._members(panel.portfolio_key(), client_id, ("age_band",))
+    assert position not in set(members) and len(members) == everyone_similar - 1
+    values = panel._values(panel.portfolio_key(), "AGE_YEARS")
+    others = values[members]
+    assert result.percentile == pytest.approx(100 * np.mean(others[np.isfinite(others)] < values[position]))
+    figure, messages = page.comparison(str(client_id), "AGE_YEARS", ["age_band"])
+    assert f"(n = {everyone_similar - 1})" in _figure_json(figure)
+    view = panel.client_scatter(client_id, "AGE_YEARS", "CREDIT_TERM", ("age_band",))
+    assert view.n_cohort == everyone_similar - 1 and len(view.points) == min(view.n_plottable, 3000)
+
+
+@pytest.mark.parametrize("keys", KEY_SETS)
+def test_outcome_groups_are_never_drawn_below_the_minimum(page, served_client_model, keys):
+    client_id = _labelled_id(served_client_model)
+    result = panel.client_comparison(client_id, "AMT_CREDIT", tuple(keys))
+    figure, messages = page.comparison(str(client_id), "AMT_CREDIT", keys)
     bars = [t for t in figure.data if t.type == "bar"]
-    assert len(bars) == 4  # repaid / difficulties x (all clients, similar clients)
-    assert not any("customdata" in t and t.customdata is not None for t in figure.data)
-    # every attribute at once: the tiny portfolio has fewer than 20 such clients
-    figure, messages = page.comparison(str(client_id), "AMT_CREDIT", list(page.SIMILARITY_OPTIONS))
-    assert len([t for t in figure.data if t.type == "bar"]) == 2
+    assert len(bars) == sum(2 if p.split else 1 for p in result.panels)
+    for p in result.panels:
+        assert p.distribution.n_values >= MIN_COHORT_SIZE
+        if p.split:
+            assert min(p.distribution.n_repaid, p.distribution.n_difficulties) >= MIN_COHORT_SIZE
+        else:
+            assert "sans séparer les issues" in _text(messages)
+    if not any(p.group == "cohort" for p in result.panels):
+        assert "anonymat" in _text(messages)
+
+
+def test_a_cohort_with_few_payment_difficulties_is_shown_without_the_outcome_split(page, served_client_model):
+    """The tiny portfolio has cohorts of >= 20 clients of which < 20 had difficulties: they must be
+    drawn as one series ("all outcomes together"), never as a bar of a handful of defaulters."""
+    client_id = _labelled_id(served_client_model)
+    for keys in KEY_SETS:
+        result = panel.client_comparison(client_id, "AMT_CREDIT", tuple(keys))
+        cohort = [p for p in result.panels if p.group == "cohort"]
+        if cohort and not cohort[0].split:
+            break
+    else:
+        pytest.fail("no cohort of the test portfolio exercises the unsplit case")
+    figure, messages = page.comparison(str(client_id), "AMT_CREDIT", keys)
+    names = [t.name for t in figure.data if t.type == "bar"]
+    assert names.count("Difficultés de paiement") == (1 if result.panels[0].split else 0)
+    assert "Toutes issues confondues" in names
+    assert "sans séparer les issues" in _text(messages)
+
+
+def test_comparison_refuses_tiny_cohorts(page, served_client_model):
+    client_id = _labelled_id(served_client_model)
+    figure, messages = page.comparison(str(client_id), "AMT_CREDIT", list(page.client_comparison.SIMILARITY_OPTIONS))
+    assert all(t.type == "bar" for t in figure.data)
+    assert len(figure.layout.annotations) >= 1 and "Autres clients similaires" not in _figure_json(figure)
     assert "anonymat" in _text(messages)
-    scatter, note = page.scatter(str(client_id), "AGE_YEARS", "CREDIT_TERM", list(page.SIMILARITY_OPTIONS))
+    scatter, note = page.scatter(str(client_id), "AGE_YEARS", "CREDIT_TERM", list(page.client_comparison.SIMILARITY_OPTIONS))
     assert note is None and "anonymat" in json.dumps(scatter.to_plotly_json()["layout"], ensure_ascii=False)
 
 
-def test_scatter_sends_anonymous_points_only(page, served_client_model):
+@pytest.mark.parametrize("feature", ["AMT_CREDIT", "AGE_YEARS", "ANNUITY_INCOME_RATIO", "EXT_SOURCE_MEAN"])
+def test_no_other_clients_id_in_any_comparison_figure(page, served_client_model, feature):
     client_id = _labelled_id(served_client_model)
-    figure, note = page.scatter(str(client_id), "AGE_YEARS", "ANNUITY_INCOME_RATIO", ["contract_type"])
+    _, labelled, new = served_client_model
+    others = {int(i) for i in labelled["SK_ID_CURR"]} | {int(i) for i in new["SK_ID_CURR"]}
+    others.discard(client_id)
+    pattern = re.compile(r"\b(?:" + "|".join(str(i) for i in sorted(others)) + r")\b")
+    for keys in (["age_band"], ["contract_type"], []):
+        dumped = [_figure_json(page.comparison(str(client_id), feature, keys)[0]),
+                  _figure_json(page.scatter(str(client_id), feature, "PROBA_DEFAULT", keys)[0]),
+                  _figure_json(page.scatter(str(client_id), "CREDIT_TERM", feature, keys)[0])]
+        for text in dumped:
+            assert pattern.search(text) is None, pattern.search(text).group(0)
+
+
+def test_scatter_labels_units_once_and_sends_anonymous_points(page, served_client_model):
+    client_id = _labelled_id(served_client_model)
+    figure, note = page.scatter(str(client_id), "AMT_CREDIT", "ANNUITY_INCOME_RATIO", ["contract_type"])
     cohort, star = figure.data
     assert star.name == "Ce client" and len(star.x) == 1
-    ids = {str(i) for i in served_client_model[1]["SK_ID_CURR"]}
-    dumped = json.dumps(figure.to_plotly_json(), default=str)
-    assert not any(f'"{i}"' in dumped for i in list(ids)[:200])
     assert cohort.text is None and cohort.customdata is None
+    assert cohort.marker.colorbar.title.text == "Probabilité de défaut (%)"
+    hover = cohort.hovertemplate
+    assert "(%)" not in hover and "(€)" not in hover and "~f" not in hover
+    assert "%{x:,.0f}\u00a0€" in hover and "%{y:.1f}\u00a0%" in hover and "%{marker.color:.1f}\u00a0%" in hover
+    assert figure.layout.xaxis.title.text.endswith("(€)")
 
 
 def test_forged_dropdown_values_fall_back_to_defaults(page, served_client_model):
     client_id = _labelled_id(served_client_model)
-    figure, _ = page.comparison(str(client_id), "__class__", ["nope", 3])
-    assert figure.layout.xaxis.title.text == page._feature_axis(page.DEFAULT_FEATURE, "fr")
+    figure, _ = page.comparison(str(client_id), "__class__", ["nope", 3, None])
+    assert figure.layout.xaxis.title.text == panel.feature_axis(panel.DEFAULT_FEATURE, "fr")
 
 
 def test_viewing_a_file_is_audited(page, served_client_model, dash_app):
@@ -135,11 +237,31 @@ def test_viewing_a_file_is_audited(page, served_client_model, dash_app):
     assert [e.username for e in events][:1] == ["officer-audit"]
 
 
-def test_english_texts(page, served_client_model, dash_app):
+def test_english_texts_and_number_formats(page, served_client_model, dash_app):
     client_id = _labelled_id(served_client_model)
-    with request_as(dash_app.server, "officer-en", "officer"):
-        import flask
-
-        flask.request.cookies = {"lang": "en"}
-        alert, style, heading, status, identity, gauge, score, *_ = page.render_client(str(client_id))
+    with _english(dash_app):
+        alert, style, heading, status, identity, gauge, score, waterfall, *_ = page.render_client(str(client_id))
+        figure, messages = page.comparison(str(client_id), "AMT_CREDIT", ["age_band"])
+        scatter, note = page.scatter(str(client_id), "AMT_CREDIT", "AGE_YEARS", ["age_band"])
+        title = page.page_title(str(client_id))
     assert "refusal threshold" in _text(score)
+    wf = waterfall.data[0]
+    assert re.fullmatch(r"\d+\.\d%", wf.text[0]) and re.fullmatch(r"\d+\.\d%", wf.text[-1])
+    assert all("," not in t for t in wf.text[1:-1])
+    assert any("Refusal threshold" in a.text and "," not in a.text for a in gauge.layout.annotations)
+    assert waterfall.layout.separators == ".," and figure.layout.separators == ".,"
+    assert figure.layout.yaxis.ticksuffix == "%"
+    bars = [t for t in figure.data if t.type == "bar"]
+    assert bars[0].name == "Repaid" and "€" in bars[0].hovertext[0] and "\u00a0%" not in bars[0].hovertext[0]
+    assert "€%{x:,.0f}" in scatter.data[0].hovertemplate and "years" in scatter.data[0].hovertemplate
+    assert "Other similar clients" in _figure_json(figure)
+    assert title == f"Client {client_id} — Prêt à dépenser"
+
+
+def test_tab_title_follows_the_language(page, dash_app):
+    with dash_app.server.test_request_context("/client"):
+        assert page.page_title() == "Dossier client — Prêt à dépenser"
+        assert page.page_title("<script>") == "Dossier client — Prêt à dépenser"
+    with dash_app.server.test_request_context("/client", headers={"Cookie": "lang=en"}):
+        assert page.page_title() == "Client file — Prêt à dépenser"
+        assert page.page_title("100002") == "Client 100002 — Prêt à dépenser"

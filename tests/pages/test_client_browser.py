@@ -36,6 +36,7 @@ def test_officer_searches_a_client_and_reads_the_file(served_client_model, logge
     box.send_keys(client_id[-1] + Keys.ENTER)
     wait.until(ec.url_contains(f"/client/{client_id}"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-heading"), client_id))
+    wait.until(lambda d: d.title == f"Client {client_id} — Prêt à dépenser")
     decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
     assert "Crédit accordé" in decision or "Crédit refusé" in decision
     assert "seuil de refus" in driver.find_element(By.ID, "client-distance-text").text
@@ -52,5 +53,27 @@ def test_officer_searches_a_client_and_reads_the_file(served_client_model, logge
     driver.get(f"{app_server}/client/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
     alert = wait.until(ec.visibility_of_element_located((By.CSS_SELECTOR, "#client-alert .alert")))
     assert "n'est pas un identifiant" in alert.text
+    assert driver.title == "Dossier client — Prêt à dépenser"
     _shot(driver, folder, "client-hostile")
+    assert console_errors(driver) == []
+
+
+def test_english_file_reads_in_english(served_client_model, logged_in_driver, app_server, tmp_path):
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[3]))
+    driver = logged_in_driver("officer")
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{app_server}/lang/en")
+    driver.get(f"{app_server}/client/{client_id}")
+    decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
+    assert "Credit granted" in decision or "Credit refused" in decision
+    wait.until(lambda d: d.title == f"Client {client_id} — Prêt à dépenser")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-waterfall .waterfalllayer .trace"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    bar_texts = [t.text for t in driver.find_elements(By.CSS_SELECTOR, "#client-waterfall .waterfalllayer text")]
+    assert bar_texts and all("," not in t for t in bar_texts) and any(t.endswith("pts") for t in bar_texts)
+    assert "Other similar clients" in driver.find_element(By.ID, "client-compare-figure").text
+    _shot(driver, folder, "client-file-en")
     assert console_errors(driver) == []

@@ -678,8 +678,8 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- monitoring page (app/pages/monitoring.py): keys "monitoring.*"
     "monitoring.heading": {"fr": "Surveillance : dérive des données", "en": "Monitoring: data drift"},
     "monitoring.intro": {
-        "fr": "Référence : les {ref} clients au dénouement connu sur lesquels le modèle a appris. Actuel : {cur} {source}. Rapport calculé le {date} (UTC).",
-        "en": "Reference: the {ref} clients with known outcome the model learned from. Current: {cur} {source}. Report computed on {date} (UTC).",
+        "fr": "Référence : les {ref} clients au dénouement connu sur lesquels le modèle a appris. Actuel : {cur} {source}. Rapport calculé le {date}.",
+        "en": "Reference: the {ref} clients with known outcome the model learned from. Current: {cur} {source}. Report computed on {date}.",
     },
     "monitoring.current_portfolio": {"fr": "nouvelles demandes du portefeuille", "en": "new applications of the portfolio"},
     "monitoring.current_file": {"fr": "demandes du fichier {name}", "en": "applications of the file {name}"},

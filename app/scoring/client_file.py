@@ -14,6 +14,7 @@ import pandas as pd
 
 from app.i18n import translate
 from app.scoring.bundle import ModelBundle
+from app.scoring.cohorts import add_derived_columns
 from app.scoring.dictionary import data_dictionary
 from app.scoring.explain import Explanation, explain_row, waterfall_steps
 from app.scoring.formatting import number_text
@@ -97,7 +98,7 @@ def load_client_file(bundle: ModelBundle, store: PortfolioStore, client_id: int)
     if len(rows) != 1:  # pragma: no cover - the store said the id exists
         raise ClientIdError("unknown", client_id)
     explanation = explain_row(bundle, bundle.features(rows))
-    row = rows.iloc[0]
+    row = add_derived_columns(rows).iloc[0]  # age band etc., exactly as the filters compute them
     proba = explanation.proba
     target = row.get("TARGET")
     labelled = bool(row.get("IS_LABELLED", False)) and not pd.isna(target)

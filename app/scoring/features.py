@@ -124,7 +124,9 @@ def _floats(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return block.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _engineered(df: pd.DataFrame) -> pd.DataFrame:
+def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
+    """The engineered columns alone (see ``ENGINEERED_FEATURES``): also used by the client comparison,
+    so the values an officer compares are exactly the ones the model saw."""
     days = _floats(df, list(YEARS_FROM_DAYS))
     birth = days[:, 0]
     employed = np.where(days[:, 1] == DAYS_EMPLOYED_SENTINEL, np.nan, days[:, 1])  # DAYS_EMPLOYED
@@ -172,5 +174,5 @@ def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTEC
     categorical = applications[cat_names].astype("object")
     categorical = categorical.where(categorical.notna(), MISSING_CATEGORY).astype(str)
     numeric = pd.DataFrame(_floats(applications, num_names), columns=num_names, index=applications.index)
-    features = pd.concat([numeric, categorical, _engineered(applications)], axis=1)
+    features = pd.concat([numeric, categorical, engineered_features(applications)], axis=1)
     return features[feature_names(protected)]

@@ -18,3 +18,22 @@ def test_waterfall_numbers_follow_the_language():
     assert fr[0] == "7,2\u00a0%" or fr[0] == "7,3\u00a0%"
     assert en[0] in ("7.2%", "7.3%") and en[-1] == "8.3%"
     assert en[3] == "0.0 pts" and fr[3] == "0,0 pts"
+
+
+def test_similarity_options_name_the_clients_own_values(small_model_dir):
+    """The client file row carries the same derived columns as the filters (age band included)."""
+    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle
+    from app.scoring.client_file import load_client_file
+    from app.scoring.client_view import similarity_options
+    from app.scoring.cohorts import add_derived_columns
+    from app.scoring.portfolio import PortfolioStore
+
+    out, _, labelled, _ = small_model_dir
+    store = PortfolioStore.open(out / PORTFOLIO_FILE, columns=["DAYS_BIRTH", "IS_LABELLED", "TARGET"],
+                                derive=add_derived_columns)
+    client_id = int(labelled["SK_ID_CURR"].iloc[0])
+    file = load_client_file(ModelBundle.load(out), store, client_id)
+    band = str(store.frame.loc[client_id, "AGE_BAND"])
+    assert file.row["AGE_BAND"] == band
+    options = dict(similarity_options(file.row, "fr"))
+    assert band in options["age_band"] and "—" not in options["age_band"]

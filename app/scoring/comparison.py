@@ -58,7 +58,7 @@ _ENGINEERED_INPUTS: tuple[str, ...] = (
 )
 
 
-def engineered_features(frame: pd.DataFrame, name: str) -> np.ndarray:
+def engineered_column(frame: pd.DataFrame, name: str) -> np.ndarray:
     """One engineered feature for every row, by the feature function's own code, in chunks.
 
     The served frame holds only the columns the comparison needs; the others the feature code reads
@@ -70,7 +70,7 @@ def engineered_features(frame: pd.DataFrame, name: str) -> np.ndarray:
         part = frame.iloc[start:start + CHUNK_ROWS]
         inputs = pd.DataFrame({c: part[c] if c in part.columns else np.nan for c in _ENGINEERED_INPUTS},
                               index=part.index)
-        out[start:start + len(part)] = model_features.engineered_features(inputs)[name].to_numpy(dtype="float64")  # noqa: SLF001
+        out[start:start + len(part)] = model_features.engineered_features(inputs)[name].to_numpy(dtype="float64")
     return out
 
 
@@ -82,7 +82,7 @@ def feature_values(frame: pd.DataFrame, name: str) -> np.ndarray:
     if name not in COMPARISON_FEATURES:
         raise KeyError(f"{name!r} is not a comparison feature")
     if name in model_features.ENGINEERED_FEATURES:
-        values = engineered_features(frame, name)
+        values = engineered_column(frame, name)
     else:
         values = frame[name].to_numpy(dtype="float64", na_value=np.nan)
     return 100.0 * values if name in SHARES else values

@@ -62,25 +62,28 @@ def callback_payload(outputs, inputs) -> dict:
 
 def client_payloads(client_id: int) -> dict[str, dict]:
     """The client page's callbacks as the browser posts them."""
+    from app.components import client_comparison as compare  # noqa: PLC0415
     from app.pages import client as page  # noqa: PLC0415
+    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
 
     cid = str(client_id)
-    keys = list(page.SIMILARITY_KEYS)
+    keys = list(SIMILARITY_KEYS)
     return {
         "render (score, reasons, waterfall)": callback_payload(
             [(page.ALERT, "children"), (page.BODY, "style"), (page.HEADING, "children"), (page.STATUS, "children"),
              (page.IDENTITY, "children"), (page.GAUGE, "figure"), (page.SCORE, "children"),
              (page.WATERFALL, "figure"), (page.REASONS, "children"), (page.DECISION_SLOT, "children"),
-             (page.COMPARE_KEYS, "options")],
+             (compare.COMPARE_KEYS, "options")],
             [(page.CLIENT_ID, "data", cid)]),
         "comparison (histograms)": callback_payload(
-            [(page.COMPARE_FIGURE, "figure"), (page.COMPARE_MESSAGE, "children")],
-            [(page.CLIENT_ID, "data", cid), (page.COMPARE_FEATURE, "value", page.DEFAULT_FEATURE),
-             (page.COMPARE_KEYS, "value", keys)]),
+            [(compare.COMPARE_FIGURE, "figure"), (compare.COMPARE_MESSAGE, "children")],
+            [(page.CLIENT_ID, "data", cid), (compare.COMPARE_FEATURE, "value", DEFAULT_FEATURE),
+             (compare.COMPARE_KEYS, "value", keys)]),
         "scatter (cohort points)": callback_payload(
-            [(page.SCATTER_FIGURE, "figure"), (page.SCATTER_NOTE, "children")],
-            [(page.CLIENT_ID, "data", cid), (page.SCATTER_X, "value", page.DEFAULT_SCATTER[0]),
-             (page.SCATTER_Y, "value", page.DEFAULT_SCATTER[1]), (page.COMPARE_KEYS, "value", keys)]),
+            [(compare.SCATTER_FIGURE, "figure"), (compare.SCATTER_NOTE, "children")],
+            [(page.CLIENT_ID, "data", cid), (compare.SCATTER_X, "value", DEFAULT_SCATTER[0]),
+             (compare.SCATTER_Y, "value", DEFAULT_SCATTER[1]), (compare.COMPARE_KEYS, "value", keys)]),
         "search (type-ahead)": callback_payload(
             [(page.SEARCH_MATCHES, "children"), (page.SEARCH_FEEDBACK, "children"), (page.NAV, "pathname")],
             [(page.SEARCH_INPUT, "value", cid[:3]), (page.SEARCH_OPEN, "n_clicks", None),
@@ -103,15 +106,18 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
     started = time.perf_counter()
     app = create_app(settings, warm_up=True)
     print(f"in-process: app built and warmed up in {time.perf_counter() - started:.1f} s")
+    from app.components import client_comparison as compare  # noqa: PLC0415
     from app.pages import client as page  # noqa: PLC0415
+    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
 
     if not measure:
         return
     calls = {
         "render (score, reasons, waterfall)": lambda cid: page.render_client(str(cid)),
         "render, same client again (cache)": lambda cid: page.render_client(str(cid)),
-        "comparison (histograms)": lambda cid: page.comparison(str(cid), page.DEFAULT_FEATURE, list(page.SIMILARITY_KEYS)),
-        "scatter (cohort points)": lambda cid: page.scatter(str(cid), *page.DEFAULT_SCATTER, list(page.SIMILARITY_KEYS)),
+        "comparison (histograms)": lambda cid: compare.comparison(str(cid), DEFAULT_FEATURE, list(SIMILARITY_KEYS)),
+        "scatter (cohort points)": lambda cid: compare.scatter(str(cid), *DEFAULT_SCATTER, list(SIMILARITY_KEYS)),
         "search (type-ahead)": lambda cid: page.search_update(str(cid)[:3], opening=False),
     }
     times: dict[str, list[float]] = {name: [] for name in calls}

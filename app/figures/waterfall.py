@@ -7,6 +7,7 @@ the colour is never needed to read it. Numbers and units follow the reader's lan
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -56,5 +57,30 @@ def waterfall_figure(
     plain_layout(fig, x_title=texts["axis"], height=110 + 34 * len(y), legend=False, lang=lang,
                  margin={"l": 10, "r": 70, "t": 40, "b": 50})
     fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
-    fig.update_xaxes(ticksuffix=percent_suffix(lang), rangemode="tozero")
+    low, high, ticks = _axis(base_percent, points, final_percent, threshold_percent)
+    fig.update_xaxes(ticksuffix=percent_suffix(lang), range=[low, high], tickvals=ticks)
     return fig
+
+
+def _axis(base: float, points: Sequence[float], final: float, threshold: float) -> tuple[float, float, list[float]]:
+    """Range and ticks of the probability axis.
+
+    A step that lowers the risk is labelled on its left; near 0 % that label would sit on the feature
+    names, so the range starts left of zero, and only non-negative ticks are drawn (a probability is
+    never negative, the room is only for text).
+    """
+    cumulative = [base]
+    for p in points:
+        cumulative.append(cumulative[-1] + p)
+    high = max(max(cumulative), final, threshold)
+    step = _nice_step(high / 5)
+    ticks = [i * step for i in range(int(high / step) + 2) if i * step <= high * 1.15]
+    return -0.3 * high, high * 1.18, ticks
+
+
+def _nice_step(raw: float) -> float:
+    """1, 2, 2.5 or 5 times a power of ten: tick spacing a reader does not have to decode."""
+    if raw <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(raw))
+    return next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)

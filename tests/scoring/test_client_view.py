@@ -37,3 +37,10 @@ def test_similarity_options_name_the_clients_own_values(small_model_dir):
     assert file.row["AGE_BAND"] == band
     options = dict(similarity_options(file.row, "fr"))
     assert band in options["age_band"] and "—" not in options["age_band"]
+
+
+def test_waterfall_axis_leaves_room_for_labels_but_no_negative_ticks():
+    fig = waterfall_figure(["a", "b"], [-1.0, -0.5], ["h1", "h2"], 2.0, 0.5, 9.3, texts=TEXTS, lang="fr")
+    low, high = fig.layout.xaxis.range
+    assert low < 0 < 9.3 < high  # room left of 0 % for "▼ −0,5 pts", the threshold inside the plot
+    assert min(fig.layout.xaxis.tickvals) == 0 and max(fig.layout.xaxis.tickvals) <= high

@@ -88,10 +88,17 @@ def console_errors(driver) -> list[dict]:
 def login_in_browser(driver, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
     driver.get(f"{base_url}/login")
     driver.find_element(By.ID, "auth-username").send_keys(username)
     driver.find_element(By.ID, "auth-password").send_keys(password)
-    driver.find_element(By.ID, "auth-submit").click()
+    submit = driver.find_element(By.ID, "auth-submit")
+    submit.click()
+    # The POST answers with a new page (the form again, or a redirect): wait until the old one is gone,
+    # or the next lookup may still search the page being replaced.
+    WebDriverWait(driver, 20).until(ec.staleness_of(submit))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from dash import Input, Output
 
 from app.config import normalise_database_url
 from app.security.db import Base, get_engine, init_db
-from app.security.web import bind_database
+from app.security.web import bind_database, current_engine
 from tests.browser_support import make_settings  # noqa: F401 - re-exported for the tests
 
 PROBE_AREAS = ("client", "portfolio", "model", "monitoring", "admin", "portfolio-export", "client-export")
@@ -52,6 +52,14 @@ def probed_app(dash_app):
 
 @pytest.fixture
 def server(probed_app, engine):
-    """The Flask server bound to this test's fresh database."""
+    """The Flask server bound to this test's fresh database, bound back to its previous one after.
+
+    The Dash app is shared by the whole session: left pointing at this test's database (dropped
+    after a PostgreSQL test), every later test of any package would fail on missing tables.
+    """
+    with probed_app.server.app_context():
+        previous = current_engine()
     bind_database(probed_app.server, engine)
-    return probed_app.server
+    yield probed_app.server
+    if previous is not None:
+        bind_database(probed_app.server, previous)

@@ -33,11 +33,7 @@ def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
                     line=dict(color=BLUE, width=3), name=_tr("roc_model", lang, auc=number_text(roc["auc"], 3, lang)),
                     customdata=100 * np.asarray(roc["threshold"]),
                     hovertemplate=_tr("roc_hover", lang) + "<extra></extra>")
-    fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
-                    color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
-                    textposition="bottom right", name=_tr("threshold_marker", lang))
-    fig.update_xaxes(range=[0, 100], ticksuffix=percent_suffix(lang))
-    fig.update_yaxes(range=[0, 101], ticksuffix=percent_suffix(lang))
+    _rule_point(fig, point, "bottom right", lang)
     return _finish(fig, lang, x_title=_tr("fpr_axis", lang), y_title=_tr("tpr_axis", lang))
 
 
@@ -50,12 +46,17 @@ def pr_figure(pr: dict, point: tuple[float, float], lang: str) -> go.Figure:
     fig.add_scatter(x=100 * np.asarray(pr["recall"]), y=100 * np.asarray(pr["precision"]), mode="lines",
                     line=dict(color=BLUE, width=3), name=_tr("pr_model", lang, ap=number_text(pr["ap"], 3, lang)),
                     hovertemplate=_tr("pr_hover", lang) + "<extra></extra>")
+    _rule_point(fig, point, "top right", lang)
+    return _finish(fig, lang, x_title=_tr("recall_axis", lang), y_title=_tr("precision_axis", lang))
+
+
+def _rule_point(fig: go.Figure, point: tuple[float, float], position: str, lang: str) -> None:
+    """The production rule's point (a labelled diamond: not colour alone) and the 0-100 % axes of both curves."""
     fig.add_scatter(x=[100 * point[0]], y=[100 * point[1]], mode="markers+text", marker=dict(symbol="diamond", size=13,
                     color=VERMILLION, line=dict(color="black", width=1)), text=[_tr("threshold_marker", lang)],
-                    textposition="top right", name=_tr("threshold_marker", lang))
+                    textposition=position, name=_tr("threshold_marker", lang))
     fig.update_xaxes(range=[0, 100], ticksuffix=percent_suffix(lang))
     fig.update_yaxes(range=[0, 101], ticksuffix=percent_suffix(lang))
-    return _finish(fig, lang, x_title=_tr("recall_axis", lang), y_title=_tr("precision_axis", lang))
 
 
 def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:

@@ -72,20 +72,10 @@ def to_float(series: pd.Series, *, source: str, column: str) -> pd.Series:
         out = pd.to_numeric(text.where(~missing), errors="coerce").astype("float64")
         bad = ~missing & out.isna()
         if bad.any():
-            pos = first_position(bad)
-            raise DataValidationError(
-                f"{source}: column {column} must be numeric; found {show(series.iloc[pos])} "
-                f"at row {pos + 1}",
-                source=source, column=column, example=series.iloc[pos], row=pos + 1,
-            )
+            _reject(series, bad, source, column, "must be numeric")
     infinite = pd.Series(np.isinf(out.to_numpy()), index=out.index)
     if infinite.any():
-        pos = first_position(infinite)
-        raise DataValidationError(
-            f"{source}: column {column} must be a finite number; found {show(series.iloc[pos])} "
-            f"at row {pos + 1}",
-            source=source, column=column, example=series.iloc[pos], row=pos + 1,
-        )
+        _reject(series, infinite, source, column, "must be a finite number")
     return out
 
 
@@ -96,19 +86,10 @@ def to_identifier(series: pd.Series, *, source: str, column: str, unique: bool) 
     else:
         floats = to_float(series, source=source, column=column)
         if floats.isna().any():
-            pos = first_position(floats.isna())
-            raise DataValidationError(
-                f"{source}: column {column} must be filled on every row; missing at row {pos + 1}",
-                source=source, column=column, example=series.iloc[pos], row=pos + 1,
-            )
+            _reject(series, floats.isna(), source, column, "must be filled on every row", missing=True)
         fractional = floats != np.floor(floats)
         if fractional.any():
-            pos = first_position(fractional)
-            raise DataValidationError(
-                f"{source}: column {column} must hold whole numbers; found {show(series.iloc[pos])} "
-                f"at row {pos + 1}",
-                source=source, column=column, example=series.iloc[pos], row=pos + 1,
-            )
+            _reject(series, fractional, source, column, "must hold whole numbers")
         values = floats.astype("int64")
     if unique:
         duplicated = values.duplicated(keep=False)
@@ -128,19 +109,10 @@ def to_binary_target(series: pd.Series, *, source: str, column: str) -> pd.Serie
     """Validate a label column: 0 or 1 on every row, returned as int64."""
     floats = to_float(series, source=source, column=column)
     if floats.isna().any():
-        pos = first_position(floats.isna())
-        raise DataValidationError(
-            f"{source}: column {column} must be 0 or 1 on every row; missing at row {pos + 1}",
-            source=source, column=column, example=series.iloc[pos], row=pos + 1,
-        )
+        _reject(series, floats.isna(), source, column, "must be 0 or 1 on every row", missing=True)
     invalid = ~floats.isin((0.0, 1.0))
     if invalid.any():
-        pos = first_position(invalid)
-        raise DataValidationError(
-            f"{source}: column {column} must be 0 or 1; found {show(series.iloc[pos])} "
-            f"at row {pos + 1}",
-            source=source, column=column, example=series.iloc[pos], row=pos + 1,
-        )
+        _reject(series, invalid, source, column, "must be 0 or 1")
     return floats.astype("int64")
 
 
@@ -149,3 +121,13 @@ def to_text(series: pd.Series) -> pd.Series:
     (HTML, very long or non-Latin text) is kept verbatim: it is data, escaped when displayed."""
     text = series.astype("str")
     return text.mask(text.str.strip() == "")
+
+
+def _reject(series: pd.Series, bad: pd.Series, source: str, column: str, rule: str, *, missing: bool = False) -> None:
+    """Raise the one-line error naming the file, the column, the first offending value and its row."""
+    pos = first_position(bad)
+    found = "missing" if missing else f"found {show(series.iloc[pos])}"
+    raise DataValidationError(
+        f"{source}: column {column} {rule}; {found} at row {pos + 1}",
+        source=source, column=column, example=series.iloc[pos], row=pos + 1,
+    )

@@ -122,30 +122,26 @@ def get_shap_inputs(directory: str):
     The inputs are rebuilt from those clients' full portfolio rows with the served feature function.
     """
     import pandas as pd  # noqa: PLC0415
-    import pyarrow.parquet as pq  # noqa: PLC0415
 
     from app.scoring.bundle import SHAP_SAMPLE_FILE  # noqa: PLC0415
+    from app.scoring.features import input_columns  # noqa: PLC0415
     from app.scoring.governance import align_shap_inputs  # noqa: PLC0415
 
     bundle = get_bundle()
     shap = pd.read_parquet(Path(directory) / SHAP_SAMPLE_FILE)
-    ids = [int(i) for i in shap["SK_ID_CURR"]]
-    rows = pq.read_table(get_portfolio().path, filters=[("SK_ID_CURR", "in", ids)]).to_pandas()
+    rows = get_portfolio().rows(shap["SK_ID_CURR"], columns=input_columns(bundle.protected))
     X = bundle.features(rows).set_index(rows["SK_ID_CURR"].to_numpy())
     return align_shap_inputs(shap, X)
 
 
 @lru_cache(maxsize=2)
 def get_drift_report(directory: str) -> dict:
-    """The drift report of the model folder (computed once and written there when missing or stale)."""
-    from app.scoring.monitoring import load_or_build_report  # noqa: PLC0415
+    """The model folder's precomputed drift report (``ValueError`` when absent or stale).
 
-    bundle = get_bundle()
-    get_portfolio()  # make sure the demo portfolio exists
-    return load_or_build_report(bundle, log=log.info)
+    Never computed here: at full portfolio size that takes tens of seconds and more than a gigabyte,
+    which a web worker must not spend; ``scripts/train.py`` and ``scripts/drift_report.py`` write it.
+    """
+    from app.scoring.monitoring import load_report  # noqa: PLC0415
 
+    return load_report(get_bundle())
 
-def warm_up_governance() -> None:
-    """Load the model and monitoring pages' files, so their first opening is as fast as the next."""
-    directory = str(get_bundle().directory)
-    get_oof(directory), get_shap_inputs(directory), get_drift_report(directory)

@@ -4,7 +4,7 @@
 
 "cold" is the first opening in a fresh process after the model and portfolio are loaded (it reads
 oof / SHAP files, and the drift report if present); "warm" the median of the next openings, which
-is what every manager gets once the process has served the page once (``warm_up_governance``).
+is what every manager gets once the process has served the page once.
 The target is 1 s per page open (layout + the callbacks fired on load).
 """
 from __future__ import annotations

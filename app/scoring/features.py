@@ -99,6 +99,15 @@ def feature_names(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
     return raw_inputs(protected) + list(ENGINEERED_FEATURES)
 
 
+def input_columns(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
+    """Every raw application column :func:`build_features` reads (to read no more from disk)."""
+    names = application_schema().names
+    wanted = set(raw_inputs(protected)) | set(YEARS_FROM_DAYS) | set(EXT_SOURCES) | set(CONTACT_FLAGS) \
+        | set(REGION_MISMATCH_FLAGS) | {"AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"} \
+        | {n for n in names if n.startswith("FLAG_DOCUMENT_")}
+    return [n for n in names if n in wanted]
+
+
 def categorical_features(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
     """The model inputs CatBoost treats as categorical."""
     cats = set(application_schema().categorical)

@@ -1,8 +1,8 @@
 """The drift report of a model folder: reference and current samples, importance, caching on disk.
 
-The report is computed offline (``scripts/drift_report.py``, e.g. nightly) or, for a model folder
-without one, once at the dashboard's first start; it is written to ``<model folder>/drift_report.json``
-and the monitoring page only reads it, so the page opens instantly whatever the portfolio size.
+The report is computed offline (``scripts/train.py`` writes one with the model, ``scripts/drift_report.py``
+refreshes it, e.g. nightly) into ``<model folder>/drift_report.json``; the monitoring page only reads it,
+so it opens instantly and the web worker's memory stays bounded whatever the portfolio size.
 A report remembers which model it describes (the card's date and training-data hash): a retrained
 model never shows a stale report.
 """
@@ -73,21 +73,19 @@ def report_matches(report: dict, bundle: ModelBundle) -> bool:
     return report.get("model") == model_signature(bundle)
 
 
-def load_or_build_report(bundle: ModelBundle, portfolio_path: Path | None = None, log=lambda _m: None) -> dict:
-    """The model folder's report if it describes this model, else the portfolio report, computed and
-    written for the next start (kept in memory only when the folder is read-only)."""
+def load_report(bundle: ModelBundle) -> dict:
+    """The model folder's report, if it describes this model; else ``ValueError`` saying what to run."""
     path = bundle.directory / REPORT_FILE
-    if path.exists():
-        try:
-            report = read_report(path)
-            if report_matches(report, bundle):
-                return report
-            log(f"{path} describes another model: recomputing")
-        except ValueError as exc:
-            log(f"{exc}: recomputing")
+    if not path.exists():
+        raise ValueError(f"no drift report in {bundle.directory}: run scripts/drift_report.py")
+    report = read_report(path)  # a malformed file raises ValueError naming it
+    if not report_matches(report, bundle):
+        raise ValueError(f"{path} describes another model: run scripts/drift_report.py")
+    return report
+
+
+def write_portfolio_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> dict:
+    """Compute the default report offline and write it into the model folder (training, scripts)."""
     report = portfolio_drift_report(bundle, portfolio_path)
-    try:
-        write_report(report, path)
-    except OSError as exc:  # read-only deployment: serve it from memory
-        log(f"drift report not cached ({exc})")
+    write_report(report, bundle.directory / REPORT_FILE)
     return report

@@ -37,6 +37,7 @@ from app.scoring.metrics import (
     reliability_table,
 )
 from app.scoring.model import Log, TrainConfig, train_model
+from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
@@ -148,6 +149,9 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
     if write_served_portfolio:
         oof_frame = pd.DataFrame({ID_COLUMN: labelled[ID_COLUMN].to_numpy(), "PROBA_OOF": oof})
         write_portfolio(build_portfolio(served, labelled, new, oof=oof_frame), out_dir / files.PORTFOLIO_FILE)
+        if new is not None and len(new):
+            write_portfolio_report(served)
+            log("drift report of the new applications written")
     card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
     (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
     log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")

@@ -1,11 +1,11 @@
-"""The drift report of a model folder: built from the portfolio, cached on disk, recomputed when stale."""
+"""The drift report of a model folder: computed offline from the portfolio, only read by the dashboard."""
 import json
 
 import pytest
 
 from app.scoring.bundle import ModelBundle
 from app.scoring.drift import REPORT_FILE
-from app.scoring.monitoring import load_or_build_report, model_drift_report, portfolio_drift_report
+from app.scoring.monitoring import load_report, model_drift_report, portfolio_drift_report, write_portfolio_report
 
 
 def test_portfolio_report_covers_every_model_input(small_model_dir):
@@ -31,20 +31,25 @@ def test_a_batch_is_scored_and_compared(small_model_dir):
     assert rows["CREDIT_INCOME_RATIO"]["drifted"]  # engineered from the shifted income
 
 
-def test_report_is_cached_and_recomputed_for_another_model(small_model_dir, tmp_path):
+def test_training_writes_the_report_and_the_dashboard_only_reads_it(small_model_dir, tmp_path):
     out, _, _, _ = small_model_dir
+    assert (out / REPORT_FILE).exists()  # run_training wrote it, offline, with the model
     folder = tmp_path / "model"
     folder.mkdir()
     for f in out.iterdir():
         (folder / f.name).write_bytes(f.read_bytes())
     bundle = ModelBundle.load(folder)
-    first = load_or_build_report(bundle)
-    assert (folder / REPORT_FILE).exists()
-    assert load_or_build_report(bundle)["created_at"] == first["created_at"]
+    assert load_report(bundle)["dataset"]["n_features"] == len(bundle.feature_names)
     stale = json.loads((folder / REPORT_FILE).read_text())
     stale["model"]["created_at"] = "1999-01-01T00:00:00+00:00"
-    stale["created_at"] = "stale"
     (folder / REPORT_FILE).write_text(json.dumps(stale))
-    assert load_or_build_report(bundle)["created_at"] != "stale"
+    with pytest.raises(ValueError, match="another model"):
+        load_report(bundle)  # a retrained model never shows a stale report
     (folder / REPORT_FILE).write_text("garbage")
-    assert load_or_build_report(bundle)["dataset"]["n_features"] == len(bundle.feature_names)
+    with pytest.raises(ValueError):
+        load_report(bundle)
+    (folder / REPORT_FILE).unlink()
+    with pytest.raises(ValueError, match="drift_report.py"):
+        load_report(bundle)  # missing: the page says what to run, nothing is computed in the web process
+    written = write_portfolio_report(bundle)
+    assert load_report(bundle) == json.loads(json.dumps(written))

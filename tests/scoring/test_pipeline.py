@@ -118,3 +118,15 @@ def test_predict_script_rejects_bad_input_clearly(small_model_dir, tmp_path):
                               str(tmp_path / "nowhere"), "--input", str(tmp_path / "bad.csv"), "--output",
                               str(tmp_path / "s.csv")], capture_output=True, text=True, timeout=120)
     assert missing.returncode == 2 and "train.py" in missing.stderr
+
+
+def test_rows_of_many_clients_read_group_by_group(small_model_dir):
+    out, _, labelled, new = small_model_dir
+    store = PortfolioStore.open(out / PORTFOLIO_FILE, columns=["PROBA_DEFAULT"])
+    wanted = [int(i) for i in labelled["SK_ID_CURR"].iloc[::97]] + [int(new["SK_ID_CURR"].iloc[-1]), 42]
+    rows = store.rows(wanted, columns=["AMT_CREDIT", "PROBA_DEFAULT"])
+    assert rows["SK_ID_CURR"].tolist() == sorted(set(wanted) - {42})  # unknown ids skipped
+    assert list(rows.columns) == ["SK_ID_CURR", "AMT_CREDIT", "PROBA_DEFAULT"]
+    one = store.client_row(wanted[3])
+    assert rows.set_index("SK_ID_CURR").loc[wanted[3], "AMT_CREDIT"] == one["AMT_CREDIT"].iloc[0]
+    assert store.rows([42]).empty

@@ -7,6 +7,10 @@ Design choices, and why:
 - **The served model is the fold ensemble**, merged with ``catboost.sum_models`` into one CatBoost
   model whose raw score is the mean of the fold models' raw scores: exactly the models that were
   validated, and still a single tree model, so its SHAP values are exact.
+- **Defaulters weigh more in training** (``SqrtBalanced``: the square root of the class ratio, about
+  3.4): at a 10:1 cost the decision is made among the riskiest clients, and weighting the rare class
+  sharpens the trees there (on the real data: out-of-fold AUC 0.7560 -> 0.7577, cost 0.5268 -> 0.5224).
+  The weights distort the raw probabilities, which the calibration below corrects.
 - **Calibration is Platt scaling on the raw score** (``logit p = a * raw + b``): the probability shown
   to an officer then means what it says, and because the map is affine in log-odds, SHAP
   contributions scaled by ``a`` still add up exactly to the calibrated log-odds.
@@ -38,12 +42,15 @@ Log = Callable[[str], None]
 SEARCH_TOLERANCE = 0.0005
 
 #: Candidate settings, most promising first (the search stops when its time budget is spent).
-SEARCH_SPACE: tuple[dict, ...] = (
-    {"depth": 6, "l2_leaf_reg": 3.0},
-    {"depth": 5, "l2_leaf_reg": 10.0},
-    {"depth": 7, "l2_leaf_reg": 10.0, "random_strength": 2.0},
-    {"depth": 4, "l2_leaf_reg": 3.0},
-    {"depth": 6, "l2_leaf_reg": 20.0, "random_strength": 4.0},
+SEARCH_SPACE: tuple[dict, ...] = tuple(
+    {**params, "auto_class_weights": "SqrtBalanced"}
+    for params in (
+        {"depth": 6, "l2_leaf_reg": 3.0},
+        {"depth": 5, "l2_leaf_reg": 10.0},
+        {"depth": 7, "l2_leaf_reg": 10.0, "random_strength": 2.0},
+        {"depth": 4, "l2_leaf_reg": 3.0},
+        {"depth": 6, "l2_leaf_reg": 20.0, "random_strength": 4.0},
+    )
 )
 
 
@@ -188,7 +195,9 @@ def search_params(X, y, folds, cat_features, config: TrainConfig, log: Log) -> t
             model = _fit_stopped(X[train], y[train], X[val], y[val], cat_features, params, config, config.seed)
         else:
             model = _fit_fold(X[train], y[train], cat_features, params, config, config.seed)
-        p = 1 / (1 + np.exp(-raw_score(model, X[val], cat_features)))
+        raw = raw_score(model, X[val], cat_features)
+        # Compared as served: after calibration (class weights bias the raw probabilities upwards).
+        p = Calibration.fit(raw, y[val]).proba(raw)
         results.append({"params": params, "val_log_loss": float(log_loss(y[val], p)),
                         "iterations": int(model.get_best_iteration() + 1), "seconds": round(time.perf_counter() - t0, 1)})
         log(f"search {i + 1}/{len(config.search_space)}: {params} -> log-loss {results[-1]['val_log_loss']:.5f} "

@@ -13,6 +13,7 @@ folder never sees a stale file.
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote
 from functools import lru_cache
 
 import dash
@@ -221,7 +222,7 @@ def layout(client_id: str | None = None, **_query) -> html.Div:
     children = [html.H1(translate("client.title", lang), className="h3"), dcc.Location(id=NAV, refresh="callback-nav"),
                 SearchBar(lang)]
     if client_id is not None:
-        children += [dcc.Store(id=CLIENT_ID, data=str(client_id)[:100]), html.Div(id=ALERT),
+        children += [dcc.Store(id=CLIENT_ID, data=unquote(str(client_id))[:100]), html.Div(id=ALERT),
                      dcc.Loading(ClientBody(lang), type="default", delay_show=300)]
     return html.Div(children)
 

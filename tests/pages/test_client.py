@@ -265,3 +265,18 @@ def test_tab_title_follows_the_language(page, dash_app):
     with dash_app.server.test_request_context("/client", headers={"Cookie": "lang=en"}):
         assert page.page_title() == "Client file — Prêt à dépenser"
         assert page.page_title("100002") == "Client 100002 — Prêt à dépenser"
+
+
+def test_an_encoded_id_in_the_url_is_shown_decoded(page):
+    """/client/abc%3Cscript%3E: the officer reads what was typed, and it is only ever text."""
+    from dash import dcc
+
+    def stores(node):
+        if isinstance(node, dcc.Store):
+            yield node
+        for child in getattr(node, "children", None) or []:
+            if not isinstance(child, str):
+                yield from stores(child)
+
+    layout = page.layout(client_id="abc%3Cscript%3E")
+    assert [s.data for s in stores(layout)] == ["abc<script>"]

@@ -77,3 +77,53 @@ def test_english_file_reads_in_english(served_client_model, logged_in_driver, ap
     assert "Other similar clients" in driver.find_element(By.ID, "client-compare-figure").text
     _shot(driver, folder, "client-file-en")
     assert console_errors(driver) == []
+
+
+def _click(driver, element) -> None:
+    """Scroll the element to the middle of the window, then click it as a person would.
+
+    Instantly: Bootstrap makes scrolling smooth, and a click during the animation lands elsewhere.
+    """
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
+    element.click()
+
+
+def test_officer_records_an_override_and_sees_it_in_the_history(served_client_model, logged_in_driver, app_server,
+                                                                 tmp_path):
+    """Issue 6: log in, open a client, override the model with a reason, see it in the history, reload."""
+    from app.i18n import translate
+
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[5]))
+    driver = logged_in_driver("officer")
+    wait = WebDriverWait(driver, 30)
+    driver.get(f"{app_server}/client/{client_id}")
+    wait.until(ec.presence_of_element_located((By.ID, "client-decision-panel")))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))
+    # the file is usable once its charts are drawn (a loading overlay covers it until then)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    override = wait.until(ec.presence_of_element_located(
+        (By.CSS_SELECTOR, "#client-decision-choice input[value='override']")))
+    driver.execute_script("arguments[0].click()", override)
+    note = "<b>Garant solide</b> — vu au guichet"
+    driver.find_element(By.ID, "client-decision-note").send_keys(note)
+    _click(driver, driver.find_element(By.ID, "client-decision-submit"))  # no reason yet: refused, nothing recorded
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-feedback .alert-danger")))
+    assert not driver.find_elements(By.CSS_SELECTOR, "#client-decision-history tbody tr")
+    reason = translate("decision.reason.guarantor_or_collateral", "fr")
+    wait.until(lambda d: "is-disabled" not in (d.find_element(By.ID, "client-decision-reason").get_attribute("class") or ""))
+    _click(driver, driver.find_element(By.ID, "client-decision-reason"))
+    _click(driver, wait.until(ec.element_to_be_clickable((By.XPATH, f"//*[normalize-space(text())='{reason}']"))))
+    _click(driver, driver.find_element(By.ID, "client-decision-submit"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-feedback .alert-success")))
+    row = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history tbody tr"))).text
+    assert reason in row and note in row  # the HTML of the note is shown as text, never interpreted
+    assert translate("decision.overridden", "fr") in row
+    assert not driver.find_elements(By.CSS_SELECTOR, "#client-decision-history b")
+    _shot(driver, folder, "client-decision-override")
+    driver.refresh()  # stored in the database: the history survives a reload
+    row = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history tbody tr"))).text
+    assert reason in row and note in row
+    assert console_errors(driver) == []

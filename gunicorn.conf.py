@@ -15,6 +15,7 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = None  # app logs its own structured events; the PaaS router logs requests
 errorlog = "-"
+# "*": on a PaaS the dyno is reachable only through the router; elsewhere set the proxy address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 
 

@@ -16,18 +16,23 @@ from tests.browser_support import console_errors
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 
+def _officer(logged_in_driver, tmp_path):
+    """(driver logged in as an officer, its 30 s wait, the screenshot folder)."""
+    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    driver = logged_in_driver("officer")
+    return driver, WebDriverWait(driver, 30), folder
+
+
 def _shot(driver, folder: Path, name: str) -> None:
     driver.set_window_size(1280, max(900, driver.execute_script("return document.body.scrollHeight")))
     driver.save_screenshot(str(folder / f"{name}.png"))
 
 
 def test_officer_searches_a_client_and_reads_the_file(served_client_model, logged_in_driver, app_server, tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
     _, labelled, _ = served_client_model
     client_id = str(int(labelled["SK_ID_CURR"].iloc[3]))
-    driver = logged_in_driver("officer")
-    wait = WebDriverWait(driver, 30)
+    driver, wait, folder = _officer(logged_in_driver, tmp_path)
     driver.get(f"{app_server}/client")
     box = wait.until(ec.presence_of_element_located((By.ID, "client-search-input")))
     box.send_keys(client_id[:-1])
@@ -59,11 +64,8 @@ def test_officer_searches_a_client_and_reads_the_file(served_client_model, logge
 
 
 def test_english_file_reads_in_english(served_client_model, logged_in_driver, app_server, tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
     client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[3]))
-    driver = logged_in_driver("officer")
-    wait = WebDriverWait(driver, 30)
+    driver, wait, folder = _officer(logged_in_driver, tmp_path)
     driver.get(f"{app_server}/lang/en")
     driver.get(f"{app_server}/client/{client_id}")
     decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
@@ -93,11 +95,8 @@ def test_officer_records_an_override_and_sees_it_in_the_history(served_client_mo
     """Issue 6: log in, open a client, override the model with a reason, see it in the history, reload."""
     from app.i18n import translate
 
-    folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
     client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[5]))
-    driver = logged_in_driver("officer")
-    wait = WebDriverWait(driver, 30)
+    driver, wait, folder = _officer(logged_in_driver, tmp_path)
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.presence_of_element_located((By.ID, "client-decision-panel")))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))

@@ -13,13 +13,15 @@ the model saw. Values are in the unit a person reads (years, €, %), so figures
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from app.scoring import features as model_features
-from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
+from app.scoring.cohorts import MIN_COHORT_SIZE, CohortFilter, similar_clients_filter
 
 #: Features offered in the comparison, in the order of the list, with their unit kind
 #: (``formatting.format_display``): model inputs an officer can explain and the score itself.
@@ -94,10 +96,16 @@ def outcomes(frame: pd.DataFrame) -> np.ndarray:
     return np.where(frame["IS_LABELLED"].to_numpy(dtype=bool), target, np.nan)
 
 
-def similar_members(frame: pd.DataFrame, client_id: int, keys: tuple[str, ...]) -> np.ndarray:
-    """Row positions of the OTHER clients sharing ``client_id``'s profile on ``keys``."""
+def similar_members(frame: pd.DataFrame, client_id: int, keys: tuple[str, ...],
+                    cohort_mask: Callable[[CohortFilter], np.ndarray] | None = None) -> np.ndarray:
+    """Row positions of the OTHER clients sharing ``client_id``'s profile on ``keys``.
+
+    ``cohort_mask`` lets the dashboard pass a cached ``CohortFilter -> mask`` (clients of one profile
+    share it); by default the mask is computed on ``frame``.
+    """
     position = frame.index.get_loc(client_id)
-    members = np.flatnonzero(similar_clients_filter(frame.iloc[position], keys).mask(frame))
+    cohort = similar_clients_filter(frame.iloc[position], keys)
+    members = np.flatnonzero(cohort_mask(cohort) if cohort_mask is not None else cohort.mask(frame))
     return members[members != position]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -90,8 +91,12 @@ def _is_dropped_raw(name: str) -> bool:
 
 def raw_inputs(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
     """Raw application columns passed through to the model unchanged (schema order)."""
-    excluded = set(protected)
-    return [n for n in application_schema().names if not _is_dropped_raw(n) and n not in excluded]
+    return list(_raw_inputs(frozenset(protected)))
+
+
+@lru_cache(maxsize=8)
+def _raw_inputs(excluded: frozenset[str]) -> tuple[str, ...]:
+    return tuple(n for n in application_schema().names if not _is_dropped_raw(n) and n not in excluded)
 
 
 def feature_names(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
@@ -174,7 +179,8 @@ def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTEC
     """
     protected = tuple(protected)
     raw = raw_inputs(protected)
-    needed = set(raw) | set(YEARS_FROM_DAYS) | set(EXT_SOURCES) | {"AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"}
+    # Document flags are counted among those present; every other input must be there.
+    needed = {c for c in input_columns(protected) if not c.startswith("FLAG_DOCUMENT_")}
     missing = sorted(needed - set(applications.columns))
     if missing:
         raise KeyError(f"applications lack the columns the model needs: {', '.join(missing)}")

@@ -117,8 +117,8 @@ class PortfolioStore:
 
     def search_ids(self, prefix: str, limit: int = 10) -> list[int]:
         """Client ids starting with the digits ``prefix`` (ascending), without scanning every id."""
-        if not prefix.isdigit() or limit <= 0 or len(prefix) > 18:
-            return []
+        if not prefix.isdigit() or prefix.startswith("0") or limit <= 0 or len(prefix) > 18:
+            return []  # ids never start with 0: "012" must not suggest ids starting with "12"
         if not len(self.ids):
             return []
         found: list[int] = []

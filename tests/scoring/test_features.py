@@ -74,6 +74,8 @@ def test_order_index_and_determinism(apps):
 def test_missing_column_is_named(apps):
     with pytest.raises(KeyError, match="AMT_ANNUITY"):
         build_features(apps.drop(columns=["AMT_ANNUITY"]))
+    with pytest.raises(KeyError, match="FLAG_PHONE"):  # read for the contact count: named too, not a raw pandas error
+        build_features(apps.drop(columns=["FLAG_PHONE"]))
 
 
 def test_works_on_new_applications_without_target():

@@ -83,6 +83,7 @@ def test_portfolio_store(small_model_dir):
         expected = sorted(i for i in all_ids if str(i).startswith(prefix))[:limit]
         assert store.search_ids(prefix, limit=limit) == expected
     assert store.search_ids("<script>") == [] and store.search_ids("") == []
+    assert store.search_ids("0") == [] and store.search_ids("0100") == []  # no id starts with 0
     row = store.client_row(first)
     assert len(row) == 1 and row["SK_ID_CURR"].iloc[0] == first
     assert store.client_row(123).empty

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.fairness import AGE_BANDS, age_band
-from app.scoring.features import DAYS_PER_YEAR
+from app.scoring.features import years_from_days
 from app.scoring.metrics import CostModel
 
 MIN_COHORT_SIZE = 20
@@ -194,11 +194,11 @@ def add_derived_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
     Called once when the portfolio is loaded: age in years and its band, years employed.
     """
-    age = (-frame["DAYS_BIRTH"].to_numpy(dtype="float64") / DAYS_PER_YEAR).astype("float32")
+    age = years_from_days(frame["DAYS_BIRTH"].to_numpy(dtype="float64")).astype("float32")
     derived = {"AGE_YEARS": age,
                "AGE_BAND": pd.Categorical(age_band(age), categories=[b for b, _, _ in AGE_BANDS])}
     if "DAYS_EMPLOYED" in frame:
-        derived["EMPLOYED_YEARS"] = (-frame["DAYS_EMPLOYED"].to_numpy(dtype="float64") / DAYS_PER_YEAR).astype("float32")
+        derived["EMPLOYED_YEARS"] = years_from_days(frame["DAYS_EMPLOYED"].to_numpy(dtype="float64")).astype("float32")
     return frame.assign(**derived)  # copy-on-write: the existing columns are shared, not copied
 
 

@@ -119,6 +119,15 @@ def categorical_features(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> lis
     return [n for n in feature_names(protected) if n in cats]
 
 
+def years_from_days(days) -> np.ndarray:
+    """Positive years from Home Credit's negative day counts; the "not employed" sentinel is missing.
+
+    The one conversion used by the model and by the dashboard's filters, so both read the same age.
+    """
+    days = np.asarray(days, dtype="float64")
+    return np.where(days == DAYS_EMPLOYED_SENTINEL, np.nan, -days / DAYS_PER_YEAR)
+
+
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """Division where a zero or missing denominator gives a missing value, not infinity."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -142,11 +151,8 @@ def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
     """The engineered columns alone (see ``ENGINEERED_FEATURES``): also used by the client comparison,
     so the values an officer compares are exactly the ones the model saw."""
     days = _floats(df, list(YEARS_FROM_DAYS))
-    birth = days[:, 0]
-    employed = np.where(days[:, 1] == DAYS_EMPLOYED_SENTINEL, np.nan, days[:, 1])  # DAYS_EMPLOYED
-    out: dict[str, np.ndarray] = {years: -days[:, i] / DAYS_PER_YEAR for i, years in enumerate(YEARS_FROM_DAYS.values())}
-    out["EMPLOYED_YEARS"] = -employed / DAYS_PER_YEAR
-    out["EMPLOYED_AGE_RATIO"] = _ratio(employed, birth)
+    out: dict[str, np.ndarray] = {years: years_from_days(days[:, i]) for i, years in enumerate(YEARS_FROM_DAYS.values())}
+    out["EMPLOYED_AGE_RATIO"] = _ratio(out["EMPLOYED_YEARS"], out["AGE_YEARS"])
     income, credit, annuity, goods = _floats(df, ["AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE"]).T
     out["CREDIT_INCOME_RATIO"] = _ratio(credit, income)
     out["ANNUITY_INCOME_RATIO"] = _ratio(annuity, income)

@@ -111,9 +111,13 @@ class PortfolioStore:
     def ids(self) -> np.ndarray:
         return self.frame.index.to_numpy(dtype=np.int64)
 
+    def _known(self, client_ids: np.ndarray) -> np.ndarray:
+        """Which of the (int64) ids are clients of the portfolio: a sorted search, not a scan."""
+        pos = np.minimum(np.searchsorted(self.ids, client_ids), max(len(self.ids) - 1, 0))
+        return (self.ids[pos] == client_ids) if len(self.ids) else np.zeros(len(client_ids), dtype=bool)
+
     def __contains__(self, client_id: int) -> bool:
-        i = np.searchsorted(self.ids, client_id)
-        return bool(i < len(self.ids) and self.ids[i] == client_id)
+        return bool(self._known(np.array([int(client_id)], dtype=np.int64))[0])
 
     def search_ids(self, prefix: str, limit: int = 10) -> list[int]:
         """Client ids starting with the digits ``prefix`` (ascending), without scanning every id."""
@@ -139,7 +143,7 @@ class PortfolioStore:
         1 GB at 356,255 clients); this keeps one row group of the needed columns in memory at a time.
         """
         ids = np.unique(np.asarray([int(i) for i in client_ids], dtype=np.int64))
-        ids = ids[np.isin(ids, self.ids)]
+        ids = ids[self._known(ids)]
         wanted = None if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]]
         if not len(ids) or self.metadata is None or self.group_first_ids is None:
             return pq.read_table(self.path, columns=wanted, filters=[(ID_COLUMN, "in", [int(i) for i in ids] or [-1])]).to_pandas()
@@ -154,12 +158,4 @@ class PortfolioStore:
 
     def client_row(self, client_id: int) -> pd.DataFrame:
         """The full portfolio row of one client, read from disk (one row group), or an empty frame."""
-        client_id = int(client_id)
-        if self.metadata is None or self.group_first_ids is None or not len(self.group_first_ids):
-            return pq.read_table(self.path, filters=[(ID_COLUMN, "=", client_id)]).to_pandas()
-        group = int(np.searchsorted(self.group_first_ids, client_id, side="right")) - 1
-        if group < 0 or client_id not in self:
-            return pq.read_table(self.path, filters=[(ID_COLUMN, "=", -1)]).to_pandas()
-        table = pq.ParquetFile(self.path, metadata=self.metadata).read_row_group(group)
-        rows = pa.compute.equal(table.column(ID_COLUMN), pa.scalar(client_id, table.schema.field(ID_COLUMN).type))
-        return table.filter(rows).to_pandas()
+        return self.rows([client_id])

@@ -85,6 +85,14 @@ def console_errors(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
 
 
+def wait_until_idle(driver, timeout: float = 20) -> None:
+    """Wait until the page is loaded and no Dash callback is pending (what a person clicks on)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(lambda d: d.execute_script(
+        "return document.readyState === 'complete' && !document.querySelector('[data-dash-is-loading=\"true\"]')"))
+
+
 def login_in_browser(driver, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
 

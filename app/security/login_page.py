@@ -124,6 +124,10 @@ def register_auth_routes(server: flask.Flask) -> None:
         flask.session.permanent = True
         purge_expired(state.engine, state.policy)  # expired sessions are deleted, not kept forever
         flask.session["sid"] = open_session(state.engine, result.account)
+        # A fresh CSRF token in the same response that opens the session: were it created later, while
+        # the first page's layout renders, a parallel callback response could re-send the cookie
+        # without it, and the logout form would then carry a token the server no longer knows.
+        csrf_token()
         flask.g.account = result.account
         record_audit(state.engine, result.account.username, LOGIN, result.account.role)
         return flask.redirect(next_url)

@@ -4,7 +4,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from app.security.testing import TEST_PASSWORD, make_user
-from tests.browser_support import console_errors, login_in_browser
+from tests.browser_support import console_errors, login_in_browser, wait_until_idle
 
 
 def test_login_home_logout(app_server, dash_app, browser):
@@ -20,7 +20,10 @@ def test_login_home_logout(app_server, dash_app, browser):
     assert "browser-officer" in browser.find_element(By.ID, "auth-user").text
     assert browser.find_element(By.TAG_NAME, "h1").text  # home page rendered by the page callback
     assert console_errors(browser) == []
-    browser.find_element(By.ID, "auth-logout").click()
+    wait_until_idle(browser)
+    logout = WebDriverWait(browser, 20).until(ec.element_to_be_clickable((By.ID, "auth-logout")))
+    logout.click()
+    WebDriverWait(browser, 20).until(ec.staleness_of(logout))
     WebDriverWait(browser, 20).until(ec.presence_of_element_located((By.ID, "auth-form")))
     browser.get(app_server + "/")
     assert "/login" in browser.current_url

@@ -152,6 +152,17 @@ def test_failed_login_never_stores_an_unknown_name_in_clear(server):
     assert any(n.startswith("unknown:") for n in names)
 
 
+def test_login_response_already_holds_a_fresh_csrf_token(server):
+    """The logout form's token must exist in the cookie set by the login itself (see login_page)."""
+    client = server.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        before = session.get("csrf")
+    logged_in = login_client(server, "dora", "officer")
+    with logged_in.session_transaction() as session:
+        assert session.get("csrf") and session.get("csrf") != before and session.get("sid")
+
+
 def test_login_purges_expired_sessions(server):
     import datetime as dt
 

@@ -62,3 +62,23 @@ def make_applications(n: int = 200, seed: int = 0, labelled: bool = True, first_
         frame.insert(1, TARGET_COLUMN, (rng.random(n) < risk).astype(np.int64))
     schema_order = application_schema().names if labelled else application_schema().test_names()
     return frame[schema_order]
+
+
+def make_previous_applications(n: int = 2000, seed: int = 0, first_id: int = 100_000) -> pd.DataFrame:
+    """``n`` past loans priced like Home Credit's: a term from a short list, a rate from a few
+    posted levels, the annuity from the annuity formula (so the term can be learnt back)."""
+    rng = np.random.default_rng(seed)
+    months = rng.choice([6, 12, 18, 24, 36, 48], size=n).astype(float)
+    annual_rate = rng.choice([0.15, 0.25, 0.35, 0.45], size=n)
+    credit = rng.uniform(20_000, 900_000, size=n).round(-2)
+    r = annual_rate / 12
+    annuity = (credit * r / (1 - (1 + r) ** -months)).round(2)
+    return pd.DataFrame({
+        "SK_ID_PREV": np.arange(2_000_000, 2_000_000 + n, dtype=np.int64),
+        "SK_ID_CURR": first_id + rng.integers(0, max(n // 3, 1), size=n),
+        "NAME_CONTRACT_TYPE": pd.array(rng.choice(["Cash loans", "Consumer loans"], size=n), dtype="str"),
+        "AMT_ANNUITY": annuity,
+        "AMT_CREDIT": credit,
+        "AMT_GOODS_PRICE": (credit * rng.uniform(0.8, 1.0, size=n)).round(-2),
+        "CNT_PAYMENT": months,
+    })

@@ -7,6 +7,8 @@ A model folder (``model/`` by default, written by ``scripts/train.py``) holds:
   parameters, baselines, fairness, calibration, data fingerprint, library versions, date);
 - ``oof.parquet``: out-of-fold probabilities of the labelled portfolio (model and fairness pages);
 - ``shap_sample.parquet``: SHAP values of a sample of clients (global explanations);
+- ``term_model.cbm``: the loan-term estimator, when previous applications were available
+  (see ``app.scoring.loan_terms``);
 - ``portfolio.parquet``: the scored portfolio the dashboard serves (not committed; rebuilt).
 """
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 from catboost import CatBoost, Pool
 
 from app.scoring.features import build_features
+from app.scoring.loan_terms import TermModel
 from app.scoring.metrics import CostModel, risk_grade
 from app.scoring.model import Calibration
 
@@ -49,6 +52,7 @@ class ModelBundle:
     protected: tuple[str, ...]
     card: dict
     directory: Path
+    term_model: TermModel | None = None
 
     @classmethod
     def load(cls, directory: Path | str) -> "ModelBundle":
@@ -73,11 +77,12 @@ class ModelBundle:
             protected=tuple(card["features"]["protected_excluded"]),
             card=card,
             directory=directory,
+            term_model=TermModel.load(directory, card),
         )
 
     def features(self, applications: pd.DataFrame) -> pd.DataFrame:
         """Model inputs of prepared applications, in the order the model was trained on."""
-        X = build_features(applications, protected=self.protected)
+        X = build_features(applications, protected=self.protected, term_model=self.term_model)
         if tuple(X.columns) != self.feature_names:
             raise ValueError("feature function and model disagree on the inputs; retrain the model")
         return X

@@ -17,6 +17,9 @@ input matrix. Choices, and why:
   without them), and an officer cannot explain "median floor count of the building" to a client.
   ``FLAG_MOBIL`` is constant. Protected attributes are dropped here, by
   configuration (``app.config.PROTECTED_ATTRIBUTES``), so no code path can feed them to the model.
+- When previous applications were available at training, the estimated term and the implied
+  interest rate (``app.scoring.loan_terms``) separate what ``CREDIT_TERM`` mixes: the lender's
+  pricing of the client.
 - Categorical columns stay categorical (CatBoost encodes them natively); missing is its own level.
 """
 from __future__ import annotations
@@ -30,9 +33,10 @@ import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
 from app.config import PROTECTED_ATTRIBUTES
+from app.scoring.loan_terms import TERM_FEATURES, TermModel
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, ID_COLUMN, TARGET_COLUMN, application_schema
 
-FEATURE_SET_VERSION = 2
+FEATURE_SET_VERSION = 3
 MISSING_CATEGORY = "MISSING"
 DAYS_PER_YEAR = 365.25
 
@@ -99,9 +103,9 @@ def _raw_inputs(excluded: frozenset[str]) -> tuple[str, ...]:
     return tuple(n for n in application_schema().names if not _is_dropped_raw(n) and n not in excluded)
 
 
-def feature_names(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
-    """All model inputs, in the column order of :func:`build_features`."""
-    return raw_inputs(protected) + list(ENGINEERED_FEATURES)
+def feature_names(protected: Iterable[str] = PROTECTED_ATTRIBUTES, *, loan_terms: bool = False) -> list[str]:
+    """All model inputs, in the column order of :func:`build_features` (``loan_terms``: with a term model)."""
+    return raw_inputs(protected) + list(ENGINEERED_FEATURES) + (list(TERM_FEATURES) if loan_terms else [])
 
 
 def input_columns(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
@@ -177,8 +181,12 @@ def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({k: out[k] for k in ENGINEERED_FEATURES}, index=df.index)
 
 
-def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> pd.DataFrame:
+def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES,
+                   term_model: TermModel | None = None) -> pd.DataFrame:
     """Model input matrix for ``applications`` (rows kept in order, index preserved).
+
+    With a ``term_model`` (fitted on previous applications, see ``app.scoring.loan_terms``) the
+    estimated term and implied interest rate are added; the model folder says which was used.
 
     Raises ``KeyError`` naming the missing columns when the table lacks a column the model needs;
     callers validate files first with ``prepare_applications`` so users see a friendlier message.
@@ -195,5 +203,8 @@ def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTEC
     categorical = applications[cat_names].astype("object")
     categorical = categorical.where(categorical.notna(), MISSING_CATEGORY).astype(str)
     numeric = pd.DataFrame(_floats(applications, num_names), columns=num_names, index=applications.index)
-    features = pd.concat([numeric, categorical, engineered_features(applications)], axis=1)
-    return features[feature_names(protected)]
+    parts = [numeric, categorical, engineered_features(applications)]
+    if term_model is not None:
+        parts.append(term_model.features(applications))
+    features = pd.concat(parts, axis=1)
+    return features[feature_names(protected, loan_terms=term_model is not None)]

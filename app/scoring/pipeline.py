@@ -26,9 +26,9 @@ from app.scoring.features import (
     ENGINEERED_FEATURES,
     FEATURE_SET_VERSION,
     categorical_features,
-    feature_names,
     build_features,
 )
+from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import (
     classification_metrics,
     grade_bands,
@@ -66,10 +66,12 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path, *, config: TrainConfig,
-                 source: dict, log: Log = print, write_served_portfolio: bool = True) -> dict:
+                 source: dict, log: Log = print, write_served_portfolio: bool = True,
+                 previous: pd.DataFrame | None = None) -> dict:
     """Train, evaluate, explain and write a model folder; returns the model card.
 
-    ``labelled`` and ``new`` are *prepared* application tables (``prepare_applications``).
+    ``labelled`` and ``new`` are *prepared* application tables (``prepare_applications``);
+    ``previous`` the optional ``previous_application`` table, from which loan terms are learnt.
     ``source`` describes where they come from (recorded in the card).
     """
     started = time.perf_counter()
@@ -77,7 +79,12 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
     out_dir.mkdir(parents=True, exist_ok=True)
     labelled = labelled.reset_index(drop=True)
     y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
-    X = build_features(labelled)
+    term_model = None
+    if previous is not None:
+        term_model = TermModel.fit(previous, seed=config.seed, thread_count=config.thread_count)
+        log(f"loan terms learnt from {term_model.trained_on:,} previous loans "
+            f"(held-out error {term_model.mae_months:.2f} months)")
+    X = build_features(labelled, term_model=term_model)
     cats = categorical_features()
     log(f"features: {X.shape[1]} inputs ({len(cats)} categorical) for {len(X):,} labelled clients, "
         f"default rate {y.mean():.2%}")
@@ -100,7 +107,12 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
         "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
     }
 
+    # Written together, once training has succeeded: a failed run leaves the previous model whole.
     result.model.save_model(str(out_dir / files.MODEL_FILE))
+    if term_model is not None:
+        term_model.save(out_dir)
+    else:
+        (out_dir / TERM_MODEL_FILE).unlink(missing_ok=True)
     pd.DataFrame({
         ID_COLUMN: labelled[ID_COLUMN].to_numpy(), TARGET_COLUMN: y.astype("int8"),
         "PROBA_OOF": oof, "FOLD": result.folds.astype("int8"),
@@ -117,9 +129,10 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
         "config": config.to_dict(),
         "features": {
             "version": FEATURE_SET_VERSION,
-            "names": feature_names(),
+            "names": list(X.columns),
             "categorical": cats,
-            "engineered": ENGINEERED_FEATURES,
+            "engineered": {**ENGINEERED_FEATURES, **(TERM_FEATURES if term_model else {})},
+            "term_model": term_model.to_dict() if term_model else None,
             "protected_excluded": list(PROTECTED_ATTRIBUTES),
         },
         "model": {"type": "CatBoostClassifier fold ensemble (catboost.sum_models)", "params": result.params,

@@ -16,6 +16,7 @@ from app.scoring.dictionary import (
     read_descriptions,
 )
 from app.scoring.formatting import NBSP, UNIT_KINDS
+from app.scoring.loan_terms import TERM_FEATURES
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, application_schema
 
 BRIEF_FEATURES = (
@@ -23,7 +24,7 @@ BRIEF_FEATURES = (
     "EMPLOYED_AGE_RATIO", "CREDIT_INCOME_RATIO", "ANNUITY_INCOME_RATIO", "CREDIT_TERM",
     "GOODS_CREDIT_RATIO", "CREDIT_GOODS_GAP", "EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX",
     "EXT_SOURCE_STD", "EXT_SOURCE_PROD", "EXT_SOURCE_MISSING", "DOCUMENT_COUNT", "CONTACT_COUNT",
-    "REGION_MISMATCH_COUNT",
+    "REGION_MISMATCH_COUNT", "TERM_MONTHS_EST", "INTEREST_RATE_EST",
 )
 
 
@@ -44,8 +45,9 @@ def test_every_visible_column_has_labels_and_a_unit(dictionary, name):
 
 def test_engineered_feature_list_matches_the_feature_module():
     assert set(ENGINEERED_FEATURES) == set(BRIEF_FEATURES)
-    assert set(features.ENGINEERED_FEATURES) == set(ENGINEERED_FEATURES)  # the module computes what we label
-    assert set(features.feature_names()) <= set(data_dictionary(None).names)  # every model input is labelled
+    # the modules compute what we label
+    assert set(features.ENGINEERED_FEATURES) | set(TERM_FEATURES) == set(ENGINEERED_FEATURES)
+    assert set(features.feature_names(loan_terms=True)) <= set(data_dictionary(None).names)  # every input labelled
 
 
 def test_labels_differ_by_language_where_words_differ(dictionary):

@@ -4,7 +4,9 @@
     python scripts/train.py --data-dir ../shared/data/home-credit   # real files -> model/home-credit/
 
 ``--data-dir`` may be a Kaggle "Home Credit Default Risk" folder (application_train required,
-application_test optional; .csv, .csv.zip or .parquet) or the application_train file itself.
+application_test and previous_application optional; .csv, .csv.zip or .parquet) or the
+application_train file itself. With previous_application, loan terms and implied interest rates
+are learnt from it and become model inputs (``app.scoring.loan_terms``).
 The run is deterministic given ``--seed``; the model card records what produced the model.
 """
 from __future__ import annotations
@@ -19,6 +21,7 @@ import _bootstrap  # noqa: F401
 
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
+from app.scoring.loan_terms import PREVIOUS_TABLE
 from app.scoring.metrics import CostModel
 from app.scoring.model import SEARCH_SPACE, TrainConfig
 from app.scoring.pipeline import run_training
@@ -53,7 +56,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def load_inputs(args: argparse.Namespace):
-    """Prepared (labelled, new, source description) from real files or the synthetic demo."""
+    """Prepared (labelled, new, previous applications or None, source description) from real files
+    or the synthetic demo."""
     if args.data_dir is None:
         labelled_raw, new_raw = demo_portfolio(args.demo_labelled, args.demo_new, seed=args.seed)
         labelled, _ = prepare_applications(labelled_raw, source="synthetic labelled portfolio", labelled=True)
@@ -61,21 +65,22 @@ def load_inputs(args: argparse.Namespace):
         source = {"kind": "synthetic-demo", "seed": args.seed, "n_labelled": args.demo_labelled,
                   "n_new": args.demo_new,
                   "params_sha256": {t: file_sha256(params_path(t)) for t in ("application_train", "application_test")}}
-        return labelled, new, source
+        return labelled, new, None, source
     if args.data_dir.is_file():
         labelled, warnings = prepare_applications(read_table(args.data_dir), source=args.data_dir.name, labelled=True)
         for w in warnings:
             print(f"warning: {w}")
         files = {"application_train": args.data_dir}
-        new = None
+        new = previous = None
     else:
-        data = load_home_credit(args.data_dir, secondary=False)
+        data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
         for w in data.warnings:
             print(f"warning: {w}")
         labelled, new, files = data.train, data.test, data.sources
+        previous = data.secondary.get(PREVIOUS_TABLE)
     source = {"kind": "home-credit", "files": {k: {"name": Path(p).name, "sha256": file_sha256(Path(p))}
                                                for k, p in files.items()}}
-    return labelled, new, source
+    return labelled, new, previous, source
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     out = args.model_dir or (DEFAULT_MODEL_DIR if args.data_dir is None else REAL_MODEL_DIR)
     try:
-        labelled, new, source = load_inputs(args)
+        labelled, new, previous, source = load_inputs(args)
     except DataValidationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -91,7 +96,12 @@ def main(argv: list[str] | None = None) -> int:
     config = TrainConfig(seed=args.seed, n_folds=args.folds, costs=CostModel(args.cost_fn, args.cost_fp),
                          search_budget_seconds=args.search_budget, thread_count=args.threads,
                          search_space=SEARCH_SPACE[:1] if args.no_search else SEARCH_SPACE)
-    card = run_training(labelled, new, out, config=config, source=source, log=lambda m: print(m, flush=True))
+    try:
+        card = run_training(labelled, new, out, config=config, source=source, previous=previous,
+                            log=lambda m: print(m, flush=True))
+    except DataValidationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     cv = card["metrics"]["cross_validated"]
     print(f"done in {time.perf_counter() - started:.0f}s: AUC {cv['roc_auc']:.4f}, cost {cv['cost_per_client']:.4f}"
           f" per client at threshold {cv['threshold']:.4f}, ECE {cv['ece']:.4f} -> {out}")

@@ -340,9 +340,11 @@ class HomeCreditData:
 
 
 def load_home_credit(
-    directory: Path | str, *, require_train: bool = True, secondary: bool = True
+    directory: Path | str, *, require_train: bool = True, secondary: bool | tuple[str, ...] = True
 ) -> HomeCreditData:
     """Load every Home Credit table present in ``directory`` (Parquet, CSV or zipped CSV).
+
+    ``secondary``: all secondary tables (``True``), none (``False``) or only the named ones.
 
     Raises DataValidationError when a present file is invalid, or when ``application_train`` is
     required and absent; optional tables that are absent are simply left out.
@@ -381,14 +383,17 @@ def load_home_credit(
                 f"{len(shared)} {ID_COLUMN} value(s) appear in both {TRAIN_TABLE} and {TEST_TABLE}"
             )
     others: dict[str, pd.DataFrame] = {}
-    if secondary:
-        for table in SECONDARY_TABLES:
-            path = find_table(directory, table)
-            if path is None:
-                continue
-            others[table], found = prepare_secondary(read_table(path), table=table, source=path.name)
-            warnings.extend(found)
-            sources[table] = path
+    wanted = tuple(SECONDARY_TABLES) if secondary is True else tuple(secondary or ())
+    unknown = [t for t in wanted if t not in SECONDARY_TABLES]
+    if unknown:
+        raise ValueError(f"unknown secondary table(s): {', '.join(unknown)}")
+    for table in wanted:
+        path = find_table(directory, table)
+        if path is None:
+            continue
+        others[table], found = prepare_secondary(read_table(path), table=table, source=path.name)
+        warnings.extend(found)
+        sources[table] = path
     return HomeCreditData(
         train=train, test=test, secondary=others, warnings=tuple(warnings), sources=sources
     )

@@ -1,0 +1,51 @@
+"""``scripts/train.py`` end to end on a small Home Credit folder, then ``scripts/predict.py``."""
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+from app.config import PROJECT_DIR
+from app.scoring.bundle import CARD_FILE, ModelBundle
+from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE
+from tests.factories import make_applications, make_previous_applications
+
+SCRIPTS = PROJECT_DIR / "scripts"
+
+
+def run(script, *args):
+    return subprocess.run([sys.executable, str(SCRIPTS / script), *map(str, args)],
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
+    data, out = tmp_path / "data", tmp_path / "model"
+    data.mkdir()
+    make_applications(900, seed=21).to_csv(data / "application_train.csv", index=False)
+    make_previous_applications(1500, seed=22).to_csv(data / "previous_application.csv", index=False)
+    trained = run("train.py", "--data-dir", data, "--model-dir", out, "--no-search", "--folds", 3, "--threads", 2)
+    assert trained.returncode == 0, trained.stderr
+    assert "loan terms learnt from 1,500 previous loans" in trained.stdout
+    card = json.loads((out / CARD_FILE).read_text())
+    assert (out / TERM_MODEL_FILE).exists() and card["features"]["term_model"]["trained_on"] == 1500
+    assert set(TERM_FEATURES) <= set(card["features"]["names"])
+    assert "previous_application" in card["source"]["files"]
+    bundle = ModelBundle.load(out)
+    assert bundle.term_model is not None
+
+    new = make_applications(30, seed=23, labelled=False, first_id=700_000)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    scored = run("predict.py", "--model-dir", out, "--input", tmp_path / "new.csv", "--output", tmp_path / "s.csv")
+    assert scored.returncode == 0, scored.stderr
+    assert pd.read_csv(tmp_path / "s.csv")["SK_ID_CURR"].tolist() == new["SK_ID_CURR"].tolist()
+
+
+def test_malformed_previous_applications_are_refused_clearly(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    make_applications(300, seed=24).to_csv(data / "application_train.csv", index=False)
+    make_previous_applications(600).drop(columns="CNT_PAYMENT").to_csv(data / "previous_application.csv", index=False)
+    result = run("train.py", "--data-dir", data, "--model-dir", tmp_path / "model", "--no-search", "--folds", 3)
+    assert result.returncode == 2
+    assert "previous_application" in result.stderr and "CNT_PAYMENT" in result.stderr
+    assert "Traceback" not in result.stderr

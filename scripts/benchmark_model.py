@@ -4,8 +4,10 @@
 
 Prints, for out-of-fold predictions of a stratified K-fold cross-validation:
 - our pipeline (CatBoost fold ensemble + Platt calibration, exactly as ``scripts/train.py``),
-- a "seed-style" LightGBM (one-hot categories, ``class_weight='balanced'``, early stopping on the
-  validation fold as the classic public kernels do, which flatters it slightly),
+- a "seed-style" LightGBM: the classic public kernel's application features (every raw column,
+  gender included, one-hot categories, five ratios) and parameters, ``class_weight='balanced'``,
+  early stopping on the validation fold as the kernel does (which flatters it slightly),
+- the same LightGBM on this project's inputs (to separate the features from the learner),
 - logistic regression (the project's baseline),
 their ROC AUC, business cost per client at each model's own cost-optimal threshold, calibration
 error (ECE), and ratios against the LightGBM reference measured in the same run; then the training
@@ -27,15 +29,31 @@ from app.config import DEFAULT_HOME_CREDIT_DIR
 from app.scoring.baselines import logistic_oof
 from app.scoring.data import load_home_credit
 from app.scoring.features import build_features, categorical_features
+from app.scoring.loan_terms import PREVIOUS_TABLE, TermModel
 from app.scoring.metrics import CostModel, classification_metrics, optimal_threshold
 from app.scoring.model import SEARCH_SPACE, TrainConfig, stratified_folds, train_model
+
+
+def kernel_features(applications: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The public kernel's application table: every raw column (gender included), binary columns
+    factorised, the others one-hot, and its five ratios."""
+    df = applications.drop(columns=["SK_ID_CURR", "TARGET"], errors="ignore").copy()
+    for binary in ("CODE_GENDER", "FLAG_OWN_CAR", "FLAG_OWN_REALTY"):
+        df[binary] = pd.factorize(df[binary])[0]
+    cats = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c])]
+    df["DAYS_EMPLOYED_PERC"] = df["DAYS_EMPLOYED"] / df["DAYS_BIRTH"]
+    df["INCOME_CREDIT_PERC"] = df["AMT_INCOME_TOTAL"] / df["AMT_CREDIT"]
+    df["INCOME_PER_PERSON"] = df["AMT_INCOME_TOTAL"] / df["CNT_FAM_MEMBERS"]
+    df["ANNUITY_INCOME_PERC"] = df["AMT_ANNUITY"] / df["AMT_INCOME_TOTAL"]
+    df["PAYMENT_RATE"] = df["AMT_ANNUITY"] / df["AMT_CREDIT"]
+    return df, cats
 
 
 def lightgbm_seed_oof(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[str], seed: int) -> np.ndarray:
     """Out-of-fold probabilities of the public-kernel style LightGBM (one-hot, balanced classes)."""
     import lightgbm as lgb  # noqa: PLC0415 - benchmark-only dependency
 
-    onehot = pd.get_dummies(X, columns=cats, dummy_na=False, dtype=np.uint8)
+    onehot = pd.get_dummies(X, columns=cats, dummy_na=True, dtype=np.uint8)
     onehot.columns = [f"f{i}" for i in range(onehot.shape[1])]
     oof = np.empty(len(y))
     for k in np.unique(folds):
@@ -104,10 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     if not args.data_dir.exists():
         print(f"no Home Credit data in {args.data_dir}", file=sys.stderr)
         return 2
-    data = load_home_credit(args.data_dir, secondary=False)
-    labelled = data.train
+    data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
+    labelled = data.train.reset_index(drop=True)
     y = labelled["TARGET"].to_numpy(dtype=np.int64)
-    X = build_features(labelled).reset_index(drop=True)
+    term_model = None
+    if PREVIOUS_TABLE in data.secondary:  # as scripts/train.py does
+        term_model = TermModel.fit(data.secondary[PREVIOUS_TABLE], seed=args.seed)
+        print(f"loan terms learnt from {term_model.trained_on:,} previous loans "
+              f"(held-out error {term_model.mae_months:.2f} months)")
+    X = build_features(labelled, term_model=term_model).reset_index(drop=True)
     cats = categorical_features()
     costs = CostModel()
     folds = stratified_folds(y, args.folds, args.seed)
@@ -116,8 +139,10 @@ def main(argv: list[str] | None = None) -> int:
     reference = None
     if not args.skip_lightgbm:
         t0 = time.perf_counter()
-        reference = report("LightGBM seed-style", y, lightgbm_seed_oof(X, y, folds, cats, args.seed), costs, None)
+        raw, raw_cats = kernel_features(labelled)
+        reference = report("LightGBM seed-style", y, lightgbm_seed_oof(raw, y, folds, raw_cats, args.seed), costs, None)
         print(f"  ({time.perf_counter() - t0:.0f}s)")
+        report("LightGBM on our inputs", y, lightgbm_seed_oof(X, y, folds, cats, args.seed), costs, reference)
     t0 = time.perf_counter()
     report("logistic regression", y, logistic_oof(X, y, folds, cats, args.seed), costs, reference)
     print(f"  ({time.perf_counter() - t0:.0f}s)")
@@ -135,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     bundle = ModelBundle(model=result.model, calibration=result.calibration, threshold=0.5, costs=costs,
                          feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(), card={},
-                         directory=Path("."))
+                         directory=Path("."), term_model=term_model)
     rng = np.random.default_rng(args.seed)
     timings = []
     for i in rng.choice(len(X), size=200, replace=False):

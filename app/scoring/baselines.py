@@ -35,18 +35,30 @@ def logistic_pipeline(X: pd.DataFrame, cat_features: list[str], seed: int):
     return make_pipeline(prep, LogisticRegression(C=0.1, max_iter=2000, random_state=seed))
 
 
+def fit_logistic(X: pd.DataFrame, y, cat_features: list[str], seed: int):
+    """The logistic-regression baseline fitted on ``X``; returns ``proba(X_new)``.
+
+    Heavy-tailed ratios (income can be 100x the median) would dominate a linear model, so numeric
+    inputs are clipped to the 1-99 % range of the training rows, at fit and at prediction time.
+    """
+    numeric = [c for c in X.columns if c not in cat_features]
+    lo, hi = X[numeric].quantile(0.01), X[numeric].quantile(0.99)
+
+    def clipped(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.copy()
+        frame[numeric] = frame[numeric].clip(lo, hi, axis=1)
+        return frame
+
+    model = logistic_pipeline(X, cat_features, seed).fit(clipped(X), np.asarray(y))
+    return lambda X_new: model.predict_proba(clipped(X_new))[:, 1]
+
+
 def logistic_oof(X: pd.DataFrame, y, folds, cat_features: list[str], seed: int) -> np.ndarray:
     """Out-of-fold probabilities of the logistic-regression baseline."""
     y = np.asarray(y)
-    X = X.reset_index(drop=True).copy()
-    # Heavy-tailed ratios (income can be 100x the median) would dominate a linear model: clip to 1-99 %.
-    numeric = [c for c in X.columns if c not in cat_features]
+    X = X.reset_index(drop=True)
     oof = np.empty(len(y), dtype=float)
     for k in np.unique(folds):
         train, val = folds != k, folds == k
-        lo, hi = X.loc[train, numeric].quantile(0.01), X.loc[train, numeric].quantile(0.99)
-        clipped = X.copy()
-        clipped[numeric] = X[numeric].clip(lo, hi, axis=1)
-        model = logistic_pipeline(X, cat_features, seed).fit(clipped[train], y[train])
-        oof[val] = model.predict_proba(clipped[val])[:, 1]
+        oof[val] = fit_logistic(X[train], y[train], cat_features, seed)(X[val])
     return oof

@@ -486,6 +486,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "out-of-fold predictions of a {folds}-fold stratified cross-validation",
     },
     "model.card.versions": {"fr": "Versions des bibliothèques", "en": "Library versions"},
+    "model.card.term_model": {"fr": "Durée et taux estimés", "en": "Estimated term and rate"},
+    "model.card.term_model_value": {
+        "fr": "durée du crédit apprise sur {loans} crédits antérieurs (previous_application), erreur moyenne "
+              "{error} mois sur des crédits mis de côté ; le taux d'intérêt implicite en découle",
+        "en": "credit term learnt from {loans} previous loans (previous_application), mean error {error} months "
+              "on held-out loans; the implied interest rate follows from it",
+    },
     "model.card.categorical": {"fr": "catégorielle", "en": "categorical"},
     "model.card.raw_features": {"fr": "Variables du dossier utilisées ({n})", "en": "Application fields used ({n})"},
     "model.card.engineered_features": {"fr": "Variables calculées ({n})", "en": "Engineered features ({n})"},

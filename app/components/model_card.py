@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import count_text, percent_text, short_number_text
+from app.scoring.formatting import count_text, number_text, percent_text, short_number_text
 from app.ui import current_language, date_text, t
 
 CARD_TABLE_ID = "model-card-table"
@@ -58,6 +58,11 @@ def ModelCardTable(card: dict) -> html.Div:  # noqa: N802 - component factory
         _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.get("config", {}).get("n_folds", "?"))),
         _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items())),
     ]
+    term_model = card.get("features", {}).get("term_model")
+    if term_model:  # only models trained with previous applications have it
+        rows.insert(4, _row(t("model.card.term_model"), t(
+            "model.card.term_model_value", loans=count_text(term_model.get("trained_on"), lang),
+            error=number_text(term_model.get("mae_months"), 1, lang))))
     return html.Div([
         dbc.Table(html.Tbody(rows), bordered=False, size="sm", className="mb-2", id=CARD_TABLE_ID),
         FeatureList(card),

@@ -119,3 +119,11 @@ def test_browser_tab_title_follows_the_language(dash_app):
             assert titles[path]() == f"{en} — Prêt à dépenser"
         with _in_language(dash_app, "fr"):
             assert titles[path]() == f"{fr} — Prêt à dépenser"
+
+
+def test_model_card_describes_the_loan_term_estimator_only_when_there_is_one():
+    from app.components.model_card import ModelCardTable
+
+    with_terms = _text(ModelCardTable({"features": {"term_model": {"trained_on": 32901, "mae_months": 0.887}}}))
+    assert "32\u00a0901 crédits antérieurs" in with_terms and "erreur moyenne 0,9 mois" in with_terms
+    assert "Durée et taux estimés" not in _text(ModelCardTable({"features": {"term_model": None}}))

@@ -22,9 +22,10 @@ import _bootstrap  # noqa: F401
 
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
+from app.scoring.loan_terms import TERM_MODEL_FILE
 from app.scoring.portfolio import build_portfolio, write_portfolio
 
-MODEL_FILES = (MODEL_FILE, CARD_FILE, OOF_FILE, SHAP_SAMPLE_FILE)
+MODEL_FILES = (MODEL_FILE, TERM_MODEL_FILE, CARD_FILE, OOF_FILE, SHAP_SAMPLE_FILE)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ import pandas as pd
 from catboost import CatBoost, Pool
 
 from app.scoring.features import build_features
-from app.scoring.loan_terms import TermModel
+from app.scoring.loan_terms import TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import CostModel, risk_grade
 from app.scoring.model import Calibration
 
@@ -64,6 +64,11 @@ class ModelBundle:
                 "run `python scripts/train.py` to train the demo model"
             )
         card = json.loads(card_path.read_text(encoding="utf-8"))
+        if card.get("features", {}).get("term_model") and not (directory / TERM_MODEL_FILE).exists():
+            raise ModelNotFoundError(
+                f"{directory} lacks {TERM_MODEL_FILE}, the loan-term estimator this model was trained with; "
+                "copy it from the training folder or retrain"
+            )
         model = CatBoost()
         model.load_model(str(model_path))
         cal = card["calibration"]

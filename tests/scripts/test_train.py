@@ -4,9 +4,10 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from app.config import PROJECT_DIR
-from app.scoring.bundle import CARD_FILE, ModelBundle
+from app.scoring.bundle import CARD_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE
 from tests.factories import make_applications, make_previous_applications
 
@@ -38,6 +39,16 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     scored = run("predict.py", "--model-dir", out, "--input", tmp_path / "new.csv", "--output", tmp_path / "s.csv")
     assert scored.returncode == 0, scored.stderr
     assert pd.read_csv(tmp_path / "s.csv")["SK_ID_CURR"].tolist() == new["SK_ID_CURR"].tolist()
+
+    served = tmp_path / "served"
+    built = run("build_portfolio.py", "--model-dir", out, "--labelled", data / "application_train.csv",
+                "--new", tmp_path / "new.csv", "--out", served)
+    assert built.returncode == 0, built.stderr
+    assert ModelBundle.load(served).term_model is not None  # the estimator travels with the model
+
+    (served / TERM_MODEL_FILE).unlink()
+    with pytest.raises(ModelNotFoundError, match=TERM_MODEL_FILE):
+        ModelBundle.load(served)
 
 
 def test_malformed_previous_applications_are_refused_clearly(tmp_path):

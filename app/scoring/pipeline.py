@@ -8,7 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
+import shutil
+import tempfile
 import time
 from importlib import metadata
 from pathlib import Path
@@ -76,7 +79,40 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Built beside the target, then moved in: a run that fails midway leaves the previous model whole.
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
+    try:
+        card = _build_model_folder(labelled, new, staging, config=config, source=source, log=log,
+                                   write_served_portfolio=write_served_portfolio, previous=previous)
+        card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
+        (staging / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
+        publish(staging, out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")
+    return card
+
+
+def publish(staging: Path, out_dir: Path) -> None:
+    """Move a finished model folder's files into ``out_dir``, the model card last.
+
+    Each move is atomic (same file system) and the app reads the card first, so the folder describes
+    the old model until the new card lands. Then the files the new model does not use are removed
+    (a loan-term estimator left from a run with previous applications would otherwise be stale).
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(staging.iterdir(), key=lambda p: p.name == files.CARD_FILE):
+        os.replace(path, out_dir / path.name)
+    card = json.loads((out_dir / files.CARD_FILE).read_text(encoding="utf-8"))
+    if not card["features"].get("term_model"):
+        (out_dir / TERM_MODEL_FILE).unlink(missing_ok=True)
+
+
+def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path, *, config: TrainConfig,
+                        source: dict, log: Log, write_served_portfolio: bool,
+                        previous: pd.DataFrame | None) -> dict:
+    """Every step of :func:`run_training`, writing into the (empty, staging) folder ``out_dir``."""
     labelled = labelled.reset_index(drop=True)
     y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
     term_model = None
@@ -107,12 +143,9 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
         "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
     }
 
-    # Written together, once training has succeeded: a failed run leaves the previous model whole.
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:
         term_model.save(out_dir)
-    else:
-        (out_dir / TERM_MODEL_FILE).unlink(missing_ok=True)
     pd.DataFrame({
         ID_COLUMN: labelled[ID_COLUMN].to_numpy(), TARGET_COLUMN: y.astype("int8"),
         "PROBA_OOF": oof, "FOLD": result.folds.astype("int8"),
@@ -165,7 +198,4 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
         if new is not None and len(new):
             write_portfolio_report(served)
             log("drift report of the new applications written")
-    card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
-    (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
-    log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")
     return card

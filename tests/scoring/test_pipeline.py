@@ -131,3 +131,42 @@ def test_rows_of_many_clients_read_group_by_group(small_model_dir):
     one = store.client_row(wanted[3])
     assert rows.set_index("SK_ID_CURR").loc[wanted[3], "AMT_CREDIT"] == one["AMT_CREDIT"].iloc[0]
     assert store.rows([42]).empty
+
+
+def _folder_digest(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_a_run_that_fails_midway_leaves_the_previous_model_whole(small_model_dir, tmp_path, monkeypatch):
+    import shutil
+
+    from app.scoring import pipeline
+    from tests.scoring.conftest import SMALL_CONFIG
+
+    out, _, labelled, new = small_model_dir
+    served = tmp_path / "served"
+    shutil.copytree(out, served)
+    before = _folder_digest(served)
+
+    def explanations_fail(*args, **kwargs):
+        raise RuntimeError("SHAP failed")
+
+    monkeypatch.setattr(pipeline, "shap_matrix", explanations_fail)  # after the model is written
+    with pytest.raises(RuntimeError, match="SHAP failed"):
+        pipeline.run_training(labelled.head(600), new, served, config=SMALL_CONFIG, source={"kind": "test"},
+                              log=lambda m: None)
+    assert _folder_digest(served) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["served"]  # no staging folder left behind
+
+
+def test_retraining_without_previous_applications_removes_the_stale_term_model(small_model_dir, tmp_path):
+    from app.scoring.loan_terms import TERM_MODEL_FILE
+    from app.scoring.pipeline import run_training
+    from tests.scoring.conftest import SMALL_CONFIG
+
+    _, _, labelled, _ = small_model_dir
+    (tmp_path / TERM_MODEL_FILE).write_bytes(b"left by a run with previous applications")
+    run_training(labelled.head(600), None, tmp_path, config=SMALL_CONFIG, source={"kind": "test"},
+                 log=lambda m: None, write_served_portfolio=False)
+    assert not (tmp_path / TERM_MODEL_FILE).exists()
+    assert ModelBundle.load(tmp_path).term_model is None

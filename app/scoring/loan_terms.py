@@ -41,7 +41,7 @@ _MAX_MONTHLY_RATE = 1.0  # 100 % a month bounds the search; real rates are far b
 
 def term_inputs(credit, annuity, goods) -> pd.DataFrame:
     """The regressor's inputs: the three amounts and the two ratios that carry the pricing."""
-    credit, annuity, goods = (np.asarray(v, dtype="float64") for v in (credit, annuity, goods))
+    credit, annuity, goods = (_finite(v) for v in (credit, annuity, goods))
     with np.errstate(divide="ignore", invalid="ignore"):
         return pd.DataFrame({
             "credit": credit, "annuity": annuity, "goods": goods,
@@ -50,14 +50,20 @@ def term_inputs(credit, annuity, goods) -> pd.DataFrame:
         })
 
 
+def _finite(values) -> np.ndarray:
+    """Floats with infinities read as missing (a CSV "inf" is no amount)."""
+    values = np.asarray(values, dtype="float64")
+    return np.where(np.isfinite(values), values, np.nan)
+
+
 def implied_annual_rate(credit, annuity, months) -> np.ndarray:
     """Nominal annual rate (12 x monthly) at which ``months`` annuities repay ``credit``.
 
     Solved by bisection on the monthly rate (the annuity is increasing in the rate), vectorised.
-    Zero when the annuities do not even repay the principal; missing when an input is missing or
-    not positive.
+    Zero when the annuities do not even repay the principal; missing when an input is missing, not
+    finite or not positive, or when no rate up to 100 % a month would explain so large an annuity.
     """
-    credit, annuity, months = (np.asarray(v, dtype="float64") for v in (credit, annuity, months))
+    credit, annuity, months = (_finite(v) for v in (credit, annuity, months))
     valid = (credit > 0) & (annuity > 0) & (months >= 1)
     q = np.where(valid, annuity / np.where(valid, credit, 1.0), np.nan)
     n = np.where(valid, months, 1.0)
@@ -68,8 +74,9 @@ def implied_annual_rate(credit, annuity, months) -> np.ndarray:
             payment = mid / (1 - (1 + mid) ** -n)
             too_dear = payment > q
             hi, lo = np.where(too_dear, mid, hi), np.where(too_dear, lo, mid)
+        beyond = q > _MAX_MONTHLY_RATE / (1 - (1 + _MAX_MONTHLY_RATE) ** -n)
     rate = np.where(q * n <= 1, 0.0, 12 * (lo + hi) / 2)
-    return np.where(valid, rate, np.nan)
+    return np.where(valid & ~beyond, rate, np.nan)
 
 
 @dataclass(frozen=True)
@@ -91,10 +98,10 @@ class TermModel:
         if missing:
             raise DataValidationError(f"{PREVIOUS_TABLE}: missing column(s) {', '.join(missing)} needed to "
                                       "learn loan terms", source=PREVIOUS_TABLE, column=missing[0])
-        usable = previous[previous["NAME_CONTRACT_TYPE"].isin(FIXED_TERM_CONTRACTS)
-                          & (pd.to_numeric(previous["CNT_PAYMENT"], errors="coerce") > 0)
-                          & (pd.to_numeric(previous["AMT_ANNUITY"], errors="coerce") > 0)
-                          & (pd.to_numeric(previous["AMT_CREDIT"], errors="coerce") > 0)]
+        positive = [_finite(pd.to_numeric(previous[c], errors="coerce")) > 0
+                    for c in ("CNT_PAYMENT", "AMT_ANNUITY", "AMT_CREDIT")]
+        usable = previous[previous["NAME_CONTRACT_TYPE"].isin(FIXED_TERM_CONTRACTS).to_numpy()
+                          & positive[0] & positive[1] & positive[2]]
         if len(usable) < 500:
             raise DataValidationError(f"{PREVIOUS_TABLE}: only {len(usable)} fixed-term loans with a known term "
                                       "(at least 500 are needed to learn loan terms)", source=PREVIOUS_TABLE)

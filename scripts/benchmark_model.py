@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     y = labelled["TARGET"].to_numpy(dtype=np.int64)
     term_model = None
     if PREVIOUS_TABLE in data.secondary:  # as scripts/train.py does
-        term_model = TermModel.fit(data.secondary[PREVIOUS_TABLE], seed=args.seed)
+        term_model = TermModel.fit(data.secondary[PREVIOUS_TABLE], seed=args.seed, thread_count=2)
         print(f"loan terms learnt from {term_model.trained_on:,} previous loans "
               f"(held-out error {term_model.mae_months:.2f} months)")
     X = build_features(labelled, term_model=term_model).reset_index(drop=True)

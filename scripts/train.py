@@ -6,7 +6,8 @@
 ``--data-dir`` may be a Kaggle "Home Credit Default Risk" folder (application_train required,
 application_test and previous_application optional; .csv, .csv.zip or .parquet) or the
 application_train file itself. With previous_application, loan terms and implied interest rates
-are learnt from it and become model inputs (``app.scoring.loan_terms``).
+are learnt from it and become model inputs (``app.scoring.loan_terms``; ``--no-loan-terms`` to
+train without them, e.g. when that table is unusable).
 The run is deterministic given ``--seed``; the model card records what produced the model.
 """
 from __future__ import annotations
@@ -52,6 +53,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--demo-labelled", type=int, default=DEMO_LABELLED)
     parser.add_argument("--demo-new", type=int, default=DEMO_NEW)
     parser.add_argument("--threads", type=int, default=-1)
+    parser.add_argument("--no-loan-terms", action="store_true",
+                        help="ignore previous_application (no estimated term / implied rate inputs)")
     return parser.parse_args(argv)
 
 
@@ -73,7 +76,7 @@ def load_inputs(args: argparse.Namespace):
         files = {"application_train": args.data_dir}
         new = previous = None
     else:
-        data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
+        data = load_home_credit(args.data_dir, secondary=() if args.no_loan_terms else (PREVIOUS_TABLE,))
         for w in data.warnings:
             print(f"warning: {w}")
         labelled, new, files = data.train, data.test, data.sources

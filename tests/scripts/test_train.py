@@ -60,3 +60,8 @@ def test_malformed_previous_applications_are_refused_clearly(tmp_path):
     assert result.returncode == 2
     assert "previous_application" in result.stderr and "CNT_PAYMENT" in result.stderr
     assert "Traceback" not in result.stderr
+
+    without = run("train.py", "--data-dir", data, "--model-dir", tmp_path / "model", "--no-search", "--folds", 3,
+                  "--no-loan-terms", "--threads", 2)
+    assert without.returncode == 0, without.stderr
+    assert ModelBundle.load(tmp_path / "model").term_model is None

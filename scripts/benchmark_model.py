@@ -75,15 +75,19 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
     return oof, new_proba
 
 
-def report(name: str, y, proba, costs: CostModel, reference: dict | None) -> dict:
-    choice = optimal_threshold(y, proba, costs)
-    m = classification_metrics(y, proba, choice.threshold, costs)
+def report(name: str, y, proba, costs: CostModel, reference: dict | None, *, threshold: float | None = None,
+           indent: str = "") -> dict:
+    """One line of metrics, with ratios against ``reference``; ``threshold`` defaults to the cost-optimal
+    one on ``(y, proba)`` (out-of-fold predictions), held-out rows pass the one chosen on training rows."""
+    if threshold is None:
+        threshold = optimal_threshold(y, proba, costs).threshold
+    m = classification_metrics(y, proba, threshold, costs)
     ratio = ""
     if reference:
         ratio = (f"  | AUC x{m['roc_auc'] / reference['roc_auc']:.3f}, "
                  f"cost x{m['cost_per_client'] / reference['cost_per_client']:.3f} vs LightGBM")
-    print(f"{name:<28} AUC {m['roc_auc']:.4f}  cost/client {m['cost_per_client']:.4f}  "
-          f"ECE {m['ece']:.4f}  threshold {m['threshold']:.4f}{ratio}", flush=True)
+    print(f"{indent}{name:<{28 - len(indent)}} AUC {m['roc_auc']:.4f}  cost/client {m['cost_per_client']:.4f}  "
+          f"ECE {m['ece']:.4f}  threshold {threshold:.4f}{ratio}", flush=True)
     return m
 
 
@@ -123,15 +127,8 @@ def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, 
 
 def holdout_report(name: str, y_train, oof, y_test, proba, costs: CostModel, reference: dict | None) -> dict:
     """Held-out metrics at the threshold chosen on the training part's out-of-fold predictions."""
-    threshold = optimal_threshold(y_train, oof, costs).threshold
-    m = classification_metrics(y_test, proba, threshold, costs)
-    ratio = ""
-    if reference:
-        ratio = (f"  | AUC x{m['roc_auc'] / reference['roc_auc']:.3f}, "
-                 f"cost x{m['cost_per_client'] / reference['cost_per_client']:.3f} vs LightGBM")
-    print(f"  {name:<26} AUC {m['roc_auc']:.4f}  cost/client {m['cost_per_client']:.4f}  "
-          f"ECE {m['ece']:.4f}  threshold {threshold:.4f}{ratio}", flush=True)
-    return m
+    return report(name, y_test, proba, costs, reference, indent="  ",
+                  threshold=optimal_threshold(y_train, oof, costs).threshold)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,25 +87,24 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
                                    write_served_portfolio=write_served_portfolio, previous=previous)
         card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
         (staging / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
-        publish(staging, out_dir)
+        publish(staging, out_dir, uses_term_model=bool(card["features"]["term_model"]))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")
     return card
 
 
-def publish(staging: Path, out_dir: Path) -> None:
+def publish(staging: Path, out_dir: Path, *, uses_term_model: bool) -> None:
     """Move a finished model folder's files into ``out_dir``, the model card last.
 
     Each move is atomic (same file system) and the app reads the card first, so the folder describes
-    the old model until the new card lands. Then the files the new model does not use are removed
-    (a loan-term estimator left from a run with previous applications would otherwise be stale).
+    the old model until the new card lands. Then a loan-term estimator left by an earlier run with
+    previous applications is removed when the new model does not use one (it would be stale).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     for path in sorted(staging.iterdir(), key=lambda p: p.name == files.CARD_FILE):
         os.replace(path, out_dir / path.name)
-    card = json.loads((out_dir / files.CARD_FILE).read_text(encoding="utf-8"))
-    if not card["features"].get("term_model"):
+    if not uses_term_model:
         (out_dir / TERM_MODEL_FILE).unlink(missing_ok=True)
 
 

@@ -28,6 +28,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Synthetic demo portfolio: no real client.",
     },
     "error.not_found": {"fr": "Page introuvable.", "en": "Page not found."},
+    "error.not_found_title": {"fr": "Page introuvable — Prêt à dépenser", "en": "Page not found — Prêt à dépenser"},
+    "error.not_found_heading": {"fr": "Page introuvable", "en": "Page not found"},
+    "error.not_found_help": {
+        "fr": "Cette adresse ne correspond à aucune page du tableau de bord. Vérifiez le lien, ou repartez "
+              "de l'accueil ou du menu.",
+        "en": "This address matches no page of the dashboard. Check the link, or start again from the home "
+              "page or the menu.",
+    },
     # --- security layer: login, logout, access (app/security)
     "auth.title": {"fr": "Connexion — Prêt à dépenser", "en": "Sign in — Prêt à dépenser"},
     "auth.heading": {"fr": "Connexion", "en": "Sign in"},
@@ -53,8 +61,42 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "auth.logout": {"fr": "Se déconnecter", "en": "Sign out"},
     "auth.forbidden": {
-        "fr": "Votre rôle ne donne pas accès à cette page.",
-        "en": "Your role does not give access to this page.",
+        "fr": "Votre rôle ne donne pas accès à cette page. Si vous en avez besoin, demandez-le à votre "
+              "responsable ; la tentative a été enregistrée.",
+        "en": "Your role does not give access to this page. If you need it, ask your manager; the attempt "
+              "has been recorded.",
+    },
+    "auth.forbidden_title": {"fr": "Accès refusé — Prêt à dépenser", "en": "Access refused — Prêt à dépenser"},
+    "auth.forbidden_heading": {"fr": "Accès refusé", "en": "Access refused"},
+    # --- session guard of every Dash page (assets/session_guard.js, app/shell.py)
+    "auth.session_ended": {
+        "fr": "Votre session a pris fin : la dernière action n'a pas été enregistrée. Ce que vous avez saisi "
+              "est conservé sur cette page.",
+        "en": "Your session has ended: your last action was not saved. What you typed is kept on this page.",
+    },
+    "auth.session_relogin": {
+        "fr": "Se reconnecter (nouvel onglet), puis revenir ici et recommencer l'action",
+        "en": "Sign in again (new tab), then come back here and repeat the action",
+    },
+    "auth.session_resumed": {
+        "fr": "Vous êtes reconnecté·e : vous pouvez recommencer l'action.",
+        "en": "You are signed in again: you can repeat the action.",
+    },
+    "auth.session_forbidden": {
+        "fr": "Action refusée : votre rôle ne le permet pas (la tentative a été enregistrée).",
+        "en": "Action refused: your role does not allow it (the attempt has been recorded).",
+    },
+    "auth.session_stale": {
+        "fr": "Action refusée : la page n'est plus à jour. Rechargez-la (ce que vous avez saisi dans la "
+              "décision est conservé).",
+        "en": "Action refused: the page is out of date. Reload it (what you typed in the decision is kept).",
+    },
+    "auth.resumed_title": {"fr": "Reconnecté — Prêt à dépenser", "en": "Signed in — Prêt à dépenser"},
+    "auth.resumed_body": {
+        "fr": "Vous êtes reconnecté·e. Fermez cet onglet et revenez à votre page : ce que vous y aviez saisi "
+              "est toujours là.",
+        "en": "You are signed in again. Close this tab and go back to your page: what you had typed there is "
+              "still there.",
     },
     "auth.role.officer": {"fr": "chargé de clientèle", "en": "officer"},
     "auth.role.manager": {"fr": "responsable", "en": "manager"},

@@ -17,19 +17,12 @@ from dash import dcc, html
 
 from app.config import Settings, get_settings
 from app.i18n import LANGUAGES, normalise_language, translate
-from app.security.access import required_role_for_path, role_allows
+from app.navigation import nav_links
 from app.security.login_page import safe_next
 from app.security.web import csrf_token, current_account
 from app.ui import LANGUAGE_COOKIE, current_language
 
 log = logging.getLogger(__name__)
-
-NAV_ITEMS = (
-    ("nav.client", "/client"),
-    ("nav.portfolio", "/portfolio"),
-    ("nav.model", "/model"),
-    ("nav.monitoring", "/monitoring"),
-)
 
 
 def _user_menu(lang: str) -> list:
@@ -53,12 +46,8 @@ def navbar() -> dbc.Navbar:
     (hiding is comfort only: access is enforced server-side by app.security)."""
     lang = current_language()
     account = current_account()
-    links = [
-        dbc.NavItem(dbc.NavLink(translate(key, lang), href=href, active="partial"))
-        for key, href in NAV_ITEMS
-        if dash.page_registry and any(p["path"] == href for p in dash.page_registry.values())
-        and account is not None and role_allows(account.role, required_role_for_path(href))
-    ]
+    links = [dbc.NavItem(dbc.NavLink(translate(key, lang), href=href, active="partial"))
+             for key, href in nav_links(account.role if account else None)]
     switch = [
         dbc.NavItem(
             html.A(code.upper(), href=f"/lang/{code}", className="nav-link" + (" active fw-bold" if code == lang else ""),

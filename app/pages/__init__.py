@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-PAGE_MODULES = ("home", "client", "portfolio", "model", "monitoring", "not_found")
+PAGE_MODULES = ("home", "client", "portfolio", "model", "monitoring", "not_found_404")
 
 
 def register_all() -> None:

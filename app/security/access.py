@@ -9,7 +9,9 @@ declares its required role by adding ONE line to that table. Anything not listed
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from app.security.callbacks import CallbackRequestError, MatchedCallback
 
 
 class Role(str, enum.Enum):
@@ -93,52 +95,35 @@ def required_role_for_component(component_id) -> Role:
     return role
 
 
-class CallbackAccessError(ValueError):
-    """The callback request is malformed: refuse it rather than guess."""
+def required_role_for_page(page_path: str | None) -> Role:
+    """Minimum role for a page Dash serves, given the registered path of the page it resolved to.
 
-
-def callback_component_ids(payload: dict) -> list:
-    """Every component id a ``/_dash-update-component`` request names (outputs, inputs, state)."""
-    if not isinstance(payload, dict):
-        raise CallbackAccessError("callback request body is not a JSON object")
-    ids: list = []
-    outputs = payload.get("outputs")
-    for group in (outputs, payload.get("inputs"), payload.get("state")):
-        if group is None:
-            continue
-        items = group if isinstance(group, list) else [group]
-        for item in items:
-            # wildcard (ALL/ALLMATCH) groups arrive as nested lists
-            for entry in item if isinstance(item, list) else [item]:
-                if not isinstance(entry, dict) or "id" not in entry:
-                    raise CallbackAccessError("callback request names a component without an id")
-                ids.append(entry["id"])
-    if not outputs:
-        raise CallbackAccessError("callback request has no outputs")
-    return ids
-
-
-def required_role_for_callback(payload: dict) -> Role:
-    """Minimum role for one Dash callback request.
-
-    The page-container callback of Dash Pages renders whichever page its ``pathname`` input
-    names, so it is judged by that path; every other callback by the strictest area among all
-    the component ids it reads or writes (an officer cannot read a manager's component by
-    pairing it with one of their own).
+    ``None`` means no page matched: everybody signed in gets the app's "page not found" page, so an
+    unknown path answers 404 rather than revealing, by a 403, which areas exist.
     """
-    ids = callback_component_ids(payload)
-    roles: list[Role] = []
-    for component_id in ids:
-        if isinstance(component_id, str) and component_id in PAGES_INTERNAL_IDS:
-            continue
-        roles.append(required_role_for_component(component_id))
-    if any(isinstance(i, str) and i in PAGES_INTERNAL_IDS for i in ids):
-        pathname = None
-        for entry in payload.get("inputs") or []:
-            if isinstance(entry, dict) and entry.get("id") == PAGES_LOCATION_ID and entry.get("property") == "pathname":
-                pathname = entry.get("value")
-        if pathname is not None and not isinstance(pathname, str):
-            raise CallbackAccessError("page container callback: pathname is not a string")
-        # No pathname (e.g. the store->dummy callback): the safest page is the home page.
-        roles.append(required_role_for_path(pathname or "/"))
+    return AREA_ROLES["404"] if page_path is None else required_role_for_path(page_path)
+
+
+def required_role_for_callback(matched: MatchedCallback, page_for: Callable[[str], str | None]) -> Role:
+    """Minimum role for a callback request that matched its registered callback exactly.
+
+    Every callback is judged by the strictest area among the component ids it declares (an officer
+    cannot read a manager's component by pairing it with one of their own). The page-container
+    callback of Dash Pages renders whichever page its ``pathname`` names, so it is also judged by
+    that page: the pathname is read at the position Dash passes to the router, ``page_for`` resolves
+    it as Dash's router does (the registered path of the page, or None when no page matches).
+    """
+    ids = matched.spec.component_ids
+    roles = [required_role_for_component(i) for i in ids if i not in PAGES_INTERNAL_IDS]
+    if any(i in PAGES_INTERNAL_IDS for i in ids):
+        if any(d.id == PAGES_LOCATION_ID and d.property == "pathname" for d in matched.spec.inputs):
+            pathname = matched.value(PAGES_LOCATION_ID, "pathname")
+            search = matched.value(PAGES_LOCATION_ID, "search")
+            if not isinstance(pathname, str) or not pathname.startswith("/"):
+                raise CallbackRequestError("page container callback: pathname is not a path")
+            if search is not None and not isinstance(search, str):
+                raise CallbackRequestError("page container callback: search is not text")
+            roles.append(required_role_for_page(page_for(pathname)))
+        else:  # Dash Pages' own store -> title updater: it renders no page
+            roles.append(required_role_for_page("/"))
     return _strictest(roles)

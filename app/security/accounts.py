@@ -159,6 +159,7 @@ def login(engine: Engine, username: str, password: str, ip: str, *, max_failures
     now = now or utcnow()
     name = normalise_username(username)[:64]
     ip = (ip or "unknown")[:64]
+    purge_old_failures(engine, window_minutes, now)  # failures past the window count no more: keep the table bounded
     user_count, user_oldest = failures(engine, username=name, window_minutes=window_minutes, now=now)
     ip_count, ip_oldest = failures(engine, ip=ip, window_minutes=window_minutes, now=now)
     locked_until = []

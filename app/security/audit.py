@@ -26,6 +26,8 @@ DECISION = "decision.record"
 LOGIN = "auth.login"
 LOGIN_FAILED = "auth.login_failed"
 LOGOUT = "auth.logout"
+ACCESS_DENIED = "access.denied"  # a page or callback the role may not open
+CALLBACK_REFUSED = "access.malformed"  # a callback request that matches no registered callback exactly
 
 MAX_DETAILS_CHARS = 4000
 

@@ -23,8 +23,11 @@ PAGE = """<!doctype html>
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ title }}</title><link rel="stylesheet" href="/assets/vendor/bootstrap.min.css"></head>
 <body class="bg-light">
-<nav class="navbar navbar-dark bg-dark mb-4"><div class="container-fluid">
-<span class="navbar-brand">{{ brand }}</span>
+<nav class="navbar navbar-expand navbar-dark bg-dark mb-4"><div class="container-fluid">
+<a class="navbar-brand" href="/">{{ brand }}</a>
+{% if links %}<ul class="navbar-nav me-auto">{% for label, href in links %}<li class="nav-item"><a class="nav-link" href="{{ href }}">{{ label }}</a></li>{% endfor %}</ul>{% endif %}
+{% if user %}<span class="navbar-text text-light me-2">{{ user }}</span>
+<form action="/logout" method="post" class="d-flex me-3 mb-0"><input type="hidden" name="csrf_token" value="{{ csrf }}"><button class="btn btn-outline-light btn-sm" type="submit">{{ logout }}</button></form>{% endif %}
 <span>{% for code in languages %}<a class="text-light ms-2 {{ 'fw-bold' if code == lang else '' }}" href="/lang/{{ code }}">{{ code|upper }}</a>{% endfor %}</span>
 </div></nav>
 <main class="container" style="max-width: 28rem">{{ body }}</main>
@@ -46,19 +49,21 @@ LOGOUT_BODY = """<h1 class="h4 mb-3">{{ t('auth.logout') }}</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{{ csrf }}">
 <button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ t('auth.logout') }}</button></form>"""
 
-FORBIDDEN_BODY = """<h1 class="h4 mb-3">403</h1><div class="alert alert-warning" role="alert">{{ t('auth.forbidden') }}</div>
-<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
 
 
-def _render(body_template: str, status: int = 200, **context) -> flask.Response:
+def render_page(body_template: str, status: int = 200, *, title_key: str = "auth.title", frame: dict | None = None,
+                **context) -> flask.Response:
+    """A server-rendered page in the reader's language; ``frame`` adds navigation links and the user menu."""
     lang = current_language()
+
     def t(key: str, **values):
         return translate(key, lang, **values)
 
     body = flask.render_template_string(body_template, t=t, **context)
-    html = flask.render_template_string(PAGE, lang=lang, title=t("auth.title"), brand=t("app.brand"),
-                                        languages=LANGUAGES, body=Markup(body))
+    html = flask.render_template_string(PAGE, lang=lang, title=t(title_key), brand=t("app.brand"),
+                                        languages=LANGUAGES, body=Markup(body), **(frame or {}))
     return flask.make_response(html, status)
+
 
 
 def audited_username(engine, typed: str) -> str:
@@ -86,10 +91,6 @@ def client_ip() -> str:
     return flask.request.remote_addr or "unknown"
 
 
-def forbidden_page() -> flask.Response:
-    return _render(FORBIDDEN_BODY, status=403)
-
-
 def register_auth_routes(server: flask.Flask) -> None:
     from app.security.web import _state, csrf_token, csrf_valid, current_account  # noqa: PLC0415
 
@@ -101,13 +102,13 @@ def register_auth_routes(server: flask.Flask) -> None:
             if current_account() is not None:
                 return flask.redirect(safe_next(flask.request.args.get("next")))
             expired = flask.request.args.get("expired")
-            return _render(LOGIN_BODY, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
+            return render_page(LOGIN_BODY, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
                            username="", message=translate("auth.expired", lang) if expired else "", level="info")
         form = flask.request.form
         next_url = safe_next(form.get("next"))
         username = (form.get("username") or "")[:64]
         if not csrf_valid(form.get("csrf_token")):
-            return _render(LOGIN_BODY, 400, csrf=csrf_token(), next=next_url, username=username,
+            return render_page(LOGIN_BODY, 400, csrf=csrf_token(), next=next_url, username=username,
                            message=translate("auth.csrf", lang), level="warning")
         s = state.settings
         result = login(state.engine, username, form.get("password") or "", client_ip(),
@@ -118,7 +119,7 @@ def register_auth_routes(server: flask.Flask) -> None:
                                    "locked" if result.locked else "bad_credentials")
             message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
                 else translate("auth.invalid", lang)
-            return _render(LOGIN_BODY, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
+            return render_page(LOGIN_BODY, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
                            username=username, message=message, level="danger")
         flask.session.clear()  # new session identity at login (no fixation)
         flask.session.permanent = True
@@ -138,7 +139,7 @@ def register_auth_routes(server: flask.Flask) -> None:
         if flask.request.method == "GET":
             if current_account() is None:
                 return flask.redirect(flask.url_for("auth_login"))
-            return _render(LOGOUT_BODY, csrf=csrf_token())
+            return render_page(LOGOUT_BODY, csrf=csrf_token())
         if not csrf_valid(flask.request.form.get("csrf_token")):
             return flask.redirect(flask.url_for("auth_logout"))
         account = current_account()

@@ -15,6 +15,7 @@ import re
 import flask
 
 from app.security.accounts import create_user, get_account
+from app.security.csrf import CSRF_COOKIE
 from app.security.web import current_engine
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -43,6 +44,8 @@ def login_client(server: flask.Flask, username: str, role: str | None = None, pa
     response = client.post("/login", data={"username": username, "password": password,
                                            "csrf_token": csrf_from(page.get_data(as_text=True)), "next": "/"})
     assert response.status_code == 302, f"login of {username!r} failed: {response.status_code}"
+    # Send the anti-forgery token as Dash's renderer does (app/security/csrf.py).
+    client.environ_base["HTTP_X_CSRFTOKEN"] = client.get_cookie(CSRF_COOKIE).value
     return client
 
 

@@ -20,13 +20,18 @@ import logging
 import secrets
 from datetime import timedelta
 
+import dash
 import flask
+from dash.fingerprint import check_fingerprint
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.config import Settings
 from app.security import access
 from app.security.accounts import Account
+from app.security.audit import ACCESS_DENIED, CALLBACK_REFUSED, record_audit
+from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
+from app.security.csrf import CSRF_HEADER, install_csrf_cookie, same_origin
 from app.security.db import get_engine, init_db
 from app.security.headers import install_security_headers
 from app.security.logs import log_event
@@ -52,6 +57,7 @@ class SecurityState:
     engine: Engine
     settings: Settings
     policy: SessionPolicy
+    dash_app: dash.Dash  # its callback map and page registry decide what a request may run
 
 
 def _secret_key(settings: Settings) -> str:
@@ -104,6 +110,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
         settings=settings,
         policy=SessionPolicy(idle=timedelta(minutes=settings.session_idle_minutes),
                              absolute=timedelta(hours=settings.session_max_hours)),
+        dash_app=dash_app,
     )
     init_db(state.engine)
     server.extensions[EXTENSION_KEY] = state
@@ -111,6 +118,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
 
     register_auth_routes(server)
     server.before_request(_enforce_access)
+    install_csrf_cookie(server, secure=settings.is_production)
     install_security_headers(dash_app)
     return state
 
@@ -176,12 +184,72 @@ def _json_error(status: int, code: str, message: str):
     return response
 
 
+def _dash_page_endpoints(state: SecurityState) -> frozenset[str]:
+    """Flask endpoints of Dash's index and catch-all routes: the paths that render a Dash page."""
+    prefix = state.dash_app.config.routes_pathname_prefix
+    return frozenset({prefix, f"{prefix}<path:path>"})
+
+
+def _page_for(state: SecurityState, path: str) -> str | None:
+    """The registered path of the page Dash's router renders for ``path`` (None: its 404 page).
+
+    Uses Dash's own matcher, so access is decided on the very page Dash will render.
+    """
+    from dash._pages import _path_to_page  # noqa: PLC0415 - Dash's router matcher, private but exact
+
+    page, _ = _path_to_page(state.dash_app.strip_relative_path(path) or "")
+    return page.get("path") if page else None
+
+
+def _deny(account: Account, required: access.Role, path: str, target: str):
+    """Refuse, and keep a record: a forbidden attempt is logged AND written to the audit trail."""
+    log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
+              required=required.value, path=path)
+    record_audit(current_engine(), account.username, ACCESS_DENIED, target[:200],
+                 {"path": path, "role": account.role, "required": required.value})
+
+
+def _refuse_callback(account: Account, reason: str):
+    """A callback request that matches no registered callback exactly: 400, one log line, audited."""
+    log_event("callback_refused", logging.WARNING, username=account.username, reason=reason)
+    record_audit(current_engine(), account.username, CALLBACK_REFUSED, CALLBACK_PATH, {"reason": reason[:300]})
+    return _json_error(400, "bad_request", reason)
+
+
+def _authorise_callback(state: SecurityState, account: Account):
+    """Match the request against the registered callback, check its origin token, then its role."""
+    if not same_origin(flask.request) or not csrf_valid(flask.request.headers.get(CSRF_HEADER)):
+        log_event("csrf_refused", logging.WARNING, username=account.username, path=CALLBACK_PATH)
+        return _json_error(403, "csrf", "Missing or invalid anti-forgery token: reload the page.")
+    try:
+        matched = match_callback(flask.request.get_json(silent=True), callback_specs(state.dash_app.callback_map))
+        required = access.required_role_for_callback(matched, lambda path: _page_for(state, path))
+    except CallbackRequestError as exc:
+        return _refuse_callback(account, str(exc))
+    if access.role_allows(account.role, required):
+        return None
+    _deny(account, required, CALLBACK_PATH, matched.spec.key)
+    return _json_error(403, "forbidden", f"Role {required.value!r} required.")
+
+
+def _check_component_suite(state: SecurityState, path: str):
+    """Dash serves its bundles from registered packages only; anything else is a 404, not a 500."""
+    package, _, resource = path[len("/_dash-component-suites/"):].partition("/")
+    served = state.dash_app.registered_paths.get(package)
+    if served and check_fingerprint(resource)[0] in served:
+        return None
+    log_event("not_found", logging.INFO, path=path[:200])
+    flask.abort(404)
+
+
 def _enforce_access():
     """before_request: authenticate, then authorise the page or the Dash callback."""
     state = _state()
     if state is None:
         return None
     path = _relative_path()
+    if path.startswith("/_dash-component-suites/"):
+        return _check_component_suite(state, path)
     if _is_public(path):
         return None
     account = current_account()
@@ -192,21 +260,23 @@ def _enforce_access():
         target = flask.request.full_path if flask.request.query_string else path
         expired = {"expired": 1} if flask.session.pop("sid", None) else {}
         return flask.redirect(flask.url_for("auth_login", next=target, **expired))
-    required = access.Role.OFFICER
     if path == CALLBACK_PATH:
-        payload = flask.request.get_json(silent=True)
-        try:
-            required = access.required_role_for_callback(payload)
-        except access.CallbackAccessError as exc:
-            return _json_error(400, "bad_request", str(exc))
-    elif not is_dash_api:
-        required = access.required_role_for_path(path)
-    if not access.role_allows(account.role, required):
-        log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
-                  required=required.value, path=path)
-        if is_dash_api:
-            return _json_error(403, "forbidden", f"Role {required.value!r} required.")
-        from app.security.login_page import forbidden_page  # noqa: PLC0415
+        return _authorise_callback(state, account)
+    if is_dash_api:
+        return None  # layout, dependencies, reload hash: any signed-in user (callbacks are checked one by one)
+    from app.security.error_pages import forbidden_page, not_found_page  # noqa: PLC0415 - import cycle
 
-        return forbidden_page()
-    return None
+    rule = flask.request.url_rule
+    if rule is None:
+        return not_found_page()  # werkzeug matched no route (e.g. a control character in the path)
+    if rule.endpoint in _dash_page_endpoints(state):
+        page = _page_for(state, path)
+        if page is None:
+            return not_found_page()
+        required = access.required_role_for_page(page)
+    else:  # another Flask route: its area's role, admin when the area is not declared
+        required = access.required_role_for_path(path)
+    if access.role_allows(account.role, required):
+        return None
+    _deny(account, required, path, path)
+    return forbidden_page()

@@ -141,25 +141,25 @@ def test_export_is_formula_safe_readable_and_audited(page, dash_app):
 
 def test_only_managers_reach_the_page_and_its_callbacks(page, dash_app):
     from app.security.access import Role, required_role_for_callback, required_role_for_path
+    from app.security.callbacks import callback_specs, match_callback
     from app.security.testing import login_client
+    from tests.security.callback_payloads import exact_payload
 
     assert required_role_for_path("/portfolio?grade=A") == Role.MANAGER
     from dash._callback import GLOBAL_CALLBACK_MAP
 
+    specs = callback_specs({**GLOBAL_CALLBACK_MAP, **dash_app.callback_map})
     checked = 0
-    for outputs, callback in {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}.items():
-        if "portfolio-" in outputs and "-probe-" not in outputs:  # the security tests' probes are not the page's
-            payload = {"output": outputs, "outputs": [{"id": o.split(".")[0], "property": o.split(".")[-1]}
-                                                      for o in outputs.strip(".").split("...") if o],
-                       "inputs": [{"id": i["id"], "property": i["property"]} for i in callback["inputs"]]}
-            assert required_role_for_callback(payload) == Role.MANAGER
+    for key, spec in specs.items():
+        if "portfolio-" in key and "-probe-" not in key:  # the security tests' probes are not the page's
+            assert required_role_for_callback(match_callback(exact_payload(spec), specs), lambda _: "/") == Role.MANAGER
             checked += 1
     assert checked == 5  # URL, results, table, export, group B's form
     officer = login_client(dash_app.server, "officer-portfolio", "officer")
     assert officer.get("/portfolio").status_code == 403
-    body = {"output": "portfolio-export-download.data", "outputs": {"id": "portfolio-export-download", "property": "data"},
-            "inputs": [{"id": "portfolio-export-button", "property": "n_clicks", "value": 1}], "changedPropIds": []}
-    assert officer.post("/_dash-update-component", json=body).status_code == 403
+    export = next(s for k, s in specs.items() if "portfolio-export-download" in k)
+    answer = officer.post("/_dash-update-component", json=exact_payload(export, {"portfolio-export-button.n_clicks": 1}))
+    assert answer.status_code == 403
     manager = login_client(dash_app.server, "manager-portfolio", "manager")
     assert manager.get("/portfolio").status_code == 200
 

@@ -2,13 +2,15 @@
 import pytest
 
 from app.security.access import (
-    CallbackAccessError,
     Role,
     required_role_for_callback,
     required_role_for_component,
+    required_role_for_page,
     required_role_for_path,
     role_allows,
 )
+from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
+from tests.security.callback_payloads import exact_payload
 
 
 @pytest.mark.parametrize("path, role", [
@@ -35,27 +37,41 @@ def test_required_role_for_component(component_id, role):
     assert required_role_for_component(component_id) is role
 
 
-def _payload(outputs, inputs, state=None):
-    return {"output": "x", "outputs": outputs, "inputs": inputs, "state": state or [], "changedPropIds": []}
+SPECS = callback_specs({
+    "client-out.children": {"inputs": [{"id": "client-in", "property": "value"}],
+                            "state": [{"id": "portfolio-secret", "property": "data"}], "callback": print},
+    ".._pages_content.children..._pages_store.data..": {
+        "inputs": [{"id": "_pages_location", "property": "pathname"}, {"id": "_pages_location", "property": "search"}], "callback": print},
+    "_pages_dummy.children": {"inputs": [{"id": "_pages_store", "property": "data"}], "callback": print},
+})
+PAGES_KEY = ".._pages_content.children..._pages_store.data.."
+
+
+def _page_for(path: str) -> str | None:
+    """A stand-in for Dash's router: three known pages, everything else unknown."""
+    return path if path in ("/", "/portfolio", "/admin") else None
+
+
+def _role(key: str, values=None) -> Role:
+    return required_role_for_callback(match_callback(exact_payload(SPECS[key], values), SPECS), _page_for)
 
 
 def test_callback_takes_the_strictest_component():
-    payload = _payload({"id": "client-out", "property": "children"},
-                       [{"id": "client-in", "property": "value"}], [{"id": "portfolio-secret", "property": "data"}])
-    assert required_role_for_callback(payload) is Role.MANAGER
+    assert _role("client-out.children") is Role.MANAGER
 
 
-def test_page_container_callback_is_judged_by_pathname():
-    outputs = [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}]
-    for path, role in (("/", Role.OFFICER), ("/portfolio", Role.MANAGER), ("/admin", Role.ADMIN)):
-        inputs = [{"id": "_pages_location", "property": "pathname", "value": path},
-                  {"id": "_pages_location", "property": "search", "value": ""}]
-        assert required_role_for_callback(_payload(outputs, inputs)) is role
+def test_page_container_callback_is_judged_by_the_page_dash_renders():
+    for path, role in (("/", Role.OFFICER), ("/portfolio", Role.MANAGER), ("/admin", Role.ADMIN),
+                       ("/nowhere", Role.OFFICER)):  # unknown: Dash renders the 404 page, open to everybody
+        assert _role(PAGES_KEY, {"_pages_location.pathname": path, "_pages_location.search": ""}) is role
+    assert _role("_pages_dummy.children") is Role.OFFICER
 
 
-@pytest.mark.parametrize("payload", [None, [], {"inputs": []}, _payload([{"property": "x"}], []),
-                                     _payload({"id": "_pages_content", "property": "children"},
-                                              [{"id": "_pages_location", "property": "pathname", "value": 5}])])
-def test_malformed_callback_payload_is_refused(payload):
-    with pytest.raises(CallbackAccessError):
-        required_role_for_callback(payload)
+@pytest.mark.parametrize("pathname, search", [(None, ""), (5, ""), ("model", ""), ("/", {"a": 1}), ("/", ["x"])])
+def test_page_container_values_dash_cannot_route_are_refused(pathname, search):
+    with pytest.raises(CallbackRequestError):
+        _role(PAGES_KEY, {"_pages_location.pathname": pathname, "_pages_location.search": search})
+
+
+def test_required_role_for_page():
+    assert required_role_for_page(None) is Role.OFFICER and required_role_for_page("/model") is Role.MANAGER

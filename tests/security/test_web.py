@@ -7,11 +7,14 @@ from app.security.audit import audit_events
 from app.security.testing import csrf_from, login_client, make_user
 
 ROLES = ("officer", "manager", "admin")
-#: page path -> roles allowed (the pages of other areas need not exist: the check comes first)
+#: page path -> roles allowed
 PAGES = {
     "/": ROLES, "/client/100002": ROLES, "/portfolio": ("manager", "admin"), "/model": ("manager", "admin"),
-    "/monitoring": ("manager", "admin"), "/admin": ("admin",), "/not-declared": ("admin",),
+    "/monitoring": ("manager", "admin"),
 }
+#: paths no page serves: a 404 for everybody signed in (a 403 would reveal which areas exist)
+UNKNOWN_PAGES = ("/admin", "/not-declared", "/portfolio-x")
+UNKNOWN_PATHS = (*UNKNOWN_PAGES, "/client/100002%0A")  # the last one no Flask route even matches
 
 
 def test_anonymous_pages_redirect_to_login(server):
@@ -28,6 +31,10 @@ def test_pages_by_role(server, role):
     for path, allowed in PAGES.items():
         status = client.get(path).status_code
         assert status == (200 if role in allowed else 403), (role, path, status)
+    for path in UNKNOWN_PATHS:
+        response = client.get(path)
+        assert response.status_code == 404, (role, path, response.status_code)
+        assert "Page introuvable" in response.get_data(as_text=True)
 
 
 def test_public_endpoints(server):
@@ -108,15 +115,18 @@ def test_callbacks_by_role(server, role):
             assert "ok 42" in response.get_data(as_text=True)
         else:
             assert response.status_code == 403 and response.get_json()["error"] == "forbidden", (role, area)
-    # mixing an allowed output with a forbidden input is judged by the strictest id
+    # pairing an allowed output with a forbidden input is no registered callback: refused for everybody
     mixed = client.post("/_dash-update-component", json=_callback("portfolio", "client"))
-    assert mixed.status_code == (200 if role != "officer" else 403)
+    assert mixed.status_code == 400 and mixed.get_json()["error"] == "bad_request"
     for path, allowed in PAGES.items():
         response = client.post("/_dash-update-component", json=_page_callback(path))
         if role in allowed:
             assert response.status_code == 200, (role, path)
         else:
             assert response.status_code == 403, (role, path)
+    for path in UNKNOWN_PAGES:  # the router renders the app's 404 page
+        response = client.post("/_dash-update-component", json=_page_callback(path))
+        assert response.status_code == 200 and "error-not-found" in response.get_data(as_text=True), (role, path)
 
 
 def test_malformed_callback_is_400(server):

@@ -1,0 +1,48 @@
+"""The app's own "page not found" (404) and "access refused" (403) pages, server-rendered.
+
+They answer before Dash runs (from the access hook), so their status codes are true, and they
+keep the navigation a signed-in user needs to go on working: the links their role may open,
+the language switch and the sign-out button, in the reader's language.
+"""
+from __future__ import annotations
+
+import flask
+
+from app.i18n import translate
+from app.navigation import nav_links
+from app.ui import current_language
+
+NOT_FOUND_BODY = """<h1 class="h4 mb-3">{{ t('error.not_found_heading') }}</h1>
+<div class="alert alert-info" role="alert" id="error-not-found">{{ t('error.not_found_help') }}</div>
+<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
+
+FORBIDDEN_BODY = """<h1 class="h4 mb-3">{{ t('auth.forbidden_heading') }}</h1>
+<div class="alert alert-warning" role="alert" id="error-forbidden">{{ t('auth.forbidden') }}</div>
+<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
+
+
+def _frame() -> dict:
+    """Navigation of the signed-in user (none for an anonymous reader)."""
+    from app.security.web import csrf_token, current_account  # noqa: PLC0415 - import cycle
+
+    account, lang = current_account(), current_language()
+    if account is None:
+        return {}
+    return {
+        "links": [(translate(key, lang), href) for key, href in nav_links(account.role)],
+        "user": f"{account.username} ({translate('auth.role.' + account.role, lang)})",
+        "logout": translate("auth.logout", lang),
+        "csrf": csrf_token(),
+    }
+
+
+def not_found_page() -> flask.Response:
+    from app.security.login_page import render_page  # noqa: PLC0415
+
+    return render_page(NOT_FOUND_BODY, 404, title_key="error.not_found_title", frame=_frame())
+
+
+def forbidden_page() -> flask.Response:
+    from app.security.login_page import render_page  # noqa: PLC0415
+
+    return render_page(FORBIDDEN_BODY, 403, title_key="auth.forbidden_title", frame=_frame())

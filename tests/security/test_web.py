@@ -1,5 +1,6 @@
 """Authentication and authorisation over HTTP (Flask test client), on SQLite and PostgreSQL."""
 import json
+import re
 
 import pytest
 
@@ -257,3 +258,86 @@ def test_disabled_user_is_logged_out_at_next_request(server):
         set_active(current_engine(), "alice", False)
     response = client.get("/portfolio")
     assert response.status_code == 302 and "expired=1" in response.headers["Location"]
+
+
+def test_callbacks_need_the_anti_forgery_token_and_a_same_site_origin(server):
+    client = login_client(server, "csrf-user", "officer")
+    cookie = client.get_cookie("_csrf_token")
+    assert cookie is not None and not cookie.http_only and cookie.same_site == "Strict"
+    body = _callback("client", "client", "1")
+    assert client.post("/_dash-update-component", json=body).status_code == 200
+    assert client.post("/_dash-update-component", json=body, headers={"Origin": "https://evil.example"}).status_code == 403
+    assert client.post("/_dash-update-component", json=body, headers={"Origin": "http://localhost"}).status_code == 200
+    del client.environ_base["HTTP_X_CSRFTOKEN"]
+    refused = client.post("/_dash-update-component", json=body)
+    assert refused.status_code == 403 and refused.get_json()["error"] == "csrf"
+    forged = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": "guessed"})
+    assert forged.status_code == 403
+    token = csrf_from(client.get("/logout").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    assert client.get_cookie("_csrf_token") is None  # removed with the session
+
+
+def test_unknown_component_suite_is_404_without_a_traceback(server, caplog):
+    client = server.test_client()  # anonymous: anybody could fill the log
+    with caplog.at_level("INFO"):
+        for path in ("/_dash-component-suites/os/path.py", "/_dash-component-suites/dash/../../etc/passwd",
+                     "/_dash-component-suites/dash/nothing.js"):
+            assert client.get(path).status_code == 404, path
+    assert not [r for r in caplog.records if r.exc_info]
+    layout = login_client(server, "bundle-user", "officer").get("/").get_data(as_text=True)
+    bundle = re.search(r'src="(/_dash-component-suites/dash/[^"]+\.js)"', layout).group(1)
+    assert client.get(bundle).status_code == 200  # the real bundles are still served
+
+
+def test_forbidden_page_has_navigation_and_is_audited(server):
+    client = login_client(server, "nosy-officer", "officer")
+    response = client.get("/model")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and "<title>Accès refusé" in html and "Connexion" not in html
+    assert 'href="/client"' in html and 'action="/logout"' in html and 'href="/portfolio"' not in html
+    with server.app_context():
+        from app.security.web import current_engine
+        events = audit_events(current_engine(), username="nosy-officer", action="access.denied")
+    assert [e.target for e in events] == ["/model"] and events[0].details["required"] == "manager"
+
+
+def test_not_found_page_in_the_readers_language(server):
+    client = login_client(server, "lost-user", "manager")
+    client.set_cookie("lang", "en")
+    response = client.get("/no/such/page")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404 and "<title>Page not found" in html and 'href="/portfolio"' in html
+
+
+@pytest.mark.parametrize("inputs", [
+    [{"id": "_pages_location", "property": "pathname", "value": None}, {"id": "_pages_location", "property": "search", "value": ""}],
+    [{"id": "_pages_location", "property": "pathname", "value": "/"}, {"id": "_pages_location", "property": "search", "value": {"a": 1}}],
+])
+def test_page_callback_with_values_dash_cannot_route_is_400(server, inputs, caplog):
+    client = login_client(server, "odd-user", "admin")
+    body = {**_page_callback("/"), "inputs": inputs}
+    with caplog.at_level("INFO"):
+        assert client.post("/_dash-update-component", json=body).status_code == 400
+        unknown = {**_callback("client", "client"), "output": "nothing.children"}
+        assert client.post("/_dash-update-component", json=unknown).status_code == 400
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_login_purges_failures_past_the_window(server):
+    import datetime as dt
+
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from app.security.db import LoginFailure, utcnow
+    from app.security.web import current_engine
+
+    with server.app_context():
+        engine = current_engine()
+        with Session(engine) as session, session.begin():
+            session.add_all([LoginFailure(username="ghost", ip="10.0.0.1", at=utcnow() - dt.timedelta(days=d))
+                             for d in (1, 2, 3)])
+        login_client(server, "purger", "officer")
+        with Session(engine) as session:
+            assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0

@@ -1,7 +1,11 @@
 """Dash pages, one module each. ``register_all`` imports them once the Dash app exists."""
 from __future__ import annotations
 
+import functools
 import importlib
+from collections.abc import Callable
+
+import dash
 
 PAGE_MODULES = ("home", "client", "portfolio", "model", "monitoring", "not_found_404")
 
@@ -10,3 +14,30 @@ def register_all() -> None:
     """Import every page module so that its ``dash.register_page`` call runs."""
     for name in PAGE_MODULES:
         importlib.import_module(f"app.pages.{name}")
+
+
+def path_decides(template: str) -> Callable[[Callable], Callable]:
+    """Decorate a page layout so its path variables come from the URL's path, never from its query.
+
+    Dash Pages calls a layout with the query parameters merged OVER the path variables, so
+    ``/client/1000002?client_id=1000009`` would title the tab with one client and show another.
+    Inside the router callback the path Dash routed is read back (the position access control
+    checked) and its variables replace any query parameter of the same name.
+    """
+    from dash._pages import _parse_path_variables  # noqa: PLC0415 - the router's own parser
+
+    def decorate(layout: Callable) -> Callable:
+        @functools.wraps(layout)
+        def layout_from_path(**kwargs):
+            try:
+                pathname = dash.callback_context.inputs.get("_pages_location.pathname")
+            except dash.exceptions.MissingCallbackContextException:
+                pathname = None  # called directly (tests): the arguments are what they are
+            if isinstance(pathname, str):
+                app = dash.get_app()
+                kwargs.update(_parse_path_variables(app.strip_relative_path(pathname) or "", template.strip("/")) or {})
+            return layout(**kwargs)
+
+        return layout_from_path
+
+    return decorate

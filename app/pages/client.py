@@ -28,6 +28,7 @@ from app.figures.client_layout import blank_figure
 from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
+from app.pages import path_decides
 from app.resources import get_bundle, get_portfolio
 from app.scoring.bundle import ModelNotFoundError
 from app.scoring.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
@@ -55,6 +56,7 @@ WATERFALL = "client-waterfall"
 REASONS = "client-reasons"
 DECISION_SLOT = "client-decision-slot"
 
+CLIENT_PATH = "/client/<client_id>"
 N_SUGGESTIONS = 8
 HIDDEN = {"display": "none"}
 GRAPH_CONFIG = client_comparison.GRAPH_CONFIG
@@ -239,5 +241,11 @@ dash.callback(
     Input(CLIENT_ID, "data"),
 )(render_client)
 
-dash.register_page(__name__, path_template="/client/<client_id>", name="client", title=page_title, layout=layout)
-dash.register_page(f"{__name__}.search", path="/client", name="client-search", title=page_title, layout=layout)
+def search_layout(**_query) -> html.Div:
+    """/client: the search alone (a ``?client_id=`` query opens nothing: the path decides)."""
+    return layout(None)
+
+
+dash.register_page(__name__, path_template=CLIENT_PATH, name="client", title=page_title,
+                   layout=path_decides(CLIENT_PATH)(layout))
+dash.register_page(f"{__name__}.search", path="/client", name="client-search", title=page_title, layout=search_layout)

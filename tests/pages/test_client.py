@@ -280,3 +280,28 @@ def test_an_encoded_id_in_the_url_is_shown_decoded(page):
 
     layout = page.layout(client_id="abc%3Cscript%3E")
     assert [s.data for s in stores(layout)] == ["abc<script>"]
+
+
+def test_the_path_decides_which_client_is_shown(page, dash_app):
+    """/client/A?client_id=B: Dash merges query over path variables; the tab and the file must both be A."""
+    from app.security.testing import login_client
+
+    officer = login_client(dash_app.server, "officer-path", "officer")
+    shown, other = NEW_FIRST_ID + 2, NEW_FIRST_ID + 9
+
+    def route(pathname: str, search: str) -> dict:
+        body = {"output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+                "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                           {"id": "_pages_location", "property": "search", "value": search}],
+                "changedPropIds": ["_pages_location.pathname"], "state": []}
+        answer = officer.post("/_dash-update-component", json=body)
+        assert answer.status_code == 200
+        return answer.get_json()["response"]
+
+    response = route(f"/client/{shown}", f"?client_id={other}")
+    text = json.dumps(response["_pages_content"])
+    assert f'"data": "{shown}"' in text and str(other) not in text
+    assert str(shown) in response["_pages_store"]["data"]["title"]
+    search_only = json.dumps(route("/client", f"?client_id={other}"))
+    assert str(other) not in search_only and page.CLIENT_ID not in search_only

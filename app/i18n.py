@@ -91,6 +91,7 @@ CATALOG: dict[str, dict[str, str]] = {
               "décision est conservé).",
         "en": "Action refused: the page is out of date. Reload it (what you typed in the decision is kept).",
     },
+    "auth.session_close": {"fr": "Fermer ce message", "en": "Close this message"},
     "auth.resumed_title": {"fr": "Reconnecté — Prêt à dépenser", "en": "Signed in — Prêt à dépenser"},
     "auth.resumed_body": {
         "fr": "Vous êtes reconnecté·e. Fermez cet onglet et revenez à votre page : ce que vous y aviez saisi "

@@ -19,6 +19,7 @@ from app.config import Settings, get_settings
 from app.i18n import LANGUAGES, normalise_language, translate
 from app.navigation import nav_links
 from app.security.login_page import safe_next
+from app.security.paths import RELOGIN_HREF
 from app.security.web import csrf_token, current_account
 from app.ui import LANGUAGE_COOKIE, current_language
 
@@ -71,9 +72,25 @@ def navbar() -> dbc.Navbar:
     )
 
 
+def SessionBanner(lang: str) -> html.Div:  # noqa: N802 - component factory
+    """Hidden until assets/session_guard.js shows it: what to do when a callback was refused."""
+    def part(name: str, key: str, *extra) -> html.Span:
+        return html.Span([translate(key, lang), *extra], id=f"auth-session-{name}", hidden=True)
+
+    relogin = html.A(translate("auth.session_relogin", lang), href=RELOGIN_HREF, target="_blank", rel="noopener",
+                     className="alert-link ms-1", id="auth-session-relogin")
+    close = html.Button(type="button", className="btn-close", id="auth-session-close",
+                        **{"aria-label": translate("auth.session_close", lang)})
+    return html.Div([close, part("ended", "auth.session_ended", " ", relogin),
+                     part("forbidden", "auth.session_forbidden"), part("stale", "auth.session_stale"),
+                     part("resumed", "auth.session_resumed")],
+                    id="auth-session-banner", role="alert", hidden=True, className="alert alert-warning mb-3")
+
+
 def serve_layout() -> html.Div:
     """Layout built per request so the navigation follows the language cookie."""
-    return html.Div([navbar(), dbc.Container(dash.page_container, fluid=True, className="pb-4")])
+    lang = current_language()
+    return html.Div([navbar(), dbc.Container([SessionBanner(lang), dash.page_container], fluid=True, className="pb-4")])
 
 
 def _register_language_route(server: flask.Flask) -> None:

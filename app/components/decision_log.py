@@ -70,6 +70,9 @@ def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N80
     if model_decision not in DECISIONS:
         raise ValueError(f"model_decision must be one of {DECISIONS}, got {model_decision!r}")
     model_label = t(f"decision.{model_decision}")
+    # What the officer chose and typed survives a reload in this tab (e.g. after signing in again
+    # when the session ended): kept per client in the tab's sessionStorage, dropped once recorded.
+    draft = {"persistence": f"decision-{client_id}", "persistence_type": "session"}
     body = [
         dcc.Store(id=CONTEXT_ID, data=sign_context(client_id, model_decision)),
         html.P(t("decision.model", decision=model_label), className="mb-2"),
@@ -82,12 +85,13 @@ def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N80
             ],
             value="follow",
             className="mb-2",
+            **draft,
         ),
         dbc.Label(t("decision.reason"), html_for=REASON_ID),
         dcc.Dropdown(id=REASON_ID, options=[{"label": t(f"decision.reason.{r}"), "value": r} for r in OVERRIDE_REASONS],
-                     disabled=True, className="mb-2"),
+                     disabled=True, className="mb-2", **draft),
         dbc.Label(t("decision.note", max=MAX_NOTE_CHARS), html_for=NOTE_ID),
-        dbc.Textarea(id=NOTE_ID, maxLength=MAX_NOTE_CHARS, rows=3, className="mb-2"),
+        dbc.Textarea(id=NOTE_ID, maxLength=MAX_NOTE_CHARS, rows=3, className="mb-2", **draft),
         dbc.Button(t("decision.submit"), id=SUBMIT_ID, color="primary", className="mb-2"),
         html.Div(id=FEEDBACK_ID, role="status"),
         html.H3(t("decision.history"), className="h6 mt-3"),

@@ -21,7 +21,7 @@ FORBIDDEN_BODY = """<h1 class="h4 mb-3">{{ t('auth.forbidden_heading') }}</h1>
 <a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
 
 
-def _frame() -> dict:
+def page_frame() -> dict:
     """Navigation of the signed-in user (none for an anonymous reader)."""
     from app.security.web import csrf_token, current_account  # noqa: PLC0415 - import cycle
 
@@ -39,10 +39,10 @@ def _frame() -> dict:
 def not_found_page() -> flask.Response:
     from app.security.login_page import render_page  # noqa: PLC0415
 
-    return render_page(NOT_FOUND_BODY, 404, title_key="error.not_found_title", frame=_frame())
+    return render_page(NOT_FOUND_BODY, 404, title_key="error.not_found_title", frame=page_frame())
 
 
 def forbidden_page() -> flask.Response:
     from app.security.login_page import render_page  # noqa: PLC0415
 
-    return render_page(FORBIDDEN_BODY, 403, title_key="auth.forbidden_title", frame=_frame())
+    return render_page(FORBIDDEN_BODY, 403, title_key="auth.forbidden_title", frame=page_frame())

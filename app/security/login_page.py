@@ -1,4 +1,6 @@
-"""Server-rendered login, logout and 403 pages (plain Flask + Jinja autoescaping, no Dash).
+"""Server-rendered login, logout and "signed in again" pages (plain Flask + Jinja autoescaping, no Dash).
+
+The 404 and 403 pages use the same frame (``app.security.error_pages``).
 
 Plain HTML forms work without JavaScript and without the Dash callback endpoint, which stays
 closed to anonymous users. Bootstrap comes from the vendored stylesheet in ``assets/``.
@@ -14,6 +16,7 @@ from app.security.audit import LOGIN, LOGIN_FAILED, LOGOUT, record_audit
 import hashlib
 
 from app.security.accounts import get_account, login
+from app.security.paths import RESUMED_PATH, STATUS_PATH
 from app.security.sessions import close_session, open_session, purge_expired
 from app.i18n import LANGUAGES, translate
 from app.ui import current_language
@@ -48,6 +51,11 @@ LOGIN_BODY = """<h1 class="h4 mb-3">{{ t('auth.heading') }}</h1>
 LOGOUT_BODY = """<h1 class="h4 mb-3">{{ t('auth.logout') }}</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{{ csrf }}">
 <button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ t('auth.logout') }}</button></form>"""
+
+
+
+RESUMED_BODY = """<h1 class="h4 mb-3">{{ t('auth.resumed_title') }}</h1>
+<div class="alert alert-success" role="status" id="auth-resumed">{{ t('auth.resumed_body') }}</div>"""
 
 
 
@@ -132,6 +140,17 @@ def register_auth_routes(server: flask.Flask) -> None:
         flask.g.account = result.account
         record_audit(state.engine, result.account.username, LOGIN, result.account.role)
         return flask.redirect(next_url)
+
+    @server.route(STATUS_PATH, endpoint="auth_status")
+    def status_view():
+        """204 when signed in (the access hook answers 401 otherwise): the session guard's probe."""
+        return flask.Response(status=204)
+
+    @server.route(RESUMED_PATH, endpoint="auth_resumed")
+    def resumed_view():
+        from app.security.error_pages import page_frame  # noqa: PLC0415
+
+        return render_page(RESUMED_BODY, title_key="auth.resumed_title", frame=page_frame())
 
     @server.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
     def logout_view():

@@ -35,13 +35,13 @@ from app.security.csrf import CSRF_HEADER, install_csrf_cookie, same_origin
 from app.security.db import get_engine, init_db
 from app.security.headers import install_security_headers
 from app.security.logs import log_event
+from app.security.paths import CALLBACK_PATH, STATUS_PATH
 from app.security.sessions import SessionPolicy, resolve_session
 
 EXTENSION_KEY = "credit_security"
 SESSION_COOKIE = "credit_session"
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/", "/static/")
 PUBLIC_PATHS = frozenset({"/login", "/logout", "/healthz", "/_favicon.ico", "/favicon.ico"})
-CALLBACK_PATH = "/_dash-update-component"
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ def _enforce_access():
     if _is_public(path):
         return None
     account = current_account()
-    is_dash_api = path.startswith("/_dash-") or path.startswith("/_reload")
+    is_dash_api = path.startswith("/_dash-") or path.startswith("/_reload") or path == STATUS_PATH
     if account is None:
         if is_dash_api:
             return _json_error(401, "unauthenticated", "Login required (session missing or expired).")
@@ -263,7 +263,7 @@ def _enforce_access():
     if path == CALLBACK_PATH:
         return _authorise_callback(state, account)
     if is_dash_api:
-        return None  # layout, dependencies, reload hash: any signed-in user (callbacks are checked one by one)
+        return None  # layout, dependencies, reload hash, session probe: any signed-in user (callbacks are checked one by one)
     from app.security.error_pages import forbidden_page, not_found_page  # noqa: PLC0415 - import cycle
 
     rule = flask.request.url_rule

@@ -126,3 +126,59 @@ def test_officer_records_an_override_and_sees_it_in_the_history(served_client_mo
     row = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history tbody tr"))).text
     assert reason in row and note in row
     assert console_errors(driver) == []
+
+
+def test_a_decision_sent_after_the_session_ended_is_kept_and_recorded_after_signing_in_again(
+        served_client_model, logged_in_driver, app_server, dash_app, tmp_path):
+    """Issue 12 #3: signed out in another tab, the officer clicks "Enregistrer": told so, nothing lost."""
+    from app.i18n import translate
+    from app.security.decisions import decision_history
+    from app.security.testing import TEST_PASSWORD
+    from app.security.web import current_engine
+
+    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[7]))
+    driver, wait, folder = _officer(logged_in_driver, tmp_path)
+    username = driver.find_element(By.ID, "auth-user").text.split(" ")[0]
+    driver.get(f"{app_server}/client/{client_id}")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))
+    note = "Revenus confirmés par bulletin de salaire"
+    driver.find_element(By.ID, "client-decision-note").send_keys(note)
+    first_tab = driver.current_window_handle
+
+    driver.switch_to.new_window("tab")  # sign out in another tab
+    driver.get(f"{app_server}/logout")
+    driver.find_element(By.ID, "auth-logout-confirm").click()
+    wait.until(ec.presence_of_element_located((By.ID, "auth-username")))
+    driver.switch_to.window(first_tab)
+
+    _click(driver, driver.find_element(By.ID, "client-decision-submit"))
+    banner = wait.until(ec.visibility_of_element_located((By.ID, "auth-session-banner")))
+    assert translate("auth.session_ended", "fr") in banner.text
+    assert driver.find_element(By.ID, "client-decision-note").get_attribute("value") == note  # nothing lost
+    with dash_app.server.app_context():
+        assert decision_history(current_engine(), client_id) == []
+    _shot(driver, folder, "client-session-ended")
+    errors = console_errors(driver)
+    assert errors and all("401" in e["message"] for e in errors), errors  # the refused request, no renderer error
+
+    driver.find_element(By.ID, "auth-session-relogin").click()  # opens the sign-in page in a new tab
+    wait.until(lambda d: len(d.window_handles) == 3)
+    driver.switch_to.window(driver.window_handles[-1])
+    driver.find_element(By.ID, "auth-username").send_keys(username)
+    driver.find_element(By.ID, "auth-password").send_keys(TEST_PASSWORD)
+    driver.find_element(By.ID, "auth-submit").click()
+    assert translate("auth.resumed_body", "fr") in wait.until(
+        ec.visibility_of_element_located((By.ID, "auth-resumed"))).text
+    driver.switch_to.window(first_tab)
+    driver.execute_script("window.dispatchEvent(new Event('focus'))")  # what coming back to the tab does
+    wait.until(ec.visibility_of_element_located((By.ID, "auth-session-resumed")))
+
+    _click(driver, driver.find_element(By.ID, "client-decision-submit"))
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-feedback .alert-success")))
+    row = wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history tbody tr"))).text
+    assert note in row
+    with dash_app.server.app_context():
+        assert [r.note for r in decision_history(current_engine(), client_id)] == [note]
+    assert console_errors(driver) == []

@@ -341,3 +341,17 @@ def test_login_purges_failures_past_the_window(server):
         login_client(server, "purger", "officer")
         with Session(engine) as session:
             assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+
+
+def test_session_probe_and_resumed_page(server):
+    anonymous = server.test_client()
+    probe = anonymous.get("/auth/status")
+    assert probe.status_code == 401 and probe.get_json()["error"] == "unauthenticated"  # JSON, not a redirect
+    assert anonymous.get("/auth/resumed").status_code == 302
+    client = login_client(server, "back-again", "officer")
+    assert client.get("/auth/status").status_code == 204
+    page = client.get("/auth/resumed").get_data(as_text=True)
+    assert "Fermez cet onglet" in page and 'action="/logout"' in page
+    layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
+    assert "auth-session-banner" in layout and "/login?next=/auth/resumed" in layout
+    assert "Votre session a pris fin" in layout

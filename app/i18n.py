@@ -354,6 +354,44 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{n} clients seulement : un groupe de moins de {min} clients n'est pas décrit (confidentialité).",
         "en": "Only {n} clients: a group of fewer than {min} clients is not described (privacy).",
     },
+    # privacy floor (issue 12): no statistic about fewer than {min} clients, no client listed below it,
+    # no comparison of two groups that only a few clients tell apart
+    "portfolio.kpi.too_few_outcomes": {
+        "fr": "non affiché : seulement {n} clients à l'issue connue dans ce groupe (il en faut au moins {min}, confidentialité)",
+        "en": "not shown: only {n} clients with a known outcome in this group (at least {min} needed, privacy)",
+    },
+    "portfolio.diff.too_few_outcomes": {
+        "fr": "{name} : non comparable (moins de {min} clients à l'issue connue dans {group})",
+        "en": "{name}: not comparable (fewer than {min} clients with a known outcome in {group})",
+    },
+    "portfolio.diff.refused": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que de {n} clients (minimum {min}), ce qui dévoilerait ces clients. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only {n} clients (minimum {min}), which would give those clients away. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_one": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que d'un client (minimum {min}), ce qui dévoilerait ce client. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only one client (minimum {min}), which would give that client away. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_outcomes": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que de {n} clients à l'issue connue (minimum {min}), ce qui dévoilerait l'issue de leur crédit. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only {n} clients with a known outcome (minimum {min}), which would give away how their credit ended. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_outcomes_one": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que d'un client à l'issue connue (minimum {min}), ce qui dévoilerait l'issue de son crédit. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only one client with a known outcome (minimum {min}), which would give away how that credit ended. Make the two groups differ more.",
+    },
+    "portfolio.kpi.refused": {
+        "fr": "Les chiffres du groupe B ne sont pas affichés à côté de ceux de A : voir « Ce qui distingue B de A ».",
+        "en": "Group B's figures are not shown next to group A's: see \"How B differs from A\".",
+    },
+    "portfolio.table.too_small": {
+        "fr": "{n} clients seulement : les clients d'un groupe de moins de {min} clients ne sont pas listés (confidentialité).",
+        "en": "Only {n} clients: the clients of a group of fewer than {min} clients are not listed (privacy).",
+    },
+    "portfolio.export.too_small": {
+        "fr": "Rien à exporter : {n} clients seulement, un groupe de moins de {min} clients n'est pas exporté (confidentialité).",
+        "en": "Nothing to export: only {n} clients, a group of fewer than {min} clients is not exported (privacy).",
+    },
     "portfolio.diff.title": {"fr": "Ce qui distingue B de A", "en": "How B differs from A"},
     "portfolio.diff.sentence": {"fr": "{name} : {amount} dans B", "en": "{name}: {amount} in B"},
     "portfolio.diff.same": {"fr": "{name} : identique dans A et B", "en": "{name}: the same in A and B"},

@@ -75,6 +75,21 @@ def test_group_without_known_outcome_has_no_default_rate_nor_cost(an):
     assert rates["default_rate"].isna().all() and rates["n"].sum() == 40
 
 
+def few_known_frame() -> pd.DataFrame:
+    """``served_frame`` whose last 45 clients (5 labelled, then the 40 new ones) rent their home."""
+    frame = served_frame()
+    housing = np.where(np.arange(len(frame)) >= 55, "Rented apartment", "House / apartment")
+    return frame.assign(NAME_HOUSING_TYPE=pd.Categorical(housing))
+
+
+def test_group_with_few_known_outcomes_has_no_default_rate_nor_cost():
+    an = PortfolioAnalysis(few_known_frame(), 0.2, CostModel(10, 1))
+    s = an.summary(CohortFilter(housing=("Rented apartment",)))
+    assert s.status == OK and s.kpis["n"] == 45 and s.kpis["n_known_outcome"] == 5
+    assert s.kpis["default_rate"] is None and s.kpis["cost_per_client"] is None
+    assert s.kpis["approval_rate"] is not None  # about all 45 clients
+
+
 def test_memoised_by_filter_and_read_only(an):
     f = CohortFilter(income_type=("Pensioner",))
     assert an.mask(f) is an.mask(CohortFilter(income_type=("Pensioner",)))

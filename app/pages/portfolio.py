@@ -28,7 +28,7 @@ from app.scoring.formatting import MISSING_TEXT, count_text
 from app.scoring.group_compare import describe_differences
 from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, table_records, to_csv_bytes
 from app.scoring.group_view import PortfolioView, view_from_controls
-from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, PortfolioAnalysis
+from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.ui import Card, current_language, page_title, t
 
@@ -251,6 +251,9 @@ def _triggered_id():
 def client_page(filter_, column, descending, page, lang):
     """Records of one table page, the page count, the (clamped) page index and the caption."""
     an = analysis()
+    summary = an.summary(filter_)
+    if summary.status == TOO_SMALL:  # the domain lists nobody: say why instead of "0 clients"
+        return [], 1, 0, t("portfolio.table.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
     rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
     page_count = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, page_count - 1)
@@ -271,7 +274,10 @@ def export_group(n_clicks, a):
     filter_ = view_from_controls(a).a
     an = analysis()
     lang = current_language()
-    rows = an.frame[an.mask(filter_)]
+    summary = an.summary(filter_)
+    if summary.status == TOO_SMALL:
+        return dash.no_update, t("portfolio.export.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+    rows = an.frame.iloc[an.members(filter_)]
     if not len(rows):
         return dash.no_update, t("portfolio.export.empty")
     if len(rows) > MAX_EXPORT_ROWS:

@@ -257,14 +257,23 @@ class PortfolioAnalysis:
             values = self.frame[column].to_numpy(dtype=np.float64)
         return _rank(values)
 
+    def members(self, filter_: CohortFilter) -> np.ndarray:
+        """Row positions (``frame.iloc``) of the clients the page may list or export for the group:
+        none for a group too small to be described, whose list (with each client's outcome) would
+        describe those few clients one by one."""
+        if self.summary(filter_).status != OK:
+            return np.array([], dtype=np.int64)
+        return np.flatnonzero(self.mask(filter_))
+
     def page(self, filter_: CohortFilter, sort_by: str | None = None, descending: bool = False,
              page: int = 0, page_size: int = 20) -> tuple[np.ndarray, int]:
-        """Row positions (``frame.iloc``) of one page of the group's clients, and the group size.
+        """Row positions (``frame.iloc``) of one page of the group's listable clients (:meth:`members`),
+        and how many there are (0 for a group under the privacy floor).
 
         Only the rows up to the end of the requested page are partially sorted (argpartition), so
         the cost does not depend on sorting the whole group. Missing values stay last either way.
         """
-        rows = np.flatnonzero(self.mask(filter_))
+        rows = self.members(filter_)
         total = len(rows)
         page_size = max(1, min(int(page_size), 500))
         start = max(0, int(page)) * page_size

@@ -2,6 +2,7 @@
 import base64
 import io
 
+import dash
 import pandas as pd
 import pytest
 
@@ -75,11 +76,30 @@ def test_empty_and_small_groups_are_not_described(page):
     empty = _ids(page.update_results({"income_min": 1e12}, {}, False, "grade", "AMT_CREDIT"))
     assert "Aucun client" in empty["portfolio-a-kpi-message"].children
     assert "portfolio-a-score-graph" not in empty
+    small = _ids(page.update_results(_five_top_credits(page), {}, False, "grade", "AMT_CREDIT"))
+    assert "5 clients" in small["portfolio-a-kpi-message"].children and "confidentialité" in small["portfolio-a-kpi-message"].children
+
+
+def _five_top_credits(page) -> dict:
+    """Group A's form selecting the 5 clients with the largest credits (below the privacy floor)."""
     an = page.analysis()
     rows, _ = an.page(CohortFilter(), "AMT_CREDIT", True, 0, 5)
-    top_credit = float(an.frame["AMT_CREDIT"].iloc[rows[-1]])
-    small = _ids(page.update_results({"credit_min": top_credit}, {}, False, "grade", "AMT_CREDIT"))
-    assert "5 clients" in small["portfolio-a-kpi-message"].children and "confidentialité" in small["portfolio-a-kpi-message"].children
+    return {"credit_min": float(an.frame["AMT_CREDIT"].iloc[rows[-1]])}
+
+
+def test_clients_of_a_small_group_are_neither_listed_nor_exported(page, dash_app):
+    from app.security.audit import EXPORT, audit_events
+    from app.security.testing import request_as
+    from app.security.web import current_engine
+
+    data, count, current, caption = page.update_table(_five_top_credits(page), 0, None)
+    assert data == [] and count == 1 and current == 0
+    assert caption.startswith("5 clients seulement") and "ne sont pas listés" in caption
+    with request_as(dash_app.server, "manager-export-small", "manager"):
+        download, status = page.export_group(1, _five_top_credits(page))
+        engine = current_engine()
+    assert download is dash.no_update and "5 clients seulement" in status and "confidentialité" in status
+    assert audit_events(engine, username="manager-export-small", action=EXPORT) == []  # nothing was sent
 
 
 def test_compare_two_groups_states_the_differences(page):

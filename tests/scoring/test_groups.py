@@ -175,6 +175,16 @@ def test_page_bounds(an):
         an.page(CohortFilter(), "PASSWORD", False, 0, 20)
 
 
+def test_clients_of_a_group_below_the_floor_are_not_listed(an, frame):
+    small = CohortFilter(grade=("A",), income_type=("Working",))
+    assert an.summary(small).status == TOO_SMALL and an.mask(small).sum() > 0
+    rows, total = an.page(small, "OUTCOME", False, 0, 20)
+    assert len(rows) == 0 and total == 0
+    assert len(an.members(small)) == 0
+    workers = CohortFilter(income_type=("Working",))
+    assert frame.index[an.members(workers)].tolist() == frame.index[frame["NAME_INCOME_TYPE"] == "Working"].tolist()
+
+
 def test_sort_ranks_are_built_once_at_construction_and_read_only(an):
     from app.scoring.groups import SORTABLE
 

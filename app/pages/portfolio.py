@@ -182,11 +182,16 @@ def results(view: PortfolioView, lang: str) -> list:
     bundle = get_bundle()
     groups = ("a", "b") if view.compare else ("a",)
     summaries = {g: an.summary(getattr(view, g)) for g in groups}
-    columns = [dbc.Col(_group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
+    described = all(s.status == OK for s in summaries.values())
+    risk = an.comparison_risk(view.a, view.b) if view.compare and described else None
+    columns = [dbc.Col(_refused_column(g) if g == "b" and risk else
+                       _group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
                        lg=12 // len(groups)) for g in groups]
     out = []
     if view.compare:
-        if all(s.status == OK for s in summaries.values()):
+        if risk:
+            body = dbc.Alert(_refusal(risk), color="warning", className="mb-0", id=DIFF_LIST_ID)
+        elif described:
             sentences = describe_differences(summaries["a"].kpis, summaries["b"].kpis, lang)
             body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id=DIFF_LIST_ID)
         else:
@@ -194,6 +199,20 @@ def results(view: PortfolioView, lang: str) -> list:
         out.append(Card(t("portfolio.diff.title"), body, id=DIFF_ID))
     out.append(dbc.Row(columns))
     return out
+
+
+def _refusal(risk) -> str:
+    """The refused comparison in words: how many clients tell A and B apart, and what they would reveal."""
+    key = "portfolio.diff.refused_outcomes" if risk.known_outcome else "portfolio.diff.refused"
+    return t(key + ("_one" if risk.n == 1 else ""), n=risk.n, min=MIN_COHORT_SIZE)
+
+
+def _refused_column(group: str) -> html.Div:
+    """Group B's column of a refused comparison: no figure next to A's (the subtraction would be the point)."""
+    return html.Div([html.H2(t("portfolio.group", group=group.upper()), className="h5"),
+                     Card(t("portfolio.kpi.title"), dbc.Alert(t("portfolio.kpi.refused"), color="secondary",
+                                                              id=f"{group_id(group, 'kpi')}-message", className="mb-2"))],
+                    id=group_id(group, "column"))
 
 
 def _group_column(an, group, filter_, summary, view, lang, bundle, wide):

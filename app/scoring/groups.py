@@ -11,7 +11,8 @@ for the full Home Credit size (356,255 clients) in a 512 MB worker and a 300 ms 
 - sorting the client table uses precomputed ranks (ties broken by client id, so pages never overlap)
   and ``np.argpartition`` down to the requested page: no 356k-row list is ever built.
 
-Privacy: groups and segments smaller than :data:`~app.scoring.cohorts.MIN_COHORT_SIZE` get no figure.
+Privacy: groups and segments smaller than :data:`~app.scoring.cohorts.MIN_COHORT_SIZE` get no figure
+nor client list, and two groups that only a few clients tell apart are not compared.
 Everything here is pure (numpy/pandas), so the page callbacks stay thin and the tests need no browser.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
 from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
+from app.scoring.privacy import DifferencingRisk, differencing_risk
 
 #: Attributes a manager can break a group down by (filter field -> served column).
 SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)
@@ -145,6 +147,11 @@ class PortfolioAnalysis:
             "PROBA_OOF": self.oof[mask], "IS_LABELLED": self.labelled[mask],
         })
         return GroupSummary(filter_, n, OK, kpis(slim, self.threshold, self.costs))
+
+    def comparison_risk(self, a: CohortFilter, b: CohortFilter) -> DifferencingRisk | None:
+        """Why groups ``a`` and ``b`` may not be shown side by side (None when they may): only a few
+        clients tell them apart (``privacy.differencing_risk``)."""
+        return differencing_risk(self.mask(a), self.mask(b), self.known)
 
     # -- distributions --------------------------------------------------------------------------
     def _score_edges(self) -> np.ndarray:

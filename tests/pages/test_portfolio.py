@@ -112,6 +112,23 @@ def test_compare_two_groups_states_the_differences(page):
     assert "Comparaison impossible" in too_small["portfolio-diff-list"].children
 
 
+def test_compare_refuses_groups_that_few_clients_tell_apart(page, dash_app):
+    an = page.analysis()
+    credits = an.frame["AMT_CREDIT"].to_numpy(dtype=float)
+    all_but_7 = {"credit_max": float(sorted(credits)[-8])}  # everyone but the 7 largest credits
+    assert int((credits <= all_but_7["credit_max"]).sum()) == len(credits) - 7
+    out = _ids(page.update_results({}, all_but_7, True, "grade", "AMT_CREDIT"))
+    message = out["portfolio-diff-list"].children
+    assert message == ("Comparaison refusée : les groupes A et B ne diffèrent que de 7 clients (minimum 20), ce qui "
+                       "dévoilerait ces clients. Élargissez l'écart entre les deux groupes.")
+    assert "portfolio-a-score-graph" in out  # group A alone is still described
+    assert "portfolio-b-score-graph" not in out and "portfolio-b-kpi" not in out  # no B figures next to A's
+    assert "portfolio-b-kpi-message" in out
+    with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=en"}):
+        en = _ids(page.update_results(all_but_7, {}, True, "grade", "AMT_CREDIT"))
+    assert en["portfolio-diff-list"].children.startswith("Comparison refused: groups A and B differ by only 7 clients")
+
+
 def test_url_follows_the_forms(page):
     search = page.update_url({"grade": ["E"], "credit_max": 5e5}, {"grade": ["A"]}, True, "education", "AMT_CREDIT")
     assert search == "?grade=E&credit_max=500000&compare=1&b=grade%3DA&segment=education"

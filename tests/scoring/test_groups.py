@@ -90,6 +90,21 @@ def test_group_with_few_known_outcomes_has_no_default_rate_nor_cost():
     assert s.kpis["approval_rate"] is not None  # about all 45 clients
 
 
+def test_groups_that_few_clients_tell_apart_are_not_compared(an, frame):
+    from app.scoring.privacy import DifferencingRisk
+
+    workers = CohortFilter(income_type=("Working",))
+    credits = np.sort(frame.loc[frame["NAME_INCOME_TYPE"] == "Working", "AMT_CREDIT"].to_numpy(dtype=float))
+    all_but_7 = CohortFilter(income_type=("Working",), credit=(None, float(credits[-8])))
+    assert an.summary(all_but_7).n == 43
+    assert an.comparison_risk(workers, all_but_7) == DifferencingRisk(7, False)
+    assert an.comparison_risk(workers, workers) is None
+    assert an.comparison_risk(workers, CohortFilter(income_type=("Pensioner",))) is None  # 50 apart on each side
+    few = PortfolioAnalysis(few_known_frame(), 0.2)
+    # everyone vs the 55 house owners: 45 clients apart, but only 5 of them with a known outcome
+    assert few.comparison_risk(CohortFilter(), CohortFilter(housing=("House / apartment",))) == DifferencingRisk(5, True)
+
+
 def test_memoised_by_filter_and_read_only(an):
     f = CohortFilter(income_type=("Pensioner",))
     assert an.mask(f) is an.mask(CohortFilter(income_type=("Pensioner",)))

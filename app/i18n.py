@@ -420,8 +420,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "portfolio.fig.default": {"fr": "Taux de défaut observé", "en": "Observed default rate"},
     "portfolio.fig.clients": {"fr": "clients", "en": "clients"},
     "portfolio.fig.hidden": {
-        "fr": "Taux masqués pour les segments de moins de {min} clients (confidentialité).",
-        "en": "Rates hidden for segments of fewer than {min} clients (privacy).",
+        "fr": "Taux masqués pour les segments de moins de {min} clients, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
+        "en": "Rates hidden for segments of fewer than {min} clients, and for the next smallest segment when it would give them back by subtraction (privacy).",
     },
     "portfolio.fig.repaid": {"fr": "Remboursé", "en": "Repaid"},
     "portfolio.fig.difficulties": {"fr": "Difficultés de paiement", "en": "Payment difficulties"},

@@ -28,7 +28,7 @@ import pandas as pd
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
 from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
-from app.scoring.privacy import DifferencingRisk, differencing_risk
+from app.scoring.privacy import DifferencingRisk, differencing_risk, suppressed
 
 #: Attributes a manager can break a group down by (filter field -> served column).
 SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)
@@ -215,7 +215,10 @@ class PortfolioAnalysis:
     def _segment_rates(self, filter_: CohortFilter, segment: str) -> pd.DataFrame | None:
         """Per value of ``segment`` within the group: clients, approval rate, known outcomes, default rate.
 
-        Rates of a segment with fewer than MIN_COHORT_SIZE clients (or known outcomes) are None.
+        Rates of a segment with fewer than MIN_COHORT_SIZE clients (or known outcomes) are NaN, and so
+        are those of the next smallest segments when the hidden ones would otherwise hold 1 to 19
+        clients together: the group's own rate is on the page, and the group minus the shown
+        segments would be exactly those few clients (``privacy.suppressed``).
         """
         if segment not in self.segments:
             raise KeyError(f"unknown segment {segment!r}; choose one of {', '.join(self.segments)}")
@@ -236,8 +239,8 @@ class PortfolioAnalysis:
                 "n_known": n_known, "default_rate": np.where(n_known >= 1, defaults / n_known, np.nan),
             })
         table = table[table["n"] > 0].reset_index(drop=True)
-        table.loc[~table["n"].map(large_enough), "approval_rate"] = np.nan
-        table.loc[~table["n_known"].map(large_enough), "default_rate"] = np.nan
+        table.loc[suppressed(table["n"].to_numpy()), "approval_rate"] = np.nan
+        table.loc[suppressed(table["n_known"].to_numpy()), "default_rate"] = np.nan
         return table
 
     # -- the clients behind the numbers -----------------------------------------------------------

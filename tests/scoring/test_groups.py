@@ -137,6 +137,18 @@ def test_segment_rates_hand_computed_and_small_segments_hidden(an, frame):
         an.segment_rates(CohortFilter(), "shoe_size")
 
 
+def test_segment_rates_do_not_give_a_hidden_segment_back_by_subtraction():
+    # housing: 40 owners (all known), 25 municipal (20 known), 5 renters and 30 with parents (all new)
+    housing = np.repeat(["House / apartment", "Municipal apartment", "Rented apartment", "With parents"], [40, 25, 5, 30])
+    frame = served_frame().assign(NAME_HOUSING_TYPE=pd.Categorical(housing))
+    rates = PortfolioAnalysis(frame, 0.2).segment_rates(CohortFilter(), "housing").set_index("segment")
+    assert rates["n"].tolist() == [40, 25, 5, 30] and rates["n_known"].tolist() == [40, 20, 0, 0]
+    # the 5 renters' approval rate hidden alone would be (100 x group rate - the three others) / 5:
+    # the smallest shown segment (25 municipal) is hidden with it
+    assert rates["approval_rate"].isna().tolist() == [False, True, True, False]
+    assert rates["default_rate"].isna().tolist() == [False, False, True, True]  # nothing known to give back
+
+
 def test_feature_by_outcome_counts_every_known_client():
     frame = served_frame(400, seed=1)
     an = PortfolioAnalysis(frame, 0.2)

@@ -682,6 +682,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.fig.observed_axis": {"fr": "Taux de défaut observé (%)", "en": "Observed default rate (%)"},
     "model.fig.predicted_axis": {"fr": "Probabilité de défaut prédite (%)", "en": "Predicted probability of default (%)"},
     "model.fig.clients_axis": {"fr": "Clients", "en": "Clients"},
+    # privacy floor (issue 12) on the model page
+    "model.fig.calibration_hidden": {
+        "fr": "Intervalles de moins de {min} clients : taux non affichés (confidentialité).",
+        "en": "Intervals of fewer than {min} clients: rates not shown (privacy).",
+    },
     "model.fig.cm_tn": {"fr": "Bons clients accordés", "en": "Good clients granted"},
     "model.fig.cm_fp": {"fr": "Bons clients refusés (FP)", "en": "Good clients refused (FP)"},
     "model.fig.cm_fn": {"fr": "Défauts accordés (FN)", "en": "Defaulters granted (FN)"},

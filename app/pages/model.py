@@ -39,7 +39,7 @@ from app.scoring.governance import (
     roc_points,
     summary_points,
 )
-from app.scoring.metrics import CostModel, confusion_at
+from app.scoring.metrics import CostModel, confusion_at, shown_reliability
 from app.ui import Card, current_language, page_title, t
 
 COST_FN_ID = "model-cost-fn"
@@ -155,7 +155,7 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
     c = confusion_at(y, p, bundle.threshold)
     precision = c.tp / max(c.tp + c.fp, 1)
     metrics = bundle.card.get("metrics", {}).get("cross_validated", {})
-    reliability = bundle.card.get("calibration", {}).get("reliability", [])
+    reliability = shown_reliability(bundle.card.get("calibration", {}).get("reliability", []))
     return [
         dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang),
                     folds=bundle.card.get("config", {}).get("n_folds", "?")), color="info", className="py-2"),

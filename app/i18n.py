@@ -687,6 +687,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Intervalles de moins de {min} clients : taux non affichés (confidentialité).",
         "en": "Intervals of fewer than {min} clients: rates not shown (privacy).",
     },
+    "model.cost.too_few": {
+        "fr": "{n} clients seulement seraient {side} à ce seuil (minimum {min}) : chiffres non affichés, ils décriraient ces clients (confidentialité).",
+        "en": "Only {n} clients would be {side} at this threshold (minimum {min}): figures not shown, they would describe those clients (privacy).",
+    },
+    "model.cost.side.granted": {"fr": "accordés", "en": "granted"},
+    "model.cost.side.refused": {"fr": "refusés", "en": "refused"},
     "model.fig.cm_tn": {"fr": "Bons clients accordés", "en": "Good clients granted"},
     "model.fig.cm_fp": {"fr": "Bons clients refusés (FP)", "en": "Good clients refused (FP)"},
     "model.fig.cm_fn": {"fr": "Défauts accordés (FN)", "en": "Defaulters granted (FN)"},

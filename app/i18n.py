@@ -397,6 +397,44 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "{n} clients seulement : un groupe de moins de {min} clients n'est pas décrit (confidentialité).",
         "en": "Only {n} clients: a group of fewer than {min} clients is not described (privacy).",
     },
+    # privacy floor (issue 12): no statistic about fewer than {min} clients, no client listed below it,
+    # no comparison of two groups that only a few clients tell apart
+    "portfolio.kpi.too_few_outcomes": {
+        "fr": "non affiché : seulement {n} clients à l'issue connue dans ce groupe (il en faut au moins {min}, confidentialité)",
+        "en": "not shown: only {n} clients with a known outcome in this group (at least {min} needed, privacy)",
+    },
+    "portfolio.diff.too_few_outcomes": {
+        "fr": "{name} : non comparable (moins de {min} clients à l'issue connue dans {group})",
+        "en": "{name}: not comparable (fewer than {min} clients with a known outcome in {group})",
+    },
+    "portfolio.diff.refused": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que de {n} clients (minimum {min}), ce qui dévoilerait ces clients. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only {n} clients (minimum {min}), which would give those clients away. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_one": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que d'un client (minimum {min}), ce qui dévoilerait ce client. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only one client (minimum {min}), which would give that client away. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_outcomes": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que de {n} clients à l'issue connue (minimum {min}), ce qui dévoilerait l'issue de leur crédit. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only {n} clients with a known outcome (minimum {min}), which would give away how their credit ended. Make the two groups differ more.",
+    },
+    "portfolio.diff.refused_outcomes_one": {
+        "fr": "Comparaison refusée : les groupes A et B ne diffèrent que d'un client à l'issue connue (minimum {min}), ce qui dévoilerait l'issue de son crédit. Élargissez l'écart entre les deux groupes.",
+        "en": "Comparison refused: groups A and B differ by only one client with a known outcome (minimum {min}), which would give away how that credit ended. Make the two groups differ more.",
+    },
+    "portfolio.kpi.refused": {
+        "fr": "Les chiffres du groupe B ne sont pas affichés à côté de ceux de A : voir « Ce qui distingue B de A ».",
+        "en": "Group B's figures are not shown next to group A's: see \"How B differs from A\".",
+    },
+    "portfolio.table.too_small": {
+        "fr": "{n} clients seulement : les clients d'un groupe de moins de {min} clients ne sont pas listés (confidentialité).",
+        "en": "Only {n} clients: the clients of a group of fewer than {min} clients are not listed (privacy).",
+    },
+    "portfolio.export.too_small": {
+        "fr": "Rien à exporter : {n} clients seulement, un groupe de moins de {min} clients n'est pas exporté (confidentialité).",
+        "en": "Nothing to export: only {n} clients, a group of fewer than {min} clients is not exported (privacy).",
+    },
     "portfolio.diff.title": {"fr": "Ce qui distingue B de A", "en": "How B differs from A"},
     "portfolio.diff.sentence": {"fr": "{name} : {amount} dans B", "en": "{name}: {amount} in B"},
     "portfolio.diff.same": {"fr": "{name} : identique dans A et B", "en": "{name}: the same in A and B"},
@@ -425,8 +463,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "portfolio.fig.default": {"fr": "Taux de défaut observé", "en": "Observed default rate"},
     "portfolio.fig.clients": {"fr": "clients", "en": "clients"},
     "portfolio.fig.hidden": {
-        "fr": "Taux masqués pour les segments de moins de {min} clients (confidentialité).",
-        "en": "Rates hidden for segments of fewer than {min} clients (privacy).",
+        "fr": "Taux masqués pour les segments de moins de {min} clients, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
+        "en": "Rates hidden for segments of fewer than {min} clients, and for the next smallest segment when it would give them back by subtraction (privacy).",
     },
     "portfolio.fig.repaid": {"fr": "Remboursé", "en": "Repaid"},
     "portfolio.fig.difficulties": {"fr": "Difficultés de paiement", "en": "Payment difficulties"},
@@ -687,6 +725,17 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.fig.observed_axis": {"fr": "Taux de défaut observé (%)", "en": "Observed default rate (%)"},
     "model.fig.predicted_axis": {"fr": "Probabilité de défaut prédite (%)", "en": "Predicted probability of default (%)"},
     "model.fig.clients_axis": {"fr": "Clients", "en": "Clients"},
+    # privacy floor (issue 12) on the model page
+    "model.fig.calibration_hidden": {
+        "fr": "Intervalles de moins de {min} clients : taux non affichés (confidentialité).",
+        "en": "Intervals of fewer than {min} clients: rates not shown (privacy).",
+    },
+    "model.cost.too_few": {
+        "fr": "{n} clients seulement seraient {side} à ce seuil (minimum {min}) : chiffres non affichés, ils décriraient ces clients (confidentialité).",
+        "en": "Only {n} clients would be {side} at this threshold (minimum {min}): figures not shown, they would describe those clients (privacy).",
+    },
+    "model.cost.side.granted": {"fr": "accordés", "en": "granted"},
+    "model.cost.side.refused": {"fr": "refusés", "en": "refused"},
     "model.fig.cm_tn": {"fr": "Bons clients accordés", "en": "Good clients granted"},
     "model.fig.cm_fp": {"fr": "Bons clients refusés (FP)", "en": "Good clients refused (FP)"},
     "model.fig.cm_fn": {"fr": "Défauts accordés (FN)", "en": "Defaulters granted (FN)"},

@@ -17,7 +17,6 @@ from app.scoring.formatting import count_text, percent_text
 from app.ui import Card, t
 
 SECTION_ID = "model-fairness"
-MIN_GROUP_SIZE = 20
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -30,12 +29,12 @@ def _flagged(table: pd.DataFrame) -> np.ndarray:
 
 
 def fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFrame]:
-    """The two fairness tables (gender, age band) of out-of-fold predictions at ``threshold``."""
+    """The two fairness tables (gender, age band) of out-of-fold predictions at ``threshold``, under
+    the privacy floor (``fairness_table``'s default: ``privacy.MIN_COHORT_SIZE``)."""
     y, p = oof["TARGET"], oof["PROBA_OOF"]
     return {
-        "gender": fairness_table(y, p, threshold, oof["CODE_GENDER"], min_group_size=MIN_GROUP_SIZE),
-        "age_band": _in_band_order(fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]),
-                                                  min_group_size=MIN_GROUP_SIZE)),
+        "gender": fairness_table(y, p, threshold, oof["CODE_GENDER"]),
+        "age_band": _in_band_order(fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]))),
     }
 
 

@@ -105,7 +105,7 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
                    else translate("portfolio.kpi.empty", lang))
         return dbc.Alert(message, color="secondary", id=f"{tid}-message", className="mb-2")
     k = summary.kpis
-    no_outcome = translate("portfolio.kpi.no_outcome", lang)
+    no_outcome = _no_outcome_note(k["n_known_outcome"], lang)
     n = k["n"]
     tiles = [
         (translate("portfolio.kpi.n", lang), count_text(n, lang), "", "n"),
@@ -132,6 +132,13 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
     if not wide:
         cols = [dbc.Col(c.children, xs=12, sm=6, className="mb-2") for c in cols]
     return html.Div(dbc.Row(cols), id=tid)
+
+
+def _no_outcome_note(n_known: int, lang: str) -> str:
+    """Why a group has no default rate nor cost: no known outcome at all, or too few to be shown."""
+    if n_known == 0:
+        return translate("portfolio.kpi.no_outcome", lang)
+    return translate("portfolio.kpi.too_few_outcomes", lang, n=count_text(n_known, lang), min=MIN_COHORT_SIZE)
 
 
 def ChartCard(title: str, graph_id: str, figure, message: str | None = None) -> dbc.Card:  # noqa: N802

@@ -14,6 +14,7 @@ from plotly.subplots import make_subplots
 from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
 from app.i18n import translate
 from app.scoring.formatting import count_text, number_text, percent_suffix, percent_text
+from app.scoring.privacy import MIN_COHORT_SIZE
 
 
 def _tr(key: str, lang: str, **values) -> str:
@@ -61,22 +62,31 @@ def _rule_point(fig: go.Figure, point: tuple[float, float], position: str, lang:
 
 def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
     """Reliability diagram (observed vs predicted default rate per bin, with the number of clients)
-    above a bar chart of those counts: a bin of 12 clients cannot be read like one of 12,000."""
+    above a bar chart of those counts: a bin of 12 clients cannot be read like one of 12,000.
+    Bins whose rates are withheld (None: ``metrics.shown_reliability``) get a count bar but no point,
+    and a note says why."""
     table = pd.DataFrame(reliability)
+    if len(table):
+        table[["predicted", "observed"]] = table[["predicted", "observed"]].astype(float)  # None -> NaN
+    points = table.dropna(subset=["predicted", "observed"]) if len(table) else table
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06)
     fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"),
                     name=_tr("perfect", lang), hoverinfo="skip", row=1, col=1)
-    if len(table):
-        fig.add_scatter(x=100 * table["predicted"], y=100 * table["observed"], mode="lines+markers+text",
+    if len(points):
+        fig.add_scatter(x=100 * points["predicted"], y=100 * points["observed"], mode="lines+markers+text",
                         marker=dict(size=9, color=BLUE, symbol="circle"), line=dict(color=BLUE),
-                        text=[f"n={count_text(c, lang)}" for c in table["count"]], textposition="top center",
+                        text=[f"n={count_text(c, lang)}" for c in points["count"]], textposition="top center",
                         textfont=dict(size=10), name=_tr("calibration_model", lang),
                         hovertemplate=_tr("calibration_hover", lang) + "<extra></extra>",
-                        customdata=table["count"], row=1, col=1)
+                        customdata=points["count"], row=1, col=1)
+    if len(table):
         fig.add_bar(x=100 * (table["lower"] + table["upper"]) / 2, y=table["count"], width=100 * (table["upper"] - table["lower"]) * 0.9,
                     marker_color=SKY, name=_tr("clients_per_bin", lang), showlegend=False,
                     hovertemplate=_tr("count_hover", lang) + "<extra></extra>", row=2, col=1)
-    top = float(max(table["predicted"].max(), table["observed"].max())) * 100 if len(table) else 100.0
+    if len(points) < len(table):
+        fig.add_annotation(text=_tr("calibration_hidden", lang, min=MIN_COHORT_SIZE), xref="paper", yref="paper",
+                           x=0, y=1.06, showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
+    top = float(max(points["predicted"].max(), points["observed"].max())) * 100 if len(points) else 100.0
     upper = min(100.0, max(10.0, top * 1.15))
     fig.update_xaxes(range=[0, upper], ticksuffix=percent_suffix(lang))
     fig.update_yaxes(range=[0, upper], ticksuffix=percent_suffix(lang), title_text=_tr("observed_axis", lang), row=1, col=1)

@@ -67,7 +67,6 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
     lang = normalise_language(lang)
     if table is None or not len(table):
         return empty_figure(_tr("fig.not_described", lang, min=MIN_COHORT_SIZE))
-    pct = percent_suffix(lang)
     labels = labels or {}
     names = [labels.get(str(s), str(s)) for s in table["segment"]]
     fig = fast_figure()
@@ -78,11 +77,13 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
         counts = table[n_col].to_numpy()
         text = [MISSING_TEXT if np.isnan(r) else f"{percent_text(r, 1, lang)}<br>n={count_text(c, lang)}"
                 for r, c in zip(rates, counts)]
+        # the hover says "—" for a hidden rate, like the bar's text: the bar's height 0 is no rate
+        hover = [MISSING_TEXT if np.isnan(r) else percent_text(r, 1, lang) for r in rates]
         fig.add_trace(go.Bar(
             x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=_tr(f"fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern, text=text, textposition="outside", cliponaxis=False,
-            customdata=counts,
-            hovertemplate=f"%{{x}}<br>%{{y:.1f}}{pct} (%{{customdata}} " + clients + ")<extra>%{fullData.name}</extra>",
+            customdata=np.column_stack([counts, hover]),
+            hovertemplate="%{x}<br>%{customdata[1]} (%{customdata[0]} " + clients + ")<extra>%{fullData.name}</extra>",
         ))
     hidden = table["approval_rate"].isna() | table["default_rate"].isna()
     top = np.nanmax(table[["approval_rate", "default_rate"]].to_numpy(dtype=float)) if (~hidden).any() else 1.0

@@ -39,7 +39,8 @@ from app.scoring.governance import (
     roc_points,
     summary_points,
 )
-from app.scoring.metrics import CostModel, confusion_at
+from app.scoring.metrics import CostModel, confusion_at, shown_reliability
+from app.scoring.privacy import MIN_COHORT_SIZE
 from app.ui import Card, current_language, page_title, t
 
 COST_FN_ID = "model-cost-fn"
@@ -123,6 +124,9 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
     result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], costs, threshold)
     at = result.at
     figure = cost_figure(result.curve, bundle.threshold, result.optimum_threshold, threshold, lang)
+    message = "" if result.too_few is None else t(
+        "model.cost.too_few", n=count_text(result.too_few[1], lang), side=t(f"model.cost.side.{result.too_few[0]}"),
+        min=MIN_COHORT_SIZE)
     kpis = [
         Kpi(t("model.cost.kpi_threshold"), pct(threshold, lang)),
         Kpi(t("model.cost.kpi_approval"), pct(at["approval_rate"], lang)),
@@ -133,7 +137,7 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
         Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
             t("model.cost.kpi_optimum_help", cost=num(result.optimum_cost, lang))),
     ]
-    return figure, kpis, ""
+    return figure, kpis, message
 
 
 def update_dependence(feature):
@@ -155,7 +159,7 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
     c = confusion_at(y, p, bundle.threshold)
     precision = c.tp / max(c.tp + c.fp, 1)
     metrics = bundle.card.get("metrics", {}).get("cross_validated", {})
-    reliability = bundle.card.get("calibration", {}).get("reliability", [])
+    reliability = shown_reliability(bundle.card.get("calibration", {}).get("reliability", []))
     return [
         dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang),
                     folds=bundle.card.get("config", {}).get("n_folds", "?")), color="info", className="py-2"),

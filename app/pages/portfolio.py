@@ -28,7 +28,7 @@ from app.scoring.formatting import MISSING_TEXT, count_text
 from app.scoring.group_compare import describe_differences
 from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, table_records, to_csv_bytes
 from app.scoring.group_view import PortfolioView, view_from_controls
-from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, PortfolioAnalysis
+from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.ui import Card, current_language, page_title, t
 
@@ -182,11 +182,16 @@ def results(view: PortfolioView, lang: str) -> list:
     bundle = get_bundle()
     groups = ("a", "b") if view.compare else ("a",)
     summaries = {g: an.summary(getattr(view, g)) for g in groups}
-    columns = [dbc.Col(_group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
+    described = all(s.status == OK for s in summaries.values())
+    risk = an.comparison_risk(view.a, view.b) if view.compare and described else None
+    columns = [dbc.Col(_refused_column(g) if g == "b" and risk else
+                       _group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
                        lg=12 // len(groups)) for g in groups]
     out = []
     if view.compare:
-        if all(s.status == OK for s in summaries.values()):
+        if risk:
+            body = dbc.Alert(_refusal(risk), color="warning", className="mb-0", id=DIFF_LIST_ID)
+        elif described:
             sentences = describe_differences(summaries["a"].kpis, summaries["b"].kpis, lang)
             body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id=DIFF_LIST_ID)
         else:
@@ -194,6 +199,20 @@ def results(view: PortfolioView, lang: str) -> list:
         out.append(Card(t("portfolio.diff.title"), body, id=DIFF_ID))
     out.append(dbc.Row(columns))
     return out
+
+
+def _refusal(risk) -> str:
+    """The refused comparison in words: how many clients tell A and B apart, and what they would reveal."""
+    key = "portfolio.diff.refused_outcomes" if risk.known_outcome else "portfolio.diff.refused"
+    return t(key + ("_one" if risk.n == 1 else ""), n=risk.n, min=MIN_COHORT_SIZE)
+
+
+def _refused_column(group: str) -> html.Div:
+    """Group B's column of a refused comparison: no figure next to A's (the subtraction would be the point)."""
+    return html.Div([html.H2(t("portfolio.group", group=group.upper()), className="h5"),
+                     Card(t("portfolio.kpi.title"), dbc.Alert(t("portfolio.kpi.refused"), color="secondary",
+                                                              id=f"{group_id(group, 'kpi')}-message", className="mb-2"))],
+                    id=group_id(group, "column"))
 
 
 def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
@@ -251,6 +270,9 @@ def _triggered_id():
 def client_page(filter_, column, descending, page, lang):
     """Records of one table page, the page count, the (clamped) page index and the caption."""
     an = analysis()
+    summary = an.summary(filter_)
+    if summary.status == TOO_SMALL:  # the domain lists nobody: say why instead of "0 clients"
+        return [], 1, 0, t("portfolio.table.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
     rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
     page_count = max(1, math.ceil(total / PAGE_SIZE))
     page = min(page, page_count - 1)
@@ -271,7 +293,10 @@ def export_group(n_clicks, a):
     filter_ = view_from_controls(a).a
     an = analysis()
     lang = current_language()
-    rows = an.frame[an.mask(filter_)]
+    summary = an.summary(filter_)
+    if summary.status == TOO_SMALL:
+        return dash.no_update, t("portfolio.export.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+    rows = an.frame.iloc[an.members(filter_)]
     if not len(rows):
         return dash.no_update, t("portfolio.export.empty")
     if len(rows) > MAX_EXPORT_ROWS:

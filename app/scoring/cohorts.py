@@ -5,7 +5,8 @@ loan"). It turns into a boolean mask over the served portfolio frame, into a URL
 back (so a view can be bookmarked and shared), and a group's key figures come from :func:`kpis`.
 
 Privacy: groups smaller than :data:`MIN_COHORT_SIZE` are never described, so that no figure can be
-traced back to a handful of identifiable clients.
+traced back to a handful of identifiable clients (the floor and its rules live in
+:mod:`app.scoring.privacy`; they are re-exported here for the pages that describe groups).
 """
 from __future__ import annotations
 
@@ -18,8 +19,7 @@ import pandas as pd
 from app.scoring.fairness import AGE_BANDS, age_band
 from app.scoring.features import years_from_days
 from app.scoring.metrics import CostModel
-
-MIN_COHORT_SIZE = 20
+from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
 LABELLED, NEW = "labelled", "new"
 
 #: Filter field -> portfolio column, for the fields that select among category values.
@@ -218,8 +218,9 @@ def similar_clients_filter(client: pd.Series, keys: tuple[str, ...] = SIMILARITY
     return CohortFilter(**kwargs)
 
 
-def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel()) -> dict:
-    """Key figures of a group (rows of the served frame).
+def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(),
+         min_size: int = MIN_COHORT_SIZE) -> dict:
+    """Key figures of a group (rows of the served frame), under the privacy floor.
 
     - approval rate at the threshold, mean probability of default (served model);
     - observed default rate and business cost per client, on clients whose outcome is known only,
@@ -227,7 +228,10 @@ def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel()) 
       saw those clients in training, so its own scores would flatter it);
     - exposure (sum of credit amounts) and expected loss (probability x credit amount, i.e. with a
       loss given default of 100 %: an upper bound, stated as such on the page).
-    Figures that cannot be computed (empty group, no known outcome) are ``None``, never a fake 0.
+    Figures that cannot be computed or may not be shown are ``None``, never a fake 0: every figure
+    needs ``min_size`` clients, the outcome figures ``min_size`` clients with a known outcome (20
+    clients of whom one is known would otherwise give that one client's outcome). The counts
+    ``n`` and ``n_known_outcome`` are always given, so the page can say why a figure is missing.
     """
     n = int(len(frame))
     proba = frame["PROBA_DEFAULT"].to_numpy(dtype=float)
@@ -237,26 +241,22 @@ def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel()) 
     honest = frame["PROBA_OOF"].to_numpy(dtype=float)[known]
     honest = np.where(np.isnan(honest), proba[known], honest)
     n_known = int(known.sum())
+    described, outcomes_described = large_enough(n, min_size), large_enough(n_known, min_size)
     out = {
         "n": n,
         "n_known_outcome": n_known,
-        "approval_rate": float(np.mean(proba < threshold)) if n else None,
-        "mean_proba": float(np.mean(proba)) if n else None,
-        "default_rate": float(np.mean(y)) if n_known else None,
+        "approval_rate": float(np.mean(proba < threshold)) if described else None,
+        "mean_proba": float(np.mean(proba)) if described else None,
+        "default_rate": float(np.mean(y)) if outcomes_described else None,
         "cost_per_client": None,
-        "exposure": float(np.nansum(credit)) if n else 0.0,
-        "expected_loss": float(np.nansum(proba * credit)) if n else 0.0,
+        "exposure": float(np.nansum(credit)) if described else 0.0 if n == 0 else None,
+        "expected_loss": float(np.nansum(proba * credit)) if described else 0.0 if n == 0 else None,
     }
-    if n_known:
+    if outcomes_described:
         refused = honest >= threshold
         fn, fp = np.sum(~refused & (y == 1)), np.sum(refused & (y == 0))
         out["cost_per_client"] = float((costs.cost_fn * fn + costs.cost_fp * fp) / n_known)
     return out
-
-
-def large_enough(n: int) -> bool:
-    """Whether a group may be described without risking re-identification."""
-    return n >= MIN_COHORT_SIZE
 
 
 def without(filter_: CohortFilter, *names: str) -> CohortFilter:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
+
 FOUR_FIFTHS = 0.8
 AGE_BANDS: tuple[tuple[str, float, float], ...] = (
     ("<25", 0, 25), ("25-34", 25, 35), ("35-44", 35, 45), ("45-54", 45, 55), ("55+", 55, 200),
@@ -25,11 +27,19 @@ def age_band(age_years) -> pd.Series:
     return pd.cut(ages, bins=edges, right=False, labels=[b for b, _, _ in AGE_BANDS]).astype("string")
 
 
-def fairness_table(y, proba, threshold: float, groups, min_group_size: int = 1) -> pd.DataFrame:
+def _rate(values: pd.Series, min_size: int) -> float:
+    """Mean of ``values`` (0/1) when computed over at least ``min_size`` clients, else NaN."""
+    return float(values.mean()) if large_enough(len(values), min_size) else float("nan")
+
+
+def fairness_table(y, proba, threshold: float, groups, min_group_size: int = MIN_COHORT_SIZE) -> pd.DataFrame:
     """One row per group with n, approval rate, default rate, TPR, FPR, disparate impact, flag.
 
     ``y`` may hold missing values (new applications): those clients count in the approval rate but
-    not in the outcome-based rates. Groups smaller than ``min_group_size`` are left out.
+    not in the outcome-based rates. Groups smaller than ``min_group_size`` (the privacy floor) are
+    left out, and each outcome rate needs that many clients of its own: the default rate that many
+    known outcomes, the TPR that many defaulters, the FPR that many good payers (a group of 500
+    with 3 defaulters would otherwise tell how the model treated those 3). Else the rate is NaN.
     """
     frame = pd.DataFrame({
         "group": pd.Series(groups).astype("string").fillna("unknown").to_numpy(),
@@ -47,9 +57,9 @@ def fairness_table(y, proba, threshold: float, groups, min_group_size: int = 1) 
             "n": int(len(g)),
             "n_known_outcome": int(len(known)),
             "approval_rate": float((~g["refused"]).mean()),
-            "default_rate": float(known["y"].mean()) if len(known) else float("nan"),
-            "tpr": float(bad["refused"].mean()) if len(bad) else float("nan"),
-            "fpr": float(good["refused"].mean()) if len(good) else float("nan"),
+            "default_rate": _rate(known["y"], min_group_size),
+            "tpr": _rate(bad["refused"], min_group_size),
+            "fpr": _rate(good["refused"], min_group_size),
         })
     table = pd.DataFrame(rows, columns=["group", "n", "n_known_outcome", "approval_rate", "default_rate", "tpr", "fpr"])
     best = table["approval_rate"].max() if len(table) else float("nan")

@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from app.scoring.metrics import CostModel, confusion_at, cost_curve, optimal_threshold
+from app.scoring.privacy import MIN_COHORT_SIZE
 from app.scoring.schema import ID_COLUMN
 
 MAX_CURVE_POINTS = 400
@@ -61,24 +62,46 @@ class CostExplorer:
     optimum_threshold: float
     optimum_cost: float
     at: dict  # approval_rate, default_rate_approved, fn, fp, tn, tp, cost_per_client, threshold
+    #: ("granted" or "refused", how many) when the figures at the threshold are withheld because so
+    #: few clients fall on one side of it; None when they are shown
+    too_few: tuple[str, int] | None = None
 
 
-def explore_costs(y, proba, costs: CostModel, threshold: float) -> CostExplorer:
+def _one_side_too_small(granted: np.ndarray, n: int, min_size: int) -> np.ndarray:
+    """Thresholds that grant, or refuse, between 1 and ``min_size - 1`` clients."""
+    refused = n - granted
+    return ((granted > 0) & (granted < min_size)) | ((refused > 0) & (refused < min_size))
+
+
+def explore_costs(y, proba, costs: CostModel, threshold: float, min_size: int = MIN_COHORT_SIZE) -> CostExplorer:
     """Cost per client against the threshold for ``costs``, with the exact optimum (the engine's
     ``optimal_threshold``, the same rule that set the production threshold) and the figures at
-    ``threshold``. Nothing here changes the production threshold."""
+    ``threshold``. Nothing here changes the production threshold.
+
+    Privacy floor: at a threshold that grants (or refuses) only 1 to ``min_size - 1`` clients, the
+    figures describe those few clients (the default rate among 3 granted clients, their missed
+    defaulters, or the cost they make up): the curve has no point there and the figures at such a
+    chosen threshold are withheld (None), except the approval rate, which needs no outcome.
+    """
     y = np.asarray(y, dtype=np.int64)
     proba = np.asarray(proba, dtype=float)
     best = optimal_threshold(y, proba, costs)
     # the optimum is on the grid, so the curve's lowest point is the exact optimum, not a near miss
     grid = np.union1d(np.linspace(0, 1, 201), [threshold, best.threshold])
     curve = cost_curve(y, proba, costs, thresholds=grid)
+    granted_on_grid = (curve["tn"] + curve["fn"]).to_numpy()
+    curve.loc[_one_side_too_small(granted_on_grid, len(y), min_size),
+              ["cost_per_client", "default_rate_approved"]] = np.nan
     c = confusion_at(y, proba, threshold)
     granted = c.tn + c.fn
     at = {"threshold": float(threshold), "approval_rate": granted / max(c.n, 1),
           "default_rate_approved": c.fn / granted if granted else float("nan"),
           "fn": c.fn, "fp": c.fp, "tn": c.tn, "tp": c.tp, "cost_per_client": c.cost_per_client(costs)}
-    return CostExplorer(curve, best.threshold, best.cost_per_client, at)
+    too_few = None
+    if _one_side_too_small(np.array([granted]), c.n, min_size)[0]:
+        too_few = ("granted", granted) if 0 < granted < min_size else ("refused", c.n - granted)
+        at.update(dict.fromkeys(("default_rate_approved", "fn", "fp", "tn", "tp", "cost_per_client")))
+    return CostExplorer(curve, best.threshold, best.cost_per_client, at, too_few)
 
 
 def mean_abs_shap(shap: pd.DataFrame) -> pd.Series:

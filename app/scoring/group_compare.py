@@ -4,13 +4,14 @@ A manager comparing two groups reads sentences, not two columns of numbers to su
 head. Rates are compared in percentage points (a difference of rates), amounts per client (two
 groups of different sizes cannot be compared on totals). A difference too small to show at the
 displayed precision is called "identical" rather than "+0,0". A figure that one group lacks (no
-known outcome) is said to be not comparable, never treated as 0.
+known outcome, or too few to be shown) is said to be not comparable, never treated as 0.
 Pure: strings come from ``app.i18n`` (the one catalog), numbers from ``app.scoring.formatting``.
 """
 from __future__ import annotations
 
 from app.i18n import normalise_language, translate
 from app.scoring.formatting import NBSP, number_text
+from app.scoring.privacy import MIN_COHORT_SIZE
 
 MINUS = "\u2212"
 
@@ -29,12 +30,23 @@ _DECIMALS = {"points": 1, "cost": 2, "eur": 0, "count": 0}
 
 
 def per_client(k: dict) -> dict:
-    """``k`` plus exposure and expected loss per client (None for an empty group)."""
+    """``k`` plus exposure and expected loss per client (None for an empty group, or when the
+    total itself is withheld under the privacy floor)."""
     out = dict(k)
     n = k.get("n") or 0
-    out["exposure_per_client"] = k["exposure"] / n if n else None
-    out["expected_loss_per_client"] = k["expected_loss"] / n if n else None
+    for total in ("exposure", "expected_loss"):
+        out[f"{total}_per_client"] = k[total] / n if n and k[total] is not None else None
     return out
+
+
+def _not_comparable(name: str, a: dict, b: dict, va, vb, lang: str) -> str:
+    """Why a figure that one group lacks is not compared: no known outcome at all in that group, or
+    too few to be shown (``cohorts.kpis`` withholds outcome figures under the privacy floor)."""
+    which = "A" if va is None and vb is not None else "B" if vb is None and va is not None else "A, B"
+    lacking = [k for k, v in ((a, va), (b, vb)) if v is None]
+    if any(k.get("n_known_outcome") for k in lacking):
+        return translate("portfolio.diff.too_few_outcomes", lang, name=name, group=which, min=MIN_COHORT_SIZE)
+    return translate("portfolio.diff.unknown", lang, name=name, group=which)
 
 
 def _signed(value: float, decimals: int, lang: str) -> str:
@@ -77,9 +89,7 @@ def describe_differences(a: dict, b: dict, lang: str = "fr") -> list[str]:
     for key, name_key, kind in COMPARED:
         va, vb = a.get(key), b.get(key)
         if va is None or vb is None:
-            which = "A" if va is None and vb is not None else "B" if vb is None and va is not None else "A, B"
-            out.append(translate("portfolio.diff.unknown", lang, name=_capitalised(translate(name_key, lang)),
-                                 group=which))
+            out.append(_not_comparable(_capitalised(translate(name_key, lang)), a, b, va, vb, lang))
         else:
             out.append(difference(name_key, float(va), float(vb), kind, lang))
     return out

@@ -11,7 +11,8 @@ for the full Home Credit size (356,255 clients) in a 512 MB worker and a 300 ms 
 - sorting the client table uses precomputed ranks (ties broken by client id, so pages never overlap)
   and ``np.argpartition`` down to the requested page: no 356k-row list is ever built.
 
-Privacy: groups and segments smaller than :data:`~app.scoring.cohorts.MIN_COHORT_SIZE` get no figure.
+Privacy: groups and segments smaller than :data:`~app.scoring.cohorts.MIN_COHORT_SIZE` get no figure
+nor client list, and two groups that only a few clients tell apart are not compared.
 Everything here is pure (numpy/pandas), so the page callbacks stay thin and the tests need no browser.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ import pandas as pd
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
 from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
+from app.scoring.privacy import DifferencingRisk, differencing_risk, suppressed
 
 #: Attributes a manager can break a group down by (filter field -> served column).
 SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)
@@ -146,6 +148,11 @@ class PortfolioAnalysis:
         })
         return GroupSummary(filter_, n, OK, kpis(slim, self.threshold, self.costs))
 
+    def comparison_risk(self, a: CohortFilter, b: CohortFilter) -> DifferencingRisk | None:
+        """Why groups ``a`` and ``b`` may not be shown side by side (None when they may): only a few
+        clients tell them apart (``privacy.differencing_risk``)."""
+        return differencing_risk(self.mask(a), self.mask(b), self.known)
+
     # -- distributions --------------------------------------------------------------------------
     def _score_edges(self) -> np.ndarray:
         """Bins in % from 0 to a high percentile of the portfolio, with one edge ON the threshold so
@@ -208,7 +215,10 @@ class PortfolioAnalysis:
     def _segment_rates(self, filter_: CohortFilter, segment: str) -> pd.DataFrame | None:
         """Per value of ``segment`` within the group: clients, approval rate, known outcomes, default rate.
 
-        Rates of a segment with fewer than MIN_COHORT_SIZE clients (or known outcomes) are None.
+        Rates of a segment with fewer than MIN_COHORT_SIZE clients (or known outcomes) are NaN, and so
+        are those of the next smallest segments when the hidden ones would otherwise hold 1 to 19
+        clients together: the group's own rate is on the page, and the group minus the shown
+        segments would be exactly those few clients (``privacy.suppressed``).
         """
         if segment not in self.segments:
             raise KeyError(f"unknown segment {segment!r}; choose one of {', '.join(self.segments)}")
@@ -229,8 +239,8 @@ class PortfolioAnalysis:
                 "n_known": n_known, "default_rate": np.where(n_known >= 1, defaults / n_known, np.nan),
             })
         table = table[table["n"] > 0].reset_index(drop=True)
-        table.loc[~table["n"].map(large_enough), "approval_rate"] = np.nan
-        table.loc[~table["n_known"].map(large_enough), "default_rate"] = np.nan
+        table.loc[suppressed(table["n"].to_numpy()), "approval_rate"] = np.nan
+        table.loc[suppressed(table["n_known"].to_numpy()), "default_rate"] = np.nan
         return table
 
     # -- the clients behind the numbers -----------------------------------------------------------
@@ -257,14 +267,23 @@ class PortfolioAnalysis:
             values = self.frame[column].to_numpy(dtype=np.float64)
         return _rank(values)
 
+    def members(self, filter_: CohortFilter) -> np.ndarray:
+        """Row positions (``frame.iloc``) of the clients the page may list or export for the group:
+        none for a group too small to be described, whose list (with each client's outcome) would
+        describe those few clients one by one."""
+        if self.summary(filter_).status != OK:
+            return np.array([], dtype=np.int64)
+        return np.flatnonzero(self.mask(filter_))
+
     def page(self, filter_: CohortFilter, sort_by: str | None = None, descending: bool = False,
              page: int = 0, page_size: int = 20) -> tuple[np.ndarray, int]:
-        """Row positions (``frame.iloc``) of one page of the group's clients, and the group size.
+        """Row positions (``frame.iloc``) of one page of the group's listable clients (:meth:`members`),
+        and how many there are (0 for a group under the privacy floor).
 
         Only the rows up to the end of the requested page are partially sorted (argpartition), so
         the cost does not depend on sorting the whole group. Missing values stay last either way.
         """
-        rows = np.flatnonzero(self.mask(filter_))
+        rows = self.members(filter_)
         total = len(rows)
         page_size = max(1, min(int(page_size), 500))
         start = max(0, int(page)) * page_size

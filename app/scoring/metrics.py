@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
+from app.scoring.privacy import MIN_COHORT_SIZE, suppressed
+
 
 @dataclass(frozen=True)
 class CostModel:
@@ -175,6 +177,17 @@ def reliability_table(y, proba, n_bins: int = 10, strategy: str = "uniform") -> 
     table["lower"] = edges[table["bin"]]
     table["upper"] = edges[table["bin"] + 1]
     return table[["lower", "upper", "count", "predicted", "observed"]]
+
+
+def shown_reliability(bins: list[dict], min_size: int = MIN_COHORT_SIZE) -> list[dict]:
+    """Bins of a reliability table (``reliability_table`` records, e.g. from the model card) as the
+    page may show them: a bin under the privacy floor keeps its count but loses its predicted and
+    observed rates (None), and so does the next smallest bin when the hidden ones would hold 1 to 19
+    clients together (the overall default rate is on the page too: ``privacy.suppressed``). The
+    calibration error itself is still computed over every bin, where no client can be singled out.
+    """
+    hidden = suppressed([int(b.get("count") or 0) for b in bins], min_size)
+    return [dict(b, predicted=None, observed=None) if h else dict(b) for b, h in zip(bins, hidden)]
 
 
 def expected_calibration_error(y, proba, n_bins: int = 10, strategy: str = "uniform") -> float:

@@ -138,7 +138,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
 
     ages = X["AGE_YEARS"]
     fairness = {
-        "gender": _records(fairness_table(y, oof, choice.threshold, labelled["CODE_GENDER"], min_group_size=20)),
+        "gender": _records(fairness_table(y, oof, choice.threshold, labelled["CODE_GENDER"])),
         "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
     }
 

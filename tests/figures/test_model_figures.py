@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 
 from app.figures.drift import distribution_figure, drift_ranking_figure
 from app.figures.fairness import disparate_impact_figure
-from app.figures.model import confusion_figure, roc_figure
+from app.figures.model import calibration_figure, confusion_figure, roc_figure
 from app.figures.style import separators
 from app.scoring.formatting import MISSING_TEXT, NBSP
 
@@ -70,3 +70,15 @@ def test_curves_use_the_language_percent_suffix():
     roc = {"fpr": np.linspace(0, 1, 5), "tpr": np.linspace(0, 1, 5) ** 0.5, "threshold": np.linspace(1, 0, 5), "auc": 0.7}
     assert roc_figure(roc, (0.2, 0.5), "en").layout.xaxis.ticksuffix == "%"
     assert roc_figure(roc, (0.2, 0.5), "fr").layout.xaxis.ticksuffix == f"{NBSP}%"
+
+
+def test_calibration_bins_without_rates_get_a_count_bar_but_no_point():
+    bins = [{"lower": 0.0, "upper": 0.1, "count": 200, "predicted": 0.05, "observed": 0.05},
+            {"lower": 0.4, "upper": 0.5, "count": 30, "predicted": None, "observed": None},
+            {"lower": 0.9, "upper": 1.0, "count": 4, "predicted": None, "observed": None}]
+    fig = calibration_figure(bins, "fr")
+    _json(fig)
+    points, bars = fig.data[1], fig.data[2]
+    assert list(points.y) == [5.0] and list(points.text) == ["n=200"]
+    assert list(bars.y) == [200, 30, 4]
+    assert any("moins de 20 clients" in a.text for a in fig.layout.annotations)

@@ -38,6 +38,8 @@ def test_segment_rates_write_values_and_counts_and_hide_small_segments():
     assert approval.text[0] == "90,0\u00a0%<br>n=120" and approval.text[1] == "—"
     assert default.text[0] == "8,0\u00a0%<br>n=100" and default.marker.color == VERMILLION
     assert any("moins de 20 clients" in a.text for a in fig.layout.annotations)
+    assert [row[1] for row in approval.customdata] == ["90,0 %", "—"]  # a hidden rate hovers as "—", not 0,0 %
+    assert "%{y" not in approval.hovertemplate
     assert fig.layout.yaxis.title.text == "Taux (%)" and fig.layout.xaxis.title.text == "Type de revenu"
 
 

@@ -1,6 +1,7 @@
 """Model page: layout and callbacks called as plain functions on a tiny model folder."""
 import json
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
@@ -40,6 +41,15 @@ def test_cost_callback_marks_the_optimum_and_reports_figures(governance_model):
     kpi_text = _text(kpis)
     refused_good = int(((oof["PROBA_OOF"] >= 0.2) & (oof["TARGET"] == 0)).sum())
     assert f"{refused_good:,}".replace(",", "\u00a0") in kpi_text
+
+
+def test_cost_callback_withholds_figures_describing_a_few_granted_clients(governance_model):
+    from app.pages import model
+
+    ordered = np.sort(pd.read_parquet(governance_model / OOF_FILE)["PROBA_OOF"].to_numpy())
+    _fig, kpis, message = model.update_cost(10, 1, 100 * float((ordered[6] + ordered[7]) / 2))
+    assert message.startswith("7 clients seulement seraient accordés à ce seuil (minimum 20)")
+    assert "—" in _text(kpis)
 
 
 @pytest.mark.parametrize("fn, fp", [(None, 1), ("abc", 1), (0, 1), (-3, 1), (10, 1e9)])

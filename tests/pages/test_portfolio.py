@@ -2,6 +2,7 @@
 import base64
 import io
 
+import dash
 import pandas as pd
 import pytest
 
@@ -75,11 +76,30 @@ def test_empty_and_small_groups_are_not_described(page):
     empty = _ids(page.update_results({"income_min": 1e12}, {}, False, "grade", "AMT_CREDIT"))
     assert "Aucun client" in empty["portfolio-a-kpi-message"].children
     assert "portfolio-a-score-graph" not in empty
+    small = _ids(page.update_results(_five_top_credits(page), {}, False, "grade", "AMT_CREDIT"))
+    assert "5 clients" in small["portfolio-a-kpi-message"].children and "confidentialité" in small["portfolio-a-kpi-message"].children
+
+
+def _five_top_credits(page) -> dict:
+    """Group A's form selecting the 5 clients with the largest credits (below the privacy floor)."""
     an = page.analysis()
     rows, _ = an.page(CohortFilter(), "AMT_CREDIT", True, 0, 5)
-    top_credit = float(an.frame["AMT_CREDIT"].iloc[rows[-1]])
-    small = _ids(page.update_results({"credit_min": top_credit}, {}, False, "grade", "AMT_CREDIT"))
-    assert "5 clients" in small["portfolio-a-kpi-message"].children and "confidentialité" in small["portfolio-a-kpi-message"].children
+    return {"credit_min": float(an.frame["AMT_CREDIT"].iloc[rows[-1]])}
+
+
+def test_clients_of_a_small_group_are_neither_listed_nor_exported(page, dash_app):
+    from app.security.audit import EXPORT, audit_events
+    from app.security.testing import request_as
+    from app.security.web import current_engine
+
+    data, count, current, caption = page.update_table(_five_top_credits(page), 0, None)
+    assert data == [] and count == 1 and current == 0
+    assert caption.startswith("5 clients seulement") and "ne sont pas listés" in caption
+    with request_as(dash_app.server, "manager-export-small", "manager"):
+        download, status = page.export_group(1, _five_top_credits(page))
+        engine = current_engine()
+    assert download is dash.no_update and "5 clients seulement" in status and "confidentialité" in status
+    assert audit_events(engine, username="manager-export-small", action=EXPORT) == []  # nothing was sent
 
 
 def test_compare_two_groups_states_the_differences(page):
@@ -90,6 +110,23 @@ def test_compare_two_groups_states_the_differences(page):
     assert "portfolio-a-score-graph" in out and "portfolio-b-score-graph" in out
     too_small = _ids(page.update_results({}, {"income_min": 1e12}, True, "grade", "AMT_CREDIT"))
     assert "Comparaison impossible" in too_small["portfolio-diff-list"].children
+
+
+def test_compare_refuses_groups_that_few_clients_tell_apart(page, dash_app):
+    an = page.analysis()
+    credits = an.frame["AMT_CREDIT"].to_numpy(dtype=float)
+    all_but_7 = {"credit_max": float(sorted(credits)[-8])}  # everyone but the 7 largest credits
+    assert int((credits <= all_but_7["credit_max"]).sum()) == len(credits) - 7
+    out = _ids(page.update_results({}, all_but_7, True, "grade", "AMT_CREDIT"))
+    message = out["portfolio-diff-list"].children
+    assert message == ("Comparaison refusée : les groupes A et B ne diffèrent que de 7 clients (minimum 20), ce qui "
+                       "dévoilerait ces clients. Élargissez l'écart entre les deux groupes.")
+    assert "portfolio-a-score-graph" in out  # group A alone is still described
+    assert "portfolio-b-score-graph" not in out and "portfolio-b-kpi" not in out  # no B figures next to A's
+    assert "portfolio-b-kpi-message" in out
+    with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=en"}):
+        en = _ids(page.update_results(all_but_7, {}, True, "grade", "AMT_CREDIT"))
+    assert en["portfolio-diff-list"].children.startswith("Comparison refused: groups A and B differ by only 7 clients")
 
 
 def test_url_follows_the_forms(page):

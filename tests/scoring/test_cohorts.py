@@ -69,7 +69,7 @@ def test_url_round_trip_and_hostile_queries():
 
 def test_kpis_hand_computed(frame):
     threshold = 0.1
-    k = kpis(frame, threshold, CostModel(10, 1))
+    k = kpis(frame, threshold, CostModel(10, 1), min_size=1)  # the arithmetic, without the privacy floor
     assert k["n"] == 5 and k["n_known_outcome"] == 3
     assert k["approval_rate"] == pytest.approx(3 / 5)
     assert k["mean_proba"] == pytest.approx(np.mean([0.02, 0.08, 0.15, 0.40, 0.05]))
@@ -84,9 +84,33 @@ def test_kpis_of_empty_and_unlabelled_groups(frame):
     empty = kpis(frame.iloc[0:0], 0.1)
     assert empty["n"] == 0 and empty["approval_rate"] is None and empty["default_rate"] is None
     assert empty["exposure"] == 0
-    new = kpis(frame[frame["IS_LABELLED"] == False], 0.1)  # noqa: E712
+    new = kpis(frame[frame["IS_LABELLED"] == False], 0.1, min_size=1)  # noqa: E712
     assert new["n"] == 2 and new["default_rate"] is None and new["cost_per_client"] is None
     assert new["approval_rate"] == pytest.approx(0.5)
+
+
+def _group(n: int, n_known: int) -> pd.DataFrame:
+    """``n`` clients of which the first ``n_known`` have a known outcome (all of them defaulted)."""
+    known = np.arange(n) < n_known
+    return pd.DataFrame({"PROBA_DEFAULT": np.full(n, 0.05), "PROBA_OOF": np.where(known, 0.05, np.nan),
+                         "AMT_CREDIT": np.full(n, 1e5), "TARGET": np.where(known, 1.0, np.nan), "IS_LABELLED": known})
+
+
+def test_kpis_give_no_outcome_figure_below_the_floor_of_known_outcomes():
+    # issue 12: 20 clients, one known outcome -> "100 % de défaut sur 1 client" was shown
+    k = kpis(_group(MIN_COHORT_SIZE, 1), 0.1)
+    assert k["n"] == MIN_COHORT_SIZE and k["n_known_outcome"] == 1
+    assert k["default_rate"] is None and k["cost_per_client"] is None
+    assert k["approval_rate"] == pytest.approx(1.0)  # about all 20 clients: shown
+    just_enough = kpis(_group(MIN_COHORT_SIZE + 5, MIN_COHORT_SIZE), 0.1)
+    assert just_enough["default_rate"] == pytest.approx(1.0) and just_enough["cost_per_client"] == pytest.approx(10.0)
+
+
+def test_kpis_give_no_figure_at_all_below_the_floor_of_clients():
+    k = kpis(_group(MIN_COHORT_SIZE - 1, MIN_COHORT_SIZE - 1), 0.1)
+    assert k["n"] == MIN_COHORT_SIZE - 1 and k["n_known_outcome"] == MIN_COHORT_SIZE - 1
+    assert all(k[key] is None for key in ("approval_rate", "mean_proba", "default_rate", "cost_per_client",
+                                          "exposure", "expected_loss"))
 
 
 def test_similar_clients(frame):

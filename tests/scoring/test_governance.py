@@ -37,12 +37,31 @@ def test_cost_curve_minimum_is_the_engine_optimum(costs):
 def test_figures_at_the_chosen_threshold_are_hand_checkable():
     y = np.array([1, 0, 0, 1, 0])
     p = np.array([0.9, 0.8, 0.1, 0.2, 0.3])
-    at = explore_costs(y, p, CostModel(10, 1), threshold=0.5).at
+    at = explore_costs(y, p, CostModel(10, 1), threshold=0.5, min_size=1).at  # the arithmetic, no floor
     # refused: 0.9 (bad), 0.8 (good) -> FP 1; granted 0.1, 0.2 (bad), 0.3 -> FN 1
     assert (at["fn"], at["fp"], at["tn"], at["tp"]) == (1, 1, 2, 1)
     assert at["approval_rate"] == pytest.approx(3 / 5)
     assert at["default_rate_approved"] == pytest.approx(1 / 3)
     assert at["cost_per_client"] == pytest.approx((10 * 1 + 1) / 5) == business_cost(y, p, 0.5)
+
+
+def test_no_figure_at_a_threshold_that_grants_or_refuses_only_a_few_clients():
+    rng = np.random.default_rng(1)
+    p = rng.uniform(0, 1, 3000)  # no ties: k clients below a cut between the k-th and (k+1)-th probability
+    y = (rng.random(3000) < p).astype(int)
+    ordered = np.sort(p)
+    five_granted = float((ordered[4] + ordered[5]) / 2)
+    result = explore_costs(y, p, CostModel(10, 1), threshold=five_granted)
+    assert result.too_few == ("granted", 5) and result.at["approval_rate"] == pytest.approx(5 / 3000)
+    assert all(result.at[k] is None for k in ("default_rate_approved", "fn", "fp", "tn", "tp", "cost_per_client"))
+    three_refused = explore_costs(y, p, CostModel(10, 1), threshold=float((ordered[-4] + ordered[-3]) / 2))
+    assert three_refused.too_few == ("refused", 3) and three_refused.at["fp"] is None
+    curve = result.curve
+    granted = curve["tn"] + curve["fn"]
+    few = ((granted > 0) & (granted < 20)) | ((3000 - granted > 0) & (3000 - granted < 20))
+    assert few.any() and curve.loc[few, "cost_per_client"].isna().all()
+    assert curve.loc[~few, "cost_per_client"].notna().all()
+    assert explore_costs(y, p, CostModel(10, 1), threshold=0.3).too_few is None
 
 
 def test_oof_optimum_for_the_card_costs_is_the_production_threshold(small_model_dir):

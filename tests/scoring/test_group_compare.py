@@ -42,6 +42,14 @@ def test_every_figure_is_compared_and_unknown_outcomes_are_not_comparable():
     assert f"Mean exposure per client: {MINUS}€100,000 in B" in en
 
 
+def test_outcome_figures_withheld_under_the_floor_are_said_so():
+    b = dict(A, n=500, default_rate=None, cost_per_client=None, n_known_outcome=3)
+    lines = describe_differences(A, b)
+    assert "Taux de défaut observé : non comparable (moins de 20 clients à l'issue connue dans B)" in lines
+    assert "Observed default rate: not comparable (fewer than 20 clients with a known outcome in B)" in \
+        describe_differences(A, b, "en")
+
+
 def test_business_cost_in_cost_units():
     assert difference("portfolio.kpi.cost_per_client", 0.5, 0.62, "cost") == \
         "Coût métier par client : +0,12 unité de coût dans B"

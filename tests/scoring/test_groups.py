@@ -75,6 +75,36 @@ def test_group_without_known_outcome_has_no_default_rate_nor_cost(an):
     assert rates["default_rate"].isna().all() and rates["n"].sum() == 40
 
 
+def few_known_frame() -> pd.DataFrame:
+    """``served_frame`` whose last 45 clients (5 labelled, then the 40 new ones) rent their home."""
+    frame = served_frame()
+    housing = np.where(np.arange(len(frame)) >= 55, "Rented apartment", "House / apartment")
+    return frame.assign(NAME_HOUSING_TYPE=pd.Categorical(housing))
+
+
+def test_group_with_few_known_outcomes_has_no_default_rate_nor_cost():
+    an = PortfolioAnalysis(few_known_frame(), 0.2, CostModel(10, 1))
+    s = an.summary(CohortFilter(housing=("Rented apartment",)))
+    assert s.status == OK and s.kpis["n"] == 45 and s.kpis["n_known_outcome"] == 5
+    assert s.kpis["default_rate"] is None and s.kpis["cost_per_client"] is None
+    assert s.kpis["approval_rate"] is not None  # about all 45 clients
+
+
+def test_groups_that_few_clients_tell_apart_are_not_compared(an, frame):
+    from app.scoring.privacy import DifferencingRisk
+
+    workers = CohortFilter(income_type=("Working",))
+    credits = np.sort(frame.loc[frame["NAME_INCOME_TYPE"] == "Working", "AMT_CREDIT"].to_numpy(dtype=float))
+    all_but_7 = CohortFilter(income_type=("Working",), credit=(None, float(credits[-8])))
+    assert an.summary(all_but_7).n == 43
+    assert an.comparison_risk(workers, all_but_7) == DifferencingRisk(7, False)
+    assert an.comparison_risk(workers, workers) is None
+    assert an.comparison_risk(workers, CohortFilter(income_type=("Pensioner",))) is None  # 50 apart on each side
+    few = PortfolioAnalysis(few_known_frame(), 0.2)
+    # everyone vs the 55 house owners: 45 clients apart, but only 5 of them with a known outcome
+    assert few.comparison_risk(CohortFilter(), CohortFilter(housing=("House / apartment",))) == DifferencingRisk(5, True)
+
+
 def test_memoised_by_filter_and_read_only(an):
     f = CohortFilter(income_type=("Pensioner",))
     assert an.mask(f) is an.mask(CohortFilter(income_type=("Pensioner",)))
@@ -105,6 +135,18 @@ def test_segment_rates_hand_computed_and_small_segments_hidden(an, frame):
     assert set(ratings["segment"]) <= {"1", "2", "3"}  # float32 ratings named as the filters spell them
     with pytest.raises(KeyError):
         an.segment_rates(CohortFilter(), "shoe_size")
+
+
+def test_segment_rates_do_not_give_a_hidden_segment_back_by_subtraction():
+    # housing: 40 owners (all known), 25 municipal (20 known), 5 renters and 30 with parents (all new)
+    housing = np.repeat(["House / apartment", "Municipal apartment", "Rented apartment", "With parents"], [40, 25, 5, 30])
+    frame = served_frame().assign(NAME_HOUSING_TYPE=pd.Categorical(housing))
+    rates = PortfolioAnalysis(frame, 0.2).segment_rates(CohortFilter(), "housing").set_index("segment")
+    assert rates["n"].tolist() == [40, 25, 5, 30] and rates["n_known"].tolist() == [40, 20, 0, 0]
+    # the 5 renters' approval rate hidden alone would be (100 x group rate - the three others) / 5:
+    # the smallest shown segment (25 municipal) is hidden with it
+    assert rates["approval_rate"].isna().tolist() == [False, True, True, False]
+    assert rates["default_rate"].isna().tolist() == [False, False, True, True]  # nothing known to give back
 
 
 def test_feature_by_outcome_counts_every_known_client():
@@ -158,6 +200,16 @@ def test_page_bounds(an):
     assert len(rows) == 100
     with pytest.raises(KeyError):
         an.page(CohortFilter(), "PASSWORD", False, 0, 20)
+
+
+def test_clients_of_a_group_below_the_floor_are_not_listed(an, frame):
+    small = CohortFilter(grade=("A",), income_type=("Working",))
+    assert an.summary(small).status == TOO_SMALL and an.mask(small).sum() > 0
+    rows, total = an.page(small, "OUTCOME", False, 0, 20)
+    assert len(rows) == 0 and total == 0
+    assert len(an.members(small)) == 0
+    workers = CohortFilter(income_type=("Working",))
+    assert frame.index[an.members(workers)].tolist() == frame.index[frame["NAME_INCOME_TYPE"] == "Working"].tolist()
 
 
 def test_sort_ranks_are_built_once_at_construction_and_read_only(an):

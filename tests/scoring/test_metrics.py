@@ -4,7 +4,7 @@ import pytest
 
 from app.scoring.metrics import (
     CostModel, business_cost, confusion_at, cost_curve, expected_calibration_error, grade_bands,
-    optimal_threshold, reference_costs, risk_grade,
+    optimal_threshold, reference_costs, reliability_table, risk_grade, shown_reliability,
 )
 
 Y = np.array([0, 0, 1, 1])
@@ -79,6 +79,18 @@ def test_expected_calibration_error():
     y = np.array([1] * 10 + [0] * 90)
     assert expected_calibration_error(y, np.full(100, 0.5)) == pytest.approx(0.4)
     assert expected_calibration_error(y, np.full(100, 0.1)) == pytest.approx(0.0)
+
+
+def test_calibration_bins_under_the_floor_show_no_rate():
+    # 200 clients around 5 %, 30 around 45 %, 4 around 95 % (a bin of 4 clients: their defaults would show)
+    p = np.r_[np.full(200, 0.05), np.full(30, 0.45), np.full(4, 0.95)]
+    y = np.r_[np.zeros(190), np.ones(10), np.zeros(15), np.ones(15), np.ones(4)].astype(int)
+    bins = reliability_table(y, p).to_dict("records")
+    shown = shown_reliability(bins)
+    assert [b["count"] for b in shown] == [200, 30, 4]  # sizes stay
+    assert [b["observed"] is None for b in shown] == [False, True, True]  # 4 alone = total minus the others
+    assert shown[0]["observed"] == pytest.approx(0.05) and shown[2]["predicted"] is None
+    assert bins[2]["observed"] == 1.0  # the card's own table is left as it was
 
 
 def test_grades_follow_the_threshold():

@@ -74,7 +74,7 @@ def update_distribution(feature):
     rows = {r["feature"]: r for r in report["features"]}
     if report.get("prediction"):
         rows[drift.PREDICTION] = report["prediction"]
-    if feature not in rows:
+    if not isinstance(feature, str) or feature not in rows:  # a forged request may send any JSON value
         return empty_figure(t("monitoring.unknown_feature"))
     label = _label(feature, lang)
     if feature == drift.PREDICTION:

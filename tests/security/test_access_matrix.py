@@ -123,3 +123,19 @@ def test_the_reported_page_forgeries_no_longer_open_manager_pages(server, forged
     assert response.status_code == 400 and "model-" not in response.get_data(as_text=True)
     with server.app_context():
         assert audit_events(current_engine(), username="matrix-forger", action=CALLBACK_REFUSED, limit=1)
+
+
+HOSTILE_VALUES = (None, {"a": 1}, [1, {"b": 2}], "x" * 5000, 1e308, True, "<script>alert(1)</script>")
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES, ids=lambda v: type(v).__name__)
+def test_every_callback_answers_hostile_values_without_a_server_error(server, hostile, caplog):
+    """A well-formed request may still carry any JSON value: it gets an answer, never a 500."""
+    specs = _specs(server)
+    admin = login_client(server, "matrix-hostile", "admin")
+    for key, spec in specs.items():
+        values = {d.prop_id: hostile for d in (*spec.inputs, *spec.state)}
+        values.update({"_pages_location.pathname": "/", "_pages_location.search": ""})
+        response = admin.post("/_dash-update-component", json=exact_payload(spec, values))
+        assert response.status_code < 500, (key, hostile)
+    assert not [r for r in caplog.records if r.exc_info]

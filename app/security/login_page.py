@@ -7,18 +7,17 @@ closed to anonymous users. Bootstrap comes from the vendored stylesheet in ``ass
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 
 import flask
 from markupsafe import Markup
 
-from app.security.audit import LOGIN, LOGIN_FAILED, LOGOUT, record_audit
-import hashlib
-
+from app.i18n import LANGUAGES, translate
 from app.security.accounts import get_account, login
+from app.security.audit import LOGIN, LOGIN_FAILED, LOGOUT, record_audit
 from app.security.paths import RESUMED_PATH, STATUS_PATH
 from app.security.sessions import close_session, open_session, purge_expired
-from app.i18n import LANGUAGES, translate
 from app.ui import current_language
 
 PAGE = """<!doctype html>

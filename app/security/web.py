@@ -201,18 +201,18 @@ def _page_for(state: SecurityState, path: str) -> str | None:
     return page.get("path") if page else None
 
 
-def _deny(account: Account, required: access.Role, path: str, target: str):
+def _deny(state: SecurityState, account: Account, required: access.Role, path: str, target: str):
     """Refuse, and keep a record: a forbidden attempt is logged AND written to the audit trail."""
     log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
               required=required.value, path=path)
-    record_audit(current_engine(), account.username, ACCESS_DENIED, target[:200],
+    record_audit(state.engine, account.username, ACCESS_DENIED, target[:200],
                  {"path": path, "role": account.role, "required": required.value})
 
 
-def _refuse_callback(account: Account, reason: str):
+def _refuse_callback(state: SecurityState, account: Account, reason: str):
     """A callback request that matches no registered callback exactly: 400, one log line, audited."""
     log_event("callback_refused", logging.WARNING, username=account.username, reason=reason)
-    record_audit(current_engine(), account.username, CALLBACK_REFUSED, CALLBACK_PATH, {"reason": reason[:300]})
+    record_audit(state.engine, account.username, CALLBACK_REFUSED, CALLBACK_PATH, {"reason": reason[:300]})
     return _json_error(400, "bad_request", reason)
 
 
@@ -225,10 +225,10 @@ def _authorise_callback(state: SecurityState, account: Account):
         matched = match_callback(flask.request.get_json(silent=True), callback_specs(state.dash_app.callback_map))
         required = access.required_role_for_callback(matched, lambda path: _page_for(state, path))
     except CallbackRequestError as exc:
-        return _refuse_callback(account, str(exc))
+        return _refuse_callback(state, account, str(exc))
     if access.role_allows(account.role, required):
         return None
-    _deny(account, required, CALLBACK_PATH, matched.spec.key)
+    _deny(state, account, required, CALLBACK_PATH, matched.spec.key)
     return _json_error(403, "forbidden", f"Role {required.value!r} required.")
 
 
@@ -278,5 +278,5 @@ def _enforce_access():
         required = access.required_role_for_path(path)
     if access.role_allows(account.role, required):
         return None
-    _deny(account, required, path, path)
+    _deny(state, account, required, path, path)
     return forbidden_page()

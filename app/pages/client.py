@@ -35,6 +35,7 @@ from app.scoring.client_file import ClientFile, ClientIdError, load_client_file,
 from app.scoring.client_view import similarity_options, waterfall_view
 from app.scoring.reasons import top_reasons
 from app.security import VIEW_CLIENT, audit
+from app.security.access import Role
 from app.ui import Card, current_language
 
 log = logging.getLogger(__name__)
@@ -241,11 +242,13 @@ dash.callback(
     Input(CLIENT_ID, "data"),
 )(render_client)
 
+
 def search_layout(**_query) -> html.Div:
     """/client: the search alone (a ``?client_id=`` query opens nothing: the path decides)."""
     return layout(None)
 
 
 dash.register_page(__name__, path_template=CLIENT_PATH, name="client", title=page_title,
-                   layout=path_decides(CLIENT_PATH)(layout))
-dash.register_page(f"{__name__}.search", path="/client", name="client-search", title=page_title, layout=search_layout)
+                   layout=path_decides(CLIENT_PATH)(layout), role=Role.OFFICER)
+dash.register_page(f"{__name__}.search", path="/client", name="client-search", title=page_title, layout=search_layout,
+                   role=Role.OFFICER, nav="nav.client", order=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from app.security.access import Role
 from app.ui import page_title, t
 
 
@@ -17,4 +18,4 @@ def layout(**_query) -> html.Div:
     )
 
 
-dash.register_page(__name__, path="/", name="home", title=page_title("nav.home"), layout=layout)
+dash.register_page(__name__, path="/", name="home", title=page_title("nav.home"), layout=layout, role=Role.OFFICER)

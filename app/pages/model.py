@@ -41,6 +41,7 @@ from app.scoring.governance import (
 )
 from app.scoring.metrics import CostModel, confusion_at, shown_reliability
 from app.scoring.privacy import MIN_COHORT_SIZE
+from app.security.access import Role
 from app.ui import Card, current_language, page_title, t
 
 COST_FN_ID = "model-cost-fn"
@@ -272,4 +273,5 @@ dash.callback(
 )(update_cost)
 dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"))(update_dependence)
 
-dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout)
+dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout,
+                   role=Role.MANAGER, nav="nav.model", order=3)

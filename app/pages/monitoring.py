@@ -17,6 +17,7 @@ from app.resources import get_bundle, get_drift_report
 from app.scoring import drift
 from app.scoring.dictionary import data_dictionary
 from app.scoring.formatting import MISSING_CATEGORY, MISSING_TEXT, category_label, count_text, number_text, percent_text
+from app.security.access import Role
 from app.ui import Card, current_language, date_text, page_title, t
 
 FEATURE_ID = "monitoring-feature"
@@ -185,4 +186,4 @@ def layout(**_query) -> html.Div:
 dash.callback(Output(DISTRIBUTION_ID, "figure"), Input(FEATURE_ID, "value"))(update_distribution)
 
 dash.register_page(__name__, path="/monitoring", name="monitoring", title=page_title("nav.monitoring"),
-                   layout=layout)
+                   layout=layout, role=Role.MANAGER, nav="nav.monitoring", order=4)

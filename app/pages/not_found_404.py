@@ -10,6 +10,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from app.security.access import NOT_FOUND_ROLE
 from app.ui import page_title, t
 
 
@@ -22,4 +23,4 @@ def layout(**_query) -> html.Div:
 
 
 dash.register_page(__name__, path="/404", name="not_found", title=page_title("error.not_found_heading"),
-                   layout=layout)
+                   layout=layout, role=NOT_FOUND_ROLE)

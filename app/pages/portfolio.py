@@ -4,7 +4,7 @@ export the clients behind the numbers.
 Callbacks are thin: they turn form values into a :class:`~app.scoring.group_view.PortfolioView`
 (validated exactly like a shared URL), ask the memoised :class:`~app.scoring.groups.PortfolioAnalysis`
 and hand its answers to the figure builders and panel factories. Managers only: every id starts with
-"portfolio-", which ``app.security.access.AREA_ROLES`` reserves to managers; the CSV export also
+"portfolio-", the area this page declares for managers (``role=`` below); the CSV export also
 carries "export" in its ids and is recorded in the audit trail.
 """
 from __future__ import annotations
@@ -30,6 +30,7 @@ from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, tab
 from app.scoring.group_view import PortfolioView, view_from_controls
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
+from app.security.access import Role
 from app.ui import Card, current_language, page_title, t
 
 log = logging.getLogger(__name__)
@@ -310,4 +311,4 @@ def export_group(n_clicks, a):
 
 
 dash.register_page(__name__, path="/portfolio", name="portfolio", title=page_title("nav.portfolio"),
-                   layout=layout)
+                   layout=layout, role=Role.MANAGER, nav="nav.portfolio", order=2)

@@ -1,15 +1,18 @@
 """Who may see what: roles, and the required role of every page path and Dash component id.
 
-Pure functions (no Flask, no Dash) so the policy can be read and tested in one place. The team
-convention makes the first path segment of a page and the prefix of its component ids the same
-word ("/portfolio" and "portfolio-..."), so one table, ``AREA_ROLES``, covers both. A page
-declares its required role by adding ONE line to that table. Anything not listed is admin-only
-(deny by default), so a forgotten entry fails safe and visibly.
+Pure functions (no Flask, no Dash) so the policy can be read and tested in one place. Each page
+declares its role once, in its own ``dash.register_page(..., role=Role.MANAGER)`` call; the
+``AccessTable`` is built from those declarations (``app.pages.registry``). The first path segment
+of a page and the prefix of its component ids are the same word, its *area* ("/portfolio" and
+"portfolio-..."), so one table covers pages and callbacks. Anything in no area is admin-only (deny
+by default); a test checks that every registered callback falls in its page's area.
 """
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 
 from app.security.callbacks import CallbackRequestError, MatchedCallback
 
@@ -27,19 +30,11 @@ class Role(str, enum.Enum):
 _RANK = {Role.OFFICER: 1, Role.MANAGER: 2, Role.ADMIN: 3}
 ROLES: tuple[str, ...] = tuple(r.value for r in Role)
 
-#: Minimum role per area (first path segment == component-id prefix). Roles are ordered:
-#: a manager can do everything an officer can, an admin everything.
-AREA_ROLES: dict[str, Role] = {
-    "": Role.OFFICER,  # home page "/"
-    "404": Role.OFFICER,  # Dash Pages' not-found page
-    "client": Role.OFFICER,  # /client/<id>, ids "client-..."
-    "portfolio": Role.MANAGER,
-    "model": Role.MANAGER,
-    "monitoring": Role.MANAGER,
-    "export": Role.MANAGER,  # any /export/... route
-    "admin": Role.ADMIN,
-    "auth": Role.OFFICER,  # shell widgets of the security layer (logout...)
-}
+#: Areas of the shell, not of a page: the security layer's own widgets (sign-out, session banner).
+SHELL_AREAS: Mapping[str, Role] = MappingProxyType({"auth": Role.OFFICER})
+
+#: Who may see the "page not found" answer for a path no page serves: everybody signed in.
+NOT_FOUND_ROLE = Role.OFFICER
 
 #: A component id containing this word is an export (download button, dcc.Download): managers only,
 #: whatever page it sits on.
@@ -48,6 +43,11 @@ EXPORT_MARKER = "export"
 #: Component ids of Dash Pages' own page container.
 PAGES_LOCATION_ID = "_pages_location"
 PAGES_INTERNAL_IDS = frozenset({"_pages_location", "_pages_content", "_pages_store", "_pages_dummy"})
+
+
+def area_of(path: str) -> str:
+    """The area of a path: its first segment ("/client/100002?x=1" -> "client", "/" -> "")."""
+    return (path or "/").split("?", 1)[0].strip("/").split("/", 1)[0]
 
 
 def parse_role(value: str | None) -> Role | None:
@@ -68,12 +68,6 @@ def _strictest(roles: Iterable[Role]) -> Role:
     return max(roles, key=lambda r: r.rank, default=Role.ADMIN)
 
 
-def required_role_for_path(path: str) -> Role:
-    """Minimum role to open a page path such as "/client/100002" (unknown areas: admin)."""
-    segment = (path or "/").split("?", 1)[0].strip("/").split("/", 1)[0]
-    return AREA_ROLES.get(segment, Role.ADMIN)
-
-
 def _id_prefix(component_id) -> str | None:
     """Area of a component id: text before the first "-" (pattern-matching ids: their "type")."""
     if isinstance(component_id, dict):
@@ -83,47 +77,67 @@ def _id_prefix(component_id) -> str | None:
     return component_id.split("-", 1)[0]
 
 
-def required_role_for_component(component_id) -> Role:
-    """Minimum role to read or write a component (unknown or malformed ids: admin)."""
-    prefix = _id_prefix(component_id)
-    if prefix is None or prefix not in AREA_ROLES or prefix == "":
-        return Role.ADMIN
-    role = AREA_ROLES[prefix]
-    text = component_id.get("type", "") if isinstance(component_id, dict) else component_id
-    if EXPORT_MARKER in text.split("-"):
-        role = _strictest([role, Role.MANAGER])
-    return role
+@dataclasses.dataclass(frozen=True)
+class AccessTable:
+    """Minimum role per area, from the pages' declarations plus the shell's own areas."""
 
+    areas: Mapping[str, Role]
 
-def required_role_for_page(page_path: str | None) -> Role:
-    """Minimum role for a page Dash serves, given the registered path of the page it resolved to.
+    @classmethod
+    def from_pages(cls, declarations: Iterable[tuple[str, Role]]) -> AccessTable:
+        """Table of (registered page path, declared role) pairs; two pages of one area must agree."""
+        areas = dict(SHELL_AREAS)
+        for path, role in declarations:
+            area = area_of(path)
+            if not isinstance(role, Role):
+                raise ValueError(f"page {path!r} declares no role (dash.register_page(..., role=Role.X))")
+            if areas.setdefault(area, role) is not role:
+                raise ValueError(f"pages of area {area!r} declare different roles ({areas[area].value}, {role.value})")
+        return cls(MappingProxyType(areas))
 
-    ``None`` means no page matched: everybody signed in gets the app's "page not found" page, so an
-    unknown path answers 404 rather than revealing, by a 403, which areas exist.
-    """
-    return AREA_ROLES["404"] if page_path is None else required_role_for_path(page_path)
+    def for_path(self, path: str) -> Role:
+        """Minimum role to open a path such as "/client/100002" (unknown areas: admin)."""
+        return self.areas.get(area_of(path), Role.ADMIN)
 
+    def for_page(self, page_path: str | None) -> Role:
+        """Minimum role for a page Dash serves, given the registered path of the page it resolved to.
 
-def required_role_for_callback(matched: MatchedCallback, page_for: Callable[[str], str | None]) -> Role:
-    """Minimum role for a callback request that matched its registered callback exactly.
+        ``None`` means no page matched: everybody signed in gets the app's "page not found" page, so an
+        unknown path answers 404 rather than revealing, by a 403, which areas exist.
+        """
+        return NOT_FOUND_ROLE if page_path is None else self.for_path(page_path)
 
-    Every callback is judged by the strictest area among the component ids it declares (an officer
-    cannot read a manager's component by pairing it with one of their own). The page-container
-    callback of Dash Pages renders whichever page its ``pathname`` names, so it is also judged by
-    that page: the pathname is read at the position Dash passes to the router, ``page_for`` resolves
-    it as Dash's router does (the registered path of the page, or None when no page matches).
-    """
-    ids = matched.spec.component_ids
-    roles = [required_role_for_component(i) for i in ids if i not in PAGES_INTERNAL_IDS]
-    if any(i in PAGES_INTERNAL_IDS for i in ids):
-        if any(d.id == PAGES_LOCATION_ID and d.property == "pathname" for d in matched.spec.inputs):
-            pathname = matched.value(PAGES_LOCATION_ID, "pathname")
-            search = matched.value(PAGES_LOCATION_ID, "search")
-            if not isinstance(pathname, str) or not pathname.startswith("/"):
-                raise CallbackRequestError("page container callback: pathname is not a path")
-            if search is not None and not isinstance(search, str):
-                raise CallbackRequestError("page container callback: search is not text")
-            roles.append(required_role_for_page(page_for(pathname)))
-        else:  # Dash Pages' own store -> title updater: it renders no page
-            roles.append(required_role_for_page("/"))
-    return _strictest(roles)
+    def for_component(self, component_id) -> Role:
+        """Minimum role to read or write a component (unknown or malformed ids: admin)."""
+        prefix = _id_prefix(component_id)
+        if not prefix or prefix not in self.areas:
+            return Role.ADMIN
+        role = self.areas[prefix]
+        text = component_id.get("type", "") if isinstance(component_id, dict) else component_id
+        if EXPORT_MARKER in text.split("-"):
+            role = _strictest([role, Role.MANAGER])
+        return role
+
+    def for_callback(self, matched: MatchedCallback, page_for: Callable[[str], str | None]) -> Role:
+        """Minimum role for a callback request that matched its registered callback exactly.
+
+        Every callback is judged by the strictest area among the component ids it declares (an officer
+        cannot read a manager's component by pairing it with one of their own). The page-container
+        callback of Dash Pages renders whichever page its ``pathname`` names, so it is also judged by
+        that page: the pathname is read at the position Dash passes to the router, ``page_for`` resolves
+        it as Dash's router does (the registered path of the page, or None when no page matches).
+        """
+        ids = matched.spec.component_ids
+        roles = [self.for_component(i) for i in ids if i not in PAGES_INTERNAL_IDS]
+        if any(i in PAGES_INTERNAL_IDS for i in ids):
+            if any(d.id == PAGES_LOCATION_ID and d.property == "pathname" for d in matched.spec.inputs):
+                pathname = matched.value(PAGES_LOCATION_ID, "pathname")
+                search = matched.value(PAGES_LOCATION_ID, "search")
+                if not isinstance(pathname, str) or not pathname.startswith("/"):
+                    raise CallbackRequestError("page container callback: pathname is not a path")
+                if search is not None and not isinstance(search, str):
+                    raise CallbackRequestError("page container callback: search is not text")
+                roles.append(self.for_page(page_for(pathname)))
+            else:  # Dash Pages' own store -> title updater: it renders no page
+                roles.append(self.for_page("/"))
+        return _strictest(roles)

@@ -8,7 +8,7 @@ as plain functions, and a page that forgets a check is still protected:
   bundles and favicon;
 * Dash's JSON endpoints (``/_dash-layout``, ``/_dash-dependencies``, ``/_dash-update-component``...):
   401 JSON when anonymous, 403 JSON when the role is insufficient for the callback
-  (``access.required_role_for_callback``);
+  (``AccessTable.for_callback``, after an exact match against the registered callback);
 * every other path is a page: anonymous users are redirected to the login page, users whose role
   is insufficient get a 403 page.
 """
@@ -58,6 +58,7 @@ class SecurityState:
     settings: Settings
     policy: SessionPolicy
     dash_app: dash.Dash  # its callback map and page registry decide what a request may run
+    table: access.AccessTable  # minimum role per area, as the pages declared it
 
 
 def _secret_key(settings: Settings) -> str:
@@ -89,7 +90,11 @@ def _check_database(settings: Settings) -> None:
 
 
 def init_security(dash_app, settings: Settings, engine: Engine | None = None) -> SecurityState:
-    """Configure cookies, database, routes, the access hook and the security headers."""
+    """Configure cookies, database, routes, the access hook and the security headers.
+
+    Call it once the pages are registered: the access table is read from their declarations.
+    """
+    from app.navigation import access_table  # noqa: PLC0415 - app.navigation imports this package
     server: flask.Flask = dash_app.server
     server.secret_key = _secret_key(settings)
     if engine is None:
@@ -111,6 +116,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
         policy=SessionPolicy(idle=timedelta(minutes=settings.session_idle_minutes),
                              absolute=timedelta(hours=settings.session_max_hours)),
         dash_app=dash_app,
+        table=access_table(),
     )
     init_db(state.engine)
     server.extensions[EXTENSION_KEY] = state
@@ -223,7 +229,7 @@ def _authorise_callback(state: SecurityState, account: Account):
         return _json_error(403, "csrf", "Missing or invalid anti-forgery token: reload the page.")
     try:
         matched = match_callback(flask.request.get_json(silent=True), callback_specs(state.dash_app.callback_map))
-        required = access.required_role_for_callback(matched, lambda path: _page_for(state, path))
+        required = state.table.for_callback(matched, lambda path: _page_for(state, path))
     except CallbackRequestError as exc:
         return _refuse_callback(state, account, str(exc))
     if access.role_allows(account.role, required):
@@ -273,9 +279,9 @@ def _enforce_access():
         page = _page_for(state, path)
         if page is None:
             return not_found_page()
-        required = access.required_role_for_page(page)
+        required = state.table.for_page(page)
     else:  # another Flask route: its area's role, admin when the area is not declared
-        required = access.required_role_for_path(path)
+        required = state.table.for_path(path)
     if access.role_allows(account.role, required):
         return None
     _deny(state, account, required, path, path)

@@ -177,19 +177,21 @@ def test_export_is_formula_safe_readable_and_audited(page, dash_app):
 
 
 def test_only_managers_reach_the_page_and_its_callbacks(page, dash_app):
-    from app.security.access import Role, required_role_for_callback, required_role_for_path
+    from app.navigation import access_table
+    from app.security.access import Role
     from app.security.callbacks import callback_specs, match_callback
     from app.security.testing import login_client
     from tests.security.callback_payloads import exact_payload
 
-    assert required_role_for_path("/portfolio?grade=A") == Role.MANAGER
+    table = access_table()
+    assert table.for_path("/portfolio?grade=A") == Role.MANAGER
     from dash._callback import GLOBAL_CALLBACK_MAP
 
     specs = callback_specs({**GLOBAL_CALLBACK_MAP, **dash_app.callback_map})
     checked = 0
     for key, spec in specs.items():
         if "portfolio-" in key and "-probe-" not in key:  # the security tests' probes are not the page's
-            assert required_role_for_callback(match_callback(exact_payload(spec), specs), lambda _: "/") == Role.MANAGER
+            assert table.for_callback(match_callback(exact_payload(spec), specs), lambda _: "/") == Role.MANAGER
             checked += 1
     assert checked == 5  # URL, results, table, export, group B's form
     officer = login_client(dash_app.server, "officer-portfolio", "officer")

@@ -1,25 +1,32 @@
-"""The access policy as pure functions: paths, component ids, callback payloads."""
+"""The access policy as pure functions: the table the pages declare, paths, component ids, callbacks."""
 import pytest
 
-from app.security.access import (
-    Role,
-    required_role_for_callback,
-    required_role_for_component,
-    required_role_for_page,
-    required_role_for_path,
-    role_allows,
-)
+from app.security.access import NOT_FOUND_ROLE, AccessTable, Role, area_of, role_allows
 from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
 from tests.security.callback_payloads import exact_payload
 
 
+#: what the pages of a small app would declare in their dash.register_page calls
+TABLE = AccessTable.from_pages([("/", Role.OFFICER), ("/client/none", Role.OFFICER), ("/client", Role.OFFICER),
+                                ("/portfolio", Role.MANAGER), ("/model", Role.MANAGER), ("/admin", Role.ADMIN)])
+
+
 @pytest.mark.parametrize("path, role", [
     ("/", Role.OFFICER), ("/client/100002", Role.OFFICER), ("/portfolio", Role.MANAGER),
-    ("/model", Role.MANAGER), ("/monitoring?x=1", Role.MANAGER), ("/admin/users", Role.ADMIN),
-    ("/export/portfolio.csv", Role.MANAGER), ("/unknown-page", Role.ADMIN), ("", Role.OFFICER),
+    ("/model?x=1", Role.MANAGER), ("/admin/users", Role.ADMIN), ("/export/portfolio.csv", Role.ADMIN),
+    ("/unknown-page", Role.ADMIN), ("", Role.OFFICER), ("/auth/status", Role.OFFICER),
 ])
-def test_required_role_for_path(path, role):
-    assert required_role_for_path(path) is role
+def test_role_for_path(path, role):
+    assert TABLE.for_path(path) is role
+
+
+def test_table_is_built_from_the_pages_declarations_only():
+    assert area_of("/client/100002?x=1") == "client" and area_of("/") == ""
+    assert set(TABLE.areas) == {"", "client", "portfolio", "model", "admin", "auth"}
+    with pytest.raises(ValueError, match="declares no role"):
+        AccessTable.from_pages([("/monitoring", None)])
+    with pytest.raises(ValueError, match="different roles"):
+        AccessTable.from_pages([("/client", Role.OFFICER), ("/client/<id>", Role.MANAGER)])
 
 
 def test_roles_are_ordered():
@@ -31,10 +38,10 @@ def test_roles_are_ordered():
 @pytest.mark.parametrize("component_id, role", [
     ("client-score", Role.OFFICER), ("portfolio-table", Role.MANAGER), ("client-export-pdf", Role.MANAGER),
     ({"type": "model-row", "index": 3}, Role.MANAGER), ({"index": 3}, Role.ADMIN), ("mystery", Role.ADMIN),
-    ("", Role.ADMIN), (42, Role.ADMIN),
+    ("", Role.ADMIN), (42, Role.ADMIN), ("-client", Role.ADMIN), ("auth-logout", Role.OFFICER),
 ])
-def test_required_role_for_component(component_id, role):
-    assert required_role_for_component(component_id) is role
+def test_role_for_component(component_id, role):
+    assert TABLE.for_component(component_id) is role
 
 
 SPECS = callback_specs({
@@ -53,7 +60,7 @@ def _page_for(path: str) -> str | None:
 
 
 def _role(key: str, values=None) -> Role:
-    return required_role_for_callback(match_callback(exact_payload(SPECS[key], values), SPECS), _page_for)
+    return TABLE.for_callback(match_callback(exact_payload(SPECS[key], values), SPECS), _page_for)
 
 
 def test_callback_takes_the_strictest_component():
@@ -73,5 +80,5 @@ def test_page_container_values_dash_cannot_route_are_refused(pathname, search):
         _role(PAGES_KEY, {"_pages_location.pathname": pathname, "_pages_location.search": search})
 
 
-def test_required_role_for_page():
-    assert required_role_for_page(None) is Role.OFFICER and required_role_for_page("/model") is Role.MANAGER
+def test_role_for_page():
+    assert TABLE.for_page(None) is NOT_FOUND_ROLE is Role.OFFICER and TABLE.for_page("/model") is Role.MANAGER

@@ -1,7 +1,7 @@
 """The access matrix, over HTTP: every page route and every registered callback x every role.
 
-Expected answers are derived here from ``AREA_ROLES`` (first path segment, component-id prefix,
-"export" ids for managers) independently of the code under test; the callbacks and pages are
+Expected answers are derived here from the roles the pages declare in ``dash.register_page`` (first
+path segment, component-id prefix, "export" ids for managers) independently of the code under test; the callbacks and pages are
 those the app really registered, so a new page or callback is covered without editing this file.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 import dash
 import pytest
 
-from app.security.access import AREA_ROLES, Role
+from app.security.access import Role
 from app.security.audit import ACCESS_DENIED, CALLBACK_REFUSED, audit_events
-from app.security.callbacks import callback_specs
+from app.security.callbacks import callback_specs, match_callback
 from app.security.testing import login_client
 from app.security.web import current_engine
 from tests.security.callback_payloads import exact_payload, forgeries
@@ -21,9 +21,17 @@ RANK = {"officer": 1, "manager": 2, "admin": 3}
 PAGES_IDS = {"_pages_location", "_pages_content", "_pages_store", "_pages_dummy"}
 
 
+def _declared() -> dict[str, Role]:
+    """Area -> role, straight from the page registry (plus the security layer's own "auth-" widgets)."""
+    areas = {"auth": Role.OFFICER}
+    for page in dash.page_registry.values():
+        areas[page["path"].strip("/").split("/")[0]] = page["role"]
+    return areas
+
+
 def _expected_component_role(component_id: str) -> Role:
     area = component_id.split("-", 1)[0]
-    role = AREA_ROLES.get(area, Role.ADMIN) if area else Role.ADMIN
+    role = _declared().get(area, Role.ADMIN) if area else Role.ADMIN
     if "export" in component_id.split("-") and role.rank < Role.MANAGER.rank:
         role = Role.MANAGER
     return role
@@ -32,7 +40,7 @@ def _expected_component_role(component_id: str) -> Role:
 def _expected_callback_role(spec) -> Role:
     roles = [_expected_component_role(i) for i in spec.component_ids if i not in PAGES_IDS]
     if set(spec.component_ids) & PAGES_IDS:
-        roles.append(AREA_ROLES[""])  # the matrix posts the page container with pathname "/"
+        roles.append(_declared()[""])  # the matrix posts the page container with pathname "/"
     return max(roles, key=lambda r: r.rank)
 
 
@@ -41,7 +49,7 @@ def _page_paths() -> dict[str, Role]:
     for page in dash.page_registry.values():
         template = page.get("path_template")
         path = template.replace("<client_id>", "100002") if template else page["path"]
-        paths[path] = AREA_ROLES.get(page["path"].strip("/").split("/")[0], Role.ADMIN)
+        paths[path] = page["role"]
     return paths
 
 
@@ -55,6 +63,25 @@ def _specs(server):
 
     app = server.extensions["credit_security"].dash_app
     return callback_specs(app.callback_map)
+
+
+def test_every_callback_belongs_to_one_page_and_has_its_role(server):
+    """A component id outside its page's area would silently make the callback admin-only."""
+    declared = _declared()
+    specs = _specs(server)
+    table = server.extensions["credit_security"].table  # what the app enforces
+    for key, spec in specs.items():
+        if "-probe-" in key:
+            continue  # the security tests' own probes
+        areas = {i.split("-", 1)[0] for i in spec.component_ids if i not in PAGES_IDS}
+        assert areas <= set(declared), (key, areas - set(declared))
+        if not areas:
+            continue  # Dash Pages' router: judged by the page it renders
+        assert len(areas) == 1, (key, areas)
+        page_role = declared[areas.pop()]
+        exports = any("export" in i.split("-") for i in spec.component_ids)
+        enforced = table.for_callback(match_callback(exact_payload(spec), specs), lambda _: "/")
+        assert enforced is (max(page_role, Role.MANAGER, key=lambda r: r.rank) if exports else page_role), key
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -228,15 +228,14 @@ def test_session_cookie_flags_and_logout(server):
     assert client.post("/_dash-update-component", json=_callback("client", "client")).status_code == 401
 
 
-def test_navbar_shows_only_allowed_links(server, monkeypatch):
-    import dash
-
-    for path in ("/client", "/portfolio", "/monitoring"):  # pretend the pages exist
-        monkeypatch.setitem(dash.page_registry, f"fake{path}", {"path": path})
+def test_navbar_shows_only_allowed_links(server):
+    """The menu comes from the pages' own declarations (nav=, order=, role=)."""
     officer = json.dumps(login_client(server, "off", "officer").get("/_dash-layout").get_json())
-    manager = json.dumps(login_client(server, "man", "manager").get("/_dash-layout").get_json())
+    manager = json.dumps(login_client(server, "man", "manager").get("/_dash-layout").get_json(), ensure_ascii=False)
     assert '"href": "/client"' in officer and '"href": "/portfolio"' not in officer and "/monitoring" not in officer
     assert '"href": "/portfolio"' in manager and '"href": "/monitoring"' in manager
+    labels = re.findall(r'"children": "(Dossier client|Portefeuille|Modèle|Surveillance)"', manager)
+    assert labels == ["Dossier client", "Portefeuille", "Modèle", "Surveillance"]  # the declared order
 
 
 def test_security_headers(server):

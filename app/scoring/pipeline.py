@@ -39,7 +39,7 @@ from app.scoring.metrics import (
     reference_costs,
     reliability_table,
 )
-from app.scoring.model import Log, TrainConfig, train_model
+from app.scoring.model import Log, TrainConfig, check_trainable, train_model
 from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
@@ -114,6 +114,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     """Every step of :func:`run_training`, writing into the (empty, staging) folder ``out_dir``."""
     labelled = labelled.reset_index(drop=True)
     y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
+    check_trainable(y, config.n_folds)  # before the loan-term model, not minutes later in train_model
     term_model = None
     if previous is not None:
         term_model = TermModel.fit(previous, seed=config.seed, thread_count=config.thread_count)

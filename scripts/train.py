@@ -13,7 +13,6 @@ The run is deterministic given ``--seed``; the model card records what produced 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import _bootstrap  # noqa: F401
 
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
+from app.scoring.bundle import file_sha256
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
 from app.scoring.loan_terms import PREVIOUS_TABLE
 from app.scoring.metrics import CostModel
@@ -29,14 +29,6 @@ from app.scoring.pipeline import run_training
 from app.scoring.synth import demo_portfolio, params_path
 
 DEMO_LABELLED, DEMO_NEW = 30_000, 8_000
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _bounded(kind: type, low: float, what: str):

@@ -146,6 +146,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:
         term_model.save(out_dir)
+    checksums = files.model_checksums(out_dir)  # checked by every ModelBundle.load
     pd.DataFrame({
         ID_COLUMN: labelled[ID_COLUMN].to_numpy(), TARGET_COLUMN: y.astype("int8"),
         "PROBA_OOF": oof, "FOLD": result.folds.astype("int8"),
@@ -182,6 +183,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
         "baselines": baselines,
         "fairness": fairness,
         "versions": library_versions(),
+        files.CHECKSUMS: checksums,
     }
     (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
 

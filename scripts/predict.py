@@ -6,6 +6,10 @@ The input is a CSV, zipped CSV or Parquet file in the Home Credit application sc
 optional and ignored); the output (CSV or Parquet, by extension) has one row per application:
 SK_ID_CURR, PROBA_DEFAULT (calibrated probability of default), DECISION (granted / refused at the
 model's cost-optimal threshold) and GRADE (A-E).
+
+Applications with most inputs missing (every external score, or over half of the columns the model
+reads: ``app.scoring.features.mostly_missing``) are still scored, and counted in a warning on stderr
+naming a few of them: the model's answer on an almost empty file is not a considered one.
 """
 from __future__ import annotations
 
@@ -18,6 +22,20 @@ import _bootstrap  # noqa: F401
 from app.config import get_settings
 from app.scoring.bundle import ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
+from app.scoring.features import mostly_missing
+
+_MAX_EXAMPLES = 5
+
+
+def mostly_missing_warning(applications) -> str | None:
+    """One line counting the applications scored on mostly missing inputs, or ``None`` when none."""
+    flagged = mostly_missing(applications).to_numpy()
+    if not flagged.any():
+        return None
+    ids = applications["SK_ID_CURR"].to_numpy()[flagged]
+    examples = ", ".join(str(i) for i in ids[:_MAX_EXAMPLES]) + (", …" if len(ids) > _MAX_EXAMPLES else "")
+    return (f"{len(ids):,} of {len(applications):,} applications have most inputs missing (every external "
+            f"score, or over half of the model's inputs): their scores are unreliable (SK_ID_CURR {examples})")
 
 
 def output_problem(output: Path) -> str | None:
@@ -55,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     scores = bundle.score(applications)
+    unreliable = mostly_missing_warning(applications)
+    if unreliable:
+        print(f"warning: {unreliable}", file=sys.stderr)
     try:
         if args.output.suffix.lower() == ".parquet":
             scores.to_parquet(args.output, index=False)

@@ -4,6 +4,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from app.scoring.bundle import CARD_FILE, MODEL_FILE
@@ -57,3 +58,17 @@ def test_a_damaged_model_folder_is_refused_naming_the_file(tmp_path, application
     out = tmp_path / "scores.csv"
     assert _predict("--model-dir", folder, "--input", applications, "--output", out) == 2
     assert message in _one_error_line(capsys) and not out.exists()
+
+
+def test_applications_with_every_external_score_empty_are_scored_with_a_warning(tmp_path, capsys):
+    table = make_applications(12, seed=32, labelled=False, first_id=810_000)
+    table.loc[:3, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = None
+    table.loc[4:, "EXT_SOURCE_2"] = 0.6  # the others keep at least one score
+    source, out = tmp_path / "apps.csv", tmp_path / "scores.csv"
+    table.to_csv(source, index=False)
+    assert _predict("--model-dir", tiny_model_dir(), "--input", source, "--output", out) == 0
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "inputs missing" in line]
+    assert warnings == ["warning: 4 of 12 applications have most inputs missing (every external score, or over "
+                        "half of the model's inputs): their scores are unreliable (SK_ID_CURR 810000, 810001, "
+                        "810002, 810003)"]
+    assert len(pd.read_csv(out)) == 12  # still scored: the warning says how far to trust them

@@ -23,6 +23,7 @@ from app.config import PROTECTED_ATTRIBUTES
 from app.scoring import bundle as files
 from app.scoring.baselines import dummy_oof, logistic_oof
 from app.scoring.bundle import ModelBundle
+from app.scoring.drift import MIN_DRIFT_SAMPLE
 from app.scoring.explain import shap_matrix
 from app.scoring.fairness import age_band, fairness_table
 from app.scoring.features import (
@@ -197,7 +198,10 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     if write_served_portfolio:
         oof_frame = pd.DataFrame({ID_COLUMN: labelled[ID_COLUMN].to_numpy(), "PROBA_OOF": oof})
         write_portfolio(build_portfolio(served, labelled, new, oof=oof_frame), out_dir / files.PORTFOLIO_FILE)
-        if new is not None and len(new):
+        if new is not None and min(len(new), len(labelled)) >= MIN_DRIFT_SAMPLE:
             write_portfolio_report(served)
             log("drift report of the new applications written")
+        elif new is not None and len(new):
+            log(f"no drift report: it needs {MIN_DRIFT_SAMPLE} labelled and {MIN_DRIFT_SAMPLE} new applications, "
+                f"found {len(labelled):,} and {len(new):,}")
     return card

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
+from _paths import file_problem
 
 from app.config import get_settings
 from app.figures.drift import distribution_figure, drift_ranking_figure
@@ -106,23 +107,13 @@ td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}}.drift{{color:
 """
 
 
-def output_problem(path: Path, option: str) -> str | None:
-    """Why a report cannot be written to ``path`` (checked before the minutes of computing it)."""
-    if path.is_dir():
-        return f"{option} {path} is a folder; give a file name"
-    blocking = next((p for p in path.parents if p.exists()), None)
-    if blocking is not None and not blocking.is_dir():
-        return f"{option} {path}: {blocking} is a file, not a folder"
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     lang = normalise_language(args.lang)
     started = time.perf_counter()
     json_path = args.json or args.model_dir / drift.REPORT_FILE
     html_path = args.html or args.model_dir / drift.REPORT_HTML_FILE
-    problem = output_problem(json_path, "--json") or output_problem(html_path, "--html")
+    problem = file_problem(json_path, "--json") or file_problem(html_path, "--html")
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

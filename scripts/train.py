@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
+from _paths import folder_problem
 
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
 from app.scoring.bundle import file_sha256
@@ -107,21 +108,11 @@ def labelled_name(source: dict) -> str:
     return files["application_train"]["name"] if "application_train" in files else "synthetic labelled portfolio"
 
 
-def output_problem(out: Path) -> str | None:
-    """Why the model folder cannot be written, checked before minutes of training, or ``None``."""
-    if out.exists() and not out.is_dir():
-        return f"--model-dir {out} is a file, not a folder"
-    parent = next((p for p in out.parents if p.exists()), None)
-    if parent is not None and not parent.is_dir():
-        return f"--model-dir {out}: {parent} is a file, not a folder"
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     out = args.model_dir or (DEFAULT_MODEL_DIR if args.data_dir is None else REAL_MODEL_DIR)
-    problem = output_problem(out)
+    problem = folder_problem(out, "--model-dir")
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2

@@ -4,13 +4,14 @@ import shutil
 
 import pytest
 
-from app.scoring.bundle import CARD_FILE, MODEL_FILE
+from app.scoring.bundle import CARD_FILE, MODEL_FILE, PORTFOLIO_FILE
 from tests.pages.governance_support import clear_resource_caches, tiny_model_dir
 
 
 @pytest.mark.parametrize("damage, named", [
     (lambda folder: (folder / CARD_FILE).write_text("{truncated"), CARD_FILE),
     (lambda folder: (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes()[:5000]), MODEL_FILE),
+    (lambda folder: (folder / PORTFOLIO_FILE).write_bytes(b"PAR1 half-copied"), PORTFOLIO_FILE),
 ])
 def test_start_up_logs_a_damaged_model_and_healthz_reports_it_not_loaded(tmp_path, monkeypatch, caplog,
                                                                          damage, named):
@@ -24,7 +25,7 @@ def test_start_up_logs_a_damaged_model_and_healthz_reports_it_not_loaded(tmp_pat
     clear_resource_caches()
     try:
         with caplog.at_level(logging.WARNING):
-            _warm_up_resources()  # raised JSONDecodeError / CatBoostError before: the server never started
+            _warm_up_resources()  # raised JSONDecodeError / CatBoostError / ArrowInvalid before: no server
         warning = next(r for r in caplog.records if "model not loaded at start-up" in r.getMessage())
         assert str(folder / named) in warning.getMessage()
         assert model_loaded() is False

@@ -29,6 +29,7 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     assert "loan terms learnt from 1,500 previous loans" in trained.stdout
     card = json.loads((out / CARD_FILE).read_text())
     assert (out / TERM_MODEL_FILE).exists() and card["features"]["term_model"]["trained_on"] == 1500
+    assert set(card["checksums"]) == {"model.cbm", TERM_MODEL_FILE}  # both checked at every load
     assert set(TERM_FEATURES) <= set(card["features"]["names"])
     assert "previous_application" in card["source"]["files"]
     bundle = ModelBundle.load(out)
@@ -46,6 +47,9 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     assert built.returncode == 0, built.stderr
     assert ModelBundle.load(served).term_model is not None  # the estimator travels with the model
 
+    (served / TERM_MODEL_FILE).write_bytes(b"half a term model")
+    with pytest.raises(ModelNotFoundError, match=f"{TERM_MODEL_FILE} does not match the SHA-256"):
+        ModelBundle.load(served)
     (served / TERM_MODEL_FILE).unlink()
     with pytest.raises(ModelNotFoundError, match=TERM_MODEL_FILE):
         ModelBundle.load(served)

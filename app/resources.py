@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from app.config import get_settings
-from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
+from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileError, ModelNotFoundError
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
 from app.scoring.dictionary import data_dictionary
@@ -70,7 +70,12 @@ def get_portfolio() -> PortfolioStore:
     path = model_dir() / PORTFOLIO_FILE
     if not path.exists():
         rebuild_demo_portfolio(get_bundle(), path)
-    store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+    try:
+        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+    except (ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid (a ValueError): damaged or foreign file
+        raise ModelFileError(f"{path} cannot be read as a scored portfolio ({type(exc).__name__}: "
+                             f"{str(exc).strip()[:200]}); delete it to rebuild the demo portfolio, or rerun "
+                             "scripts/build_portfolio.py") from exc
     release_unused_memory()
     return store
 

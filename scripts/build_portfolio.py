@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
+from _paths import folder_problem
 
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.out.resolve() == args.model_dir.resolve():
         parser.error("--out must differ from --model-dir (the model folder is never modified)")
+    problem = folder_problem(args.out, "--out")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
     try:
         bundle = ModelBundle.load(args.model_dir)
@@ -50,17 +55,21 @@ def main(argv: list[str] | None = None) -> int:
     except (DataValidationError, ModelNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
-    for name in MODEL_FILES:
-        if (args.model_dir / name).exists():
-            shutil.copy2(args.model_dir / name, args.out / name)
     oof = None
     if args.with_oof and (args.model_dir / OOF_FILE).exists():
         import pandas as pd  # noqa: PLC0415
 
         oof = pd.read_parquet(args.model_dir / OOF_FILE, columns=["SK_ID_CURR", "PROBA_OOF"])
     frame = build_portfolio(bundle, labelled, new, oof=oof)
-    write_portfolio(frame, args.out / PORTFOLIO_FILE)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name in MODEL_FILES:
+            if (args.model_dir / name).exists():
+                shutil.copy2(args.model_dir / name, args.out / name)
+        write_portfolio(frame, args.out / PORTFOLIO_FILE)
+    except OSError as exc:  # a parent that is a file, read-only folder, full disk
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"{len(frame):,} clients scored ({int(frame['IS_LABELLED'].sum()):,} labelled) in "
           f"{time.perf_counter() - started:.1f} s -> {args.out / PORTFOLIO_FILE}")
     return 0

@@ -8,8 +8,10 @@ rebuilt first for the demo model). Current: the portfolio's new applications, or
 (CSV, zipped CSV or Parquet in the Home Credit application schema, TARGET optional and ignored),
 validated like any upload and scored with the model. Writes ``drift_report.json`` (read by the
 monitoring page) and ``drift_report.html`` (standalone: plotly.js inlined, opens offline) into the
-model folder unless ``--json`` / ``--html`` say otherwise. Exit code 0 on success, 2 on bad input,
-and 3 with ``--fail-on-drift`` when the dataset drifted (for schedulers that alert on failure).
+model folder unless ``--json`` / ``--html`` say otherwise. Both samples need at least
+``app.scoring.drift.MIN_DRIFT_SAMPLE`` (300) applications: on fewer, chance reads as drift. Exit code 0
+on success, 2 on bad input (one ``error:`` line), and 3 with ``--fail-on-drift`` when the dataset
+drifted (for schedulers that alert on failure).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
+from _paths import file_problem
 
 from app.config import get_settings
 from app.figures.drift import distribution_figure, drift_ranking_figure
@@ -108,6 +111,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     lang = normalise_language(args.lang)
     started = time.perf_counter()
+    json_path = args.json or args.model_dir / drift.REPORT_FILE
+    html_path = args.html or args.model_dir / drift.REPORT_HTML_FILE
+    problem = file_problem(json_path, "--json") or file_problem(html_path, "--html")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         bundle = ModelBundle.load(args.model_dir)
         portfolio = args.model_dir / PORTFOLIO_FILE
@@ -126,16 +135,22 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"warning: {w}", file=sys.stderr)
             source, label = args.current.name, f"applications of {args.current.name}"
         if not len(current):
-            raise DataValidationError("no current applications to compare (the portfolio has no new applications)")
+            raise DataValidationError("no current applications to compare (the portfolio has no new "
+                                      "applications); give them with --current FILE", source=source)
         report = model_drift_report(bundle, labelled, current, current_source=source, current_label=label)
+    except drift.DriftSampleTooSmall as exc:
+        print(f"error: {label}: {exc}", file=sys.stderr)
+        return 2
     except (DataValidationError, ModelNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    json_path = args.json or args.model_dir / drift.REPORT_FILE
-    html_path = args.html or args.model_dir / drift.REPORT_HTML_FILE
-    drift.write_report(report, json_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(render_html(report, lang), encoding="utf-8")
+    try:
+        drift.write_report(report, json_path)
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(render_html(report, lang), encoding="utf-8")
+    except OSError as exc:  # read-only folder, full disk
+        print(f"error: cannot write the report: {exc}", file=sys.stderr)
+        return 2
     ds = report["dataset"]
     top = ", ".join(f"{r['feature']} ({r['drift_score']:.2f})" for r in report["features"][:5])
     print(f"drift: {ds['n_drifted']}/{ds['n_features']} features drifted ({ds['share_drifted']:.0%}) -> "

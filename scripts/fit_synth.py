@@ -12,28 +12,22 @@ import argparse
 import sys
 from pathlib import Path
 
-import pandas as pd
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.config import SYNTH_PARAMS_DIR  # noqa: E402
+from app.scoring.data import DataValidationError, find_table, read_table  # noqa: E402
 from app.scoring.synth import params_path, save_params  # noqa: E402
 from app.scoring.synth_fit import file_fingerprint, fit_table, level_order  # noqa: E402
 
 
-def find_table(data_dir: Path, table: str) -> Path:
-    """The first existing file of ``table`` among the formats a user may have."""
-    for suffix in (".parquet", ".csv", ".csv.zip"):
-        path = data_dir / f"{table}{suffix}"
-        if path.exists():
-            return path
-    raise FileNotFoundError(f"no {table}.parquet/.csv/.csv.zip in {data_dir}")
-
-
-def read_table(path: Path) -> pd.DataFrame:
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path)
-    return pd.read_csv(path)
+def table_path(data_dir: Path, table: str) -> Path:
+    """The first existing file of ``table`` among the formats a user may have (DataValidationError if none)."""
+    if not data_dir.is_dir():
+        raise DataValidationError(f"{data_dir}: folder not found", source=str(data_dir))
+    path = find_table(data_dir, table)
+    if path is None:
+        raise DataValidationError(f"{table}: no {table}.parquet/.csv/.csv.zip in {data_dir}", source=table)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,9 +35,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-dir", type=Path, required=True, help="folder holding the real tables")
     parser.add_argument("--out", type=Path, default=SYNTH_PARAMS_DIR, help="where to write the parameters")
     args = parser.parse_args(argv)
+    try:
+        return fit_all(args.data_dir, args.out)
+    except (DataValidationError, ValueError, OSError) as exc:  # the loader's and fit_table's one-line errors
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def fit_all(data_dir: Path, out_dir: Path) -> int:
+    """Fit and write the parameters of both tables (see the module docstring)."""
     train_params = None
     for table in ("application_train", "application_test"):
-        path = find_table(args.data_dir, table)
+        path = table_path(data_dir, table)
         df = read_table(path)
         kwargs = {}
         if train_params is not None:
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         if train_params is None:
             train_params = params
             orders = {c: level_order(df, c) for c, m in params["marginals"].items() if m["kind"] == "category"}
-        out = params_path(table, args.out)
+        out = params_path(table, out_dir)
         save_params(params, out)
         print(f"{table}: {len(df):,} rows -> {out} ({out.stat().st_size / 1024:.0f} KiB)")
     return 0

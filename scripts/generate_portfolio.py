@@ -14,6 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from _paths import folder_problem  # noqa: E402 - beside this script
+
 from app.scoring.synth import demo_portfolio  # noqa: E402
 
 
@@ -26,12 +28,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.n_labelled < 0 or args.n_new < 0:
         parser.error("row counts must be non-negative")
+    problem = folder_problem(args.out, "--out")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     start = time.perf_counter()
     labelled, new = demo_portfolio(args.n_labelled, args.n_new, seed=args.seed)
     elapsed = time.perf_counter() - start
-    args.out.mkdir(parents=True, exist_ok=True)
-    labelled.to_parquet(args.out / "application_train.parquet", index=False)
-    new.to_parquet(args.out / "application_test.parquet", index=False)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+        labelled.to_parquet(args.out / "application_train.parquet", index=False)
+        new.to_parquet(args.out / "application_test.parquet", index=False)
+    except OSError as exc:  # a parent that is a file, read-only folder, full disk
+        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     print(f"{len(labelled):,} labelled + {len(new):,} new applications generated in {elapsed:.1f} s -> {args.out}")
     return 0
 

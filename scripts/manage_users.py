@@ -17,11 +17,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
+
 from app.config import get_settings  # noqa: E402
 from app.security import accounts  # noqa: E402
 from app.security.access import ROLES  # noqa: E402
 from app.security.db import get_engine, init_db  # noqa: E402
 from app.security.passwords import PasswordPolicyError  # noqa: E402
+
+
+def _first_line(exc: Exception) -> str:
+    """The gist of a database error: SQLAlchemy's messages run over lines (SQL, a help link)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0][:300] if lines else type(exc).__name__
 
 
 def read_password(stdin=sys.stdin) -> str:
@@ -50,8 +58,12 @@ def main(argv: list[str] | None = None, stdin=sys.stdin) -> int:
     sub.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 
-    engine = get_engine(get_settings().database_url)
-    init_db(engine)
+    try:
+        engine = get_engine(get_settings().database_url)
+        init_db(engine)
+    except (SQLAlchemyError, OSError, RuntimeError) as exc:  # unreachable server, bad path, newer schema
+        print(f"error: cannot open the accounts database: {_first_line(exc)}", file=sys.stderr)
+        return 2
     try:
         if args.command == "create":
             account = accounts.create_user(engine, args.username, read_password(stdin), args.role)

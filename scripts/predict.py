@@ -6,6 +6,10 @@ The input is a CSV, zipped CSV or Parquet file in the Home Credit application sc
 optional and ignored); the output (CSV or Parquet, by extension) has one row per application:
 SK_ID_CURR, PROBA_DEFAULT (calibrated probability of default), DECISION (granted / refused at the
 model's cost-optimal threshold) and GRADE (A-E).
+
+Applications with most inputs missing (every external score, or over half of the columns the model
+reads: ``app.scoring.features.mostly_missing``) are still scored, and counted in a warning on stderr
+naming a few of them: the model's answer on an almost empty file is not a considered one.
 """
 from __future__ import annotations
 
@@ -18,6 +22,34 @@ import _bootstrap  # noqa: F401
 from app.config import get_settings
 from app.scoring.bundle import ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
+from app.scoring.features import mostly_missing
+
+_MAX_EXAMPLES = 5
+
+
+def mostly_missing_warning(applications) -> str | None:
+    """One line counting the applications scored on mostly missing inputs, or ``None`` when none."""
+    flagged = mostly_missing(applications).to_numpy()
+    if not flagged.any():
+        return None
+    ids = applications["SK_ID_CURR"].to_numpy()[flagged]
+    examples = ", ".join(str(i) for i in ids[:_MAX_EXAMPLES]) + (", …" if len(ids) > _MAX_EXAMPLES else "")
+    return (f"{len(ids):,} of {len(applications):,} applications have most inputs missing (every external "
+            f"score, or over half of the model's inputs): their scores are unreliable (SK_ID_CURR {examples})")
+
+
+def output_problem(output: Path) -> str | None:
+    """Why the scores cannot be written to ``output``, checked before loading anything, or ``None``.
+
+    The folder must exist (a typo in it should not create a tree of folders, nor fail after scoring).
+    """
+    if output.suffix.lower() not in (".csv", ".parquet"):
+        return f"output must end in .csv or .parquet, got {output.name}"
+    if output.is_dir():
+        return f"--output {output} is a folder; give a file name such as {output / 'scores.csv'}"
+    if not output.parent.is_dir():
+        return f"--output {output}: folder {output.parent} does not exist"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--input", type=Path, required=True)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    if args.output.suffix.lower() not in (".csv", ".parquet"):
-        print(f"error: output must end in .csv or .parquet, got {args.output.name}", file=sys.stderr)
+    problem = output_problem(args.output)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     try:
         bundle = ModelBundle.load(args.model_dir)
@@ -40,11 +73,17 @@ def main(argv: list[str] | None = None) -> int:
     for w in warnings:
         print(f"warning: {w}", file=sys.stderr)
     scores = bundle.score(applications)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    if args.output.suffix.lower() == ".parquet":
-        scores.to_parquet(args.output, index=False)
-    else:
-        scores.to_csv(args.output, index=False)
+    unreliable = mostly_missing_warning(applications)
+    if unreliable:
+        print(f"warning: {unreliable}", file=sys.stderr)
+    try:
+        if args.output.suffix.lower() == ".parquet":
+            scores.to_parquet(args.output, index=False)
+        else:
+            scores.to_csv(args.output, index=False)
+    except OSError as exc:  # read-only folder, full disk, removed meanwhile
+        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     refused = (scores["DECISION"] == "refused").mean()
     print(f"scored {len(scores):,} applications ({refused:.1%} refused at threshold {bundle.threshold:.4f}) -> {args.output}")
     return 0

@@ -13,30 +13,43 @@ The run is deterministic given ``--seed``; the model card records what produced 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
 
 import _bootstrap  # noqa: F401
+from _paths import folder_problem
 
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
+from app.scoring.bundle import file_sha256
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
 from app.scoring.loan_terms import PREVIOUS_TABLE
 from app.scoring.metrics import CostModel
-from app.scoring.model import SEARCH_SPACE, TrainConfig
+from app.scoring.model import SEARCH_SPACE, TrainConfig, check_trainable
 from app.scoring.pipeline import run_training
 from app.scoring.synth import demo_portfolio, params_path
 
 DEMO_LABELLED, DEMO_NEW = 30_000, 8_000
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+def _bounded(kind: type, low: float, what: str):
+    """An argparse type refusing values below ``low`` (argparse then exits 2 with one usage line)."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value >= low:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"{what}, got {text}")
+        return value
+    return parse
+
+
+def _threads(text: str) -> int:
+    value = _bounded(int, -1, "must be -1 (all cores) or a positive count")(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be -1 (all cores) or a positive count, got 0")
+    return value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,14 +58,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="Home Credit folder or application_train file (default: synthetic demo)")
     parser.add_argument("--model-dir", type=Path, help="output folder (default: model/demo or model/home-credit)")
     parser.add_argument("--seed", type=int, default=settings.seed)
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--search-budget", type=float, default=180.0, help="seconds for the parameter search")
+    parser.add_argument("--folds", type=_bounded(int, 2, "needs at least 2 folds"), default=5)
+    parser.add_argument("--search-budget", type=_bounded(float, 0, "must be non-negative"), default=180.0,
+                        help="seconds for the parameter search")
     parser.add_argument("--no-search", action="store_true", help="skip the search, use the first candidate")
-    parser.add_argument("--cost-fn", type=float, default=settings.cost_fn, help="cost of a granted defaulter")
-    parser.add_argument("--cost-fp", type=float, default=settings.cost_fp, help="cost of a refused good client")
-    parser.add_argument("--demo-labelled", type=int, default=DEMO_LABELLED)
-    parser.add_argument("--demo-new", type=int, default=DEMO_NEW)
-    parser.add_argument("--threads", type=int, default=-1)
+    positive_cost = _bounded(float, 1e-12, "costs must be positive")
+    parser.add_argument("--cost-fn", type=positive_cost, default=settings.cost_fn, help="cost of a granted defaulter")
+    parser.add_argument("--cost-fp", type=positive_cost, default=settings.cost_fp, help="cost of a refused good client")
+    parser.add_argument("--demo-labelled", type=_bounded(int, 0, "must be non-negative"), default=DEMO_LABELLED)
+    parser.add_argument("--demo-new", type=_bounded(int, 0, "must be non-negative"), default=DEMO_NEW)
+    parser.add_argument("--threads", type=_threads, default=-1)
     parser.add_argument("--no-loan-terms", action="store_true",
                         help="ignore previous_application (no estimated term / implied rate inputs)")
     return parser.parse_args(argv)
@@ -64,7 +79,8 @@ def load_inputs(args: argparse.Namespace):
     if args.data_dir is None:
         labelled_raw, new_raw = demo_portfolio(args.demo_labelled, args.demo_new, seed=args.seed)
         labelled, _ = prepare_applications(labelled_raw, source="synthetic labelled portfolio", labelled=True)
-        new, _ = prepare_applications(new_raw, source="synthetic new applications", labelled=False)
+        new = (prepare_applications(new_raw, source="synthetic new applications", labelled=False)[0]
+               if len(new_raw) else None)
         source = {"kind": "synthetic-demo", "seed": args.seed, "n_labelled": args.demo_labelled,
                   "n_new": args.demo_new,
                   "params_sha256": {t: file_sha256(params_path(t)) for t in ("application_train", "application_test")}}
@@ -86,12 +102,23 @@ def load_inputs(args: argparse.Namespace):
     return labelled, new, previous, source
 
 
+def labelled_name(source: dict) -> str:
+    """The labelled table's file name (or "synthetic labelled portfolio"), for one-line errors."""
+    files = source.get("files", {})
+    return files["application_train"]["name"] if "application_train" in files else "synthetic labelled portfolio"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     out = args.model_dir or (DEFAULT_MODEL_DIR if args.data_dir is None else REAL_MODEL_DIR)
+    problem = folder_problem(out, "--model-dir")
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     try:
         labelled, new, previous, source = load_inputs(args)
+        check_trainable(labelled["TARGET"], args.folds, source=labelled_name(source))
     except DataValidationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -10,16 +10,22 @@ A model folder (``model/`` by default, written by ``scripts/train.py``) holds:
 - ``term_model.cbm``: the loan-term estimator, when previous applications were available
   (see ``app.scoring.loan_terms``);
 - ``portfolio.parquet``: the scored portfolio the dashboard serves (not committed; rebuilt).
+
+The card records the SHA-256 of ``model.cbm`` and ``term_model.cbm`` (``checksums``), checked at every
+load: a half-copied or replaced model file is refused with a message naming it instead of scoring with
+whatever CatBoost makes of it. Cards written before checksums were recorded still load, with a warning.
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from catboost import CatBoost, Pool
+from catboost import CatBoost, CatBoostError, Pool
 
 from app.scoring.features import build_features
 from app.scoring.loan_terms import TERM_MODEL_FILE, TermModel
@@ -33,10 +39,81 @@ SHAP_SAMPLE_FILE = "shap_sample.parquet"
 PORTFOLIO_FILE = "portfolio.parquet"
 
 GRANTED, REFUSED = "granted", "refused"
+#: Key of the model card mapping each model file to its SHA-256, and the files it may name.
+CHECKSUMS = "checksums"
+CHECKSUMMED_FILES = (MODEL_FILE, TERM_MODEL_FILE)
+
+log = logging.getLogger(__name__)
 
 
 class ModelNotFoundError(FileNotFoundError):
     """The model folder lacks a trained model; the message says how to produce one."""
+
+
+class ModelFileError(ModelNotFoundError):
+    """A model folder's file is present but unusable: a card that is not JSON or lacks an entry, a
+    model file truncated, altered or not the one the card describes. A kind of ModelNotFoundError, so
+    every caller handling a missing model (dashboard start-up, ``/healthz``, scripts) handles it too."""
+
+
+def file_sha256(path: Path | str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_checksums(directory: Path | str) -> dict[str, str]:
+    """SHA-256 of the model files present in ``directory``, for the ``checksums`` entry of its card."""
+    directory = Path(directory)
+    return {name: file_sha256(directory / name) for name in CHECKSUMMED_FILES if (directory / name).exists()}
+
+
+def read_card(card_path: Path) -> dict:
+    """The model card as a dict; a damaged file raises :class:`ModelFileError` naming it."""
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"{card_path} is not a valid model card ({exc}); copy the model folder again "
+                             "or retrain") from exc
+    if not isinstance(card, dict):
+        raise ModelFileError(f"{card_path} is not a valid model card (not a JSON object); copy the model "
+                             "folder again or retrain")
+    return card
+
+
+def verify_checksums(directory: Path, card: dict) -> None:
+    """Check every model file against the SHA-256 its card records (see the module docstring)."""
+    recorded = card.get(CHECKSUMS)
+    if recorded is None:
+        log.warning("%s records no checksums of its model files (trained before they were recorded): "
+                    "%s is loaded unverified; retrain to record them", directory / CARD_FILE, MODEL_FILE)
+        return
+    if not isinstance(recorded, dict) or not set(recorded) <= set(CHECKSUMMED_FILES) \
+            or MODEL_FILE not in recorded:
+        raise ModelFileError(f"{directory / CARD_FILE} has a malformed {CHECKSUMS!r} entry; copy the model "
+                             "folder again or retrain")
+    for name, expected in recorded.items():
+        path = directory / name
+        if not path.exists():
+            raise ModelNotFoundError(f"{directory} lacks {name}, which its model card describes; copy it from "
+                                     "the training folder or retrain")
+        if file_sha256(path) != expected:
+            raise ModelFileError(f"{path} does not match the SHA-256 recorded in {CARD_FILE} (a truncated, "
+                                 "altered or replaced file); copy the model folder again or retrain")
+
+
+def _load_catboost(model, path: Path):
+    """``model`` loaded from ``path``; a file CatBoost cannot read raises :class:`ModelFileError`."""
+    try:
+        model.load_model(str(path))
+    except CatBoostError as exc:
+        reason = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else type(exc).__name__
+        raise ModelFileError(f"{path} cannot be read as a CatBoost model ({reason}); copy the model folder "
+                             "again or retrain") from exc
+    return model
 
 
 @dataclass(frozen=True)
@@ -56,6 +133,8 @@ class ModelBundle:
 
     @classmethod
     def load(cls, directory: Path | str) -> "ModelBundle":
+        """Load a model folder; anything missing or damaged raises :class:`ModelNotFoundError` (or its
+        :class:`ModelFileError`) with a one-line message naming the file, never a parser's exception."""
         directory = Path(directory)
         model_path, card_path = directory / MODEL_FILE, directory / CARD_FILE
         if not model_path.exists() or not card_path.exists():
@@ -63,27 +142,33 @@ class ModelBundle:
                 f"no trained model in {directory} (expected {MODEL_FILE} and {CARD_FILE}); "
                 "run `python scripts/train.py` to train the demo model"
             )
-        card = json.loads(card_path.read_text(encoding="utf-8"))
-        if card.get("features", {}).get("term_model") and not (directory / TERM_MODEL_FILE).exists():
+        card = read_card(card_path)
+        uses_term_model = isinstance(card.get("features"), dict) and card["features"].get("term_model")
+        if uses_term_model and not (directory / TERM_MODEL_FILE).exists():
             raise ModelNotFoundError(
                 f"{directory} lacks {TERM_MODEL_FILE}, the loan-term estimator this model was trained with; "
                 "copy it from the training folder or retrain"
             )
-        model = CatBoost()
-        model.load_model(str(model_path))
-        cal = card["calibration"]
-        return cls(
-            model=model,
-            calibration=Calibration(cal["slope"], cal["intercept"]),
-            threshold=float(card["decision"]["threshold"]),
-            costs=CostModel(**card["decision"]["costs"]),
-            feature_names=tuple(card["features"]["names"]),
-            cat_features=tuple(card["features"]["categorical"]),
-            protected=tuple(card["features"]["protected_excluded"]),
-            card=card,
-            directory=directory,
-            term_model=TermModel.load(directory, card),
-        )
+        verify_checksums(directory, card)
+        model = _load_catboost(CatBoost(), model_path)
+        try:
+            cal = card["calibration"]
+            fields = dict(
+                calibration=Calibration(float(cal["slope"]), float(cal["intercept"])),
+                threshold=float(card["decision"]["threshold"]),
+                costs=CostModel(**card["decision"]["costs"]),
+                feature_names=tuple(card["features"]["names"]),
+                cat_features=tuple(card["features"]["categorical"]),
+                protected=tuple(card["features"]["protected_excluded"]),
+                term_model=TermModel.load(directory, card),
+            )
+        except CatBoostError as exc:  # the term model's file (the main one was read above)
+            raise ModelFileError(f"{directory / TERM_MODEL_FILE} cannot be read as a CatBoost model; copy the "
+                                 "model folder again or retrain") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelFileError(f"{card_path} lacks or mangles an entry the model needs ({type(exc).__name__}: "
+                                 f"{exc}); copy the model folder again or retrain") from exc
+        return cls(model=model, card=card, directory=directory, **fields)
 
     def features(self, applications: pd.DataFrame) -> pd.DataFrame:
         """Model inputs of prepared applications, in the order the model was trained on."""

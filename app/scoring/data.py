@@ -2,9 +2,9 @@
 
 Users hold the original ``.csv`` / ``.csv.zip`` files, developers the Parquet extract: both load into
 the same exact schema (:mod:`app.scoring.schema`) so that features, model and pages never see a
-surprise dtype. Any problem (missing column, text in a numeric column, duplicated id, unreadable file)
-raises :class:`DataValidationError` with a one-line message naming file, column, value and row; pandas
-and pyarrow exceptions never escape.
+surprise dtype. Any problem (missing column, text in a numeric column, duplicated id, a CSV line with
+too few or too many fields, unreadable file) raises :class:`DataValidationError` with a one-line
+message naming file, column, value and row (or line); pandas and pyarrow exceptions never escape.
 
 Dtypes after :func:`prepare_applications` (chosen to be simple and predictable rather than compact):
 ``SK_ID_CURR`` and ``TARGET`` are ``int64`` (never missing); every other numeric column is ``float64``
@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Callable, IO
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from app.scoring.schema import (
     DAYS_EMPLOYED_SENTINEL,
@@ -161,6 +163,7 @@ def _read_csv(open_binary: Callable[[], IO[bytes]], source: str) -> pd.DataFrame
         raise DataValidationError(
             f"{source}: columns must be separated by commas; this file uses ';'", source=source
         )
+    _check_field_counts(open_binary, source)
     try:
         with open_binary() as handle:
             frame = pd.read_csv(handle, low_memory=False, encoding="utf-8-sig")
@@ -172,6 +175,50 @@ def _read_csv(open_binary: Callable[[], IO[bytes]], source: str) -> pd.DataFrame
     except pd.errors.EmptyDataError as exc:
         raise DataValidationError(f"{source}: the file is empty", source=source) from exc
     return frame
+
+
+def _check_field_counts(open_binary: Callable[[], IO[bytes]], source: str) -> None:
+    """Refuse a CSV in which a line has more or fewer fields than the header, naming the first.
+
+    pandas pads a line with too few fields with missing values, silently: a file cut mid-row (an
+    interrupted copy, download or upload, zipped or not) was scored with invented blanks in its last
+    application. pyarrow's parser is strict: it reads every record here, converting only the first
+    column, as raw bytes (no decoding: UTF-8 and Windows-1252 files alike), so the check costs a
+    fraction of the pandas read. Quoted fields may hold line breaks and blank lines are skipped, as
+    pandas does. Line numbers count records, the header being line 1: the file's own line number
+    unless a quoted field spans lines or blank lines precede. A last line that is complete but has
+    no final line break is fine.
+    """
+    bad: list = []
+
+    def invalid(row) -> str:
+        bad.append(row)
+        return "skip"
+
+    with open_binary() as handle:
+        reader = pa_csv.open_csv(
+            handle,
+            read_options=pa_csv.ReadOptions(use_threads=False, autogenerate_column_names=True),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pa_csv.ConvertOptions(include_columns=["f0"], column_types={"f0": pa.binary()}),
+        )
+        records = sum(batch.num_rows for batch in reader) + len(bad)  # the header is a record here
+    if not bad:
+        return
+    first = bad[0]
+    line = f"line {first.number}" if first.number is not None else "a line"
+    if first.number == records and first.actual_columns < first.expected_columns:
+        raise DataValidationError(
+            f"{source}: the file is cut short: its last line ({line}) has {first.actual_columns} of "
+            f"the header's {first.expected_columns} fields (an incomplete copy or download?)",
+            source=source, row=None if first.number is None else first.number - 1,
+        )
+    more = f" ({len(bad) - 1} more such lines)" if len(bad) > 1 else ""
+    raise DataValidationError(
+        f"{source}: {line} has {first.actual_columns} fields where the header has "
+        f"{first.expected_columns}{more}",
+        source=source, row=None if first.number is None else first.number - 1,
+    )
 
 
 def find_table(directory: Path | str, name: str) -> Path | None:

@@ -181,6 +181,26 @@ def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({k: out[k] for k in ENGINEERED_FEATURES}, index=df.index)
 
 
+#: Share of the model's raw inputs above which an application counts as mostly missing.
+MOSTLY_MISSING_SHARE = 0.5
+
+
+def mostly_missing(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> pd.Series:
+    """Which applications the model scores on too little information for the score to mean much.
+
+    An application is *mostly missing* when all three external scores are missing (they carry most
+    of the model's signal: without them it falls back on weak inputs, and an empty file came out
+    "refused" at full confidence) or when more than ``MOSTLY_MISSING_SHARE`` of the raw columns the
+    model reads directly are missing. On the real Home Credit files this flags 0.05 % of the training
+    applications (all scores missing; no row has over half its inputs missing), so a batch where it
+    flags many rows is a batch to check before acting on its scores. Boolean Series, same index.
+    """
+    raw = [c for c in raw_inputs(tuple(protected)) if c in applications.columns]
+    no_scores = applications[list(EXT_SOURCES)].isna().all(axis=1)
+    share = applications[raw].isna().mean(axis=1) if raw else pd.Series(1.0, index=applications.index)
+    return no_scores | (share > MOSTLY_MISSING_SHARE)
+
+
 def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES,
                    term_model: TermModel | None = None) -> pd.DataFrame:
     """Model input matrix for ``applications`` (rows kept in order, index preserved).

@@ -34,8 +34,18 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from app.scoring.metrics import CostModel
+from app.scoring.validation import DataValidationError
 
 Log = Callable[[str], None]
+
+#: Fewest labelled rows a model is trained on. Below it each of five validation folds holds fewer than
+#: twenty clients, and the out-of-fold AUC, cost, threshold and calibration the model card reports
+#: (the only honest measure of the model) are noise, not estimates.
+MIN_TRAINING_ROWS = 100
+#: Rows of each TARGET value needed per fold: stratified folds then give every validation fold and every
+#: training part both classes, and so does the inner early-stopping split of "inner" stopping
+#: (CatBoost, the calibration and the logistic baseline all fail on a single class).
+MIN_CLASS_ROWS_PER_FOLD = 2
 
 #: Validation log-loss differences below this are noise at Home Credit sizes (one 5-fold run varies by
 #: more); among settings that close to the best, the search keeps the cheapest to explain.
@@ -72,6 +82,10 @@ class TrainConfig:
     search_budget_seconds: float = 180.0
     search_space: tuple[dict, ...] = SEARCH_SPACE
     thread_count: int = -1
+
+    def __post_init__(self) -> None:
+        if self.n_folds < 2:
+            raise ValueError(f"cross-validation needs at least 2 folds, got {self.n_folds}")
 
     def to_dict(self) -> dict:
         return {
@@ -125,6 +139,27 @@ class TrainResult:
     @property
     def oof_proba(self) -> np.ndarray:
         return self.calibration.proba(self.oof_raw)
+
+
+def check_trainable(y, n_folds: int, *, source: str = "labelled applications") -> None:
+    """Refuse labels no cross-validated model can be trained on, in one line, before any fit.
+
+    Such a table passes file validation (every TARGET is 0 or 1) yet made scikit-learn or CatBoost fail
+    deep inside training: too few rows for the folds, a single class, or too few defaults to put some
+    in every fold. Raises :class:`DataValidationError` naming ``source`` and what is needed.
+    """
+    y = np.asarray(y)
+    n_rows, n_defaults = len(y), int(np.sum(y == 1))
+    per_class = MIN_CLASS_ROWS_PER_FOLD * n_folds
+    if n_rows >= MIN_TRAINING_ROWS and min(n_defaults, n_rows - n_defaults) >= per_class:
+        return
+    raise DataValidationError(
+        f"{source}: training needs at least {MIN_TRAINING_ROWS} rows and at least {per_class} rows of each "
+        f"TARGET value ({MIN_CLASS_ROWS_PER_FOLD} per fold of the {n_folds}-fold cross-validation, so that "
+        f"every fold holds both classes); found {n_rows} row{'s' if n_rows != 1 else ''}, {n_defaults} with "
+        f"TARGET = 1 and {n_rows - n_defaults} with TARGET = 0",
+        source=source, column="TARGET",
+    )
 
 
 def stratified_folds(y, n_folds: int, seed: int) -> np.ndarray:
@@ -228,6 +263,7 @@ def train_model(X: pd.DataFrame, y, cat_features: list[str], config: TrainConfig
     start = time.perf_counter()
     X = X.reset_index(drop=True)
     y = np.asarray(y, dtype=np.int64)
+    check_trainable(y, config.n_folds)
     folds = stratified_folds(y, config.n_folds, config.seed)
     if len(config.search_space) > 1 or config.stopping == "search":
         params, iterations, search_log = search_params(X, y, folds, cat_features, config, log)

@@ -23,6 +23,7 @@ from app.config import PROTECTED_ATTRIBUTES
 from app.scoring import bundle as files
 from app.scoring.baselines import dummy_oof, logistic_oof
 from app.scoring.bundle import ModelBundle
+from app.scoring.drift import MIN_DRIFT_SAMPLE
 from app.scoring.explain import shap_matrix
 from app.scoring.fairness import age_band, fairness_table
 from app.scoring.features import (
@@ -39,7 +40,7 @@ from app.scoring.metrics import (
     reference_costs,
     reliability_table,
 )
-from app.scoring.model import Log, TrainConfig, train_model
+from app.scoring.model import Log, TrainConfig, check_trainable, train_model
 from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
@@ -114,6 +115,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     """Every step of :func:`run_training`, writing into the (empty, staging) folder ``out_dir``."""
     labelled = labelled.reset_index(drop=True)
     y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
+    check_trainable(y, config.n_folds)  # before the loan-term model, not minutes later in train_model
     term_model = None
     if previous is not None:
         term_model = TermModel.fit(previous, seed=config.seed, thread_count=config.thread_count)
@@ -145,6 +147,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:
         term_model.save(out_dir)
+    checksums = files.model_checksums(out_dir)  # checked by every ModelBundle.load
     pd.DataFrame({
         ID_COLUMN: labelled[ID_COLUMN].to_numpy(), TARGET_COLUMN: y.astype("int8"),
         "PROBA_OOF": oof, "FOLD": result.folds.astype("int8"),
@@ -181,6 +184,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
         "baselines": baselines,
         "fairness": fairness,
         "versions": library_versions(),
+        files.CHECKSUMS: checksums,
     }
     (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
 
@@ -194,7 +198,10 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     if write_served_portfolio:
         oof_frame = pd.DataFrame({ID_COLUMN: labelled[ID_COLUMN].to_numpy(), "PROBA_OOF": oof})
         write_portfolio(build_portfolio(served, labelled, new, oof=oof_frame), out_dir / files.PORTFOLIO_FILE)
-        if new is not None and len(new):
+        if new is not None and min(len(new), len(labelled)) >= MIN_DRIFT_SAMPLE:
             write_portfolio_report(served)
             log("drift report of the new applications written")
+        elif new is not None and len(new):
+            log(f"no drift report: it needs {MIN_DRIFT_SAMPLE} labelled and {MIN_DRIFT_SAMPLE} new applications, "
+                f"found {len(labelled):,} and {len(new):,}")
     return card

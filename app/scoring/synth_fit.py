@@ -183,7 +183,9 @@ def fit_table(df: pd.DataFrame, table: str, *, orders: dict | None = None,
     columns = [c for c in df.columns if c != ID_COLUMN]
     missing_schema = set(schema) - set(columns) - {ID_COLUMN, TARGET_COLUMN}
     if missing_schema:
-        raise ValueError(f"{table} lacks columns {sorted(missing_schema)}")
+        names = sorted(missing_schema)
+        shown = ", ".join(names[:8]) + (f"… (+{len(names) - 8})" if len(names) > 8 else "")
+        raise ValueError(f"{table} lacks {len(names)} schema column(s): {shown}")
     sentinel = (df["DAYS_EMPLOYED"] == DAYS_EMPLOYED_SENTINEL).to_numpy()
     orders = orders or {c: level_order(df, c) for c in columns if schema[c].dtype == "category"}
     if sentinel_columns is None:

@@ -214,6 +214,44 @@ def test_truncated_parquet_is_a_validation_error(tmp_path):
     assert "cannot be read" in str(error_for(path, tmp_path))
 
 
+def _csv_cut_mid_row(newline: bool) -> bytes:
+    """The CSV text of the synthetic table, its last line cut in half (a half-copied file)."""
+    text = synthetic_applications().to_csv(index=False)
+    body, last = text.rstrip("\n").rsplit("\n", 1)
+    return (body + "\n" + last[: len(last) // 2] + ("\n" if newline else "")).encode()
+
+
+@pytest.mark.parametrize("newline", [False, True])
+@pytest.mark.parametrize("name", ["application_train.csv", "application_train.csv.zip"])
+def test_csv_cut_mid_row_is_refused_naming_the_line(tmp_path, name, newline):
+    """pandas pads the cut row with missing values: without the check it is accepted silently."""
+    path = tmp_path / name
+    data = _csv_cut_mid_row(newline)
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(name[: -len(".zip")], data)
+    else:
+        path.write_bytes(data)
+    error = error_for(path, tmp_path)
+    header_fields = len(application_schema().names)
+    assert str(error).startswith(f"{name}: the file is cut short: its last line (line {N_ROWS + 1}) has ")
+    assert f"of the header's {header_fields} fields" in str(error)
+    assert error.source == name and error.row == N_ROWS
+
+
+def test_line_with_a_wrong_field_count_is_refused_but_a_final_line_break_is_optional(tmp_path):
+    lines = synthetic_applications().to_csv(index=False).rstrip("\n").split("\n")
+    complete = tmp_path / "application_train.csv"
+    complete.write_text("\n".join(lines))  # no line break after the last (complete) line: fine
+    assert len(load(complete)[0]) == N_ROWS
+    short = tmp_path / "short.csv"
+    short.write_text("\n".join([*lines[:5], lines[5].rsplit(",", 3)[0], *lines[6:]]) + "\n")
+    error = error_for(short, tmp_path)
+    assert str(error) == f"short.csv: line 6 has {len(application_schema().names) - 3} fields where the header " \
+                         f"has {len(application_schema().names)}"
+    assert error.row == 5
+
+
 def test_zip_must_hold_exactly_one_csv(tmp_path):
     path = tmp_path / "application_train.csv.zip"
     with zipfile.ZipFile(path, "w") as archive:

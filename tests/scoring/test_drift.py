@@ -149,3 +149,13 @@ def test_report_round_trip_and_malformed_file(tmp_path):
     path.write_text('{"version": 99}', encoding="utf-8")
     with pytest.raises(ValueError, match="drift_report.py"):
         read_report(path)
+
+
+def test_report_refuses_samples_below_the_minimum_where_chance_reads_as_drift():
+    ref, cur = _frames(0.0)
+    with pytest.raises(drift.DriftSampleTooSmall, match=f"at least {drift.MIN_DRIFT_SAMPLE} rows in both samples "
+                                                        r"\(reference 2,000, current 1\)"):
+        drift_report(ref, cur.iloc[:1])  # one row: every feature "drifted" before
+    with pytest.raises(drift.DriftSampleTooSmall, match="reference 299"):
+        drift_report(ref.iloc[: drift.MIN_DRIFT_SAMPLE - 1], cur)
+    assert drift_report(ref, cur.iloc[: drift.MIN_DRIFT_SAMPLE])["current_rows"] == drift.MIN_DRIFT_SAMPLE

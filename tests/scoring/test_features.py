@@ -81,3 +81,20 @@ def test_missing_column_is_named(apps):
 def test_works_on_new_applications_without_target():
     X = build_features(make_applications(5, labelled=False))
     assert "TARGET" not in X.columns and len(X) == 5
+
+
+def test_applications_without_scores_or_with_most_inputs_empty_are_mostly_missing():
+    from app.scoring.features import MOSTLY_MISSING_SHARE, mostly_missing, raw_inputs
+
+    from app.scoring.data import prepare_applications
+
+    apps, _ = prepare_applications(make_applications(6, seed=4, labelled=False), source="t", labelled=False)
+    for column in raw_inputs():  # a complete file, then holes made on purpose
+        apps[column] = apps[column].fillna(0.5 if apps[column].dtype == "float64" else "A")
+    apps.loc[1, ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = np.nan  # every external score missing
+    apps.loc[2, ["EXT_SOURCE_1", "EXT_SOURCE_2"]] = np.nan  # one score left: informative enough
+    inputs = [c for c in raw_inputs() if not c.startswith("EXT_SOURCE")]
+    over = int(MOSTLY_MISSING_SHARE * len(raw_inputs())) + 1
+    apps.loc[3, inputs[:over]] = np.nan  # more than half of the raw inputs missing, scores present
+    apps.loc[4, inputs[:over - 1]] = np.nan  # exactly at the limit: not flagged
+    assert mostly_missing(apps).tolist() == [False, True, False, True, False, False]

@@ -1,5 +1,6 @@
 """Training-procedure rules that the end-to-end test does not isolate."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from app.scoring import model as model_module
@@ -48,3 +49,16 @@ def test_platt_calibration_recovers_a_known_map():
     cal = Calibration.fit(raw, y)
     assert cal.slope == pytest.approx(0.8, abs=0.05) and cal.intercept == pytest.approx(-0.3, abs=0.1)
     assert cal.proba([0.0])[0] == pytest.approx(1 / (1 + np.exp(-cal.intercept)))
+
+
+def test_labels_no_cross_validation_can_use_are_refused_before_any_fit():
+    from app.scoring.data import DataValidationError
+
+    X = pd.DataFrame({"x": np.zeros(120)})
+    with pytest.raises(DataValidationError, match="found 120 rows, 9 with TARGET = 1"):
+        model_module.train_model(X, np.r_[np.ones(9), np.zeros(111)], [], model_module.TrainConfig(n_folds=5))
+    model_module.check_trainable(np.r_[np.ones(10), np.zeros(110)], 5)  # two defaults per fold: trainable
+    with pytest.raises(DataValidationError, match="at least 100 rows"):
+        model_module.check_trainable(np.r_[np.ones(40), np.zeros(40)], 5)
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        model_module.TrainConfig(n_folds=1)

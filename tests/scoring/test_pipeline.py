@@ -170,3 +170,17 @@ def test_retraining_without_previous_applications_removes_the_stale_term_model(s
                  log=lambda m: None, write_served_portfolio=False)
     assert not (tmp_path / TERM_MODEL_FILE).exists()
     assert ModelBundle.load(tmp_path).term_model is None
+
+
+def test_too_few_new_applications_for_a_drift_report_train_without_one(small_model_dir, tmp_path):
+    from app.scoring.drift import MIN_DRIFT_SAMPLE, REPORT_FILE
+    from app.scoring.pipeline import run_training
+    from tests.scoring.conftest import SMALL_CONFIG
+
+    _, _, labelled, new = small_model_dir
+    logged = []
+    run_training(labelled.head(600), new.head(10), tmp_path, config=SMALL_CONFIG, source={"kind": "test"},
+                 log=logged.append)
+    assert (tmp_path / PORTFOLIO_FILE).exists() and not (tmp_path / REPORT_FILE).exists()
+    assert f"no drift report: it needs {MIN_DRIFT_SAMPLE} labelled and {MIN_DRIFT_SAMPLE} new applications, " \
+           "found 600 and 10" in logged

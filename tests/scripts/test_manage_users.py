@@ -33,3 +33,14 @@ def test_lifecycle(cli, capsys):
 def test_no_password_option(cli):
     with pytest.raises(SystemExit):
         cli("create", "bob", "--role", "officer", "--password", "x")
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path, monkeypatch, capsys):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file")
+    monkeypatch.setenv("SQLITE_PATH", str(blocker / "users.sqlite3"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    main = runpy.run_path(str(SCRIPT))["main"]
+    assert main(["list"], stdin=io.StringIO("")) == 2  # FileExistsError traceback before
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot open the accounts database: ") and err.count("\n") == 1

@@ -29,6 +29,7 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     assert "loan terms learnt from 1,500 previous loans" in trained.stdout
     card = json.loads((out / CARD_FILE).read_text())
     assert (out / TERM_MODEL_FILE).exists() and card["features"]["term_model"]["trained_on"] == 1500
+    assert set(card["checksums"]) == {"model.cbm", TERM_MODEL_FILE}  # both checked at every load
     assert set(TERM_FEATURES) <= set(card["features"]["names"])
     assert "previous_application" in card["source"]["files"]
     bundle = ModelBundle.load(out)
@@ -46,6 +47,9 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     assert built.returncode == 0, built.stderr
     assert ModelBundle.load(served).term_model is not None  # the estimator travels with the model
 
+    (served / TERM_MODEL_FILE).write_bytes(b"half a term model")
+    with pytest.raises(ModelNotFoundError, match=f"{TERM_MODEL_FILE} does not match the SHA-256"):
+        ModelBundle.load(served)
     (served / TERM_MODEL_FILE).unlink()
     with pytest.raises(ModelNotFoundError, match=TERM_MODEL_FILE):
         ModelBundle.load(served)
@@ -65,3 +69,45 @@ def test_malformed_previous_applications_are_refused_clearly(tmp_path):
                   "--no-loan-terms", "--threads", 2)
     assert without.returncode == 0, without.stderr
     assert ModelBundle.load(tmp_path / "model").term_model is None
+
+
+def _labels(n: int, defaults: int) -> pd.DataFrame:
+    table = make_applications(n, seed=25)
+    table["TARGET"] = 0
+    table.loc[: defaults - 1, "TARGET"] = 1
+    return table
+
+
+@pytest.mark.parametrize("n, defaults, found", [
+    (1, 0, "found 1 row, 0 with TARGET = 1"),          # n_splits > n_samples
+    (200, 0, "found 200 rows, 0 with TARGET = 1"),     # a single class
+    (25, 1, "found 25 rows, 1 with TARGET = 1"),       # one default for five folds
+])
+def test_untrainable_labels_are_refused_in_one_line(tmp_path, n, defaults, found):
+    path = tmp_path / "application_train.csv"
+    _labels(n, defaults).to_csv(path, index=False)
+    result = run("train.py", "--data-dir", path, "--model-dir", tmp_path / "model", "--no-search", "--threads", 1)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error: application_train.csv: training needs at least 100 rows")
+    assert "every fold holds both classes" in result.stderr and found in result.stderr
+    assert not (tmp_path / "model").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--folds", 1), "--folds: needs at least 2 folds"),
+    (("--cost-fn", -1), "--cost-fn: costs must be positive"),
+    (("--threads", 0), "--threads: must be -1"),
+])
+def test_impossible_settings_are_refused_before_training(tmp_path, args, message):
+    result = run("train.py", *args, "--model-dir", tmp_path / "model")  # never the committed demo folder
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_model_dir_that_is_a_file_is_refused_before_training(tmp_path):
+    target = tmp_path / "model"
+    target.write_text("not a folder")
+    result = run("train.py", "--model-dir", target, "--demo-labelled", 200, "--demo-new", 0)
+    assert result.returncode == 2 and result.stderr == f"error: --model-dir {target} is a file, not a folder\n"
+    nested = run("train.py", "--model-dir", target / "inner", "--demo-labelled", 200, "--demo-new", 0)
+    assert nested.returncode == 2 and "is a file, not a folder" in nested.stderr

@@ -1,0 +1,82 @@
+"""Loading a model folder: the card's checksums are checked, damaged files give one clear error."""
+import json
+import logging
+import shutil
+
+import pytest
+
+from app.config import DEFAULT_MODEL_DIR
+from app.scoring.bundle import (
+    CARD_FILE,
+    CHECKSUMS,
+    MODEL_FILE,
+    ModelBundle,
+    ModelFileError,
+    file_sha256,
+)
+
+
+@pytest.fixture
+def folder(small_model_dir, tmp_path):
+    """A copy of the trained folder, free to damage."""
+    out, _, _, _ = small_model_dir
+    copy = tmp_path / "model"
+    shutil.copytree(out, copy)
+    return copy
+
+
+def _edit_card(folder, change):
+    card = json.loads((folder / CARD_FILE).read_text())
+    change(card)
+    (folder / CARD_FILE).write_text(json.dumps(card))
+
+
+def test_training_records_the_checksum_of_the_model_file(small_model_dir):
+    out, card, _, _ = small_model_dir
+    assert card[CHECKSUMS] == {MODEL_FILE: file_sha256(out / MODEL_FILE)}
+    assert json.loads((out / CARD_FILE).read_text())[CHECKSUMS] == card[CHECKSUMS]
+
+
+def test_a_truncated_model_file_is_refused_naming_it(folder):
+    data = (folder / MODEL_FILE).read_bytes()
+    (folder / MODEL_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} does not match the SHA-256 recorded in {CARD_FILE}"):
+        ModelBundle.load(folder)
+
+
+def test_a_card_that_is_not_a_json_object_is_refused_naming_it(folder):
+    (folder / CARD_FILE).write_text('{"calibration": {"slope": 1')
+    with pytest.raises(ModelFileError, match=rf"{CARD_FILE} is not a valid model card"):
+        ModelBundle.load(folder)
+    (folder / CARD_FILE).write_text("[]")
+    with pytest.raises(ModelFileError, match="not a JSON object"):
+        ModelBundle.load(folder)
+
+
+def test_a_card_lacking_an_entry_is_refused_naming_it(folder):
+    _edit_card(folder, lambda card: card.pop("calibration"))
+    with pytest.raises(ModelFileError, match=rf"{CARD_FILE} lacks or mangles an entry the model needs "
+                                             r"\(KeyError: 'calibration'\)"):
+        ModelBundle.load(folder)
+    _edit_card(folder, lambda card: card.update({CHECKSUMS: {"../elsewhere": "0"}}))
+    with pytest.raises(ModelFileError, match="malformed 'checksums' entry"):
+        ModelBundle.load(folder)
+
+
+def test_a_card_without_checksums_loads_with_a_warning_and_a_damaged_file_still_fails(folder, caplog):
+    """Cards written before checksums were recorded stay loadable; CatBoost's own error is still caught."""
+    _edit_card(folder, lambda card: card.pop(CHECKSUMS))
+    with caplog.at_level(logging.WARNING, logger="app.scoring.bundle"):
+        assert ModelBundle.load(folder).threshold > 0
+    assert "records no checksums" in caplog.text and "loaded unverified" in caplog.text
+    (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes()[:1000])
+    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} cannot be read as a CatBoost model"):
+        ModelBundle.load(folder)
+
+
+def test_committed_demo_card_records_the_committed_model_file(caplog):
+    card = json.loads((DEFAULT_MODEL_DIR / CARD_FILE).read_text())
+    assert card[CHECKSUMS] == {MODEL_FILE: file_sha256(DEFAULT_MODEL_DIR / MODEL_FILE)}
+    with caplog.at_level(logging.WARNING, logger="app.scoring.bundle"):
+        ModelBundle.load(DEFAULT_MODEL_DIR)
+    assert "checksums" not in caplog.text

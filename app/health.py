@@ -14,14 +14,15 @@ log = logging.getLogger(__name__)
 def model_loaded() -> bool:
     """True when the served model and portfolio are loaded (loading them now if needed).
 
-    The same cached loaders the pages use, so a healthy answer means a client file can be opened.
+    The same served model the pages use, so a healthy answer means a client file can be opened.
     Any failure (missing folder, corrupt card or portfolio) is an unhealthy answer, never a 500: the
     probe must be able to tell "down" from "broken probe".
     """
-    from app.resources import get_bundle, get_portfolio  # noqa: PLC0415 - heavy, only when asked
+    from app.resources import served  # noqa: PLC0415 - heavy, only when asked
 
     try:
-        return get_bundle() is not None and len(get_portfolio().frame) > 0
+        model = served()
+        return model.bundle is not None and len(model.portfolio.frame) > 0
     except Exception:  # noqa: BLE001 - reported as unhealthy and logged
         log.exception("health check: model or portfolio cannot be loaded")
         return False

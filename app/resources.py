@@ -1,25 +1,33 @@
-"""Read-only resources of the running dashboard, loaded once per process.
+"""The served model: the read-only resources of the running dashboard, in one object per app.
 
-The model bundle and the portfolio store are immutable after loading and cached here, so every
-callback shares them without any mutable global. A fresh clone has the committed demo model but not
+A fresh clone has the committed demo model but not
 its scored portfolio (a generated artefact kept out of git): it is rebuilt on first start from the
 committed synthetic-generator parameters, deterministically, in a few seconds.
 """
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 import time
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TypeVar
 
-from app.config import get_settings
+import dash
+import flask
+
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileError, ModelNotFoundError
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
 from app.scoring.dictionary import data_dictionary
+from app.scoring.groups import PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+EXTENSION_KEY = "credit_model"
 
 #: Columns the pages filter, show and plot, kept in memory for every client (the rest is read from
 #: disk for the one client on screen). Keep this list short: it sets the worker's memory.
@@ -31,16 +39,6 @@ SERVED_COLUMNS: tuple[str, ...] = (
     "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
     "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3",
 )
-
-
-def model_dir() -> Path:
-    return get_settings().model_dir
-
-
-@lru_cache(maxsize=1)
-def get_bundle() -> ModelBundle:
-    """The served model (raises ``ModelNotFoundError`` with instructions when absent)."""
-    return ModelBundle.load(model_dir())
 
 
 def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
@@ -64,22 +62,6 @@ def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     log.info("demo portfolio rebuilt: %d clients in %.1fs", len(labelled) + len(new), time.perf_counter() - started)
 
 
-@lru_cache(maxsize=1)
-def get_portfolio() -> PortfolioStore:
-    """The served portfolio (slim columns in memory), rebuilt first when it is the missing demo one."""
-    path = model_dir() / PORTFOLIO_FILE
-    if not path.exists():
-        rebuild_demo_portfolio(get_bundle(), path)
-    try:
-        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
-    except (ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid (a ValueError): damaged or foreign file
-        raise ModelFileError(f"{path} cannot be read as a scored portfolio ({type(exc).__name__}: "
-                             f"{str(exc).strip()[:200]}); delete it to rebuild the demo portfolio, or rerun "
-                             "scripts/build_portfolio.py") from exc
-    release_unused_memory()
-    return store
-
-
 def release_unused_memory() -> None:
     """Hand back to the OS what decoding the portfolio left in the allocators' free lists.
 
@@ -99,54 +81,120 @@ def release_unused_memory() -> None:
         pass
 
 
-def warm_up() -> None:
-    """Load everything at start-up so the first officer does not wait (called by the shell)."""
-    started = time.perf_counter()
-    bundle, store = get_bundle(), get_portfolio()
-    data_dictionary()  # labels and units of every explanation
-    log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
-             bundle.threshold, time.perf_counter() - started)
+def _open_portfolio(bundle: ModelBundle, directory: Path) -> PortfolioStore:
+    """The served portfolio (slim columns in memory), rebuilt first when it is the missing demo one."""
+    path = directory / PORTFOLIO_FILE
+    if not path.exists():
+        rebuild_demo_portfolio(bundle, path)
+    try:
+        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+    except (ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid (a ValueError): damaged or foreign file
+        raise ModelFileError(f"{path} cannot be read as a scored portfolio ({type(exc).__name__}: "
+                             f"{str(exc).strip()[:200]}); delete it to rebuild the demo portfolio, or rerun "
+                             "scripts/build_portfolio.py") from exc
+    release_unused_memory()
+    return store
 
 
-# --- model governance and monitoring pages (app/pages/model.py, app/pages/monitoring.py).
-# Keyed by the model folder, so a test pointing CREDIT_MODEL_DIR elsewhere gets that folder's files.
+class ServedModel:
+    """Everything the dashboard serves from one model folder: ONE object handed to every page.
 
-@lru_cache(maxsize=2)
-def get_oof(directory: str):
-    """The out-of-fold predictions of the model folder (SK_ID_CURR, TARGET, PROBA_OOF, FOLD, CODE_GENDER,
-    AGE_YEARS): the only honest basis of performance, cost and fairness figures."""
-    import pandas as pd  # noqa: PLC0415
+    Built by ``create_app`` from ``settings.model_dir`` and kept in ``server.extensions`` (as the
+    security layer's state is); pages reach it with :func:`served`, tests bind another instance with
+    :func:`bind_served_model`. Each part is loaded on first use and then kept: the model bundle, the
+    portfolio store, the portfolio analysis, the out-of-fold predictions, the SHAP sample with its
+    inputs, the drift report. A part that fails to load is not kept, so a repaired folder is picked
+    up by the next request. Derived per-model computations of the pages (a client's file, cohort
+    masks...) live in this instance's caches (:meth:`memoised`), never in module globals, so a test
+    that serves another folder gets fresh answers, and they go away with the instance.
 
-    return pd.read_parquet(Path(directory) / OOF_FILE)
-
-
-@lru_cache(maxsize=2)
-def get_shap_inputs(directory: str):
-    """(SHAP values, model inputs) of the model folder's SHAP sample, aligned row by row.
-
-    The inputs are rebuilt from those clients' full portfolio rows with the served feature function.
+    Read-only and recomputable: no user state lives here (that is in the browser's stores and URL
+    and in the database), so any gunicorn worker or dyno answers any request the same way.
     """
-    import pandas as pd  # noqa: PLC0415
 
-    from app.scoring.bundle import SHAP_SAMPLE_FILE  # noqa: PLC0415
-    from app.scoring.features import input_columns  # noqa: PLC0415
-    from app.scoring.governance import align_shap_inputs  # noqa: PLC0415
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self._memos: dict[Callable, Callable] = {}
+        self._lock = threading.Lock()
 
-    bundle = get_bundle()
-    shap = pd.read_parquet(Path(directory) / SHAP_SAMPLE_FILE)
-    rows = get_portfolio().rows(shap["SK_ID_CURR"], columns=input_columns(bundle.protected))
-    X = bundle.features(rows).set_index(rows["SK_ID_CURR"].to_numpy())
-    return align_shap_inputs(shap, X)
+    @cached_property
+    def bundle(self) -> ModelBundle:
+        """The model (raises ``ModelNotFoundError`` with instructions when absent)."""
+        return ModelBundle.load(self.directory)
+
+    @cached_property
+    def portfolio(self) -> PortfolioStore:
+        return _open_portfolio(self.bundle, self.directory)
+
+    @cached_property
+    def analysis(self) -> PortfolioAnalysis:
+        """Group questions of the portfolio page, memoised inside the analysis object."""
+        return PortfolioAnalysis(self.portfolio.frame, self.bundle.threshold, self.bundle.costs)
+
+    @cached_property
+    def oof(self):
+        """The out-of-fold predictions (SK_ID_CURR, TARGET, PROBA_OOF, FOLD, CODE_GENDER, AGE_YEARS): the
+        only honest basis of performance, cost and fairness figures."""
+        import pandas as pd  # noqa: PLC0415 - pandas is loaded anyway; keeps start-up imports short
+
+        return pd.read_parquet(self.directory / OOF_FILE)
+
+    @cached_property
+    def shap_inputs(self):
+        """(SHAP values, model inputs) of the folder's SHAP sample, aligned row by row; the inputs are
+        rebuilt from those clients' full portfolio rows with the served feature function."""
+        import pandas as pd  # noqa: PLC0415
+
+        from app.scoring.bundle import SHAP_SAMPLE_FILE  # noqa: PLC0415
+        from app.scoring.features import input_columns  # noqa: PLC0415
+        from app.scoring.governance import align_shap_inputs  # noqa: PLC0415
+
+        shap = pd.read_parquet(self.directory / SHAP_SAMPLE_FILE)
+        rows = self.portfolio.rows(shap["SK_ID_CURR"], columns=input_columns(self.bundle.protected))
+        inputs = self.bundle.features(rows).set_index(rows["SK_ID_CURR"].to_numpy())
+        return align_shap_inputs(shap, inputs)
+
+    @cached_property
+    def drift_report(self) -> dict:
+        """The folder's precomputed drift report (``ValueError`` when absent or stale).
+
+        Never computed here: at full portfolio size that takes tens of seconds and more than a
+        gigabyte, which a web worker must not spend; ``scripts/train.py`` and
+        ``scripts/drift_report.py`` write it.
+        """
+        from app.scoring.monitoring import load_report  # noqa: PLC0415
+
+        return load_report(self.bundle)
+
+    def memoised(self, function: Callable[..., T], maxsize: int = 32) -> Callable[..., T]:
+        """``function(self, *args)`` cached in this instance (bounded LRU, one per function).
+
+        For the pages' per-model computations: the function is a pure function of this served model
+        and hashable arguments (a client id, a language, a cohort filter).
+        """
+        with self._lock:
+            cached = self._memos.get(function)
+            if cached is None:
+                cached = self._memos[function] = lru_cache(maxsize=maxsize)(functools.partial(function, self))
+        return cached
+
+    def warm_up(self) -> None:
+        """Load the model and the portfolio now, so the first officer does not wait."""
+        started = time.perf_counter()
+        bundle, store = self.bundle, self.portfolio
+        data_dictionary()  # labels and units of every explanation
+        log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
+                 bundle.threshold, time.perf_counter() - started)
 
 
-@lru_cache(maxsize=2)
-def get_drift_report(directory: str) -> dict:
-    """The model folder's precomputed drift report (``ValueError`` when absent or stale).
+def bind_served_model(server: flask.Flask, model: ServedModel) -> ServedModel | None:
+    """Serve ``model`` from this Flask app; returns the one it replaces (tests bind theirs, then restore)."""
+    previous = server.extensions.get(EXTENSION_KEY)
+    server.extensions[EXTENSION_KEY] = model
+    return previous
 
-    Never computed here: at full portfolio size that takes tens of seconds and more than a gigabyte,
-    which a web worker must not spend; ``scripts/train.py`` and ``scripts/drift_report.py`` write it.
-    """
-    from app.scoring.monitoring import load_report  # noqa: PLC0415
 
-    return load_report(get_bundle())
-
+def served() -> ServedModel:
+    """The served model of the current app (outside a request: of the app Dash was built with)."""
+    server = flask.current_app if flask.has_app_context() else dash.get_app().server
+    return server.extensions[EXTENSION_KEY]

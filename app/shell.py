@@ -18,6 +18,7 @@ from dash import dcc, html
 from app.config import Settings, get_settings
 from app.i18n import LANGUAGES, normalise_language, translate
 from app.navigation import nav_links
+from app.resources import ServedModel, bind_served_model
 from app.security.login_page import safe_next
 from app.security.paths import RELOGIN_HREF
 from app.security.web import csrf_token, current_account
@@ -142,18 +143,19 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
     state = init_security(app, settings)
     register_health_route(app.server)
     ensure_env_admin(state.engine, settings)
+    model = ServedModel(settings.model_dir)
+    bind_served_model(app.server, model)
     if warm_up:
-        _warm_up_resources()
+        _warm_up(model)
     return app
 
 
-def _warm_up_resources() -> None:
+def _warm_up(model: ServedModel) -> None:
     """Load model and portfolio once; a missing model is logged, not fatal (/healthz reports it and
     the pages say the score is unavailable)."""
-    from app.resources import warm_up  # noqa: PLC0415
     from app.scoring.bundle import ModelNotFoundError  # noqa: PLC0415
 
     try:
-        warm_up()
+        model.warm_up()
     except (ModelNotFoundError, OSError) as exc:
         log.warning("model not loaded at start-up: %s", exc)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -31,16 +30,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    if args.model_dir:
-        os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
     import dash  # noqa: PLC0415
 
-    dash.Dash(__name__, use_pages=True, pages_folder="")  # pages register on an app
-    from app import resources  # noqa: PLC0415
+    from app.config import get_settings  # noqa: PLC0415
+    from app.resources import ServedModel, bind_served_model  # noqa: PLC0415
+
+    app = dash.Dash(__name__, use_pages=True, pages_folder="")  # pages register on an app
+    served = ServedModel(args.model_dir.resolve() if args.model_dir else get_settings().model_dir)
+    bind_served_model(app.server, served)
     from app.pages import model, monitoring  # noqa: PLC0415
 
-    load = _time(lambda: (resources.get_bundle(), resources.get_portfolio()))
-    bundle = resources.get_bundle()
+    load = _time(lambda: (served.bundle, served.portfolio))
+    bundle = served.bundle
 
     def open_model():
         model.layout()
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def open_monitoring():
         monitoring.layout()
-        report = resources.get_drift_report(str(bundle.directory))
+        report = served.drift_report
         monitoring.update_distribution(report["features"][0]["feature"])
 
     results = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, PORTFOLIO_FILE
-from tests.pages.governance_support import clear_resource_caches, tiny_model_dir
+from tests.pages.governance_support import tiny_model_dir
 
 
 @pytest.mark.parametrize("damage, named", [
@@ -13,21 +13,19 @@ from tests.pages.governance_support import clear_resource_caches, tiny_model_dir
     (lambda folder: (folder / MODEL_FILE).write_bytes((folder / MODEL_FILE).read_bytes()[:5000]), MODEL_FILE),
     (lambda folder: (folder / PORTFOLIO_FILE).write_bytes(b"PAR1 half-copied"), PORTFOLIO_FILE),
 ])
-def test_start_up_logs_a_damaged_model_and_healthz_reports_it_not_loaded(tmp_path, monkeypatch, caplog,
+def test_start_up_logs_a_damaged_model_and_healthz_reports_it_not_loaded(tmp_path, dash_app, caplog,
                                                                          damage, named):
     from app.health import model_loaded
-    from app.shell import _warm_up_resources
+    from app.shell import _warm_up
+    from tests.served_support import serving
 
     folder = tmp_path / "model"
     shutil.copytree(tiny_model_dir(), folder)
     damage(folder)
-    monkeypatch.setenv("CREDIT_MODEL_DIR", str(folder))
-    clear_resource_caches()
-    try:
+    with serving(dash_app.server, folder) as model:
         with caplog.at_level(logging.WARNING):
-            _warm_up_resources()  # raised JSONDecodeError / CatBoostError / ArrowInvalid before: no server
+            _warm_up(model)  # raised JSONDecodeError / CatBoostError / ArrowInvalid before: no server
         warning = next(r for r in caplog.records if "model not loaded at start-up" in r.getMessage())
         assert str(folder / named) in warning.getMessage()
-        assert model_loaded() is False
-    finally:
-        clear_resource_caches()
+        with dash_app.server.app_context():
+            assert model_loaded() is False

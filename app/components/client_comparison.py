@@ -1,13 +1,11 @@
 """Comparison panel of the client file: the client among all clients and among similar clients.
 
 Holds the panel's layout factory, its component ids, its two thin callbacks and the per-portfolio
-arrays they read (cached: the same for every client, computed once per feature). The numbers
+arrays they read (computed once per feature, cached in the served model). The numbers
 come from ``app.scoring.comparison`` (privacy rule, the client excluded from their own cohort);
 this module only turns them into figures and sentences in the reader's language.
 """
 from __future__ import annotations
-
-from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
@@ -18,7 +16,7 @@ from app.components.client_file import Message
 from app.figures.client_comparison import cohort_scatter, distribution_figure
 from app.figures.client_layout import blank_figure
 from app.i18n import translate
-from app.resources import get_portfolio
+from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
 from app.scoring.client_file import ClientIdError, parse_client_id, plain_label
 from app.scoring.cohorts import MIN_COHORT_SIZE, SIMILARITY_KEYS, CohortFilter
@@ -43,46 +41,37 @@ SCATTER_NOTE = "client-scatter-note"
 GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
-# --- per-portfolio arrays (read-only, cached; keys include the portfolio path) ---------------------
-def portfolio_key() -> str:
-    return str(get_portfolio().path)
-
-
-@lru_cache(maxsize=32)
-def _values(key: str, feature: str) -> np.ndarray:  # noqa: ARG001 - cache key
-    values = feature_values(get_portfolio().frame, feature)
+# --- per-portfolio arrays (read-only, the same for every client: cached in the served model) ------
+def _values_of(model: ServedModel, feature: str) -> np.ndarray:
+    values = feature_values(model.portfolio.frame, feature)
     values.flags.writeable = False
     return values
 
 
-@lru_cache(maxsize=1)
-def _targets(key: str) -> np.ndarray:  # noqa: ARG001 - cache key
-    return outcomes(get_portfolio().frame)
+def _targets_of(model: ServedModel) -> np.ndarray:
+    return outcomes(model.portfolio.frame)
 
 
-@lru_cache(maxsize=32)
-def _everyone(key: str, feature: str) -> Distribution:
+def _everyone_of(model: ServedModel, feature: str) -> Distribution:
     """Bins and outcome histogram of a feature over the whole portfolio (the same for every client)."""
-    values = _values(key, feature)
-    return distribution(values, _targets(key), bin_edges(values))
+    values = _values(model, feature)
+    return distribution(values, model.memoised(_targets_of, 1)(), bin_edges(values))
 
 
-@lru_cache(maxsize=32)
-def _cohort_mask(key: str, cohort: CohortFilter) -> np.ndarray:  # noqa: ARG001 - cache key
+def _cohort_mask_of(model: ServedModel, cohort: CohortFilter) -> np.ndarray:
     """Boolean mask of a cohort, cached by the cohort itself: clients of the same profile share one
     entry, and a bit per client (356 KB at 356,255 clients) keeps the cache small whatever is ticked."""
-    mask = cohort.mask(get_portfolio().frame)
+    mask = cohort.mask(model.portfolio.frame)
     mask.flags.writeable = False
     return mask
 
 
-def _members(key: str, client_id: int, keys: tuple[str, ...]) -> np.ndarray:
-    return similar_members(get_portfolio().frame, client_id, keys, cohort_mask=lambda cohort: _cohort_mask(key, cohort))
+def _values(model: ServedModel, feature: str) -> np.ndarray:
+    return model.memoised(_values_of)(feature)
 
 
-def clear_caches() -> None:
-    for cached in (_values, _targets, _everyone, _cohort_mask):
-        cached.cache_clear()
+def _members(model: ServedModel, client_id: int, keys: tuple[str, ...]) -> np.ndarray:
+    return similar_members(model.portfolio.frame, client_id, keys, cohort_mask=model.memoised(_cohort_mask_of))
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -100,7 +89,7 @@ def _client(raw_id) -> int | None:
     """The id of a client of the portfolio (the page already told the officer what is wrong)."""
     try:
         client_id = parse_client_id(raw_id)
-        return client_id if client_id in get_portfolio() else None
+        return client_id if client_id in served().portfolio else None
     except (ClientIdError, ModelNotFoundError, OSError):
         return None
 
@@ -167,17 +156,17 @@ def scatter_view(view: CohortScatter, lang: str):
 
 
 def client_comparison(client_id: int, feature: str, keys: tuple[str, ...]) -> ClientComparison:
-    key = portfolio_key()
-    position = get_portfolio().frame.index.get_loc(client_id)
-    return compare_client(feature, _values(key, feature), _targets(key), position, _members(key, client_id, keys),
-                          _everyone(key, feature))
+    model = served()
+    position = model.portfolio.frame.index.get_loc(client_id)
+    return compare_client(feature, _values(model, feature), model.memoised(_targets_of, 1)(), position,
+                          _members(model, client_id, keys), model.memoised(_everyone_of)(feature))
 
 
 def client_scatter(client_id: int, x_feature: str, y_feature: str, keys: tuple[str, ...]) -> CohortScatter:
-    key = portfolio_key()
-    position = get_portfolio().frame.index.get_loc(client_id)
-    return cohort_scatter_view(x_feature, y_feature, _values(key, x_feature), _values(key, y_feature),
-                               _values(key, "PROBA_DEFAULT"), position, _members(key, client_id, keys),
+    model = served()
+    position = model.portfolio.frame.index.get_loc(client_id)
+    return cohort_scatter_view(x_feature, y_feature, _values(model, x_feature), _values(model, y_feature),
+                               _values(model, "PROBA_DEFAULT"), position, _members(model, client_id, keys),
                                seed=client_id % (2**32))
 
 

@@ -5,23 +5,21 @@ with similar clients (``app.components.client_comparison``) and the decision log
 the client, so a file can be bookmarked; the browser tab's title follows the reader's language.
 
 Callbacks are thin adapters (unpack, call one function, return). The heavy work of a client (one
-row read from disk, model inputs, exact SHAP) is done once per client and cached by id
-(``functools.lru_cache`` on pure functions of read-only resources): later callbacks of the same
-page and a reload reuse it. Cache keys include the portfolio path so a test serving another model
-folder never sees a stale file.
+row read from disk, model inputs, exact SHAP) is done once per client and cached in the served
+model (``ServedModel.memoised``): later callbacks of the same page and a reload reuse it, and a
+test serving another model folder binds another instance with caches of its own.
 """
 from __future__ import annotations
 
 import logging
 from urllib.parse import unquote
-from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from app.components import client_comparison
-from app.components.client_comparison import CLIENT_ID, COMPARE_KEYS, ComparisonCard, portfolio_key
+from app.components.client_comparison import CLIENT_ID, COMPARE_KEYS, ComparisonCard
 from app.components.client_file import IdentityCard, Message, ReasonList, ScoreSummary, StatusLine
 from app.components.decision_log import DecisionPanel
 from app.figures.client_layout import blank_figure
@@ -29,7 +27,7 @@ from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
 from app.pages import path_decides
-from app.resources import get_bundle, get_portfolio
+from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
 from app.scoring.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
 from app.scoring.client_view import similarity_options, waterfall_view
@@ -63,16 +61,14 @@ HIDDEN = {"display": "none"}
 GRAPH_CONFIG = client_comparison.GRAPH_CONFIG
 
 
-# --- cached domain work (pure functions of read-only resources) ----------------------------------
-@lru_cache(maxsize=256)
-def _client_file(key: str, client_id: int) -> ClientFile:  # noqa: ARG001 - cache key
-    return load_client_file(get_bundle(), get_portfolio(), client_id)
+# --- per-client work, cached in the served model (pure functions of read-only resources) ---------
+def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
+    return load_client_file(model.bundle, model.portfolio, client_id)
 
 
-@lru_cache(maxsize=128)
-def _client_view(key: str, client_id: int, lang: str) -> dict:
+def _client_view_of(model: ServedModel, client_id: int, lang: str) -> dict:
     """Figures and texts of one client in one language (cached: the same file is reopened often)."""
-    file = _client_file(key, client_id)
+    file = client_file(model, client_id)
     view = waterfall_view(file, lang)
     return {
         "gauge": score_gauge(file.proba, file.threshold, lang),
@@ -83,11 +79,9 @@ def _client_view(key: str, client_id: int, lang: str) -> dict:
     }
 
 
-def clear_caches() -> None:
-    """Forget cached clients (tests that switch model folders call it with the resources' caches)."""
-    for cached in (_client_file, _client_view):
-        cached.cache_clear()
-    client_comparison.clear_caches()
+def client_file(model: ServedModel, client_id: int) -> ClientFile:
+    """One client's file: row read from disk, model inputs, exact SHAP (once per client)."""
+    return model.memoised(_client_file_of, 256)(client_id)
 
 
 # --- input handling ------------------------------------------------------------------------------
@@ -95,7 +89,7 @@ def resolve_client(raw, lang: str = "fr") -> tuple[int | None, str | None]:
     """(client id, None) for a client of the portfolio, else (None, message for the officer)."""
     try:
         client_id = parse_client_id(raw)
-        if client_id not in get_portfolio():
+        if client_id not in served().portfolio:
             raise ClientIdError("unknown", client_id)
     except ClientIdError as exc:
         shown = str(raw).strip()[:40]
@@ -117,8 +111,9 @@ def client_outputs(raw_id, lang: str) -> tuple:
     if client_id is None:
         return (Message(error, "warning"), *blank)
     try:
-        view = _client_view(portfolio_key(), client_id, lang)
-        file = _client_file(portfolio_key(), client_id)
+        model = served()
+        view = model.memoised(_client_view_of, 128)(client_id, lang)
+        file = client_file(model, client_id)
     except (ModelNotFoundError, FileNotFoundError, OSError):
         log.exception("client %s could not be scored", client_id)
         return (Message(translate("client.error.unavailable", lang), "danger"), *blank)
@@ -147,7 +142,7 @@ def search_update(value, opening: bool, lang: str = "fr"):
     if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None, Message(translate("client.error.malformed", lang, raw=text[:40]), "warning"), dash.no_update
     try:
-        ids = get_portfolio().search_ids(text, N_SUGGESTIONS)
+        ids = served().portfolio.search_ids(text, N_SUGGESTIONS)
     except (ModelNotFoundError, FileNotFoundError, OSError):
         return None, Message(translate("client.error.unavailable", lang), "danger"), dash.no_update
     if not ids:

@@ -27,7 +27,7 @@ from app.figures.model import (
     summary_figure,
 )
 from app.figures.style import empty_figure
-from app.resources import get_bundle, get_oof, get_shap_inputs
+from app.resources import served
 from app.scoring.dictionary import data_dictionary
 from app.scoring.formatting import count_text, number_text, percent_text
 from app.scoring.governance import (
@@ -109,7 +109,7 @@ def parse_threshold(threshold_pct, production: float) -> float | None:
 def update_cost(cost_fn, cost_fp, threshold_pct):
     """Cost explorer callback: curve, optimum and figures at the slider's threshold (never saved)."""
     lang = current_language()
-    bundle = get_bundle()
+    bundle = served().bundle
     try:
         costs = CostModel(float(cost_fn), float(cost_fp))
         if costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
@@ -121,7 +121,7 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
     if threshold is None:  # a value the slider cannot send: forged request, answered in words
         message = t("model.cost.invalid_threshold")
         return empty_figure(message), [], message
-    oof = get_oof(str(bundle.directory))
+    oof = served().oof
     result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], costs, threshold)
     at = result.at
     figure = cost_figure(result.curve, bundle.threshold, result.optimum_threshold, threshold, lang)
@@ -144,10 +144,10 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
 def update_dependence(feature):
     """Dependence plot of the chosen feature (unknown feature -> a message, not an error)."""
     lang = current_language()
-    bundle = get_bundle()
+    bundle = served().bundle
     if feature not in bundle.feature_names:
         return empty_figure(t("model.explain.unknown_feature"))
-    shap, X = get_shap_inputs(str(bundle.directory))
+    shap, X = served().shap_inputs
     label = feature_labels([feature], lang)[feature]
     return dependence_figure(dependence_points(shap, X, feature), label, feature in bundle.cat_features, lang,
                              scale=_unit_scale(feature))
@@ -229,7 +229,7 @@ def _comparison(bundle, lang: str) -> dbc.Card:
 
 
 def _explanations(bundle, lang: str) -> dbc.Card:
-    shap, X = get_shap_inputs(str(bundle.directory))
+    shap, X = served().shap_inputs
     importance = mean_abs_shap(shap)
     labels = feature_labels(bundle.feature_names, lang)
     top = list(importance.index[:SUMMARY_FEATURES])
@@ -253,8 +253,8 @@ def _explanations(bundle, lang: str) -> dbc.Card:
 
 def layout(**_query) -> html.Div:
     lang = current_language()
-    bundle = get_bundle()
-    oof = get_oof(str(bundle.directory))
+    bundle = served().bundle
+    oof = served().oof
     return html.Div([
         html.H1(t("model.heading"), className="h3"),
         html.P(t("model.intro"), className="text-muted"),

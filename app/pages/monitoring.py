@@ -13,7 +13,7 @@ from dash import Input, Output, dcc, html
 
 from app.figures.drift import distribution_figure, drift_ranking_figure, empty_drift_note
 from app.figures.style import empty_figure
-from app.resources import get_bundle, get_drift_report
+from app.resources import served
 from app.scoring import drift
 from app.scoring.dictionary import data_dictionary
 from app.scoring.formatting import MISSING_CATEGORY, MISSING_TEXT, category_label, count_text, number_text, percent_text
@@ -61,7 +61,7 @@ def category_labels(feature: str, histogram: dict, lang: str) -> dict[str, str]:
 def _report():
     """The report, or None when the model folder cannot produce one (message shown instead)."""
     try:
-        return get_drift_report(str(get_bundle().directory))
+        return served().drift_report
     except (ValueError, OSError, KeyError):
         return None
 

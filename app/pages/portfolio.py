@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import math
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import dash
 import dash_bootstrap_components as dbc
@@ -22,7 +21,7 @@ from app.components.portfolio_panels import (
     ChartCard, FilterPanel, KpiBlock, field_id, group_id, option_label,
 )
 from app.figures import portfolio as figures
-from app.resources import get_bundle, get_portfolio
+from app.resources import served
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
 from app.scoring.formatting import MISSING_TEXT, count_text
 from app.scoring.group_compare import describe_differences
@@ -52,30 +51,9 @@ B_FILTERS_ID = group_id("b", "filters")
 PAGE_SIZE = 20
 
 
-class _Same:
-    """Cache key comparing by identity: the loaded store and bundle are read-only singletons."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __hash__(self) -> int:
-        return id(self.obj)
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, _Same) and other.obj is self.obj
-
-
-@lru_cache(maxsize=1)
-def _analysis(store: _Same, bundle: _Same) -> PortfolioAnalysis:
-    return PortfolioAnalysis(store.obj.frame, bundle.obj.threshold, bundle.obj.costs)
-
-
 def analysis() -> PortfolioAnalysis:
-    """The served portfolio wrapped for group questions: built once per loaded portfolio and model
-    (so its memoised answers follow a change of model folder), read-only."""
-    return _analysis(_Same(get_portfolio()), _Same(get_bundle()))
+    """The served portfolio wrapped for group questions (built once per served model, read-only)."""
+    return served().analysis
 
 
 def _options(an: PortfolioAnalysis) -> dict[str, list[str]]:
@@ -180,7 +158,7 @@ def update_results(a, b, compare, segment, feature):
 
 def results(view: PortfolioView, lang: str) -> list:
     an = analysis()
-    bundle = get_bundle()
+    bundle = served().bundle
     groups = ("a", "b") if view.compare else ("a",)
     summaries = {g: an.summary(getattr(view, g)) for g in groups}
     described = all(s.status == OK for s in summaries.values())

@@ -1,9 +1,8 @@
 """A tiny trained model folder served to the client-page tests (trained once per test session).
 
-``served_client_model`` points ``CREDIT_MODEL_DIR`` at it inside a ``pytest.MonkeyPatch`` context
-and clears every cache that depends on the model folder; on teardown the context restores the
-environment (other test packages, e.g. the health check, see the default model folder again) and
-the caches are cleared once more so nothing keeps serving the temporary folder.
+``served_client_model`` binds a served model of that folder to the app for the tests of one module,
+then binds back the app's own (other test packages, e.g. the health check, see the default model
+folder again; the temporary folder's caches go with its instance).
 """
 from __future__ import annotations
 
@@ -16,18 +15,9 @@ from app.scoring.data import prepare_applications
 from app.scoring.pipeline import run_training
 from tests.factories import make_applications
 from tests.scoring.conftest import SMALL_CONFIG
+from tests.served_support import serving
 
 NEW_FIRST_ID = 900_000
-
-
-def clear_model_caches() -> None:
-    """Forget every loaded model, portfolio and client computed from them."""
-    from app import resources
-    from app.pages import client
-
-    resources.get_bundle.cache_clear()
-    resources.get_portfolio.cache_clear()
-    client.clear_caches()
 
 
 @lru_cache(maxsize=1)
@@ -44,14 +34,8 @@ def client_model_folder(session_temp: Path):
 
 
 @pytest.fixture(scope="module")
-def served_client_model(tmp_path_factory, dash_app):  # noqa: ARG001 - pages need the app
-    """Serve the tiny model to the tests of one module; restore the environment afterwards."""
+def served_client_model(tmp_path_factory, dash_app):
+    """Serve the tiny model to the tests of one module; the app's own served model afterwards."""
     served = client_model_folder(tmp_path_factory.getbasetemp())
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CREDIT_MODEL_DIR", str(served[0]))
-        clear_model_caches()
-        try:
-            yield served
-        finally:
-            clear_model_caches()
-    clear_model_caches()
+    with serving(dash_app.server, served[0]):
+        yield served

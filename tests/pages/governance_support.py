@@ -1,9 +1,8 @@
 """A tiny trained model folder for the model and monitoring page tests, and a fixture serving it.
 
 The folder is trained once per test process (a few seconds, like tests/scoring/conftest.py) and
-shared by the callback and browser tests of both pages. ``governance_model`` points
-``CREDIT_MODEL_DIR`` at it for ONE test and clears the resource caches before and after, so other
-pages' tests never see it.
+shared by the callback and browser tests of both pages. ``governance_model`` serves it for ONE
+test (a fresh ``ServedModel`` bound to the app), so other pages' tests never see it.
 """
 from __future__ import annotations
 
@@ -12,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+
+from tests.served_support import serving
 
 
 @lru_cache(maxsize=1)
@@ -29,21 +30,12 @@ def tiny_model_dir() -> Path:
     return out
 
 
-def clear_resource_caches() -> None:
-    from app import resources
-
-    for loader in (resources.get_bundle, resources.get_portfolio, resources.get_oof, resources.get_shap_inputs,
-                   resources.get_drift_report):
-        loader.cache_clear()
-
-
 @pytest.fixture
-def governance_model(monkeypatch, dash_app):  # noqa: ARG001 - pages register on the app
+def governance_model(dash_app):
+    """Serve the tiny model folder for ONE test (the app's own served model afterwards)."""
     directory = tiny_model_dir()
-    monkeypatch.setenv("CREDIT_MODEL_DIR", str(directory))
-    clear_resource_caches()
-    yield directory
-    clear_resource_caches()
+    with serving(dash_app.server, directory):
+        yield directory
 
 
 def component_text(component) -> str:

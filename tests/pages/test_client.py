@@ -15,6 +15,7 @@ import pytest
 from app.components import client_comparison as panel
 from app.config import PROTECTED_ATTRIBUTES
 from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
+from app.resources import served
 from app.security.audit import VIEW_CLIENT, audit_events
 from app.security.testing import request_as
 from app.security.web import current_engine
@@ -69,7 +70,7 @@ def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_
     assert alert is None and style == {}
     assert str(client_id) in heading
     assert isinstance(gauge, go.Figure) and isinstance(waterfall, go.Figure)
-    file = page._client_file(panel.portfolio_key(), client_id)
+    file = page.client_file(served(), client_id)
     # waterfall: base + steps + total; the total bar is the client's probability
     wf = waterfall.data[0]
     assert list(wf.measure)[0] == "absolute" and list(wf.measure)[-1] == "total"
@@ -134,14 +135,14 @@ def test_search_suggests_ids_by_prefix_and_opens_an_existing_client(page, served
 
 def test_the_client_is_not_one_of_their_own_similar_clients(page, served_client_model):
     client_id = _labelled_id(served_client_model)
-    frame = panel.get_portfolio().frame
+    frame = served().portfolio.frame
     everyone_similar = int(similar_clients_filter(frame.loc[client_id], ("age_band",)).mask(frame).sum())
     result = panel.client_comparison(client_id, "AGE_YEARS", ("age_band",))
     assert result.n_cohort == everyone_similar - 1
     position = frame.index.get_loc(client_id)
-    members = panel._members(panel.portfolio_key(), client_id, ("age_band",))
+    members = panel._members(served(), client_id, ("age_band",))
     assert position not in set(members) and len(members) == everyone_similar - 1
-    values = panel._values(panel.portfolio_key(), "AGE_YEARS")
+    values = panel._values(served(), "AGE_YEARS")
     others = values[members]
     assert result.percentile == pytest.approx(100 * np.mean(others[np.isfinite(others)] < values[position]))
     figure, messages = page.comparison(str(client_id), "AGE_YEARS", ["age_band"])

@@ -16,16 +16,19 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser_support import console_errors
-from tests.pages.governance_support import clear_resource_caches, governance_model  # noqa: F401 - fixture
+from tests.pages.governance_support import governance_model  # noqa: F401 - fixture
+from tests.served_support import serving
 
 
 @pytest.fixture
-def served(governance_model, monkeypatch):
+def served(governance_model, dash_app):
+    """The tiny governance model, or the folder named by GOVERNANCE_MODEL_DIR (to look at a real model)."""
     other = os.environ.get("GOVERNANCE_MODEL_DIR")
-    if other:
-        monkeypatch.setenv("CREDIT_MODEL_DIR", other)
-        clear_resource_caches()
-    return Path(other or governance_model)
+    if not other:
+        yield Path(governance_model)
+        return
+    with serving(dash_app.server, Path(other)):
+        yield Path(other)
 
 
 def _shot(driver, folder: Path, name: str) -> None:

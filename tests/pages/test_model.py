@@ -61,12 +61,12 @@ def test_cost_callback_rejects_bad_costs_with_a_message(governance_model, fn, fp
 
 
 def test_slider_does_not_change_the_production_threshold(governance_model):
-    from app import resources
     from app.pages import model
+    from app.resources import served
 
-    before = resources.get_bundle().threshold
+    before = served().bundle.threshold
     model.update_cost(10, 1, 90)
-    assert resources.get_bundle().threshold == before
+    assert served().bundle.threshold == before
     card = json.loads((governance_model / "model_card.json").read_text())
     assert card["decision"]["threshold"] == before
 

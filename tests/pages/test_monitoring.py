@@ -39,18 +39,17 @@ def test_distribution_callback(governance_model):
     assert "inconnue" in monitoring.update_distribution("DROP TABLE").layout.annotations[0].text
 
 
-def test_page_says_so_when_no_report_can_be_built(governance_model, tmp_path, monkeypatch):
+def test_page_says_so_when_no_report_can_be_built(governance_model, tmp_path, dash_app):
     from app.pages import monitoring
-    from tests.pages.governance_support import clear_resource_caches
+    from tests.served_support import serving
 
     folder = tmp_path / "model"
     folder.mkdir()
     for name in ("model.cbm", "model_card.json", "oof.parquet", "shap_sample.parquet"):
         (folder / name).write_bytes((governance_model / name).read_bytes())
-    monkeypatch.setenv("CREDIT_MODEL_DIR", str(folder))  # no portfolio, not the synthetic demo: no report
-    clear_resource_caches()
-    assert "scripts/drift_report.py" in _text(monitoring.layout())
-    assert monitoring.update_distribution("AMT_CREDIT").layout.annotations
+    with serving(dash_app.server, folder):  # no portfolio, not the synthetic demo: no report
+        assert "scripts/drift_report.py" in _text(monitoring.layout())
+        assert monitoring.update_distribution("AMT_CREDIT").layout.annotations
 
 
 def test_categories_are_shown_in_the_reader_language(governance_model, dash_app):

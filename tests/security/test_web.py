@@ -51,19 +51,16 @@ def test_healthz_reports_model_and_database(server):
     assert response.get_json() == {"status": "ok", "model_loaded": True, "database_reachable": True}
 
 
-def test_healthz_model_check_fails_without_a_model(tmp_path, monkeypatch):
-    from app import resources
+def test_healthz_model_check_fails_without_a_model(tmp_path, server):
     from app.health import model_loaded
+    from tests.served_support import serving
 
-    monkeypatch.setenv("CREDIT_MODEL_DIR", str(tmp_path))  # an empty folder: no model, no portfolio
-    resources.get_bundle.cache_clear(), resources.get_portfolio.cache_clear()
-    try:
+    with serving(server, tmp_path), server.app_context():  # an empty folder: no model, no portfolio
         assert model_loaded() is False
         (tmp_path / "model_card.json").write_text("{not json")
         (tmp_path / "model.cbm").write_bytes(b"junk")
         assert model_loaded() is False  # a corrupt folder is unhealthy, not a 500
-    finally:
-        resources.get_bundle.cache_clear(), resources.get_portfolio.cache_clear()
+        assert server.test_client().get("/healthz").status_code == 503
 
 
 @pytest.mark.parametrize("referrer, expected", [

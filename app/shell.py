@@ -21,7 +21,7 @@ from app.navigation import nav_links
 from app.resources import ServedModel, bind_served_model
 from app.security.login_page import safe_next
 from app.security.paths import RELOGIN_HREF
-from app.security.web import csrf_token, current_account
+from app.security.web import csrf_token, current_account, user_tag
 from app.ui import LANGUAGE_COOKIE, current_language
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,8 @@ def SessionBanner(lang: str) -> html.Div:  # noqa: N802 - component factory
     return html.Div([close, part("ended", "auth.session_ended", " ", relogin),
                      part("forbidden", "auth.session_forbidden"), part("stale", "auth.session_stale"),
                      part("resumed", "auth.session_resumed")],
-                    id="auth-session-banner", role="alert", hidden=True, className="alert alert-warning mb-3")
+                    id="auth-session-banner", role="alert", hidden=True, className="alert alert-warning mb-3",
+                    **{"data-user": user_tag()})
 
 
 def serve_layout() -> html.Div:

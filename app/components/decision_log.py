@@ -24,7 +24,7 @@ from app.security.decisions import (
     decision_history,
     record_decision,
 )
-from app.security.web import current_engine, current_username
+from app.security.web import current_engine, current_username, user_tag
 from app.ui import Card, t
 
 CONTEXT_ID = "client-decision-context"
@@ -71,8 +71,9 @@ def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N80
         raise ValueError(f"model_decision must be one of {DECISIONS}, got {model_decision!r}")
     model_label = t(f"decision.{model_decision}")
     # What the officer chose and typed survives a reload in this tab (e.g. after signing in again
-    # when the session ended): kept per client in the tab's sessionStorage, dropped once recorded.
-    draft = {"persistence": f"decision-{client_id}", "persistence_type": "session"}
+    # when the session ended): kept per user and client in the tab's sessionStorage, dropped once
+    # recorded; another person signing in on this browser never gets it.
+    draft = {"persistence": f"decision-{user_tag()}-{client_id}", "persistence_type": "session"}
     body = [
         dcc.Store(id=CONTEXT_ID, data=sign_context(client_id, model_decision)),
         html.P(t("decision.model", decision=model_label), className="mb-2"),

@@ -151,11 +151,16 @@ def search_update(value, opening: bool, lang: str = "fr"):
     return [html.Span(translate("client.search.matches", lang) + " ", className="small me-1"), *links], None, dash.no_update
 
 
+def url_client_id(raw: object) -> str | None:
+    """The client id as the URL's path carries it, decoded once (%31 is "1"), for the title and the file alike."""
+    return None if raw is None else unquote(str(raw))[:100]
+
+
 def page_title(client_id: str | None = None) -> str:
     """Browser tab title in the reader's language (Dash calls it with the URL's path variables)."""
     lang = current_language()
     try:
-        return translate("client.page_title_id", lang, client_id=parse_client_id(client_id))
+        return translate("client.page_title_id", lang, client_id=parse_client_id(url_client_id(client_id)))
     except ClientIdError:
         return translate("client.page_title", lang)
 
@@ -220,7 +225,7 @@ def layout(client_id: str | None = None, **_query) -> html.Div:
     children = [html.H1(translate("client.title", lang), className="h3"), dcc.Location(id=NAV, refresh="callback-nav"),
                 SearchBar(lang)]
     if client_id is not None:
-        children += [dcc.Store(id=CLIENT_ID, data=unquote(str(client_id))[:100]), html.Div(id=ALERT),
+        children += [dcc.Store(id=CLIENT_ID, data=url_client_id(client_id)), html.Div(id=ALERT),
                      dcc.Loading(ClientBody(lang), type="default", delay_show=300)]
     return html.Div(children)
 

@@ -47,6 +47,7 @@ from app.ui import Card, current_language, page_title, t
 COST_FN_ID = "model-cost-fn"
 COST_FP_ID = "model-cost-fp"
 THRESHOLD_ID = "model-threshold"
+SLIDER_STEP = 0.5  # % of the threshold slider
 COST_GRAPH_ID = "model-cost-graph"
 COST_KPIS_ID = "model-cost-kpis"
 COST_MESSAGE_ID = "model-cost-message"
@@ -94,7 +95,12 @@ def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:  # no
 
 def parse_threshold(threshold_pct, production: float) -> float | None:
     """The slider's value (in %) as a fraction; the production threshold when the slider is empty,
-    None when the value is not a number from 0 to 100 (the slider never sends one: forged input)."""
+    None when the value is not a number from 0 to 100 (the slider never sends one: forged input).
+
+    Only the values the slider can send are explored: its start (the production threshold, to 0.1 %)
+    and its 0.5 % steps. Any other number is snapped to the nearest step, so two forged thresholds a
+    hair apart cannot single out the one client between them.
+    """
     if threshold_pct is None:
         return float(production)
     if isinstance(threshold_pct, bool):
@@ -103,7 +109,16 @@ def parse_threshold(threshold_pct, production: float) -> float | None:
         value = float(threshold_pct)
     except (TypeError, ValueError, OverflowError):
         return None
-    return value / 100 if np.isfinite(value) and 0 <= value <= 100 else None
+    if not (np.isfinite(value) and 0 <= value <= 100):
+        return None
+    if value != slider_start(production):
+        value = round(value / SLIDER_STEP) * SLIDER_STEP
+    return value / 100
+
+
+def slider_start(production: float) -> float:
+    """Where the threshold slider starts (in %): the production threshold, to 0.1 %."""
+    return round(100 * production, 1)
 
 
 def update_cost(cost_fn, cost_fp, threshold_pct):
@@ -112,9 +127,10 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
     bundle = served().bundle
     try:
         costs = CostModel(float(cost_fn), float(cost_fp))
-        if costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
+        if not (np.isfinite(costs.cost_fn) and np.isfinite(costs.cost_fp)) \
+                or costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # a 400-digit integer overflows float()
         message = t("model.cost.invalid", max=int(MAX_COST))
         return empty_figure(message), [], message
     threshold = parse_threshold(threshold_pct, bundle.threshold)
@@ -193,7 +209,7 @@ def _cost_explorer(bundle, lang: str) -> dbc.Card:
             dbc.Col([dbc.Label(t("model.cost.fp_label"), html_for=COST_FP_ID),
                      dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fp)], md=3),
             dbc.Col([dbc.Label(t("model.cost.threshold_label"), html_for=THRESHOLD_ID),
-                     dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=0.5, value=round(100 * bundle.threshold, 1),
+                     dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=SLIDER_STEP, value=slider_start(bundle.threshold),
                                 marks={v: percent_text(v / 100, 0, lang) for v in (0, 25, 50, 75, 100)},
                                 tooltip={"placement": "bottom", "always_visible": True})], md=6),
         ]),

@@ -69,7 +69,11 @@ def _strictest(roles: Iterable[Role]) -> Role:
 
 
 def _id_prefix(component_id) -> str | None:
-    """Area of a component id: text before the first "-" (pattern-matching ids: their "type")."""
+    """Area of a component id: text before the first "-" (pattern-matching ids: their "type").
+
+    Dict ids never reach the access check today (``callbacks.callback_specs`` refuses pattern-matching
+    callbacks); they are still read here so that allowing them later cannot open a gap by default.
+    """
     if isinstance(component_id, dict):
         component_id = component_id.get("type")
     if not isinstance(component_id, str) or not component_id:
@@ -130,14 +134,15 @@ class AccessTable:
         ids = matched.spec.component_ids
         roles = [self.for_component(i) for i in ids if i not in PAGES_INTERNAL_IDS]
         if any(i in PAGES_INTERNAL_IDS for i in ids):
-            if any(d.id == PAGES_LOCATION_ID and d.property == "pathname" for d in matched.spec.inputs):
+            inputs = {(d.id, d.property) for d in matched.spec.inputs}
+            if (PAGES_LOCATION_ID, "pathname") in inputs:
                 pathname = matched.value(PAGES_LOCATION_ID, "pathname")
-                search = matched.value(PAGES_LOCATION_ID, "search")
+                search = matched.value(PAGES_LOCATION_ID, "search") if (PAGES_LOCATION_ID, "search") in inputs else None
                 if not isinstance(pathname, str) or not pathname.startswith("/"):
                     raise CallbackRequestError("page container callback: pathname is not a path")
                 if search is not None and not isinstance(search, str):
                     raise CallbackRequestError("page container callback: search is not text")
                 roles.append(self.for_page(page_for(pathname)))
-            else:  # Dash Pages' own store -> title updater: it renders no page
+            else:  # a callback on Dash Pages' components that routes no path: the home page's role at least
                 roles.append(self.for_page("/"))
         return _strictest(roles)

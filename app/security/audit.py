@@ -10,6 +10,7 @@ client file whose viewing cannot be recorded is not shown.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from sqlalchemy import select
@@ -54,6 +55,23 @@ def record_audit(engine: Engine, username: str, action: str, target: str, detail
         session.add(event)
     log_event("audit", username=event.username, action=event.action, target=event.target)
     return event
+
+
+def record_audit_throttled(engine: Engine, username: str, action: str, target: str, details: dict | None = None,
+                           *, seconds: int = 60) -> AuditEvent | None:
+    """Record, unless the same user's same action on the same target already is, within ``seconds``.
+
+    For refusals (a forbidden page, a forged callback): a script repeating one in a loop must not grow
+    the audit table without limit, while the first attempt, and again each minute, is kept. The JSON
+    log line of every refusal is written by the caller either way.
+    """
+    since = utcnow() - dt.timedelta(seconds=seconds)
+    recent = select(AuditEvent.id).where(AuditEvent.username == str(username)[:64], AuditEvent.action == action,
+                                         AuditEvent.target == str(target)[:200], AuditEvent.at > since).limit(1)
+    with Session(engine) as session:
+        if session.scalar(recent) is not None:
+            return None
+    return record_audit(engine, username, action, target, details)
 
 
 def audit_events(engine: Engine, *, target: str | None = None, username: str | None = None,

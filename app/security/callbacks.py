@@ -86,9 +86,12 @@ def _registered(entries: object, key: str) -> tuple[Dependency, ...]:
     deps = []
     for entry in entries or []:
         component_id = entry.get("id") if isinstance(entry, Mapping) else None
+        prop = entry.get("property") if isinstance(entry, Mapping) else None
         if not isinstance(component_id, str):
             raise CallbackRequestError(f"callback {key!r} uses a pattern-matching id, which this app does not allow")
-        deps.append(Dependency(component_id, str(entry.get("property"))))
+        if not isinstance(prop, str) or not prop:
+            raise CallbackRequestError(f"callback {key!r} names a component without a property")
+        deps.append(Dependency(component_id, prop))
     return tuple(deps)
 
 

@@ -52,10 +52,8 @@ LOGOUT_BODY = """<h1 class="h4 mb-3">{{ t('auth.logout') }}</h1>
 <button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ t('auth.logout') }}</button></form>"""
 
 
-
 RESUMED_BODY = """<h1 class="h4 mb-3">{{ t('auth.resumed_title') }}</h1>
 <div class="alert alert-success" role="status" id="auth-resumed">{{ t('auth.resumed_body') }}</div>"""
-
 
 
 def render_page(body_template: str, status: int = 200, *, title_key: str = "auth.title", frame: dict | None = None,
@@ -70,7 +68,6 @@ def render_page(body_template: str, status: int = 200, *, title_key: str = "auth
     html = flask.render_template_string(PAGE, lang=lang, title=t(title_key), brand=t("app.brand"),
                                         languages=LANGUAGES, body=Markup(body), **(frame or {}))
     return flask.make_response(html, status)
-
 
 
 def audited_username(engine, typed: str) -> str:
@@ -110,24 +107,24 @@ def register_auth_routes(server: flask.Flask) -> None:
                 return flask.redirect(safe_next(flask.request.args.get("next")))
             expired = flask.request.args.get("expired")
             return render_page(LOGIN_BODY, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
-                           username="", message=translate("auth.expired", lang) if expired else "", level="info")
+                               username="", message=translate("auth.expired", lang) if expired else "", level="info")
         form = flask.request.form
         next_url = safe_next(form.get("next"))
         username = (form.get("username") or "")[:64]
         if not csrf_valid(form.get("csrf_token")):
             return render_page(LOGIN_BODY, 400, csrf=csrf_token(), next=next_url, username=username,
-                           message=translate("auth.csrf", lang), level="warning")
+                               message=translate("auth.csrf", lang), level="warning")
         s = state.settings
         result = login(state.engine, username, form.get("password") or "", client_ip(),
                        max_failures=s.login_max_failures, max_failures_per_ip=s.login_max_failures_per_ip,
                        window_minutes=s.login_window_minutes)
         if result.account is None:
             record_audit(state.engine, audited_username(state.engine, username), LOGIN_FAILED,
-                                   "locked" if result.locked else "bad_credentials")
+                         "locked" if result.locked else "bad_credentials")
             message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
                 else translate("auth.invalid", lang)
             return render_page(LOGIN_BODY, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
-                           username=username, message=message, level="danger")
+                               username=username, message=message, level="danger")
         flask.session.clear()  # new session identity at login (no fixation)
         flask.session.permanent = True
         purge_expired(state.engine, state.policy)  # expired sessions are deleted, not kept forever
@@ -142,8 +139,10 @@ def register_auth_routes(server: flask.Flask) -> None:
 
     @server.route(STATUS_PATH, endpoint="auth_status")
     def status_view():
-        """204 when signed in (the access hook answers 401 otherwise): the session guard's probe."""
-        return flask.Response(status=204)
+        """Who is signed in, as a tag (the access hook answers 401 otherwise): the session guard's probe."""
+        from app.security.web import user_tag  # noqa: PLC0415
+
+        return flask.jsonify({"user": user_tag()})
 
     @server.route(RESUMED_PATH, endpoint="auth_resumed")
     def resumed_view():

@@ -15,6 +15,7 @@ as plain functions, and a page that forgets a check is still protected:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import hmac
 import logging
 import secrets
@@ -29,13 +30,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app.config import Settings
 from app.security import access
 from app.security.accounts import Account
-from app.security.audit import ACCESS_DENIED, CALLBACK_REFUSED, record_audit
+from app.security.audit import ACCESS_DENIED, CALLBACK_REFUSED, record_audit_throttled
 from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
 from app.security.csrf import CSRF_HEADER, install_csrf_cookie, same_origin
 from app.security.db import get_engine, init_db
 from app.security.headers import install_security_headers
 from app.security.logs import log_event
-from app.security.paths import CALLBACK_PATH, STATUS_PATH
+from app.security.paths import CALLBACK_PATH, STATUS_PATH, USER_HEADER
 from app.security.sessions import SessionPolicy, resolve_session
 
 EXTENSION_KEY = "credit_security"
@@ -158,6 +159,19 @@ def current_account() -> Account | None:
     return flask.g.account
 
 
+def user_tag(account: Account | None = None) -> str:
+    """A short, stable tag of the signed-in user ("" when anonymous), for the browser's own checks.
+
+    The session guard compares the tag its page was built for with the one ``/auth/status`` gives
+    after a sign-in in another tab, and decision drafts are stored under it, so a second person
+    signing in on the same browser never inherits the first one's page or drafts.
+    """
+    account = account if account is not None else current_account()
+    if account is None:
+        return ""
+    return hashlib.sha256(f"credit-user:{account.username}".encode()).hexdigest()[:16]
+
+
 def current_username() -> str | None:
     account = current_account()
     return account.username if account else None
@@ -190,6 +204,14 @@ def _json_error(status: int, code: str, message: str):
     return response
 
 
+def _api_paths(state: SecurityState) -> frozenset[str]:
+    """The JSON endpoints (answer 401/403 as JSON, never a redirect): Dash's own, exactly, and the
+    session probe. Anything else under ``/_dash-`` is an unknown path like any other (404)."""
+    prefix = state.dash_app.config.routes_pathname_prefix
+    dash_api = ("_dash-layout", "_dash-dependencies", "_dash-update-component", "_reload-hash")
+    return frozenset({*(prefix + name for name in dash_api), STATUS_PATH})
+
+
 def _dash_page_endpoints(state: SecurityState) -> frozenset[str]:
     """Flask endpoints of Dash's index and catch-all routes: the paths that render a Dash page."""
     prefix = state.dash_app.config.routes_pathname_prefix
@@ -211,14 +233,14 @@ def _deny(state: SecurityState, account: Account, required: access.Role, path: s
     """Refuse, and keep a record: a forbidden attempt is logged AND written to the audit trail."""
     log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
               required=required.value, path=path)
-    record_audit(state.engine, account.username, ACCESS_DENIED, target[:200],
+    record_audit_throttled(state.engine, account.username, ACCESS_DENIED, target[:200],
                  {"path": path, "role": account.role, "required": required.value})
 
 
 def _refuse_callback(state: SecurityState, account: Account, reason: str):
     """A callback request that matches no registered callback exactly: 400, one log line, audited."""
     log_event("callback_refused", logging.WARNING, username=account.username, reason=reason)
-    record_audit(state.engine, account.username, CALLBACK_REFUSED, CALLBACK_PATH, {"reason": reason[:300]})
+    record_audit_throttled(state.engine, account.username, CALLBACK_REFUSED, CALLBACK_PATH, {"reason": reason[:300]})
     return _json_error(400, "bad_request", reason)
 
 
@@ -227,6 +249,10 @@ def _authorise_callback(state: SecurityState, account: Account):
     if not same_origin(flask.request) or not csrf_valid(flask.request.headers.get(CSRF_HEADER)):
         log_event("csrf_refused", logging.WARNING, username=account.username, path=CALLBACK_PATH)
         return _json_error(403, "csrf", "Missing or invalid anti-forgery token: reload the page.")
+    page_user = flask.request.headers.get(USER_HEADER)
+    if page_user is not None and not hmac.compare_digest(page_user, user_tag(account)):
+        log_event("other_user_refused", logging.WARNING, username=account.username, path=CALLBACK_PATH)
+        return _json_error(403, "other_user", "This page was opened by another user: reload it.")
     try:
         matched = match_callback(flask.request.get_json(silent=True), callback_specs(state.dash_app.callback_map))
         required = state.table.for_callback(matched, lambda path: _page_for(state, path))
@@ -259,7 +285,7 @@ def _enforce_access():
     if _is_public(path):
         return None
     account = current_account()
-    is_dash_api = path.startswith("/_dash-") or path.startswith("/_reload") or path == STATUS_PATH
+    is_dash_api = path in _api_paths(state)
     if account is None:
         if is_dash_api:
             return _json_error(401, "unauthenticated", "Login required (session missing or expired).")

@@ -306,3 +306,10 @@ def test_the_path_decides_which_client_is_shown(page, dash_app):
     assert str(shown) in response["_pages_store"]["data"]["title"]
     search_only = json.dumps(route("/client", f"?client_id={other}"))
     assert str(other) not in search_only and page.CLIENT_ID not in search_only
+
+
+def test_tab_title_and_file_read_the_same_decoded_id(page, served_client_model):
+    """/client/%39%30%30%30%30%32 is client 900002 for the title too (hostile review #7)."""
+    encoded = "".join(f"%{ord(c):02X}" for c in str(NEW_FIRST_ID + 2))
+    assert str(NEW_FIRST_ID + 2) in page.page_title(encoded)
+    assert page.url_client_id(encoded) == str(NEW_FIRST_ID + 2)

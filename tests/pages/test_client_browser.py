@@ -182,3 +182,35 @@ def test_a_decision_sent_after_the_session_ended_is_kept_and_recorded_after_sign
     with dash_app.server.app_context():
         assert [r.note for r in decision_history(current_engine(), client_id)] == [note]
     assert console_errors(driver) == []
+
+
+def test_somebody_else_signing_in_on_the_ended_tab_gets_a_fresh_page_not_the_draft(
+        served_client_model, logged_in_driver, app_server, dash_app, tmp_path):
+    """Hostile review #8: the banner's sign-in link used by another person must not hand them the page."""
+    from app.security.testing import TEST_PASSWORD, make_user
+
+    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[9]))
+    driver, wait, _ = _officer(logged_in_driver, tmp_path)
+    driver.get(f"{app_server}/client/{client_id}")
+    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))
+    driver.find_element(By.ID, "client-decision-note").send_keys("brouillon de la première personne")
+    first_tab = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(f"{app_server}/logout")
+    driver.find_element(By.ID, "auth-logout-confirm").click()
+    wait.until(ec.presence_of_element_located((By.ID, "auth-username")))
+    make_user(dash_app.server, "second-officer", "officer")
+    driver.find_element(By.ID, "auth-username").send_keys("second-officer")
+    driver.find_element(By.ID, "auth-password").send_keys(TEST_PASSWORD)
+    driver.find_element(By.ID, "auth-submit").click()
+    wait.until(ec.presence_of_element_located((By.ID, "auth-user")))
+    driver.switch_to.window(first_tab)
+    _click(driver, driver.find_element(By.ID, "client-decision-submit"))  # refused: the page was built for the first
+    wait.until(lambda d: "second-officer" in d.find_element(By.ID, "auth-user").text)  # reloaded as the new person
+    note = wait.until(ec.presence_of_element_located((By.ID, "client-decision-note")))
+    assert note.get_attribute("value") == ""  # the first person's draft is not restored for the second
+    from app.security.decisions import decision_history
+    from app.security.web import current_engine
+
+    with dash_app.server.app_context():
+        assert decision_history(current_engine(), client_id) == []  # nothing recorded under either name

@@ -137,3 +137,24 @@ def test_model_card_describes_the_loan_term_estimator_only_when_there_is_one():
     with_terms = _text(ModelCardTable({"features": {"term_model": {"trained_on": 32901, "mae_months": 0.887}}}))
     assert "32\u00a0901 crédits antérieurs" in with_terms and "erreur moyenne 0,9 mois" in with_terms
     assert "Durée et taux estimés" not in _text(ModelCardTable({"features": {"term_model": None}}))
+
+
+def test_forged_thresholds_are_snapped_to_the_slider_steps(governance_model):
+    """Two thresholds a hair apart would single out the client between them (hostile review #4)."""
+    from app.pages import model
+    from app.resources import served
+
+    production = served().bundle.threshold
+    assert model.parse_threshold(None, production) == production
+    assert model.parse_threshold(model.slider_start(production), production) == model.slider_start(production) / 100
+    assert model.parse_threshold(3.792344767, production) == model.parse_threshold(3.792507044, production) == 0.04
+    assert model.parse_threshold(12.5, production) == 0.125
+    assert model.parse_threshold(100.5, production) is None and model.parse_threshold(True, production) is None
+
+
+@pytest.mark.parametrize("forged", [10 ** 400, float("nan"), float("inf"), -1e308])
+def test_cost_callback_refuses_numbers_a_form_cannot_send(governance_model, forged):
+    from app.pages import model
+
+    figure, kpis, message = model.update_cost(forged, 1, 50)
+    assert kpis == [] and message and figure.layout.annotations

@@ -59,8 +59,6 @@ def _client(server, role: str):
 
 def _specs(server):
     login_client(server, "matrix-setup", "officer").get("/_dash-layout")  # Dash registers the router on first use
-    from app.shell import create_app  # noqa: F401 - the app is built by the session fixture
-
     app = server.extensions["credit_security"].dash_app
     return callback_specs(app.callback_map)
 
@@ -152,10 +150,11 @@ def test_the_reported_page_forgeries_no_longer_open_manager_pages(server, forged
         assert audit_events(current_engine(), username="matrix-forger", action=CALLBACK_REFUSED, limit=1)
 
 
-HOSTILE_VALUES = (None, {"a": 1}, [1, {"b": 2}], "x" * 5000, 1e308, True, "<script>alert(1)</script>")
+HOSTILE_VALUES = (None, {"a": 1}, [1, {"b": 2}], "x" * 5000, 1e308, 10 ** 400, float("nan"), float("inf"), True,
+                  "<script>alert(1)</script>")
 
 
-@pytest.mark.parametrize("hostile", HOSTILE_VALUES, ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize("hostile", HOSTILE_VALUES, ids=lambda v: f"{type(v).__name__}-{str(v)[:6]}")
 def test_every_callback_answers_hostile_values_without_a_server_error(server, hostile, caplog):
     """A well-formed request may still carry any JSON value: it gets an answer, never a 500."""
     specs = _specs(server)
@@ -166,3 +165,14 @@ def test_every_callback_answers_hostile_values_without_a_server_error(server, ho
         response = admin.post("/_dash-update-component", json=exact_payload(spec, values))
         assert response.status_code < 500, (key, hostile)
     assert not [r for r in caplog.records if r.exc_info]
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_the_router_is_judged_by_the_page_it_renders(server, role):
+    specs = _specs(server)
+    router = specs[".._pages_content.children..._pages_store.data.."]
+    client = _client(server, role)
+    for path, required in _page_paths().items():
+        body = exact_payload(router, {"_pages_location.pathname": path, "_pages_location.search": ""})
+        status = client.post("/_dash-update-component", json=body).status_code
+        assert status == (200 if RANK[role] >= required.rank else 403), (role, path, status)

@@ -298,6 +298,24 @@ def test_forbidden_page_has_navigation_and_is_audited(server):
     assert [e.target for e in events] == ["/model"] and events[0].details["required"] == "manager"
 
 
+def test_repeated_refusals_are_logged_each_time_but_audited_once_a_minute(server, caplog):
+    client = login_client(server, "loop-officer", "officer")
+    with caplog.at_level("WARNING"):
+        for _ in range(5):
+            assert client.get("/model").status_code == 403
+    assert sum(r.getMessage() == "access_denied" for r in caplog.records) == 5
+    with server.app_context():
+        from app.security.web import current_engine
+        assert len(audit_events(current_engine(), username="loop-officer", action="access.denied")) == 1
+
+
+def test_unknown_dash_like_paths_are_404(server):
+    client = login_client(server, "prefix-user", "admin")
+    for path in ("/_dash-x", "/_reload-hashx", "/_dash-layout/../model", "/_dash-layoutx"):
+        assert client.get(path).status_code == 404, path
+    assert client.get("/_dash-layout").status_code == 200
+
+
 def test_not_found_page_in_the_readers_language(server):
     client = login_client(server, "lost-user", "manager")
     client.set_cookie("lang", "en")
@@ -334,9 +352,10 @@ def test_login_purges_failures_past_the_window(server):
         with Session(engine) as session, session.begin():
             session.add_all([LoginFailure(username="ghost", ip="10.0.0.1", at=utcnow() - dt.timedelta(days=d))
                              for d in (1, 2, 3)])
+            session.add(LoginFailure(username="ghost", ip="10.0.0.1", at=utcnow() - dt.timedelta(minutes=1)))
         login_client(server, "purger", "officer")
-        with Session(engine) as session:
-            assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0
+        with Session(engine) as session:  # the recent one still counts towards the lock
+            assert session.scalar(select(func.count()).select_from(LoginFailure)) == 1
 
 
 def test_session_probe_and_resumed_page(server):
@@ -345,9 +364,12 @@ def test_session_probe_and_resumed_page(server):
     assert probe.status_code == 401 and probe.get_json()["error"] == "unauthenticated"  # JSON, not a redirect
     assert anonymous.get("/auth/resumed").status_code == 302
     client = login_client(server, "back-again", "officer")
-    assert client.get("/auth/status").status_code == 204
+    tag = client.get("/auth/status").get_json()["user"]
+    other = login_client(server, "someone-else", "officer").get("/auth/status").get_json()["user"]
+    assert len(tag) == 16 and tag != other  # the guard tells a different person from the same one
     page = client.get("/auth/resumed").get_data(as_text=True)
     assert "Fermez cet onglet" in page and 'action="/logout"' in page
     layout = json.dumps(client.get("/_dash-layout").get_json(), ensure_ascii=False)
     assert "auth-session-banner" in layout and "/login?next=/auth/resumed" in layout
+    assert f'"data-user": "{tag}"' in layout
     assert "Votre session a pris fin" in layout

@@ -22,7 +22,7 @@ from app.resources import ServedModel, bind_served_model
 from app.security.login_page import safe_next
 from app.security.paths import RELOGIN_HREF
 from app.security.web import csrf_token, current_account, user_tag
-from app.ui import LANGUAGE_COOKIE, current_language
+from app.ui import LANGUAGE_COOKIE, SETTINGS_CONFIG_KEY, current_language
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
         suppress_callback_exceptions=True,
         update_title=None,
     )
+    app.server.config[SETTINGS_CONFIG_KEY] = settings
     from app.pages import register_all  # noqa: PLC0415 - pages need the app to exist first
 
     register_all()

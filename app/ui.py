@@ -11,16 +11,27 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import html
 
-from app.i18n import DEFAULT_LANGUAGE, normalise_language, translate
+from app.i18n import LANGUAGES, normalise_language, translate
 
 LANGUAGE_COOKIE = "lang"
 
 
+#: Where ``create_app`` puts its settings in ``server.config`` (read here for the default language).
+SETTINGS_CONFIG_KEY = "CREDIT_SETTINGS"
+
+
+def default_language() -> str:
+    """The deployment's language (``APP_LANGUAGE``) for readers who chose none; French outside an app."""
+    settings = flask.current_app.config.get(SETTINGS_CONFIG_KEY) if flask.has_app_context() else None
+    return normalise_language(getattr(settings, "default_language", None))
+
+
 def current_language() -> str:
-    """The user's language, from the ``lang`` cookie set by ``/lang/<code>`` (French by default)."""
+    """The reader's language: the ``lang`` cookie set by ``/lang/<code>``, else the deployment's."""
     if not flask.has_request_context():
-        return DEFAULT_LANGUAGE
-    return normalise_language(flask.request.cookies.get(LANGUAGE_COOKIE))
+        return default_language()
+    chosen = flask.request.cookies.get(LANGUAGE_COOKIE)
+    return chosen if chosen in LANGUAGES else default_language()
 
 
 def t(key: str, **values: object) -> str:

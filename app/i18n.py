@@ -466,6 +466,22 @@ CATALOG: dict[str, dict[str, str]] = {
         "fr": "Taux masqués pour les segments de moins de {min} clients, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
         "en": "Rates hidden for segments of fewer than {min} clients, and for the next smallest segment when it would give them back by subtraction (privacy).",
     },
+    "portfolio.fig.hidden_compared": {
+        "fr": "Taux masqués dans les deux groupes pour les segments de moins de {min} clients, pour ceux que moins de {min} clients distinguent entre A et B, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
+        "en": "Rates hidden in both groups for segments of fewer than {min} clients, for those that fewer than {min} clients tell apart between A and B, and for the next smallest segment when it would give them back by subtraction (privacy).",
+    },
+    "portfolio.fig.merged": {
+        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
+        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+    },
+    "portfolio.fig.bins_hidden": {
+        "fr": "Barres masquées : moins de {min} clients de ce côté du seuil (confidentialité).",
+        "en": "Bars hidden: fewer than {min} clients on this side of the threshold (privacy).",
+    },
+    "portfolio.fig.not_compared": {
+        "fr": "Répartition non montrée dans la comparaison : moins de {min} clients à l'issue connue distinguent A et B sur cette variable (confidentialité).",
+        "en": "Distribution not shown in the comparison: fewer than {min} clients with a known outcome tell A and B apart on this variable (privacy).",
+    },
     "portfolio.fig.repaid": {"fr": "Remboursé", "en": "Repaid"},
     "portfolio.fig.difficulties": {"fr": "Difficultés de paiement", "en": "Payment difficulties"},
     "portfolio.fig.outcome_axis": {"fr": "Clients (% de chaque issue)", "en": "Clients (% of each outcome)"},

@@ -321,6 +321,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Among similar clients, fewer than {min} repaid or fewer than {min} had payment difficulties: they are shown together, outcomes not separated, to protect anonymity.",
     },
     "client.compare.everyone": {"fr": "Toutes issues confondues", "en": "All outcomes together"},
+    "client.compare.merged": {
+        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
+        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+    },
+    "client.compare.cohort_close": {
+        "fr": "Les clients similaires diffèrent de l'ensemble des clients par moins de {min} clients : seuls tous les clients sont montrés, la différence décrirait ces quelques clients (confidentialité).",
+        "en": "Similar clients differ from all clients by fewer than {min} clients: only all clients are shown, the difference would describe those few clients (privacy).",
+    },
     "client.scatter.risk_axis": {"fr": "Probabilité de défaut (%)", "en": "Probability of default (%)"},
     "client.unit.years": {"fr": "ans", "en": "years"},
     "client.unit.instalments": {"fr": "échéances", "en": "instalments"},

@@ -745,14 +745,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.fig.calibration_model": {"fr": "Modèle", "en": "Model"},
     "model.fig.calibration_hover": {"fr": "Prédit %{x:.1f} %<br>Observé %{y:.1f} %<br>%{customdata} clients", "en": "Predicted %{x:.1f}%<br>Observed %{y:.1f}%<br>%{customdata} clients"},
     "model.fig.clients_per_bin": {"fr": "Clients", "en": "Clients"},
-    "model.fig.count_hover": {"fr": "%{y} clients", "en": "%{y} clients"},
+    "model.fig.count_hover": {"fr": "%{customdata} clients", "en": "%{customdata} clients"},
     "model.fig.observed_axis": {"fr": "Taux de défaut observé (%)", "en": "Observed default rate (%)"},
     "model.fig.predicted_axis": {"fr": "Probabilité de défaut prédite (%)", "en": "Predicted probability of default (%)"},
     "model.fig.clients_axis": {"fr": "Clients", "en": "Clients"},
     # privacy floor (issue 12) on the model page
     "model.fig.calibration_hidden": {
-        "fr": "Intervalles de moins de {min} clients : taux non affichés (confidentialité).",
-        "en": "Intervals of fewer than {min} clients: rates not shown (privacy).",
+        "fr": "Intervalles de moins de {min} clients (et le plus petit suivant qui permettrait de les retrouver) : taux et nombre de clients non affichés (confidentialité).",
+        "en": "Intervals of fewer than {min} clients (and the next smallest that would give them back): rates and number of clients not shown (privacy).",
     },
     "model.cost.too_few": {
         "fr": "{n} clients seulement seraient {side} à ce seuil (minimum {min}) : chiffres non affichés, ils décriraient ces clients (confidentialité).",

@@ -272,7 +272,8 @@ def _hover_counts(fig) -> list[list[int | None]]:
             continue
         counts = []
         for row in trace.customdata:
-            text = str(row[0]).strip(" ()").split(" ")[0].replace("\u00a0", "").replace(",", "")
+            cell = row[0] if getattr(row, "ndim", 1) and not isinstance(row, (str, int)) else row
+            text = str(cell).strip(" ()").split(" ")[0].replace("\u00a0", "").replace(",", "")
             counts.append(int(text) if text.isdigit() else None)
         out.append(counts)
     return out

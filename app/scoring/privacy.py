@@ -8,7 +8,12 @@ One constant and the few rules built on it, shared by every page (portfolio, mod
 - hiding a small cell is not enough when its neighbours and their total are shown: the total minus
   the shown cells gives the hidden one back (:func:`suppressed`);
 - two groups shown side by side give away the clients only one of them holds when those are few
-  (:func:`differencing_risk`).
+  (:func:`differencing_risk`);
+- the same holds for every cell a chart shows (histogram bar, segment bar): each holds 0 or at least
+  ``MIN_COHORT_SIZE`` clients of its series, and side by side with another group's chart over the
+  same cells, each differs from the other's cell by 0 or at least that many. Histograms merge
+  adjacent bins until it is so (:func:`merge_bins`); segments, which have no neighbours to merge
+  with, are hidden in both groups at once (:func:`suppressed_together`, rows from :func:`apart_rows`).
 
 Pure numpy, no import from the rest of the application, so any layer may use it.
 """

@@ -321,6 +321,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Among similar clients, fewer than {min} repaid or fewer than {min} had payment difficulties: they are shown together, outcomes not separated, to protect anonymity.",
     },
     "client.compare.everyone": {"fr": "Toutes issues confondues", "en": "All outcomes together"},
+    "client.compare.merged": {
+        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
+        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+    },
+    "client.compare.cohort_close": {
+        "fr": "Les clients similaires diffèrent de l'ensemble des clients par moins de {min} clients : seuls tous les clients sont montrés, la différence décrirait ces quelques clients (confidentialité).",
+        "en": "Similar clients differ from all clients by fewer than {min} clients: only all clients are shown, the difference would describe those few clients (privacy).",
+    },
     "client.scatter.risk_axis": {"fr": "Probabilité de défaut (%)", "en": "Probability of default (%)"},
     "client.unit.years": {"fr": "ans", "en": "years"},
     "client.unit.instalments": {"fr": "échéances", "en": "instalments"},
@@ -465,6 +473,22 @@ CATALOG: dict[str, dict[str, str]] = {
     "portfolio.fig.hidden": {
         "fr": "Taux masqués pour les segments de moins de {min} clients, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
         "en": "Rates hidden for segments of fewer than {min} clients, and for the next smallest segment when it would give them back by subtraction (privacy).",
+    },
+    "portfolio.fig.hidden_compared": {
+        "fr": "Taux masqués dans les deux groupes pour les segments de moins de {min} clients, pour ceux que moins de {min} clients distinguent entre A et B, et pour le plus petit segment suivant quand il permettrait de les retrouver par soustraction (confidentialité).",
+        "en": "Rates hidden in both groups for segments of fewer than {min} clients, for those that fewer than {min} clients tell apart between A and B, and for the next smallest segment when it would give them back by subtraction (privacy).",
+    },
+    "portfolio.fig.merged": {
+        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
+        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+    },
+    "portfolio.fig.bins_hidden": {
+        "fr": "Barres masquées : moins de {min} clients de ce côté du seuil (confidentialité).",
+        "en": "Bars hidden: fewer than {min} clients on this side of the threshold (privacy).",
+    },
+    "portfolio.fig.not_compared": {
+        "fr": "Répartition non montrée dans la comparaison : moins de {min} clients à l'issue connue distinguent A et B sur cette variable (confidentialité).",
+        "en": "Distribution not shown in the comparison: fewer than {min} clients with a known outcome tell A and B apart on this variable (privacy).",
     },
     "portfolio.fig.repaid": {"fr": "Remboursé", "en": "Repaid"},
     "portfolio.fig.difficulties": {"fr": "Difficultés de paiement", "en": "Payment difficulties"},
@@ -721,14 +745,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "model.fig.calibration_model": {"fr": "Modèle", "en": "Model"},
     "model.fig.calibration_hover": {"fr": "Prédit %{x:.1f} %<br>Observé %{y:.1f} %<br>%{customdata} clients", "en": "Predicted %{x:.1f}%<br>Observed %{y:.1f}%<br>%{customdata} clients"},
     "model.fig.clients_per_bin": {"fr": "Clients", "en": "Clients"},
-    "model.fig.count_hover": {"fr": "%{y} clients", "en": "%{y} clients"},
+    "model.fig.count_hover": {"fr": "%{customdata} clients", "en": "%{customdata} clients"},
     "model.fig.observed_axis": {"fr": "Taux de défaut observé (%)", "en": "Observed default rate (%)"},
     "model.fig.predicted_axis": {"fr": "Probabilité de défaut prédite (%)", "en": "Predicted probability of default (%)"},
     "model.fig.clients_axis": {"fr": "Clients", "en": "Clients"},
     # privacy floor (issue 12) on the model page
     "model.fig.calibration_hidden": {
-        "fr": "Intervalles de moins de {min} clients : taux non affichés (confidentialité).",
-        "en": "Intervals of fewer than {min} clients: rates not shown (privacy).",
+        "fr": "Intervalles de moins de {min} clients (et le plus petit suivant qui permettrait de les retrouver) : taux et nombre de clients non affichés (confidentialité).",
+        "en": "Intervals of fewer than {min} clients (and the next smallest that would give them back): rates and number of clients not shown (privacy).",
     },
     "model.cost.too_few": {
         "fr": "{n} clients seulement seraient {side} à ce seuil (minimum {min}) : chiffres non affichés, ils décriraient ces clients (confidentialité).",

@@ -47,7 +47,9 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
                         texts: dict[str, str], lang: str = "fr", kind: str = "count") -> go.Figure:
     """One histogram panel per group, the client's value as a labelled vertical line.
 
-    ``panels``: (title, Distribution) or (title, Distribution, split); split (default) draws the
+    Bars are those of each Distribution (merged by ``comparison.merge_panels`` so that each holds 0
+    or at least 20 clients): a wider bar is drawn at its width, its height being its share per
+    standard bin. ``panels``: (title, Distribution) or (title, Distribution, split); split (default) draws the
     two outcome groups side by side, otherwise one series of all the group's clients (a group
     whose outcome groups are too small to be shown apart). ``texts``: "repaid", "difficulties",
     "x", "y" and, for unsplit panels, "everyone". ``kind``: unit of the feature, for the hover.
@@ -60,16 +62,19 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
     for col, (_, dist, *rest) in enumerate(panels, start=1):
         split = rest[0] if rest else True
         centres = (dist.edges[:-1] + dist.edges[1:]) / 2
-        step = float(np.diff(dist.edges).mean())
+        steps = np.diff(dist.edges)
+        base = float(dist.base_width or steps.min())
         bins = [f"{format_display(kind, float(lo), lang)} – {format_display(kind, float(hi), lang)}"
                 for lo, hi in zip(dist.edges[:-1], dist.edges[1:])]
-        width = step * (0.45 if split else 0.9)
+        width = steps * (0.45 if split else 0.9)
         series = ((texts["repaid"], dist.repaid, BLUE, "", -width / 2),
                   (texts["difficulties"], dist.difficulties, ORANGE, "/", width / 2)) if split else \
             ((texts["everyone"], dist.everyone, GREY, ".", 0.0),)
         for name, shares, colour, pattern, offset in series:
+            # a bar merged for privacy keeps its true width; its height is its share per standard bin
+            # (the hover gives the bar's own share), so merging does not inflate the shape
             fig.add_trace(go.Bar(
-                x=centres + offset, y=shares, width=width, name=name, legendgroup=name,
+                x=centres + offset, y=np.asarray(shares) * base / steps, width=width, name=name, legendgroup=name,
                 showlegend=name not in shown_names, hoverinfo="text",
                 marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": BLACK, "size": 6, "fillmode": "overlay"}},
                 hovertext=[f"{name}<br>{bin_text}<br>{format_display('percent', float(share), lang)}"

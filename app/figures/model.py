@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
 from app.i18n import translate
-from app.scoring.formatting import count_text, number_text, percent_suffix, percent_text
+from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 from app.scoring.privacy import MIN_COHORT_SIZE
 
 
@@ -62,9 +62,11 @@ def _rule_point(fig: go.Figure, point: tuple[float, float], position: str, lang:
 
 def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
     """Reliability diagram (observed vs predicted default rate per bin, with the number of clients)
-    above a bar chart of those counts: a bin of 12 clients cannot be read like one of 12,000.
-    Bins whose rates are withheld (None: ``metrics.shown_reliability``) get a count bar but no point,
-    and a note says why."""
+    above a bar chart of those counts: a bin of 30 clients cannot be read like one of 12,000.
+    Bins whose rates are withheld (None: ``metrics.shown_reliability``: under the privacy floor, or
+    the next smallest that would give them back) get neither a point nor a count bar (their count
+    is the small figure: 4 clients predicted at 90-100 % are 4 clients described), and a note says
+    why; the hover of such a bin reads "—"."""
     table = pd.DataFrame(reliability)
     if len(table):
         table[["predicted", "observed"]] = table[["predicted", "observed"]].astype(float)  # None -> NaN
@@ -80,8 +82,12 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
                         hovertemplate=_tr("calibration_hover", lang) + "<extra></extra>",
                         customdata=points["count"], row=1, col=1)
     if len(table):
-        fig.add_bar(x=100 * (table["lower"] + table["upper"]) / 2, y=table["count"], width=100 * (table["upper"] - table["lower"]) * 0.9,
+        withheld = table["predicted"].isna() | table["observed"].isna()
+        counts = [None if w else int(c) for w, c in zip(withheld, table["count"])]
+        fig.add_bar(x=100 * (table["lower"] + table["upper"]) / 2, y=counts,
+                    width=100 * (table["upper"] - table["lower"]) * 0.9,
                     marker_color=SKY, name=_tr("clients_per_bin", lang), showlegend=False,
+                    customdata=[MISSING_TEXT if w else count_text(c, lang) for w, c in zip(withheld, table["count"])],
                     hovertemplate=_tr("count_hover", lang) + "<extra></extra>", row=2, col=1)
     if len(points) < len(table):
         fig.add_annotation(text=_tr("calibration_hidden", lang, min=MIN_COHORT_SIZE), xref="paper", yref="paper",

@@ -163,8 +163,11 @@ def results(view: PortfolioView, lang: str) -> list:
     summaries = {g: an.summary(getattr(view, g)) for g in groups}
     described = all(s.status == OK for s in summaries.values())
     risk = an.comparison_risk(view.a, view.b) if view.compare and described else None
+    # side by side, each group's charts are built with the other's (same cells, 0 or >= 20 apart)
+    others = {"a": view.b, "b": view.a} if view.compare and described and not risk else {}
     columns = [dbc.Col(_refused_column(g) if g == "b" and risk else
-                       _group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare),
+                       _group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare,
+                                     other=others.get(g)),
                        lg=12 // len(groups)) for g in groups]
     out = []
     if view.compare:
@@ -194,24 +197,28 @@ def _refused_column(group: str) -> html.Div:
                     id=group_id(group, "column"))
 
 
-def _group_column(an, group, filter_, summary, view, lang, bundle, wide):
+def _group_column(an, group, filter_, summary, view, lang, bundle, wide, other=None):
     heading = html.H2(t("portfolio.group", group=group.upper()), className="h5") if not wide else None
     segment_labels = {v: option_label(view.segment, v, lang) for v in dict(_options(an)).get(view.segment, [])}
     seg_title = t(f"portfolio.filter.{view.segment}")
     if summary.status != OK:
         return html.Div([heading, Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs,
                                                                          lang, wide=wide))], id=group_id(group, "column"))
-    by_outcome = an.feature_by_outcome(filter_, view.feature)
+    by_outcome = an.feature_by_outcome(filter_, view.feature, other=other)
+    withheld = by_outcome is not None and by_outcome.hidden is not None and bool(by_outcome.hidden.all())
+    feature_message = (t("portfolio.fig.no_outcome", min=MIN_COHORT_SIZE) if by_outcome is None else
+                       t("portfolio.fig.not_compared", min=MIN_COHORT_SIZE) if withheld else None)
     charts = [
         ChartCard(t("portfolio.chart.score"), group_id(group, "score-graph"),
-                  figures.score_distribution(an.score_histogram(filter_), an.threshold, lang)),
+                  figures.score_distribution(an.score_histogram(filter_, other=other), an.threshold, lang)),
         ChartCard(f"{t('portfolio.chart.segment')} — {seg_title}", group_id(group, "segment-graph"),
-                  figures.segment_rates(an.segment_rates(filter_, view.segment), seg_title, lang, segment_labels)),
+                  figures.segment_rates(an.segment_rates(filter_, view.segment, other=other), seg_title, lang,
+                                        segment_labels, compared=other is not None)),
         ChartCard(f"{t('portfolio.chart.feature')} — {t('portfolio.feature.' + view.feature)}",
                   group_id(group, "feature-graph"),
-                  None if by_outcome is None else figures.feature_by_outcome(
+                  None if feature_message else figures.feature_by_outcome(
                       by_outcome, t(f"portfolio.feature.{view.feature}"), lang),
-                  message=t("portfolio.fig.no_outcome", min=MIN_COHORT_SIZE) if by_outcome is None else None),
+                  message=feature_message),
     ]
     chart_cols = [dbc.Col(c, lg=6 if wide else 12, className="mb-3") for c in charts]
     return html.Div([

@@ -5,7 +5,12 @@ in memory) and returns histograms (shares per bin) or anonymous sampled points: 
 chart cannot reveal another client. Privacy rule (``cohorts.MIN_COHORT_SIZE``): a group is drawn
 only when it holds at least that many clients with a value, and split by outcome only when EACH
 outcome group (repaid, payment difficulties) does too; otherwise a bar could describe one person.
-The client on screen is not one of their own "similar clients".
+The same floor holds per bar: adjacent bins are merged until every bar drawn holds 0 or at least
+that many clients of its series (a bar of 1 defaulter among 25 is that defaulter, even shown as
+4 %), and, the two panels being side by side over the same bars, until every bar of all clients also
+differs from the similar clients' by 0 or at least that many (``privacy.merge_bins``). When the
+similar clients are so nearly all clients that no bar can differ by enough, only all clients are
+drawn. The client on screen is not one of their own "similar clients".
 
 The engineered comparison features (ratios, term, mean external score, ages) are computed by the
 model's own feature code (``app.scoring.features``), so the chart can never disagree with what
@@ -15,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from app.scoring import features as model_features
 from app.scoring.cohorts import MIN_COHORT_SIZE, CohortFilter, similar_clients_filter
+from app.scoring.privacy import merge_bins
 
 #: Features offered in the comparison, in the order of the list, with their unit kind
 #: (``formatting.format_display``): model inputs an officer can explain and the score itself.
@@ -135,10 +141,20 @@ class Distribution:
     n_difficulties: int  # with a value for the feature
     n_missing_value: int  # clients of the group without a value for the feature
     everyone: np.ndarray | None = None  # % of the group's clients with a value, whatever the outcome
+    #: clients per bin of each series ("repaid", "difficulties", "everyone"): what the floor is checked on
+    counts: dict[str, np.ndarray] = field(default_factory=dict)
+    #: width of a standard bin (bars merged for privacy are wider); None: every bar is standard
+    base_width: float | None = None
 
     @property
     def n_values(self) -> int:
         return self.n - self.n_missing_value
+
+    @property
+    def merged(self) -> bool:
+        if self.base_width is None or len(self.edges) < 2:
+            return False
+        return bool(np.any(np.diff(self.edges) > self.base_width * (1 + 1e-9)))
 
 
 def distribution(values: np.ndarray, target: np.ndarray, edges: np.ndarray) -> Distribution:
@@ -150,17 +166,52 @@ def distribution(values: np.ndarray, target: np.ndarray, edges: np.ndarray) -> D
     finite = np.isfinite(values)
     clipped = np.clip(values, edges[0], edges[-1])
 
-    def shares(selected: np.ndarray) -> tuple[np.ndarray, int]:
-        keep = selected & finite
-        counts, _ = np.histogram(clipped[keep], bins=edges)
-        total = int(keep.sum())
-        return (100.0 * counts / total if total else np.zeros(len(edges) - 1)), total
+    counts = {key: np.histogram(clipped[selected & finite], bins=edges)[0]
+              for key, selected in (("repaid", target == 0), ("difficulties", target == 1),
+                                    ("everyone", np.ones(len(values), dtype=bool)))}
+    return _from_counts(edges, counts, int(len(values)), int((~finite).sum()))
 
-    repaid, n_repaid = shares(target == 0)
-    difficulties, n_diff = shares(target == 1)
-    everyone, _ = shares(np.ones(len(values), dtype=bool))
-    return Distribution(edges, repaid, difficulties, int(len(values)), n_repaid, n_diff, int((~finite).sum()),
-                        everyone)
+
+def _shares(counts: np.ndarray) -> np.ndarray:
+    total = int(counts.sum())
+    return 100.0 * counts / total if total else np.zeros(len(counts))
+
+
+def _from_counts(edges: np.ndarray, counts: dict[str, np.ndarray], n: int, n_missing: int,
+                 base_width: float | None = None) -> Distribution:
+    return Distribution(edges, _shares(counts["repaid"]), _shares(counts["difficulties"]), n,
+                        int(counts["repaid"].sum()), int(counts["difficulties"].sum()), n_missing,
+                        _shares(counts["everyone"]), counts, base_width)
+
+
+def _drawn(panel: "Panel") -> tuple[str, ...]:
+    return ("repaid", "difficulties") if panel.split else ("everyone",)
+
+
+def merge_panels(panels: list["Panel"], min_size: int = MIN_COHORT_SIZE) -> list["Panel"] | None:
+    """The panels redrawn over the same merged bars: each bar holds 0 or at least ``min_size``
+    clients of every series drawn and, for a series drawn in both panels, differs between "all" and
+    "cohort" (included in it) by 0 or at least ``min_size``. None when no bar can be made so (the
+    two groups differ by too few clients over the whole range)."""
+    if not panels:
+        return []
+    edges = panels[0].distribution.edges
+    rows = [p.distribution.counts[k] for p in panels for k in _drawn(p)]
+    if len(panels) == 2:
+        whole, part = panels
+        rows += [whole.distribution.counts[k] - part.distribution.counts[k]
+                 for k in _drawn(whole) if k in _drawn(part)]
+    merged = merge_bins(edges, rows, min_size=min_size)
+    if merged.hidden.any():
+        return None
+    starts = np.searchsorted(edges, merged.edges[:-1])
+    out = []
+    for p in panels:
+        d = p.distribution
+        counts = {k: np.add.reduceat(v, starts) for k, v in d.counts.items()}
+        out.append(replace(p, distribution=_from_counts(merged.edges, counts, d.n, d.n_missing_value,
+                                                        merged.base_width)))
+    return out
 
 
 def percentile_of(values: np.ndarray, value: float) -> float | None:
@@ -211,8 +262,15 @@ def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_
         panel, note = _panel(group, dist, min_size)
         panels += [panel] if panel else []
         notes += [note] if note else []
-    cohort_shown = any(p.group == "cohort" for p in panels)
-    percentile = percentile_of(values[members], client_value) if cohort_shown else None
+    cohort_described = any(p.group == "cohort" for p in panels)
+    drawn = merge_panels(panels, min_size)
+    if drawn is None:  # all clients and the similar ones are too few apart to be drawn side by side
+        drawn = merge_panels([p for p in panels if p.group == "all"], min_size)
+        notes.append("cohort_close")
+    if any(p.distribution.merged for p in drawn):
+        notes.append("merged")
+    panels = drawn
+    percentile = percentile_of(values[members], client_value) if cohort_described else None
     if not np.isfinite(client_value):
         notes.append("no_value")
     return ClientComparison(feature, client_value, tuple(panels), int(len(members)), percentile, tuple(notes))

@@ -12,7 +12,13 @@ for the full Home Credit size (356,255 clients) in a 512 MB worker and a 300 ms 
   and ``np.argpartition`` down to the requested page: no 356k-row list is ever built.
 
 Privacy: groups and segments smaller than :data:`~app.scoring.cohorts.MIN_COHORT_SIZE` get no figure
-nor client list, and two groups that only a few clients tell apart are not compared.
+nor client list, and two groups that only a few clients tell apart are not compared. Every cell of a
+chart obeys the same floor: a histogram bar holds 0 or at least 20 clients (20 known outcomes for an
+outcome series), adjacent bins being merged into a wider bar until it does; a segment's rate is shown
+only over at least 20 clients. When two groups are shown side by side (``other=``), each chart is
+built for both at once, over the same cells, so that every shown cell of A also differs from B's by
+0 or at least 20 clients (counted over all clients and over known outcomes): the group-level check
+(:meth:`PortfolioAnalysis.comparison_risk`) says nothing about a bar of 22 clients in A and 20 in B.
 Everything here is pure (numpy/pandas), so the page callbacks stay thin and the tests need no browser.
 """
 from __future__ import annotations
@@ -28,7 +34,9 @@ import pandas as pd
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
 from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
-from app.scoring.privacy import DifferencingRisk, differencing_risk, suppressed
+from app.scoring.privacy import (
+    DifferencingRisk, apart_rows, differencing_risk, merge_bins, suppressed, suppressed_together,
+)
 
 #: Attributes a manager can break a group down by (filter field -> served column).
 SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)
@@ -63,11 +71,30 @@ class GroupSummary:
 
 @dataclass(frozen=True, eq=False)
 class Histogram:
-    """Counts per bin for named series (edges in the displayed unit) and each series' size."""
+    """Counts per bar for named series (edges in the displayed unit) and each series' size.
+
+    Bars may be wider than ``base_width`` (the standard bin width): bins merged so that each bar
+    holds 0 or at least MIN_COHORT_SIZE clients. ``hidden``: bars whose counts are withheld (0 in
+    ``counts``; a side of the threshold with too few clients). ``totals`` count every client of
+    the series, hidden bars included (the group's size is on the page anyway).
+    """
 
     edges: np.ndarray
     counts: dict[str, np.ndarray]
     totals: dict[str, int]
+    hidden: np.ndarray | None = None
+    base_width: float | None = None
+
+    @property
+    def merged(self) -> bool:
+        """Whether some bar spans several standard bins (merged for privacy)."""
+        if self.base_width is None or len(self.edges) < 2:
+            return False
+        return bool(np.any(np.diff(self.edges) > self.base_width * (1 + 1e-9)))
+
+    @property
+    def any_hidden(self) -> bool:
+        return self.hidden is not None and bool(np.any(self.hidden))
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -118,6 +145,16 @@ class PortfolioAnalysis:
         self.segments = {name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}
         self.score_edges = _read_only(self._score_edges())
         self.feature_edges = {f: _read_only(self._feature_edges(f)) for f in FEATURES if f in frame}
+        # the bin of every client, once: a chart is then a few bincounts over the group's rows
+        self.refused = _read_only(self.proba >= self.threshold)
+        at_threshold = int(np.argmin(np.abs(self.score_edges - self.threshold * 100)))
+        score_bins = self._bin_of(np.clip(self.proba * 100, 0, self.score_edges[-1] - 1e-9), self.score_edges)
+        # a bar is wholly granted or wholly refused, whatever the rounding of proba x 100 at the threshold
+        self.score_bins = _read_only(np.where(self.refused, np.maximum(score_bins, at_threshold),
+                                              np.minimum(score_bins, at_threshold - 1)).astype(np.int16))
+        self.threshold_bin = at_threshold
+        self.feature_bins = {f: _read_only(self._bin_of(self._display(f, frame[f].to_numpy(dtype=np.float64)),
+                                                        edges)) for f, edges in self.feature_edges.items()}
         # every sortable column ranked once, here: the instance is shared by the server's threads, so
         # nothing in it may be filled in later (a few MB of int32 at full size, read-only)
         self._ranks: Mapping[str, np.ndarray] = MappingProxyType(
@@ -165,15 +202,51 @@ class PortfolioAnalysis:
         above = max(int(np.ceil((top - thr) / (thr / below))), 1)
         return np.concatenate([np.linspace(0, thr, below + 1), thr + (thr / below) * np.arange(1, above + 1)])
 
-    def _score_histogram(self, filter_: CohortFilter) -> Histogram | None:
-        """Clients per probability bin, split into granted and refused (None for undescribed groups)."""
+    @staticmethod
+    def _bin_of(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+        """Bin index of each value (as ``np.histogram``: values beyond the ends clipped into the end
+        bins, the last bin closed), -1 for a missing value."""
+        finite = np.isfinite(values)
+        clipped = np.clip(np.where(finite, values, edges[0]), edges[0], edges[-1])
+        bins = np.clip(np.searchsorted(edges, clipped, side="right") - 1, 0, len(edges) - 2)
+        return np.where(finite, bins, -1).astype(np.int16)
+
+    def _pair(self, filter_: CohortFilter, other: CohortFilter | None) -> np.ndarray | None:
+        """The other group's mask when the two are shown side by side and differ (else None)."""
+        if other is None or other == filter_:
+            return None
+        return self.mask(other)
+
+    def _binned(self, filter_: CohortFilter, other: CohortFilter | None, cells: np.ndarray, edges: np.ndarray,
+                series: dict[str, np.ndarray], breaks=()) -> Histogram:
+        """Counts per bar of each series (a mask over all clients) for the group, merged so that
+        every bar holds 0 or at least MIN_COHORT_SIZE clients of each series, in the group and, in
+        a comparison, in the other group and in each group's clients the other lacks."""
+        mask, other_mask = self.mask(filter_), self._pair(filter_, other)
+        n_bins = len(edges) - 1
+        own = {k: np.bincount(cells[mask & s & (cells >= 0)], minlength=n_bins)[:n_bins] for k, s in series.items()}
+        rows = list(own.values())
+        if other_mask is not None:
+            for s in series.values():
+                rows += apart_rows(cells, n_bins, mask, other_mask, s)[1:]
+        merged = merge_bins(edges, rows, breaks)
+        counts = {k: _read_only(merged.counts[i]) for i, k in enumerate(own)}
+        return Histogram(_read_only(merged.edges), counts, {k: int(v.sum()) for k, v in own.items()},
+                         _read_only(merged.hidden), merged.base_width)
+
+    def _score_histogram(self, filter_: CohortFilter, other: CohortFilter | None = None) -> Histogram | None:
+        """Clients per probability bar, split into granted and refused (None for undescribed groups).
+
+        Bars are merged until each holds 0 or at least MIN_COHORT_SIZE clients (with ``other``: in
+        both groups and in what tells them apart), never across the threshold, so that each bar
+        stays wholly granted or wholly refused; a side holding 1 to 19 clients (or 1 to 19 apart
+        from ``other``'s) is hidden: its count is the approval rate already in the key figures,
+        where they lie beyond the threshold would describe them.
+        """
         if self.summary(filter_).status != OK:
             return None
-        p = np.clip(self.proba[self.mask(filter_)] * 100, 0, self.score_edges[-1] - 1e-9)
-        refused = p >= self.threshold * 100
-        counts = {"granted": np.histogram(p[~refused], self.score_edges)[0],
-                  "refused": np.histogram(p[refused], self.score_edges)[0]}
-        return Histogram(self.score_edges, counts, {k: int(v.sum()) for k, v in counts.items()})
+        return self._binned(filter_, other, self.score_bins, self.score_edges,
+                            {"granted": ~self.refused, "refused": self.refused}, breaks=(self.threshold_bin,))
 
     def _feature_edges(self, feature: str) -> np.ndarray:
         values = self._display(feature, self.frame[feature].to_numpy(dtype=np.float64))
@@ -189,36 +262,42 @@ class PortfolioAnalysis:
     def _display(feature: str, values: np.ndarray) -> np.ndarray:
         return values * 100 if FEATURES.get(feature) == "percent" else values
 
-    def _feature_by_outcome(self, filter_: CohortFilter, feature: str) -> Histogram | None:
+    def _feature_by_outcome(self, filter_: CohortFilter, feature: str,
+                            other: CohortFilter | None = None) -> Histogram | None:
         """Distribution of ``feature`` among repaid (0) and defaulted (1) clients of the group.
 
         None when the group cannot be described or either outcome has too few known clients;
-        values outside the portfolio's 0.5-99.5 % range are counted in the end bins.
+        values outside the portfolio's 0.5-99.5 % range are counted in the end bins. Bins are
+        merged until each holds 0 or at least MIN_COHORT_SIZE known outcomes of each kind (with
+        ``other``: also in the other group and in each group's clients the other lacks). In a
+        comparison where even the whole range cannot be made safe (1 to 19 defaulters with a value
+        tell the groups apart), every bar is hidden (``hidden`` all True): the page withholds the
+        chart for both groups.
         """
         if feature not in self.feature_edges:
             raise KeyError(f"unknown feature {feature!r}; choose one of {', '.join(self.feature_edges)}")
         if self.summary(filter_).status != OK:
             return None
-        edges = self.feature_edges[feature]
-        mask = self.mask(filter_) & self.known
-        values = self._display(feature, self.frame[feature].to_numpy(dtype=np.float64)[mask])
-        y = self.target[mask]
-        finite = np.isfinite(values)
-        values = np.clip(values, edges[0], edges[-1])
-        counts = {"repaid": np.histogram(values[finite & (y == 0)], edges)[0],
-                  "difficulties": np.histogram(values[finite & (y == 1)], edges)[0]}
-        totals = {k: int(v.sum()) for k, v in counts.items()}
-        if not all(large_enough(t) for t in totals.values()):
+        series = {"repaid": self.known & (self.target == 0), "difficulties": self.known & (self.target == 1)}
+        hist = self._binned(filter_, other, self.feature_bins[feature], self.feature_edges[feature], series)
+        if not all(large_enough(t) for t in hist.totals.values()):
             return None
-        return Histogram(edges, counts, totals)
+        return hist
 
-    def _segment_rates(self, filter_: CohortFilter, segment: str) -> pd.DataFrame | None:
+    def _segment_rates(self, filter_: CohortFilter, segment: str,
+                       other: CohortFilter | None = None) -> pd.DataFrame | None:
         """Per value of ``segment`` within the group: clients, approval rate, known outcomes, default rate.
 
         Rates of a segment with fewer than MIN_COHORT_SIZE clients (or known outcomes) are NaN, and so
         are those of the next smallest segments when the hidden ones would otherwise hold 1 to 19
         clients together: the group's own rate is on the page, and the group minus the shown
         segments would be exactly those few clients (``privacy.suppressed``).
+
+        With ``other`` (the group shown next to this one), a segment is also hidden when its clients
+        in the two groups differ by 1 to 19 (all clients for the approval rate, known outcomes for
+        the default rate), and the hidden segments are the same in both groups
+        (``privacy.suppressed_together``): hiding B's bar only would let A's bar, B's total and B's
+        other bars give it back. The same call with the groups swapped hides the same segments.
         """
         if segment not in self.segments:
             raise KeyError(f"unknown segment {segment!r}; choose one of {', '.join(self.segments)}")
@@ -238,10 +317,16 @@ class PortfolioAnalysis:
                 "segment": labels, "n": n, "approval_rate": np.where(n >= 1, approved / n, np.nan),
                 "n_known": n_known, "default_rate": np.where(n_known >= 1, defaults / n_known, np.nan),
             })
-        table = table[table["n"] > 0].reset_index(drop=True)
-        table.loc[suppressed(table["n"].to_numpy()), "approval_rate"] = np.nan
-        table.loc[suppressed(table["n_known"].to_numpy()), "default_rate"] = np.nan
-        return table
+        other_mask = self._pair(filter_, other)
+        if other_mask is None:
+            hide_approval, hide_default = suppressed(n), suppressed(n_known)
+        else:
+            every = np.ones(len(codes), dtype=bool)
+            hide_approval = suppressed_together(apart_rows(codes, k, mask, other_mask, every)) | (n == 0)
+            hide_default = suppressed_together(apart_rows(codes, k, mask, other_mask, self.known)) | (n_known == 0)
+        table.loc[hide_approval, "approval_rate"] = np.nan
+        table.loc[hide_default, "default_rate"] = np.nan
+        return table[table["n"] > 0].reset_index(drop=True)
 
     # -- the clients behind the numbers -----------------------------------------------------------
     def rank(self, column: str) -> np.ndarray:

@@ -59,3 +59,22 @@ def test_feature_values_in_display_units():
     with pytest.raises(KeyError):
         feature_values(frame, "SK_ID_CURR")
     assert percentile_of(np.array([1.0, 2.0, 3.0, 4.0]), 3.0) == 50.0 and percentile_of(np.array([1.0]), np.nan) is None
+
+
+def test_merged_bars_are_drawn_at_their_width_as_a_share_per_standard_bin():
+    from app.scoring.comparison import Panel, merge_panels
+
+    rng = np.random.default_rng(0)
+    values = rng.normal(50, 10, 120)
+    target = np.r_[np.zeros(90), np.ones(30)]
+    dist = distribution(values, target, bin_edges(values, 10))
+    (panel,) = merge_panels([Panel("all", dist, True)])
+    merged = panel.distribution
+    assert merged.merged and set(merged.edges) <= set(dist.edges)
+    assert all(((c == 0) | (c >= 20)).all() for c in (merged.counts["repaid"], merged.counts["difficulties"]))
+    fig = distribution_figure([("Tous", merged)], 50.0, "Ce client", texts={"repaid": "R", "difficulties": "D", "x": "x", "y": "y"})
+    repaid = fig.data[0]
+    steps = np.diff(merged.edges)
+    np.testing.assert_allclose(np.asarray(repaid.width), steps * 0.45)
+    np.testing.assert_allclose(np.asarray(repaid.y) * steps / merged.base_width, merged.repaid)
+    assert "%" in repaid.hovertext[0]

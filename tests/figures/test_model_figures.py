@@ -72,7 +72,9 @@ def test_curves_use_the_language_percent_suffix():
     assert roc_figure(roc, (0.2, 0.5), "fr").layout.xaxis.ticksuffix == f"{NBSP}%"
 
 
-def test_calibration_bins_without_rates_get_a_count_bar_but_no_point():
+def test_calibration_bins_without_rates_get_neither_a_point_nor_a_count():
+    """A count bar of 4 clients is a statistic about 4 clients; the 30 go with them (secondary
+    suppression: the total minus the shown bars would give the 4 back)."""
     bins = [{"lower": 0.0, "upper": 0.1, "count": 200, "predicted": 0.05, "observed": 0.05},
             {"lower": 0.4, "upper": 0.5, "count": 30, "predicted": None, "observed": None},
             {"lower": 0.9, "upper": 1.0, "count": 4, "predicted": None, "observed": None}]
@@ -80,5 +82,6 @@ def test_calibration_bins_without_rates_get_a_count_bar_but_no_point():
     _json(fig)
     points, bars = fig.data[1], fig.data[2]
     assert list(points.y) == [5.0] and list(points.text) == ["n=200"]
-    assert list(bars.y) == [200, 30, 4]
+    assert list(bars.y) == [200, None, None]
+    assert list(bars.customdata) == ["200", MISSING_TEXT, MISSING_TEXT] and "customdata" in bars.hovertemplate
     assert any("moins de 20 clients" in a.text for a in fig.layout.annotations)

@@ -51,3 +51,42 @@ def test_feature_by_outcome_shares_per_outcome():
     assert list(repaid.y) == [30, 70] and list(difficulties.y) == [75, 25]
     assert repaid.name == "Remboursé (n=100)" and difficulties.line.dash == "dash"
     assert fig.layout.xaxis.title.text == "Montant du crédit (€)"
+
+
+def _hover_counts(trace) -> list[str]:
+    return [str(row[0]) for row in trace.customdata]
+
+
+def test_no_hover_writes_a_count_under_the_floor():
+    """The tester's leak: the "Difficultés de paiement" hover read "1 clients"; a segment whose rate
+    is hidden hovered "— (3 clients)". The builders never write a count of 1 to 19."""
+    hist = Histogram(np.array([0, 1, 2.0]), {"repaid": np.array([30, 70]), "difficulties": np.array([19, 1])},
+                     {"repaid": 100, "difficulties": 20})
+    fig = figures.feature_by_outcome(hist, "x", "fr")
+    assert _hover_counts(fig.data[1]) == ["—", "—"] and _hover_counts(fig.data[0]) == ["30", "70"]
+    table = pd.DataFrame({"segment": ["Working", "Student"], "n": [120, 3], "approval_rate": [0.9, np.nan],
+                          "n_known": [100, 3], "default_rate": [0.08, np.nan]})
+    for trace in figures.segment_rates(table, "Type", "fr").data:
+        assert trace.customdata[1][0] == "" and trace.customdata[1][1] == "—"
+        assert "3" not in "".join(trace.text[1]) and "n=" not in trace.text[1]
+
+
+def test_merged_bars_keep_their_width_and_show_their_share_per_standard_bin():
+    # 4 standard bins of 5 points; the first two merged into one bar of 20 clients out of 100
+    hist = Histogram(np.array([0, 10, 15, 20.0]), {"granted": np.array([20, 50, 0]), "refused": np.array([0, 0, 30])},
+                     {"granted": 70, "refused": 30}, np.array([False, False, False]), 5.0)
+    fig = _valid(figures.score_distribution(hist, 0.15, "fr"))
+    granted = fig.data[0]
+    assert list(granted.width) == [10, 5, 5] and list(np.round(granted.y, 6)) == [10, 50, 0]
+    assert granted.customdata[0][2] == "20,0"  # the hover gives the bar's own share (20 % of the group)
+    assert any("regroupées" in (a.text or "") for a in fig.layout.annotations)
+    assert not any("regroupées" in (a.text or "") for a in figures.score_distribution(
+        Histogram(hist.edges, hist.counts, hist.totals), 0.15, "fr").layout.annotations)
+
+
+def test_hidden_bars_say_so_and_hover_no_figure():
+    hist = Histogram(np.array([0, 10, 20.0]), {"granted": np.array([40, 0]), "refused": np.array([0, 0])},
+                     {"granted": 40, "refused": 5}, np.array([False, True]), 10.0)
+    fig = _valid(figures.score_distribution(hist, 0.10, "en"))
+    assert _hover_counts(fig.data[1]) == ["0", "—"]
+    assert any("Bars hidden" in (a.text or "") for a in fig.layout.annotations)

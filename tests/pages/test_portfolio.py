@@ -257,3 +257,68 @@ def test_group_ids_are_spelt_once(page):
     for group in ("a", "b"):
         assert {group_id(group, "column"), group_id(group, "kpi"), group_id(group, "score-graph")} <= set(out)
     assert page.DIFF_ID in out and page.DIFF_LIST_ID in out
+
+
+# -- the privacy floor per cell: no bar, bin or hover about 1 to 19 clients ---------------------------------
+def _figure(ids, graph_id):
+    return ids[graph_id].figure
+
+
+def _hover_counts(fig) -> list[list[int | None]]:
+    """The client counts each trace's hover writes, per bar ("—" -> None)."""
+    out = []
+    for trace in fig.data:
+        if trace.customdata is None:
+            continue
+        counts = []
+        for row in trace.customdata:
+            cell = row[0] if getattr(row, "ndim", 1) and not isinstance(row, (str, int)) else row
+            text = str(cell).strip(" ()").split(" ")[0].replace("\u00a0", "").replace(",", "")
+            counts.append(int(text) if text.isdigit() else None)
+        out.append(counts)
+    return out
+
+
+def _no_small_count(fig) -> bool:
+    return all(c is None or c == 0 or c >= 20 for counts in _hover_counts(fig) for c in counts)
+
+
+@pytest.mark.parametrize("a, feature", [({}, "EMPLOYED_YEARS"), ({"income_type": ["State servant"]}, "AMT_INCOME_TOTAL"),
+                                        ({"grade": ["D", "E"]}, "EXT_SOURCE_1"), ({"population": "labelled"}, "AGE_YEARS")])
+def test_no_chart_hover_counts_1_to_19_clients(page, a, feature):
+    """The tester's per-bin leak: "1 clients" in the hover of a bin of payment difficulties."""
+    out = _ids(page.update_results(a, {}, False, "income_type", feature))
+    for graph in ("portfolio-a-score-graph", "portfolio-a-segment-graph", "portfolio-a-feature-graph"):
+        if graph in out:
+            assert _no_small_count(_figure(out, graph)), (graph, _hover_counts(_figure(out, graph)))
+
+
+def test_compared_groups_show_no_cell_that_few_clients_tell_apart(page, monkeypatch):
+    """The tester's A/B leak: A and B differ by 22 clients (comparison allowed), but by 2 in the
+    "Commercial associate" bar: A's rate next to B's gave those 2 clients' outcomes away."""
+    from app.scoring.groups import PortfolioAnalysis
+    from tests.scoring.test_groups import nested_frame
+
+    an = PortfolioAnalysis(nested_frame(), 0.2)
+    monkeypatch.setattr(page, "analysis", lambda: an)
+    out = _ids(page.update_results({}, {"credit_min": 100000}, True, "income_type", "AGE_YEARS"))
+    assert "portfolio-b-segment-graph" in out  # the comparison is shown...
+    for group in "ab":
+        fig = _figure(out, f"portfolio-{group}-segment-graph")
+        for trace in fig.data:
+            bars = dict(zip(trace.x, trace.text))
+            assert bars["Associé commercial"] == "—" or bars.get("Commercial associate") == "—"
+        assert any("distinguent entre A et B" in (n.text or "") for n in fig.layout.annotations)
+    for graph in ("score-graph", "feature-graph"):
+        if f"portfolio-a-{graph}" not in out:  # withheld for both, with a message
+            assert f"portfolio-a-{graph}-message" in out and f"portfolio-b-{graph}-message" in out
+            continue
+        a_counts, b_counts = (_hover_counts(_figure(out, f"portfolio-{g}-{graph}")) for g in "ab")
+        for ta, tb in zip(a_counts, b_counts):
+            assert len(ta) == len(tb)  # the same bars in A and B
+            for ca, cb in zip(ta, tb):
+                assert (ca is None) == (cb is None)
+                assert ca is None or abs(ca - cb) == 0 or abs(ca - cb) >= 20, (graph, ta, tb)
+    # alone, A's segment chart shows every segment (each holds at least 20 clients)
+    alone = _ids(page.update_results({}, {}, False, "income_type", "AGE_YEARS"))
+    assert "—" not in _figure(alone, "portfolio-a-segment-graph").data[0].text

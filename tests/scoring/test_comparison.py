@@ -75,16 +75,18 @@ def test_each_outcome_group_must_reach_the_minimum_to_be_split():
     all_panel, cohort = result.panels
     assert all_panel.split and not cohort.split
     assert cohort.distribution.everyone.sum() == pytest.approx(100)
-    assert result.notes == ("no_split_cohort",) and result.n_cohort == 30
+    # 30 clients over 30 bins: merged into wider bars of at least 20 (the note says so)
+    assert result.notes == ("no_split_cohort", "merged") and result.n_cohort == 30
     finite = values[members]
     assert result.percentile == pytest.approx(100 * np.mean(finite < values[client]))
     # enough of both outcomes: split
-    members = np.r_[np.arange(1, 25), np.arange(200, 225)]
+    # (20 of the 40 defaulters: the 20 others tell the two panels apart, enough to draw them side by side)
+    members = np.r_[np.arange(1, 25), np.arange(200, 220)]
     assert compare_client("AGE_YEARS", values, target, client, members, everyone).panels[1].split
     # too few others: the cohort is not drawn at all, no percentile
     result = compare_client("AGE_YEARS", values, target, client, np.arange(1, MIN_COHORT_SIZE), everyone)
     assert [p.group for p in result.panels] == ["all"] and result.percentile is None
-    assert result.notes == ("too_small_cohort",)
+    assert result.notes[0] == "too_small_cohort" and set(result.notes) <= {"too_small_cohort", "merged"}
 
 
 def test_a_small_portfolio_is_not_drawn_by_outcome_either():
@@ -108,3 +110,44 @@ def test_scatter_needs_enough_plottable_other_clients():
     assert view.n_cohort == 50 and view.n_plottable == 10 and view.points is None
     view = cohort_scatter_view("AGE_YEARS", "CREDIT_TERM", x, y, risk, 60, np.r_[np.arange(50, 60), np.arange(61, 100)])
     assert view.points is not None and len(view.points) == 49 and 60.0 not in set(view.points["x"])
+
+
+def _safe(counts) -> bool:
+    counts = np.asarray(counts)
+    return bool(np.all((counts == 0) | (counts >= MIN_COHORT_SIZE)))
+
+
+def _drawn(panel) -> dict[str, np.ndarray]:
+    counts = panel.distribution.counts
+    return {k: counts[k] for k in (("repaid", "difficulties") if panel.split else ("everyone",))}
+
+
+def test_each_bar_of_the_similar_clients_holds_zero_or_twenty_clients_of_its_outcome():
+    """A bin with 1 client of 25 defaulters is a statistic about 1 client, even shown as 4 %."""
+    values, target = _arrays(600, 150, seed=4)
+    everyone = distribution(values, target, bin_edges(values))
+    members = np.r_[np.arange(1, 80), np.arange(600, 625)]  # 79 repaid, 25 with difficulties
+    result = compare_client("AGE_YEARS", values, target, 0, members, everyone)
+    all_panel, cohort = result.panels
+    assert cohort.split and np.array_equal(all_panel.distribution.edges, cohort.distribution.edges)
+    for panel in (all_panel, cohort):
+        for key, counts in _drawn(panel).items():
+            assert _safe(counts), (panel.group, key, counts.tolist())
+            shares = getattr(panel.distribution, key)
+            assert shares.sum() == pytest.approx(100)  # merged, not dropped
+    # side by side, every bar of all clients differs from the cohort's by 0 or at least 20
+    for key in ("repaid", "difficulties"):
+        assert _safe(all_panel.distribution.counts[key] - cohort.distribution.counts[key])
+    assert len(cohort.distribution.edges) < len(everyone.edges)  # the 25 defaulters need wider bars
+    assert "merged" in result.notes
+
+
+def test_similar_clients_almost_all_clients_are_not_drawn_next_to_them():
+    """When the similar clients are all clients but 3 defaulters, the two panels side by side would
+    describe those 3: only the portfolio is drawn."""
+    values, target = _arrays(200, 43, seed=5)
+    everyone = distribution(values, target, bin_edges(values))
+    members = np.r_[np.arange(1, 200), np.arange(200, 240)]  # all but the client and 3 defaulters
+    result = compare_client("AGE_YEARS", values, target, 0, members, everyone)
+    assert [p.group for p in result.panels] == ["all"] and "cohort_close" in result.notes
+    assert result.percentile is not None  # a figure over 239 similar clients, still given

@@ -225,3 +225,82 @@ def test_sort_ranks_are_built_once_at_construction_and_read_only(an):
         assert sorted(rank.tolist()) == list(range(len(an.frame)))
     with pytest.raises(KeyError):
         an.rank("__dict__")
+
+
+# -- every cell of a chart (bar, bin, segment) holds 0 or at least MIN_COHORT_SIZE clients ----------------
+def _safe(counts) -> bool:
+    counts = np.asarray(counts)
+    return bool(np.all((counts == 0) | (counts >= MIN_COHORT_SIZE)))
+
+
+def test_feature_bins_of_each_outcome_hold_zero_or_twenty_known_outcomes():
+    """The tester's per-bin leak: a bin of the "payment difficulties" line read "1 clients"."""
+    frame = served_frame(400, seed=1)
+    an = PortfolioAnalysis(frame, 0.2)
+    for feature in ("AGE_YEARS", "AMT_INCOME_TOTAL", "EMPLOYED_YEARS", "EXT_SOURCE_1"):
+        h = an.feature_by_outcome(CohortFilter(), feature)
+        assert h.totals["difficulties"] >= MIN_COHORT_SIZE
+        for key, counts in h.counts.items():
+            assert _safe(counts), (feature, key, counts.tolist())
+            assert counts.sum() == h.totals[key]  # merged, not dropped: every client still counted
+        assert h.edges[0] == an.feature_edges[feature][0] and h.edges[-1] == an.feature_edges[feature][-1]
+        assert set(h.edges) <= set(an.feature_edges[feature])  # wider bars on the same axis
+
+
+def test_score_bins_hold_zero_or_twenty_clients_and_stay_on_one_side_of_the_threshold(an, frame):
+    h = an.score_histogram(CohortFilter(income_type=("Working",)))
+    assert all(_safe(c) for c in h.counts.values())
+    assert np.any(np.isclose(h.edges, 20.0))
+    centres = (h.edges[:-1] + h.edges[1:]) / 2
+    assert h.counts["granted"][centres > 20].sum() == 0 and h.counts["refused"][centres < 20].sum() == 0
+    workers = frame[frame["NAME_INCOME_TYPE"] == "Working"]
+    shown = h.counts["granted"].sum() + h.counts["refused"].sum()
+    assert shown == len(workers) or h.hidden.any()
+
+
+def nested_frame() -> pd.DataFrame:
+    """200 clients, all with a known outcome. 22 have a small credit: 2 commercial associates and
+    20 pensioners. A = everyone, B = credit >= 100,000 € (the 22 left out: the groups differ by 22,
+    enough to be compared). In the "Commercial associate" cell A holds 42 clients and B 40."""
+    frame = served_frame(200, seed=2)
+    income = np.array(["Commercial associate"] * 2 + ["Pensioner"] * 20 + ["Commercial associate"] * 40
+                      + ["Working"] * 78 + ["Pensioner"] * 60)
+    credit = np.where(np.arange(200) < 22, 50_000.0, 500_000.0).astype("float32")
+    return frame.assign(NAME_INCOME_TYPE=pd.Categorical(income), AMT_CREDIT=credit, IS_LABELLED=True,
+                        TARGET=(np.arange(200) % 5 == 0).astype(float))
+
+
+def test_segments_of_two_groups_compared_differ_by_zero_or_twenty_clients():
+    """The tester's A/B leak: A's and B's whole groups differ by 22 clients (allowed), but their
+    "Commercial associate" bars by 2, whose approval and default rates were the difference."""
+    an = PortfolioAnalysis(nested_frame(), 0.2)
+    a, b = CohortFilter(), CohortFilter(credit=(100_000.0, None))
+    assert an.comparison_risk(a, b) is None
+    tables = {"a": an.segment_rates(a, "income_type", other=b).set_index("segment"),
+              "b": an.segment_rates(b, "income_type", other=a).set_index("segment")}
+    for rate, n in (("approval_rate", "n"), ("default_rate", "n_known")):
+        both = tables["a"][rate].notna() & tables["b"][rate].reindex(tables["a"].index).notna()
+        gaps = (tables["a"].loc[both, n] - tables["b"].loc[both.index[both], n]).abs()
+        assert _safe(gaps), (rate, gaps.to_dict())
+        assert not both.get("Commercial associate", False)
+        # hidden in one, hidden in the other: B's bar cannot undo A's secondary suppression
+        hidden_a = set(tables["a"].index[tables["a"][rate].isna()])
+        hidden_b = set(tables["b"].index[tables["b"][rate].isna()])
+        assert hidden_a & set(tables["b"].index) == hidden_b & set(tables["a"].index)
+    # alone, each group shows all of its segments (they are large enough)
+    assert an.segment_rates(a, "income_type")["approval_rate"].notna().all()
+
+
+def test_histograms_of_two_groups_compared_differ_by_zero_or_twenty_per_bin():
+    an = PortfolioAnalysis(nested_frame(), 0.2)
+    a, b = CohortFilter(), CohortFilter(credit=(100_000.0, None))
+    for name, ask in (("score", lambda f, o: an.score_histogram(f, other=o)),
+                      ("age", lambda f, o: an.feature_by_outcome(f, "AGE_YEARS", other=o))):
+        ha, hb = ask(a, b), ask(b, a)
+        if ha is None or hb is None:
+            continue
+        assert np.array_equal(ha.edges, hb.edges), name  # the same bars on both sides
+        assert np.array_equal(ha.hidden, hb.hidden), name
+        for key in ha.counts:
+            assert _safe(ha.counts[key]) and _safe(hb.counts[key]), name
+            assert _safe(np.abs(ha.counts[key] - hb.counts[key])), (name, key)

@@ -322,8 +322,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "client.compare.everyone": {"fr": "Toutes issues confondues", "en": "All outcomes together"},
     "client.compare.merged": {
-        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
-        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+        "fr": "Barres élargies (≥ {min} clients chacune, confidentialité) ; hauteur : part moyenne par tranche.",
+        "en": "Widened bars (≥ {min} clients each, privacy); height: average share per bin.",
     },
     "client.compare.cohort_close": {
         "fr": "Les clients similaires diffèrent de l'ensemble des clients par moins de {min} clients : seuls tous les clients sont montrés, la différence décrirait ces quelques clients (confidentialité).",
@@ -479,8 +479,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Rates hidden in both groups for segments of fewer than {min} clients, for those that fewer than {min} clients tell apart between A and B, and for the next smallest segment when it would give them back by subtraction (privacy).",
     },
     "portfolio.fig.merged": {
-        "fr": "Barres de moins de {min} clients regroupées en barres plus larges ; leur hauteur est la part moyenne par tranche (confidentialité).",
-        "en": "Bars of fewer than {min} clients merged into wider bars; their height is the average share per bin (privacy).",
+        "fr": "Barres élargies (≥ {min} clients chacune, confidentialité) ; hauteur : part moyenne par tranche.",
+        "en": "Widened bars (≥ {min} clients each, privacy); height: average share per bin.",
     },
     "portfolio.fig.bins_hidden": {
         "fr": "Barres masquées : moins de {min} clients de ce côté du seuil (confidentialité).",

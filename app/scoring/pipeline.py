@@ -25,7 +25,7 @@ from app.scoring.baselines import dummy_oof, logistic_oof
 from app.scoring.bundle import ModelBundle
 from app.scoring.drift import MIN_DRIFT_SAMPLE
 from app.scoring.explain import shap_matrix
-from app.scoring.fairness import age_band, fairness_table
+from app.scoring.fairness import fairness_tables
 from app.scoring.features import (
     ENGINEERED_FEATURES,
     FEATURE_SET_VERSION,
@@ -139,10 +139,8 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
         log(f"  {name}: AUC {baselines[name]['roc_auc']:.4f}, cost {baselines[name]['cost_per_client']:.4f}")
 
     ages = X["AGE_YEARS"]
-    fairness = {
-        "gender": _records(fairness_table(y, oof, choice.threshold, labelled["CODE_GENDER"])),
-        "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
-    }
+    fairness = {attribute: _records(table) for attribute, table
+                in fairness_tables(y, oof, choice.threshold, labelled["CODE_GENDER"], ages).items()}
 
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:

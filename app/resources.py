@@ -48,14 +48,14 @@ def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
     import pandas as pd  # noqa: PLC0415
 
-    source = bundle.card.get("source", {})
-    if source.get("kind") != "synthetic-demo":
+    source = bundle.card.source
+    if source.kind != "synthetic-demo" or None in (source.n_labelled, source.n_new, source.seed):
         raise ModelNotFoundError(
             f"{path} is missing and the model in {path.parent} was not trained on the synthetic demo; "
             "rerun scripts/train.py for that model folder"
         )
     started = time.perf_counter()
-    labelled_raw, new_raw = demo_portfolio(source["n_labelled"], source["n_new"], seed=source["seed"])
+    labelled_raw, new_raw = demo_portfolio(source.n_labelled, source.n_new, seed=source.seed)
     labelled, _ = prepare_applications(labelled_raw, source="synthetic labelled portfolio", labelled=True)
     new, _ = prepare_applications(new_raw, source="synthetic new applications", labelled=False)
     oof_path = path.parent / OOF_FILE

@@ -22,8 +22,7 @@ PORTFOLIO_CURRENT = "portfolio-new"
 
 def model_signature(bundle: ModelBundle) -> dict:
     """What identifies the model a report was computed for."""
-    fingerprint = bundle.card.get("data_fingerprint", {}).get("labelled", {})
-    return {"created_at": bundle.card.get("created_at"), "data_sha256": fingerprint.get("sha256"),
+    return {"created_at": bundle.card.created_at, "data_sha256": bundle.card.data_fingerprint.labelled.sha256,
             "threshold": bundle.threshold}
 
 

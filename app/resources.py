@@ -140,7 +140,7 @@ def get_shap_inputs(directory: str):
 
 
 @lru_cache(maxsize=2)
-def get_drift_report(directory: str) -> dict:
+def get_drift_report(directory: str):
     """The model folder's precomputed drift report (``ValueError`` when absent or stale).
 
     Never computed here: at full portfolio size that takes tens of seconds and more than a gigabyte,

@@ -22,6 +22,7 @@ from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileE
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
 from app.scoring.dictionary import data_dictionary
+from app.scoring.drift_report import DriftReport
 from app.scoring.groups import PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 
@@ -46,14 +47,14 @@ def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
     import pandas as pd  # noqa: PLC0415
 
-    source = bundle.card.get("source", {})
-    if source.get("kind") != "synthetic-demo":
+    source = bundle.card.source
+    if source.kind != "synthetic-demo" or None in (source.n_labelled, source.n_new, source.seed):
         raise ModelNotFoundError(
             f"{path} is missing and the model in {path.parent} was not trained on the synthetic demo; "
             "rerun scripts/train.py for that model folder"
         )
     started = time.perf_counter()
-    labelled_raw, new_raw = demo_portfolio(source["n_labelled"], source["n_new"], seed=source["seed"])
+    labelled_raw, new_raw = demo_portfolio(source.n_labelled, source.n_new, seed=source.seed)
     labelled, _ = prepare_applications(labelled_raw, source="synthetic labelled portfolio", labelled=True)
     new, _ = prepare_applications(new_raw, source="synthetic new applications", labelled=False)
     oof_path = path.parent / OOF_FILE
@@ -155,7 +156,7 @@ class ServedModel:
         return align_shap_inputs(shap, inputs)
 
     @cached_property
-    def drift_report(self) -> dict:
+    def drift_report(self) -> DriftReport:
         """The folder's precomputed drift report (``ValueError`` when absent or stale).
 
         Never computed here: at full portfolio size that takes tens of seconds and more than a

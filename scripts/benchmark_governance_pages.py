@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     def open_monitoring():
         monitoring.layout()
         report = served.drift_report
-        monitoring.update_distribution(report["features"][0]["feature"])
+        monitoring.update_distribution(report.features[0].feature)
 
     results = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
     for name, fn in (("model", open_model), ("monitoring", open_monitoring)):

@@ -31,6 +31,7 @@ from app.scoring import drift
 from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.dictionary import data_dictionary
+from app.scoring.drift_report import DriftReport
 from app.scoring.monitoring import PORTFOLIO_CURRENT, model_drift_report, portfolio_samples
 
 TOP_HTML_FEATURES = 10
@@ -61,47 +62,47 @@ def _scale(name: str) -> float:
     return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
 
 
-def render_html(report: dict, lang: str) -> str:
+def render_html(report: DriftReport, lang: str) -> str:
     """A self-contained page: verdict, prediction drift, riskiest drifts, top distributions, table."""
     esc = html.escape
-    ds = report["dataset"]
-    verdict = translate("monitoring.verdict.drift" if ds["drift"] else "monitoring.verdict.stable", lang)
-    detail = translate("monitoring.verdict.detail", lang, n=ds["n_drifted"], total=ds["n_features"],
-                       share=f"{100 * ds['share_drifted']:.0f} %", limit=f"{100 * report['thresholds']['dataset_share']:.0f} %")
+    ds = report.dataset
+    verdict = translate("monitoring.verdict.drift" if ds.drift else "monitoring.verdict.stable", lang)
+    detail = translate("monitoring.verdict.detail", lang, n=ds.n_drifted, total=ds.n_features,
+                       share=f"{100 * ds.share_drifted:.0f} %", limit=f"{100 * report.thresholds.dataset_share:.0f} %")
     figures = []
-    if report.get("prediction"):
+    if report.prediction is not None:
         figures.append((translate("monitoring.prediction.title", lang),
-                        distribution_figure(report["prediction"]["histogram"], _label(drift.PREDICTION, lang) + " (%)",
+                        distribution_figure(report.prediction.histogram, _label(drift.PREDICTION, lang) + " (%)",
                                             lang, scale=100.0)))
-    risky = report["features"][:15]
+    risky = report.features[:15]
     figures.append((translate("monitoring.risk.title", lang),
-                    drift_ranking_figure(risky, {r["feature"]: _label(r["feature"], lang) for r in risky}, lang)))
-    for row in report["features"][:TOP_HTML_FEATURES]:
-        figures.append((_label(row["feature"], lang), distribution_figure(row["histogram"], _label(row["feature"], lang),
-                                                                           lang, scale=_scale(row["feature"]))))
+                    drift_ranking_figure(risky, {r.feature: _label(r.feature, lang) for r in risky}, lang)))
+    for row in report.features[:TOP_HTML_FEATURES]:
+        figures.append((_label(row.feature, lang), distribution_figure(row.histogram, _label(row.feature, lang),
+                                                                           lang, scale=_scale(row.feature))))
     parts = [fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False)
              for i, (_, fig) in enumerate(figures)]
     head = ["feature", "method", "statistic", "psi", "score", "importance", "status"]
     rows = "".join(
         "<tr>" + "".join(f"<td>{esc(str(v))}</td>" for v in (
-            _label(r["feature"], lang), translate(f"monitoring.method.{r['method']}", lang),
-            f"{r['statistic']:.3f}" if r["statistic"] is not None else "—",
-            f"{r['psi']:.3f} ({translate('monitoring.psi.' + r['psi_level'], lang)})" if r["psi"] is not None else "—",
-            f"{r['drift_score']:.2f}" if r["drift_score"] is not None else "—", f"{100 * r['importance']:.0f} %",
-            ("⚠ " if r["drifted"] else "") + translate("monitoring.flag." + ("drifted" if r["drifted"] else "stable"), lang),
-        )) + "</tr>" for r in report["features"])
+            _label(r.feature, lang), translate(f"monitoring.method.{r.method}", lang),
+            f"{r.statistic:.3f}" if r.statistic is not None else "—",
+            f"{r.psi:.3f} ({translate('monitoring.psi.' + r.psi_level, lang)})" if r.psi is not None else "—",
+            f"{r.drift_score:.2f}" if r.drift_score is not None else "—", f"{100 * r.importance:.0f} %",
+            ("⚠ " if r.drifted else "") + translate("monitoring.flag." + ("drifted" if r.drifted else "stable"), lang),
+        )) + "</tr>" for r in report.features)
     sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts))
-    current = report.get("current", {})
+    current = report.current.label if report.current is not None else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(translate('monitoring.heading', lang))}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}}table{{border-collapse:collapse;font-size:.85rem}}
 td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}}.drift{{color:#D55E00}}.ok{{color:#009E73}}</style></head>
 <body><h1>{esc(translate('monitoring.heading', lang))}</h1>
-<p>{esc(translate('monitoring.intro', lang, ref=report['reference_rows'], cur=report['current_rows'],
-                  source=current.get('label', ''), date=report.get('created_at', '')))}</p>
-<p class="{'drift' if ds['drift'] else 'ok'}"><strong>{esc(verdict)}</strong> {esc(detail)}</p>
+<p>{esc(translate('monitoring.intro', lang, ref=report.reference_rows, cur=report.current_rows,
+                  source=current, date=report.created_at))}</p>
+<p class="{'drift' if ds.drift else 'ok'}"><strong>{esc(verdict)}</strong> {esc(detail)}</p>
 {sections}
-<h2>{esc(translate('monitoring.risk.table', lang, n=len(report['features'])))}</h2>
+<h2>{esc(translate('monitoring.risk.table', lang, n=len(report.features)))}</h2>
 <table><thead><tr>{''.join(f'<th>{esc(translate("monitoring.col." + h, lang))}</th>' for h in head)}</tr></thead>
 <tbody>{rows}</tbody></table></body></html>
 """
@@ -151,12 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:  # read-only folder, full disk
         print(f"error: cannot write the report: {exc}", file=sys.stderr)
         return 2
-    ds = report["dataset"]
-    top = ", ".join(f"{r['feature']} ({r['drift_score']:.2f})" for r in report["features"][:5])
-    print(f"drift: {ds['n_drifted']}/{ds['n_features']} features drifted ({ds['share_drifted']:.0%}) -> "
-          f"{'DATASET DRIFT' if ds['drift'] else 'no dataset drift'}; riskiest: {top}")
+    ds = report.dataset
+    top = ", ".join(f"{r.feature} ({r.drift_score:.2f})" for r in report.features[:5])
+    print(f"drift: {ds.n_drifted}/{ds.n_features} features drifted ({ds.share_drifted:.0%}) -> "
+          f"{'DATASET DRIFT' if ds.drift else 'no dataset drift'}; riskiest: {top}")
     print(f"written {json_path} and {html_path} in {time.perf_counter() - started:.1f}s")
-    return 3 if args.fail_on_drift and ds["drift"] else 0
+    return 3 if args.fail_on_drift and ds.drift else 0
 
 
 if __name__ == "__main__":

@@ -132,9 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    cv = card["metrics"]["cross_validated"]
-    print(f"done in {time.perf_counter() - started:.0f}s: AUC {cv['roc_auc']:.4f}, cost {cv['cost_per_client']:.4f}"
-          f" per client at threshold {cv['threshold']:.4f}, ECE {cv['ece']:.4f} -> {out}")
+    cv = card.metrics.cross_validated
+    print(f"done in {time.perf_counter() - started:.0f}s: AUC {cv.roc_auc:.4f}, cost {cv.cost_per_client:.4f}"
+          f" per client at threshold {cv.threshold:.4f}, ECE {cv.ece:.4f} -> {out}")
     return 0
 
 

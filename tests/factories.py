@@ -6,9 +6,15 @@ model learn something.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
+from app.config import DEFAULT_MODEL_DIR
+from app.scoring.bundle import CARD_FILE
+from app.scoring.model_card import ModelCard
 from app.scoring.schema import TARGET_COLUMN, application_schema
 
 SPECIAL_RANGES = {
@@ -82,3 +88,17 @@ def make_previous_applications(n: int = 2000, seed: int = 0, first_id: int = 100
         "AMT_GOODS_PRICE": (credit * rng.uniform(0.8, 1.0, size=n)).round(-2),
         "CNT_PAYMENT": months,
     })
+
+
+def model_card_dict() -> dict:
+    """A fresh copy of the committed demo model card as JSON dicts, free to edit (a real card,
+    so a test of one entry never depends on a hand-written rest)."""
+    return json.loads((DEFAULT_MODEL_DIR / CARD_FILE).read_text(encoding="utf-8"))
+
+
+def make_model_card(edit: Callable[[dict], object] | None = None) -> ModelCard:
+    """The demo model card, parsed after ``edit`` changed its dicts in place."""
+    card = model_card_dict()
+    if edit is not None:
+        edit(card)
+    return ModelCard.from_dict(card)

@@ -12,7 +12,7 @@ import pandas as pd
 from dash import dcc, html
 
 from app.figures.fairness import disparate_impact_figure
-from app.scoring.fairness import AGE_BANDS, FOUR_FIFTHS, age_band, fairness_table
+from app.scoring.fairness import FOUR_FIFTHS, fairness_tables
 from app.scoring.formatting import count_text, percent_text
 from app.ui import Card, t
 
@@ -28,20 +28,10 @@ def _flagged(table: pd.DataFrame) -> np.ndarray:
     return np.isfinite(table["disparate_impact"].to_numpy(dtype=float)) & ~table["four_fifths_ok"].astype(bool).to_numpy()
 
 
-def fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFrame]:
-    """The two fairness tables (gender, age band) of out-of-fold predictions at ``threshold``, under
-    the privacy floor (``fairness_table``'s default: ``privacy.MIN_COHORT_SIZE``)."""
-    y, p = oof["TARGET"], oof["PROBA_OOF"]
-    return {
-        "gender": fairness_table(y, p, threshold, oof["CODE_GENDER"]),
-        "age_band": _in_band_order(fairness_table(y, p, threshold, age_band(oof["AGE_YEARS"]))),
-    }
-
-
-def _in_band_order(table: pd.DataFrame) -> pd.DataFrame:
-    """Youngest band first (the table comes sorted as text, which puts "<25" last)."""
-    order = {band: i for i, (band, _, _) in enumerate(AGE_BANDS)}
-    return table.sort_values("group", key=lambda g: g.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
+def oof_fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.DataFrame]:
+    """:func:`~app.scoring.fairness.fairness_tables` of the model folder's out-of-fold predictions,
+    the same computation training records in the model card."""
+    return fairness_tables(oof["TARGET"], oof["PROBA_OOF"], threshold, oof["CODE_GENDER"], oof["AGE_YEARS"])
 
 
 def group_labels(attribute: str) -> dict[str, str]:
@@ -71,7 +61,7 @@ def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc
 
 def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: N802 - component factory
     """Both attributes side by side, with the reading guide above them."""
-    tables = fairness_tables(oof, bundle.threshold)
+    tables = oof_fairness_tables(oof, bundle.threshold)
     blocks = []
     for attribute, table in tables.items():
         labels = group_labels(attribute)

@@ -1,6 +1,6 @@
 """The model card as a manager reads it: what was trained, on what, how, with which libraries.
 
-Built from ``ModelBundle.card`` (written by ``app.scoring.pipeline``); feature names are shown with the
+Built from ``ModelBundle.card`` (a :class:`~app.scoring.model_card.ModelCard`); feature names are shown with the
 data dictionary's labels, engineered features with the reason they exist. Pure layout factories.
 """
 from __future__ import annotations
@@ -9,75 +9,71 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import count_text, number_text, percent_text, short_number_text
+from app.scoring.formatting import (
+    count_text,
+    number_text,
+    percent_text,
+    short_number_text,
+)
+from app.scoring.model_card import Features, ModelCard, Source
 from app.ui import current_language, date_text, t
 
 CARD_TABLE_ID = "model-card-table"
 FEATURES_ID = "model-card-features"
 
 
-def _source(card: dict, lang: str) -> str:
-    source = card.get("source", {})
-    kind = source.get("kind", "?")
-    if kind == "synthetic-demo":
-        return t("model.card.source_synth", labelled=count_text(source.get("n_labelled"), lang),
-                 new=count_text(source.get("n_new"), lang), seed=source.get("seed"))
-    if kind == "home-credit":
-        files = ", ".join(f"{v.get('name')} (sha256 {str(v.get('sha256'))[:12]}…)" for v in source.get("files", {}).values())
+def _source(source: Source, lang: str) -> str:
+    if source.kind == "synthetic-demo":
+        return t("model.card.source_synth", labelled=count_text(source.n_labelled, lang),
+                 new=count_text(source.n_new, lang), seed=source.seed)
+    if source.kind == "home-credit" and source.files is not None:
+        files = ", ".join(f"{f.name} (sha256 {f.sha256[:12]}…)" for f in source.files.values())
         return t("model.card.source_real", files=files)
-    return str(kind)
+    return source.kind
 
 
 def _row(label: str, value) -> html.Tr:
     return html.Tr([html.Th(label, scope="row", className="fw-normal text-muted w-25"), html.Td(value)])
 
 
-def ModelCardTable(card: dict) -> html.Div:  # noqa: N802 - component factory
+def ModelCardTable(card: ModelCard) -> html.Div:  # noqa: N802 - component factory
     """Key facts of the card in a two-column table, then the features (accordion) and versions."""
     lang = current_language()
-    fp = card.get("data_fingerprint", {}).get("labelled", {}) or {}
-    model = card.get("model", {})
-    decision = card.get("decision", {})
-    costs = decision.get("costs", {})
-    cal = card.get("calibration", {})
-    params = ", ".join(f"{k} = {v}" for k, v in (model.get("params") or {}).items())
-    trees = model.get("trees_per_fold") or []
+    fp, model, decision = card.data_fingerprint.labelled, card.model, card.decision
+    params = ", ".join(f"{k} = {v}" for k, v in model.params.items())
     rows = [
-        _row(t("model.card.date"), date_text(card.get("created_at"), lang)),
-        _row(t("model.card.source"), _source(card, lang)),
-        _row(t("model.card.fingerprint"), t("model.card.fingerprint_value", rows=count_text(fp.get("rows"), lang),
-                                            columns=fp.get("columns", "?"), sha=str(fp.get("sha256", ""))[:16],
-                                            rate=percent_text(card.get("data_fingerprint", {}).get("default_rate"), 1, lang))),
-        _row(t("model.card.type"), model.get("type", "—")),
-        _row(t("model.card.params"), t("model.card.params_value", params=params or "—", lr=model.get("learning_rate", "—"),
-                                       trees=", ".join(str(x) for x in trees) or "—")),
-        _row(t("model.card.calibration"), t("model.card.calibration_value", method=cal.get("method", "—"))),
-        _row(t("model.card.decision"), t("model.card.decision_value", threshold=percent_text(decision.get("threshold"), 1, lang),
-                                         fn=short_number_text(costs.get("cost_fn"), lang),
-                                         fp=short_number_text(costs.get("cost_fp"), lang))),
-        _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.get("config", {}).get("n_folds", "?"))),
-        _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items())),
+        _row(t("model.card.date"), date_text(card.created_at, lang)),
+        _row(t("model.card.source"), _source(card.source, lang)),
+        _row(t("model.card.fingerprint"), t("model.card.fingerprint_value", rows=count_text(fp.rows, lang),
+                                            columns=fp.columns, sha=fp.sha256[:16],
+                                            rate=percent_text(card.data_fingerprint.default_rate, 1, lang))),
+        _row(t("model.card.type"), model.type),
+        _row(t("model.card.params"), t("model.card.params_value", params=params or "—", lr=model.learning_rate,
+                                       trees=", ".join(str(x) for x in model.trees_per_fold) or "—")),
+        _row(t("model.card.calibration"), t("model.card.calibration_value", method=card.calibration.method)),
+        _row(t("model.card.decision"), t("model.card.decision_value", threshold=percent_text(decision.threshold, 1, lang),
+                                         fn=short_number_text(decision.costs.cost_fn, lang),
+                                         fp=short_number_text(decision.costs.cost_fp, lang))),
+        _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.config.n_folds)),
+        _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
     ]
-    term_model = card.get("features", {}).get("term_model")
-    if term_model:  # only models trained with previous applications have it
+    term_model = card.features.term_model
+    if term_model is not None:  # only models trained with previous applications have it
         rows.insert(4, _row(t("model.card.term_model"), t(
-            "model.card.term_model_value", loans=count_text(term_model.get("trained_on"), lang),
-            error=number_text(term_model.get("mae_months"), 1, lang))))
+            "model.card.term_model_value", loans=count_text(term_model.trained_on, lang),
+            error=number_text(term_model.mae_months, 1, lang))))
     return html.Div([
         dbc.Table(html.Tbody(rows), bordered=False, size="sm", className="mb-2", id=CARD_TABLE_ID),
-        FeatureList(card),
+        FeatureList(card.features),
     ])
 
 
-def FeatureList(card: dict) -> dbc.Accordion:  # noqa: N802 - component factory
+def FeatureList(features: Features) -> dbc.Accordion:  # noqa: N802 - component factory
     """Features in three lists: raw inputs, engineered (with why), protected attributes excluded."""
     lang = current_language()
     label = data_dictionary().label_or_name
-    features = card.get("features", {})
-    engineered = features.get("engineered", {}) or {}
-    names = features.get("names", []) or []
-    categorical = set(features.get("categorical", []) or [])
-    raw = [n for n in names if n not in engineered]
+    engineered, categorical = features.engineered, set(features.categorical)
+    raw = [n for n in features.names if n not in engineered]
     raw_items = [html.Li([label(n, lang), html.Span(f" — {n}" + (" (" + t("model.card.categorical") + ")" if n in categorical else ""),
                                                      className="text-muted small")]) for n in raw]
     # The card records why each engineered feature exists in English; French readers get the label,
@@ -86,7 +82,7 @@ def FeatureList(card: dict) -> dbc.Accordion:  # noqa: N802 - component factory
                                                                   className="text-muted small")])
                  for n, why in engineered.items()]
     protected = [html.Li([label(n, lang), html.Span(f" — {n}", className="text-muted small")])
-                 for n in features.get("protected_excluded", []) or []]
+                 for n in features.protected_excluded]
     return dbc.Accordion([
         dbc.AccordionItem(html.Ul(raw_items, className="columns-2 small mb-0", style={"columnCount": 2}),
                           title=t("model.card.raw_features", n=len(raw))),

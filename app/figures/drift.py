@@ -1,4 +1,5 @@
-"""Figures of the monitoring page (data drift). Pure builders over the drift report's dicts.
+"""Figures of the monitoring page (data drift). Pure builders over the typed drift report
+(:mod:`app.scoring.drift_report`).
 
 Reference (training portfolio) is blue with solid outline, current (new applications) orange and
 hatched: the two stay apart in grey-scale print and for colour-blind readers.
@@ -10,26 +11,27 @@ import plotly.graph_objects as go
 
 from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
 from app.i18n import translate
-from app.scoring.formatting import MISSING_TEXT, as_float, number_text, percent_suffix
+from app.scoring.drift_report import FeatureDrift, Histogram
+from app.scoring.formatting import MISSING_TEXT, number_text, percent_suffix
 
 
 def _tr(key: str, lang: str, **values) -> str:
     return translate(f"monitoring.fig.{key}", lang, **values)
 
 
-def drift_ranking_figure(rows: list[dict], labels: dict[str, str], lang: str) -> go.Figure:
+def drift_ranking_figure(rows: list[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
     rows = list(reversed(rows))
-    scores = [as_float(r.get("drift_score")) for r in rows]  # None: not computable, drawn as no bar
-    drifted = [bool(r["drifted"]) for r in rows]
+    scores = [r.drift_score for r in rows]  # None: not computable, drawn as no bar
+    drifted = [r.drifted for r in rows]
     fig = go.Figure(go.Bar(
-        x=[np.nan if s is None else s for s in scores], y=[labels.get(r["feature"], r["feature"]) for r in rows],
+        x=[np.nan if s is None else s for s in scores], y=[labels.get(r.feature, r.feature) for r in rows],
         orientation="h",
         marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
         text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
-                  importance=number_text(100 * r["importance"], 0, lang) if as_float(r.get("importance")) is not None
+                  importance=number_text(100 * r.importance, 0, lang) if r.importance is not None
                   else MISSING_TEXT)
               + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
         textposition="outside", cliponaxis=False,
@@ -44,28 +46,28 @@ def drift_ranking_figure(rows: list[dict], labels: dict[str, str], lang: str) ->
     return fig
 
 
-def distribution_figure(hist: dict, label: str, lang: str, scale: float = 1.0,
+def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1.0,
                         category_labels: dict[str, str] | None = None) -> go.Figure:
     """Reference and current distributions of one feature overlaid, as % of each sample, with the
     missing-value shares in the legend names (missing values have no place on the axis)."""
-    miss_ref, miss_cur = hist["missing"]
+    miss_ref, miss_cur = hist.missing
     names = (_tr("reference", lang, missing=number_text(miss_ref, 1, lang)),
              _tr("current", lang, missing=number_text(miss_cur, 1, lang)))
     fig = go.Figure()
-    if hist["kind"] == "numeric":
-        edges = np.asarray(hist["edges"], dtype=float) * scale
+    if hist.kind == "numeric":
+        edges = np.asarray(hist.edges, dtype=float) * scale
         centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
-        for values, name, colour, pattern in ((hist["reference"], names[0], BLUE, ""),
-                                              (hist["current"], names[1], ORANGE, "/")):
+        for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
+                                              (hist.current, names[1], ORANGE, "/")):
             fig.add_bar(x=centres, y=values, width=widths, name=name, marker_color=colour, opacity=0.55,
                         marker_pattern_shape=pattern, marker_line=dict(color=colour, width=1),
                         hovertemplate="%{x:.3~g}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + name.split(" (")[0] + "</extra>")
         fig.update_layout(barmode="overlay", bargap=0)
     else:
-        shown = [(category_labels or {}).get(b, b) for b in hist["bins"]]
+        shown = [(category_labels or {}).get(b, b) for b in hist.bins]
         shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
-        for values, name, colour, pattern in ((hist["reference"], names[0], BLUE, ""),
-                                              (hist["current"], names[1], ORANGE, "/")):
+        for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
+                                              (hist.current, names[1], ORANGE, "/")):
             fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
                         text=[number_text(v, 1, lang) for v in values], textposition="outside",
                         hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra></extra>")

@@ -175,11 +175,11 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
     fpr, tpr = roc_point_at(y, p, bundle.threshold)
     c = confusion_at(y, p, bundle.threshold)
     precision = c.tp / max(c.tp + c.fp, 1)
-    metrics = bundle.card.get("metrics", {}).get("cross_validated", {})
-    reliability = shown_reliability(bundle.card.get("calibration", {}).get("reliability", []))
+    card = bundle.card
+    reliability = shown_reliability([b.to_dict() for b in card.calibration.reliability])
     return [
-        dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang),
-                    folds=bundle.card.get("config", {}).get("n_folds", "?")), color="info", className="py-2"),
+        dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang), folds=card.config.n_folds),
+                  color="info", className="py-2"),
         dbc.Row([
             dbc.Col(Card(t("model.roc.title"), [html.P(t("model.roc.help"), className="small text-muted"),
                                                 _graph(roc_figure(roc, (fpr, tpr), lang))]), lg=6),
@@ -188,7 +188,7 @@ def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
         ]),
         dbc.Row([
             dbc.Col(Card(t("model.calibration.title"), [
-                html.P(t("model.calibration.help", ece=percent_text(metrics.get("ece"), 2, lang)),
+                html.P(t("model.calibration.help", ece=percent_text(card.metrics.cross_validated.ece, 2, lang)),
                        className="small text-muted"),
                 _graph(calibration_figure(reliability, lang))]), lg=6),
             dbc.Col(Card(t("model.confusion.title", threshold=pct(bundle.threshold, lang)), [
@@ -221,7 +221,7 @@ def _cost_explorer(bundle, lang: str) -> dbc.Card:
 
 def _comparison(bundle, lang: str) -> dbc.Card:
     card = bundle.card
-    models = {"model": card.get("metrics", {}).get("cross_validated", {}), **(card.get("baselines") or {})}
+    models = {"model": card.metrics.cross_validated, **card.baselines}
     columns = [("roc_auc", "model.compare.auc", num), ("average_precision", "model.compare.ap", num),
                ("brier", "model.compare.brier", num), ("ece", "model.compare.ece", pct),
                ("threshold", "model.compare.threshold", pct), ("approval_rate", "model.compare.approval", pct),
@@ -229,12 +229,12 @@ def _comparison(bundle, lang: str) -> dbc.Card:
     header = html.Thead(html.Tr([html.Th(t("model.compare.name"))] + [html.Th(t(k)) for _, k, _ in columns]))
     body = html.Tbody([html.Tr([html.Th(t("model.fig.policy_" + name), scope="row",
                                         className="fw-bold" if name == "model" else "fw-normal")]
-                               + [html.Td(fmt(m.get(col), lang)) for col, _, fmt in columns])
+                               + [html.Td(fmt(getattr(m, col), lang)) for col, _, fmt in columns])
                        for name, m in models.items()])
-    naive = card.get("decision", {}).get("costs_per_client", {}) or {}
-    policy = {"model": naive.get("at_threshold", models["model"].get("cost_per_client", float("nan")))}
-    policy.update({name: m["cost_per_client"] for name, m in models.items() if name != "model" and "cost_per_client" in m})
-    policy.update({k: v for k, v in naive.items() if k != "at_threshold"})
+    naive = card.decision.costs_per_client
+    policy = {"model": naive.at_threshold}
+    policy.update({name: m.cost_per_client for name, m in models.items() if name != "model"})
+    policy.update({"at_0_5": naive.at_0_5, "accept_all": naive.accept_all, "refuse_all": naive.refuse_all})
     return Card(t("model.compare.title"), [
         html.P(t("model.compare.help"), className="small"),
         dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small"),

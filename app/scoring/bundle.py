@@ -11,7 +11,9 @@ A model folder (``model/`` by default, written by ``scripts/train.py``) holds:
   (see ``app.scoring.loan_terms``);
 - ``portfolio.parquet``: the scored portfolio the dashboard serves (not committed; rebuilt).
 
-The card records the SHA-256 of ``model.cbm`` and ``term_model.cbm`` (``checksums``), checked at every
+The card is parsed once, at load, into a :class:`~app.scoring.model_card.ModelCard` (``ModelBundle.card``):
+an entry missing, renamed or of the wrong type refuses the folder with a message naming the entry.
+It records the SHA-256 of ``model.cbm`` and ``term_model.cbm`` (``checksums``), checked at every
 load: a half-copied or replaced model file is refused with a message naming it instead of scoring with
 whatever CatBoost makes of it. Cards written before checksums were recorded still load, with a warning.
 """
@@ -27,10 +29,12 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoost, CatBoostError, Pool
 
+from app.scoring.artefacts import ArtefactError, FormatVersionError
 from app.scoring.features import build_features
 from app.scoring.loan_terms import TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import CostModel, risk_grade
 from app.scoring.model import Calibration
+from app.scoring.model_card import ModelCard
 
 MODEL_FILE = "model.cbm"
 CARD_FILE = "model_card.json"
@@ -71,28 +75,34 @@ def model_checksums(directory: Path | str) -> dict[str, str]:
     return {name: file_sha256(directory / name) for name in CHECKSUMMED_FILES if (directory / name).exists()}
 
 
-def read_card(card_path: Path) -> dict:
-    """The model card as a dict; a damaged file raises :class:`ModelFileError` naming it."""
+def read_card(card_path: Path) -> ModelCard:
+    """The model card, parsed; a damaged file raises :class:`ModelFileError` naming it (and, for a
+    missing or mistyped entry, the entry)."""
     try:
-        card = json.loads(card_path.read_text(encoding="utf-8"))
+        data = json.loads(card_path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelFileError(f"{card_path} is not a valid model card ({exc}); copy the model folder again "
                              "or retrain") from exc
-    if not isinstance(card, dict):
+    if not isinstance(data, dict):
         raise ModelFileError(f"{card_path} is not a valid model card (not a JSON object); copy the model "
                              "folder again or retrain")
-    return card
+    try:
+        return ModelCard.from_dict(data)
+    except FormatVersionError as exc:  # its message says what to do
+        raise ModelFileError(f"{card_path}: {exc}") from exc
+    except ArtefactError as exc:
+        raise ModelFileError(f"{card_path} is not a valid model card: {exc}; copy the model folder again "
+                             "or retrain") from exc
 
 
-def verify_checksums(directory: Path, card: dict) -> None:
+def verify_checksums(directory: Path, card: ModelCard) -> None:
     """Check every model file against the SHA-256 its card records (see the module docstring)."""
-    recorded = card.get(CHECKSUMS)
+    recorded = card.checksums
     if recorded is None:
         log.warning("%s records no checksums of its model files (trained before they were recorded): "
                     "%s is loaded unverified; retrain to record them", directory / CARD_FILE, MODEL_FILE)
         return
-    if not isinstance(recorded, dict) or not set(recorded) <= set(CHECKSUMMED_FILES) \
-            or MODEL_FILE not in recorded:
+    if not set(recorded) <= set(CHECKSUMMED_FILES) or MODEL_FILE not in recorded:
         raise ModelFileError(f"{directory / CARD_FILE} has a malformed {CHECKSUMS!r} entry; copy the model "
                              "folder again or retrain")
     for name, expected in recorded.items():
@@ -127,7 +137,7 @@ class ModelBundle:
     feature_names: tuple[str, ...]
     cat_features: tuple[str, ...]
     protected: tuple[str, ...]
-    card: dict
+    card: ModelCard
     directory: Path
     term_model: TermModel | None = None
 
@@ -143,8 +153,7 @@ class ModelBundle:
                 "run `python scripts/train.py` to train the demo model"
             )
         card = read_card(card_path)
-        uses_term_model = isinstance(card.get("features"), dict) and card["features"].get("term_model")
-        if uses_term_model and not (directory / TERM_MODEL_FILE).exists():
+        if card.features.term_model is not None and not (directory / TERM_MODEL_FILE).exists():
             raise ModelNotFoundError(
                 f"{directory} lacks {TERM_MODEL_FILE}, the loan-term estimator this model was trained with; "
                 "copy it from the training folder or retrain"
@@ -152,23 +161,15 @@ class ModelBundle:
         verify_checksums(directory, card)
         model = _load_catboost(CatBoost(), model_path)
         try:
-            cal = card["calibration"]
-            fields = dict(
-                calibration=Calibration(float(cal["slope"]), float(cal["intercept"])),
-                threshold=float(card["decision"]["threshold"]),
-                costs=CostModel(**card["decision"]["costs"]),
-                feature_names=tuple(card["features"]["names"]),
-                cat_features=tuple(card["features"]["categorical"]),
-                protected=tuple(card["features"]["protected_excluded"]),
-                term_model=TermModel.load(directory, card),
-            )
+            term_model = TermModel.load(directory, card.features.term_model)
         except CatBoostError as exc:  # the term model's file (the main one was read above)
             raise ModelFileError(f"{directory / TERM_MODEL_FILE} cannot be read as a CatBoost model; copy the "
                                  "model folder again or retrain") from exc
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise ModelFileError(f"{card_path} lacks or mangles an entry the model needs ({type(exc).__name__}: "
-                                 f"{exc}); copy the model folder again or retrain") from exc
-        return cls(model=model, card=card, directory=directory, **fields)
+        return cls(model=model, card=card, directory=directory, term_model=term_model,
+                   calibration=Calibration(card.calibration.slope, card.calibration.intercept),
+                   threshold=card.decision.threshold, costs=card.decision.costs,
+                   feature_names=card.features.names, cat_features=card.features.categorical,
+                   protected=card.features.protected_excluded)
 
     def features(self, applications: pd.DataFrame) -> pd.DataFrame:
         """Model inputs of prepared applications, in the order the model was trained on."""

@@ -24,7 +24,8 @@ Statistics, and why (thresholds are module constants, shown on the monitoring pa
 - **No verdict on small samples**: both samples need ``MIN_DRIFT_SAMPLE`` rows (see there), else
   :func:`drift_report` raises :class:`DriftSampleTooSmall` instead of reporting chance as drift.
 
-Pure pandas / numpy / scipy: no dash, no plotly; the report is a plain JSON-able dict.
+Pure pandas / numpy / scipy: no dash, no plotly. :func:`drift_report` computes a plain JSON-able dict;
+what is written and read is a typed :class:`~app.scoring.drift_report.DriftReport`, parsed once.
 """
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ import pandas as pd
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import wasserstein_distance
 
-REPORT_VERSION = 1
+from app.scoring.artefacts import ArtefactError
+from app.scoring.drift_report import REPORT_VERSION, DriftReport
+
 REPORT_FILE = "drift_report.json"
 REPORT_HTML_FILE = "drift_report.html"
 PREDICTION = "PROBA_DEFAULT"
@@ -292,21 +295,24 @@ def prediction_drift(reference_proba, current_proba, threshold: float | None) ->
     return row
 
 
-def write_report(report: dict, path: Path) -> None:
+def write_report(report: DriftReport, path: Path) -> None:
     """Write atomically (temp file, then rename) so the page never reads half a report."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(report, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tmp.write_text(json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     tmp.replace(path)
 
 
-def read_report(path: Path) -> dict:
-    """Read a report written by :func:`write_report`; a malformed file raises ValueError naming it."""
+def read_report(path: Path) -> DriftReport:
+    """Read and parse a report written by :func:`write_report`; a malformed file, or one lacking an
+    entry or of another format version, raises ValueError naming the file (and the entry)."""
     try:
-        report = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"drift report {path} cannot be read: {exc}") from exc
-    if not isinstance(report, dict) or report.get("version") != REPORT_VERSION or "features" not in report:
-        raise ValueError(f"drift report {path} is not a version-{REPORT_VERSION} report; rerun scripts/drift_report.py")
-    return report
+    try:
+        return DriftReport.from_dict(data)
+    except ArtefactError as exc:
+        raise ValueError(f"drift report {path} is not a version-{REPORT_VERSION} report ({exc}); "
+                         "rerun scripts/drift_report.py") from exc

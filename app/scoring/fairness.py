@@ -6,6 +6,9 @@ error rates a regulator asks about. With *default* as the positive class:
 - FPR (false-positive rate): share of the group's good payers the model wrongly refuses;
 - disparate-impact ratio: the group's approval rate divided by the highest group approval rate.
   Below 0.8 breaks the "four-fifths rule" of thumb and is flagged for review.
+
+:func:`fairness_tables` is the one computation of the checked attributes: training records it in the
+model card and the model page shows it, so the two cannot disagree on groups, order or floor.
 """
 from __future__ import annotations
 
@@ -66,3 +69,19 @@ def fairness_table(y, proba, threshold: float, groups, min_group_size: int = MIN
     table["disparate_impact"] = table["approval_rate"] / best if best and best > 0 else float("nan")
     table["four_fifths_ok"] = table["disparate_impact"] >= FOUR_FIFTHS
     return table
+
+
+def fairness_tables(y, proba, threshold: float, gender, age_years) -> dict[str, pd.DataFrame]:
+    """The fairness tables of the attributes checked for every model: ``"gender"`` (not a model input,
+    kept beside the predictions only for this check) and ``"age_band"`` (youngest band first), under
+    the privacy floor (:data:`~app.scoring.privacy.MIN_COHORT_SIZE`)."""
+    return {
+        "gender": fairness_table(y, proba, threshold, gender),
+        "age_band": _in_band_order(fairness_table(y, proba, threshold, age_band(age_years))),
+    }
+
+
+def _in_band_order(table: pd.DataFrame) -> pd.DataFrame:
+    """Youngest band first (the table comes sorted as text, which puts "<25" last)."""
+    order = {band: i for i, (band, _, _) in enumerate(AGE_BANDS)}
+    return table.sort_values("group", key=lambda g: g.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostRegressor
 
+from app.scoring.model_card import TermModelInfo
 from app.scoring.validation import DataValidationError
 
 TERM_MODEL_FILE = "term_model.cbm"
@@ -135,14 +136,14 @@ class TermModel:
         self.model.save_model(str(Path(directory) / TERM_MODEL_FILE))
 
     @classmethod
-    def load(cls, directory: Path | str, card: dict) -> "TermModel | None":
-        """The folder's term model, or ``None`` when the model was trained without one."""
-        info = card.get("features", {}).get("term_model")
-        if not info:
+    def load(cls, directory: Path | str, info: TermModelInfo | None) -> TermModel | None:
+        """The folder's term model as its card describes it (``card.features.term_model``), or ``None``
+        when the model was trained without one."""
+        if info is None:
             return None
         model = CatBoostRegressor()
         model.load_model(str(Path(directory) / TERM_MODEL_FILE))
-        return cls(model, trained_on=int(info["trained_on"]), mae_months=float(info["mae_months"]))
+        return cls(model, trained_on=info.trained_on, mae_months=info.mae_months)
 
     def to_dict(self) -> dict:
         return {"file": TERM_MODEL_FILE, "trained_on": self.trained_on, "mae_months": round(self.mae_months, 3),

@@ -15,16 +15,16 @@ import pyarrow.parquet as pq
 
 from app.scoring.bundle import PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle
 from app.scoring.drift import REPORT_FILE, drift_report, read_report, write_report
+from app.scoring.drift_report import DriftReport, ModelSignature
 from app.scoring.governance import mean_abs_shap
 
 PORTFOLIO_CURRENT = "portfolio-new"
 
 
-def model_signature(bundle: ModelBundle) -> dict:
+def model_signature(bundle: ModelBundle) -> ModelSignature:
     """What identifies the model a report was computed for."""
-    fingerprint = bundle.card.get("data_fingerprint", {}).get("labelled", {})
-    return {"created_at": bundle.card.get("created_at"), "data_sha256": fingerprint.get("sha256"),
-            "threshold": bundle.threshold}
+    return ModelSignature(created_at=bundle.card.created_at,
+                          data_sha256=bundle.card.data_fingerprint.labelled.sha256, threshold=bundle.threshold)
 
 
 def importance(bundle: ModelBundle) -> pd.Series | None:
@@ -41,7 +41,7 @@ def portfolio_samples(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def model_drift_report(bundle: ModelBundle, reference: pd.DataFrame, current: pd.DataFrame, *,
-                       current_source: str, current_label: str) -> dict:
+                       current_source: str, current_label: str) -> DriftReport:
     """Drift of ``current`` (prepared applications) against ``reference`` (the labelled portfolio).
 
     The reference probability is the out-of-fold one (``PROBA_OOF``) when available: the served model's
@@ -55,25 +55,26 @@ def model_drift_report(bundle: ModelBundle, reference: pd.DataFrame, current: pd
     else:
         p_ref = reference["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in reference else bundle.proba(X_ref)
     p_cur = current["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in current else bundle.proba(X_cur)
-    meta = {"model": model_signature(bundle),
+    meta = {"model": model_signature(bundle).to_dict(),
             "reference": {"source": "portfolio-labelled", "label": "labelled portfolio (training data)"},
             "current": {"source": current_source, "label": current_label}}
-    return drift_report(X_ref, X_cur, categorical=bundle.cat_features, importance=importance(bundle),
-                        reference_proba=p_ref, current_proba=p_cur, threshold=bundle.threshold, meta=meta)
+    return DriftReport.from_dict(drift_report(
+        X_ref, X_cur, categorical=bundle.cat_features, importance=importance(bundle), reference_proba=p_ref,
+        current_proba=p_cur, threshold=bundle.threshold, meta=meta))
 
 
-def portfolio_drift_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> dict:
+def portfolio_drift_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> DriftReport:
     """The default report: new applications of the served portfolio against its labelled clients."""
     labelled, new = portfolio_samples(portfolio_path or bundle.directory / PORTFOLIO_FILE)
     return model_drift_report(bundle, labelled, new, current_source=PORTFOLIO_CURRENT,
                               current_label="new applications of the portfolio")
 
 
-def report_matches(report: dict, bundle: ModelBundle) -> bool:
-    return report.get("model") == model_signature(bundle)
+def report_matches(report: DriftReport, bundle: ModelBundle) -> bool:
+    return report.model == model_signature(bundle)
 
 
-def load_report(bundle: ModelBundle) -> dict:
+def load_report(bundle: ModelBundle) -> DriftReport:
     """The model folder's report, if it describes this model; else ``ValueError`` saying what to run."""
     path = bundle.directory / REPORT_FILE
     if not path.exists():
@@ -84,7 +85,7 @@ def load_report(bundle: ModelBundle) -> dict:
     return report
 
 
-def write_portfolio_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> dict:
+def write_portfolio_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> DriftReport:
     """Compute the default report offline and write it into the model folder (training, scripts)."""
     report = portfolio_drift_report(bundle, portfolio_path)
     write_report(report, bundle.directory / REPORT_FILE)

@@ -5,6 +5,7 @@ small sample. It never runs inside the dashboard.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -25,7 +26,7 @@ from app.scoring.baselines import dummy_oof, logistic_oof
 from app.scoring.bundle import ModelBundle
 from app.scoring.drift import MIN_DRIFT_SAMPLE
 from app.scoring.explain import shap_matrix
-from app.scoring.fairness import age_band, fairness_table
+from app.scoring.fairness import fairness_tables
 from app.scoring.features import (
     ENGINEERED_FEATURES,
     FEATURE_SET_VERSION,
@@ -41,6 +42,7 @@ from app.scoring.metrics import (
     reliability_table,
 )
 from app.scoring.model import Log, TrainConfig, check_trainable, train_model
+from app.scoring.model_card import FORMAT_VERSION, ModelCard
 from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
@@ -71,7 +73,7 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path, *, config: TrainConfig,
                  source: dict, log: Log = print, write_served_portfolio: bool = True,
-                 previous: pd.DataFrame | None = None) -> dict:
+                 previous: pd.DataFrame | None = None) -> ModelCard:
     """Train, evaluate, explain and write a model folder; returns the model card.
 
     ``labelled`` and ``new`` are *prepared* application tables (``prepare_applications``);
@@ -86,13 +88,20 @@ def run_training(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path
     try:
         card = _build_model_folder(labelled, new, staging, config=config, source=source, log=log,
                                    write_served_portfolio=write_served_portfolio, previous=previous)
-        card["model"]["pipeline_seconds"] = round(time.perf_counter() - started, 1)
-        (staging / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
-        publish(staging, out_dir, uses_term_model=bool(card["features"]["term_model"]))
+        card = dataclasses.replace(card, model=dataclasses.replace(
+            card.model, pipeline_seconds=round(time.perf_counter() - started, 1)))
+        write_card(card, staging)
+        publish(staging, out_dir, uses_term_model=card.features.term_model is not None)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    log(f"model folder written to {out_dir} in {card['model']['pipeline_seconds']}s")
+    log(f"model folder written to {out_dir} in {card.model.pipeline_seconds}s")
     return card
+
+
+def write_card(card: ModelCard, directory: Path) -> None:
+    """Write ``model_card.json`` from the typed card, so a card training writes is one the bundle reads."""
+    (directory / files.CARD_FILE).write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False),
+                                             encoding="utf-8")
 
 
 def publish(staging: Path, out_dir: Path, *, uses_term_model: bool) -> None:
@@ -111,7 +120,7 @@ def publish(staging: Path, out_dir: Path, *, uses_term_model: bool) -> None:
 
 def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_dir: Path, *, config: TrainConfig,
                         source: dict, log: Log, write_served_portfolio: bool,
-                        previous: pd.DataFrame | None) -> dict:
+                        previous: pd.DataFrame | None) -> ModelCard:
     """Every step of :func:`run_training`, writing into the (empty, staging) folder ``out_dir``."""
     labelled = labelled.reset_index(drop=True)
     y = labelled[TARGET_COLUMN].to_numpy(dtype=np.int64)
@@ -139,10 +148,8 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
         log(f"  {name}: AUC {baselines[name]['roc_auc']:.4f}, cost {baselines[name]['cost_per_client']:.4f}")
 
     ages = X["AGE_YEARS"]
-    fairness = {
-        "gender": _records(fairness_table(y, oof, choice.threshold, labelled["CODE_GENDER"])),
-        "age_band": _records(fairness_table(y, oof, choice.threshold, age_band(ages))),
-    }
+    fairness = {attribute: _records(table) for attribute, table
+                in fairness_tables(y, oof, choice.threshold, labelled["CODE_GENDER"], ages).items()}
 
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:
@@ -155,7 +162,8 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     }).to_parquet(out_dir / files.OOF_FILE, index=False)
 
     metrics = classification_metrics(y, oof, choice.threshold, config.costs)
-    card = {
+    card = ModelCard.from_dict({  # checked as the bundle will check it, before anything relies on it
+        "format_version": FORMAT_VERSION,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "source": source,
         "data_fingerprint": {"labelled": frame_fingerprint(labelled),
@@ -185,8 +193,8 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
         "fairness": fairness,
         "versions": library_versions(),
         files.CHECKSUMS: checksums,
-    }
-    (out_dir / files.CARD_FILE).write_text(json.dumps(card, indent=1, ensure_ascii=False), encoding="utf-8")
+    })
+    write_card(card, out_dir)
 
     served = ModelBundle.load(out_dir)
     sample = labelled.sample(n=min(SHAP_SAMPLE_SIZE, len(labelled)), random_state=config.seed)

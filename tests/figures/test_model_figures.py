@@ -1,6 +1,7 @@
 """Figures of the model and monitoring pages: language-aware numbers, missing values never drawn as 0."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -12,6 +13,7 @@ from app.figures.drift import distribution_figure, drift_ranking_figure
 from app.figures.fairness import disparate_impact_figure
 from app.figures.model import calibration_figure, confusion_figure, roc_figure
 from app.figures.style import separators
+from app.scoring.drift_report import FeatureDrift, Histogram
 from app.scoring.formatting import MISSING_TEXT, NBSP
 
 
@@ -40,8 +42,12 @@ def test_undefined_disparate_impact_is_a_dash_not_a_bar_nor_a_flag():
 
 
 def test_missing_drift_score_is_not_drawn_as_zero():
-    rows = [{"feature": "AMT_CREDIT", "drift_score": 1.4, "drifted": True, "importance": 0.2},
-            {"feature": "EXT_SOURCE_1", "drift_score": None, "drifted": False, "importance": 0.1}]
+    hist = Histogram(kind="numeric", edges=(0.0, 1.0), reference=(100.0,), current=(100.0,), missing=(0.0, 0.0))
+    row = FeatureDrift(feature="AMT_CREDIT", kind="numeric", method="wasserstein", statistic=0.14,
+                       statistic_threshold=0.1, psi=0.01, psi_level="stable", drift_score=1.4, drifted=True,
+                       histogram=hist, importance=0.2, risk=0.28)
+    rows = [row, dataclasses.replace(row, feature="EXT_SOURCE_1", statistic=None, drift_score=None, drifted=False,
+                                     importance=0.1, risk=None)]
     fig = drift_ranking_figure(rows, {"AMT_CREDIT": "Credit"}, "fr")
     bar = fig.data[0]  # riskiest on top: reversed order
     assert math.isnan(bar.x[0]) and bar.x[1] == 1.4
@@ -51,8 +57,8 @@ def test_missing_drift_score_is_not_drawn_as_zero():
 
 
 def test_distribution_shows_translated_categories_and_language_percent():
-    hist = {"kind": "categorical", "bins": ["Working", "MISSING", "__other__"], "reference": [60.0, 30.0, 10.0],
-            "current": [50.0, 40.0, 10.0], "missing": [0.0, 1.5]}
+    hist = Histogram(kind="categorical", bins=("Working", "MISSING", "__other__"), reference=(60.0, 30.0, 10.0),
+                     current=(50.0, 40.0, 10.0), missing=(0.0, 1.5))
     fig = distribution_figure(hist, "Income type", "en", category_labels={"Working": "Salarié", "MISSING": "—"})
     assert list(fig.data[0].x) == ["Salarié", "—", "Other"]
     assert fig.layout.yaxis.ticksuffix == "%"

@@ -1,5 +1,6 @@
 """Model page: layout and callbacks called as plain functions on a tiny model folder."""
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,7 @@ import pytest
 
 from app.scoring.bundle import OOF_FILE
 from app.scoring.metrics import CostModel, optimal_threshold
+from tests.factories import make_model_card
 from tests.pages.governance_support import component_text, governance_model  # noqa: F401 - fixture
 
 
@@ -113,8 +115,13 @@ def test_numbers_follow_the_reader_language(governance_model, dash_app):
 def test_model_card_shows_a_dash_for_missing_values():
     from app.components.model_card import ModelCardTable
 
-    text = _text(ModelCardTable({"data_fingerprint": {"labelled": {"rows": 1234}}, "decision": {"costs": {"cost_fn": 0.5}}}))
-    assert "nan" not in text.lower() and "taux de défaut —" in text and "≥ — ;" in text
+    def edit(card):
+        card["data_fingerprint"]["labelled"]["rows"] = 1234
+        card["data_fingerprint"]["default_rate"] = float("nan")  # undefined: written as JSON's NaN
+        card["decision"]["costs"]["cost_fn"] = 0.5
+
+    text = _text(ModelCardTable(make_model_card(edit)))
+    assert not re.search(r"\bnan\b", text.lower()) and "taux de défaut —" in text  # not "financé"
     assert "1\u00a0234 lignes" in text and "= 0,5" in text
 
 
@@ -134,9 +141,10 @@ def test_browser_tab_title_follows_the_language(dash_app):
 def test_model_card_describes_the_loan_term_estimator_only_when_there_is_one():
     from app.components.model_card import ModelCardTable
 
-    with_terms = _text(ModelCardTable({"features": {"term_model": {"trained_on": 32901, "mae_months": 0.887}}}))
+    term_model = {"file": "term_model.cbm", "trained_on": 32901, "mae_months": 0.887, "source": "previous_application"}
+    with_terms = _text(ModelCardTable(make_model_card(lambda card: card["features"].update(term_model=term_model))))
     assert "32\u00a0901 crédits antérieurs" in with_terms and "erreur moyenne 0,9 mois" in with_terms
-    assert "Durée et taux estimés" not in _text(ModelCardTable({"features": {"term_model": None}}))
+    assert "Durée et taux estimés" not in _text(ModelCardTable(make_model_card()))
 
 
 def test_forged_thresholds_are_snapped_to_the_slider_steps(governance_model):

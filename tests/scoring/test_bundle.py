@@ -14,6 +14,7 @@ from app.scoring.bundle import (
     ModelFileError,
     file_sha256,
 )
+from app.scoring.model_card import FORMAT_VERSION
 
 
 @pytest.fixture
@@ -33,8 +34,8 @@ def _edit_card(folder, change):
 
 def test_training_records_the_checksum_of_the_model_file(small_model_dir):
     out, card, _, _ = small_model_dir
-    assert card[CHECKSUMS] == {MODEL_FILE: file_sha256(out / MODEL_FILE)}
-    assert json.loads((out / CARD_FILE).read_text())[CHECKSUMS] == card[CHECKSUMS]
+    assert card.checksums == {MODEL_FILE: file_sha256(out / MODEL_FILE)}
+    assert json.loads((out / CARD_FILE).read_text())[CHECKSUMS] == card.checksums
 
 
 def test_a_truncated_model_file_is_refused_naming_it(folder):
@@ -55,9 +56,27 @@ def test_a_card_that_is_not_a_json_object_is_refused_naming_it(folder):
 
 def test_a_card_lacking_an_entry_is_refused_naming_it(folder):
     _edit_card(folder, lambda card: card.pop("calibration"))
-    with pytest.raises(ModelFileError, match=rf"{CARD_FILE} lacks or mangles an entry the model needs "
-                                             r"\(KeyError: 'calibration'\)"):
+    with pytest.raises(ModelFileError, match=rf"{CARD_FILE} is not a valid model card: the model card lacks "
+                                             r"'calibration'; copy the model folder again or retrain"):
         ModelBundle.load(folder)
+
+
+def test_a_card_with_a_renamed_nested_entry_is_refused_naming_it(folder):
+    """A renamed key used to blank a table cell of the model page; now the folder is refused."""
+    _edit_card(folder, lambda card: card["data_fingerprint"]["labelled"].update(
+        {"hash": card["data_fingerprint"]["labelled"].pop("sha256")}))
+    with pytest.raises(ModelFileError, match=r"lacks 'data_fingerprint\.labelled\.sha256'"):
+        ModelBundle.load(folder)
+
+
+def test_a_card_of_a_future_format_is_refused_saying_so(folder):
+    _edit_card(folder, lambda card: card.update(format_version=FORMAT_VERSION + 1))
+    with pytest.raises(ModelFileError, match=rf"{CARD_FILE}: the model card is of format version "
+                                             rf"{FORMAT_VERSION + 1}, this dashboard reads version 1: update"):
+        ModelBundle.load(folder)
+
+
+def test_a_card_naming_an_unknown_model_file_is_refused(folder):
     _edit_card(folder, lambda card: card.update({CHECKSUMS: {"../elsewhere": "0"}}))
     with pytest.raises(ModelFileError, match="malformed 'checksums' entry"):
         ModelBundle.load(folder)
@@ -78,5 +97,6 @@ def test_committed_demo_card_records_the_committed_model_file(caplog):
     card = json.loads((DEFAULT_MODEL_DIR / CARD_FILE).read_text())
     assert card[CHECKSUMS] == {MODEL_FILE: file_sha256(DEFAULT_MODEL_DIR / MODEL_FILE)}
     with caplog.at_level(logging.WARNING, logger="app.scoring.bundle"):
-        ModelBundle.load(DEFAULT_MODEL_DIR)
+        bundle = ModelBundle.load(DEFAULT_MODEL_DIR)
     assert "checksums" not in caplog.text
+    assert bundle.card.checksums == card[CHECKSUMS] and bundle.card.format_version == 1  # unversioned: 1

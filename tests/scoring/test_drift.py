@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from app.scoring import drift
+from app.scoring.drift_report import DriftReport
 from app.scoring.drift import (
     drift_report,
     feature_drift,
@@ -141,8 +142,9 @@ def test_histograms_share_bins_and_sum_to_the_non_missing_share(normal):
 def test_report_round_trip_and_malformed_file(tmp_path):
     ref, cur = _frames(0.5, n=300)
     path = tmp_path / "r.json"
-    write_report(drift_report(ref, cur, categorical=["c"]), path)
-    assert read_report(path)["dataset"]["n_features"] == 3
+    written = DriftReport.from_dict(drift_report(ref, cur, categorical=["c"]))
+    write_report(written, path)
+    assert read_report(path) == written and read_report(path).dataset.n_features == 3
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="cannot be read"):
         read_report(path)

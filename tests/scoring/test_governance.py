@@ -70,7 +70,7 @@ def test_oof_optimum_for_the_card_costs_is_the_production_threshold(small_model_
     oof = pd.read_parquet(out / OOF_FILE)
     result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], bundle.costs, bundle.threshold)
     assert result.optimum_threshold == pytest.approx(bundle.threshold)
-    assert result.at["cost_per_client"] == pytest.approx(card["decision"]["costs_per_client"]["at_threshold"])
+    assert result.at["cost_per_client"] == pytest.approx(card.decision.costs_per_client.at_threshold)
 
 
 def test_roc_and_pr_points():

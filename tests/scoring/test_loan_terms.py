@@ -8,7 +8,9 @@ import pytest
 from app.config import get_settings
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications
 from app.scoring.features import build_features, feature_names
+from app.scoring.artefacts import Entries
 from app.scoring.loan_terms import PREVIOUS_TABLE, TERM_FEATURES, TermModel, implied_annual_rate
+from app.scoring.model_card import TermModelInfo
 from tests.factories import make_applications, make_previous_applications
 
 
@@ -87,12 +89,11 @@ def test_bad_previous_tables_are_named():
 
 def test_saved_and_loaded_model_predicts_the_same(term_model, tmp_path):
     term_model.save(tmp_path)
-    card = {"features": {"term_model": term_model.to_dict()}}
-    loaded = TermModel.load(tmp_path, card)
+    loaded = TermModel.load(tmp_path, TermModelInfo.parse(Entries(term_model.to_dict(), "model card")))
     fresh = make_previous_applications(50, seed=9)
     args = (fresh["AMT_CREDIT"], fresh["AMT_ANNUITY"], fresh["AMT_GOODS_PRICE"])
     np.testing.assert_allclose(loaded.months(*args), term_model.months(*args))
-    assert TermModel.load(tmp_path, {"features": {"term_model": None}}) is None
+    assert TermModel.load(tmp_path, None) is None
 
 
 REAL_DIR = get_settings().home_credit_dir

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.components.fairness import oof_fairness_tables
 from app.config import PROTECTED_ATTRIBUTES, PROJECT_DIR
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle
 from app.scoring.explain import OTHER_FEATURES, explain_row, waterfall_steps
 from app.scoring.metrics import business_cost, optimal_threshold
+from app.scoring.model_card import FORMAT_VERSION, ModelCard
 from app.scoring.portfolio import PortfolioStore
 from tests.factories import make_applications
 
@@ -20,25 +22,37 @@ def test_model_folder_and_card(small_model_dir):
     out, card, labelled, _ = small_model_dir
     for name in (MODEL_FILE, CARD_FILE, OOF_FILE, SHAP_SAMPLE_FILE, PORTFOLIO_FILE):
         assert (out / name).exists(), name
-    assert json.loads((out / CARD_FILE).read_text())["decision"]["threshold"] == card["decision"]["threshold"]
-    assert set(card["features"]["protected_excluded"]) == set(PROTECTED_ATTRIBUTES)
-    assert not set(PROTECTED_ATTRIBUTES) & set(card["features"]["names"])
-    assert {"dummy", "logistic_regression"} <= set(card["baselines"])
-    assert card["data_fingerprint"]["labelled"]["rows"] == len(labelled)
-    assert {"catboost", "scikit-learn", "python"} <= set(card["versions"])
-    assert {g["group"] for g in card["fairness"]["gender"]} <= {"F", "M", "unknown"}  # missing gender is reported, not dropped
-    costs = card["decision"]["costs_per_client"]
-    assert costs["at_threshold"] <= min(costs["accept_all"], costs["refuse_all"], costs["at_0_5"]) + 1e-12
+    assert ModelCard.from_dict(json.loads((out / CARD_FILE).read_text())) == card  # what training returned, as written
+    assert set(card.features.protected_excluded) == set(PROTECTED_ATTRIBUTES)
+    assert not set(PROTECTED_ATTRIBUTES) & set(card.features.names)
+    assert {"dummy", "logistic_regression"} <= set(card.baselines)
+    assert card.data_fingerprint.labelled.rows == len(labelled)
+    assert {"catboost", "scikit-learn", "python"} <= set(card.versions)
+    assert {g.group for g in card.fairness["gender"]} <= {"F", "M", "unknown"}  # missing gender is reported, not dropped
+    costs = card.decision.costs_per_client
+    assert costs.at_threshold <= min(costs.accept_all, costs.refuse_all, costs.at_0_5) + 1e-12
+    assert card.model.pipeline_seconds is not None and card.format_version == FORMAT_VERSION
+
+
+def test_the_card_records_the_fairness_the_model_page_shows(small_model_dir):
+    """One computation: the card's tables are those of the out-of-fold file the model page reads."""
+    out, card, _, _ = small_model_dir
+    oof = pd.read_parquet(out / OOF_FILE)
+    shown = oof_fairness_tables(oof, card.decision.threshold)
+    assert set(shown) == set(card.fairness)
+    for attribute, table in shown.items():
+        recorded = pd.DataFrame([row.to_dict() for row in card.fairness[attribute]])
+        pd.testing.assert_frame_equal(recorded, table.astype({"disparate_impact": float}), check_dtype=False)
 
 
 def test_threshold_is_optimal_on_the_out_of_fold_predictions(small_model_dir):
     out, card, _, _ = small_model_dir
     oof = pd.read_parquet(out / OOF_FILE)
     choice = optimal_threshold(oof["TARGET"], oof["PROBA_OOF"])
-    assert card["decision"]["threshold"] == pytest.approx(choice.threshold)
-    assert card["metrics"]["cross_validated"]["cost_per_client"] == pytest.approx(
+    assert card.decision.threshold == pytest.approx(choice.threshold)
+    assert card.metrics.cross_validated.cost_per_client == pytest.approx(
         business_cost(oof["TARGET"], oof["PROBA_OOF"], choice.threshold))
-    assert card["metrics"]["cross_validated"]["roc_auc"] > 0.55  # the factory's weak signal is learnt
+    assert card.metrics.cross_validated.roc_auc > 0.55  # the factory's weak signal is learnt
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
@@ -48,8 +62,8 @@ def test_training_is_deterministic(small_model_dir, tmp_path):
     out, card, labelled, new = small_model_dir
     again = run_training(labelled, new, tmp_path, config=SMALL_CONFIG, source={"kind": "test"}, log=lambda m: None,
                          write_served_portfolio=False)
-    assert again["decision"]["threshold"] == card["decision"]["threshold"]
-    assert again["metrics"]["cross_validated"] == card["metrics"]["cross_validated"]
+    assert again.decision.threshold == card.decision.threshold
+    assert again.metrics.cross_validated == card.metrics.cross_validated
 
 
 def test_scores_and_explanations_add_up(small_model_dir):
@@ -102,7 +116,7 @@ def test_predict_script(small_model_dir, tmp_path):
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert list(scores.columns) == ["SK_ID_CURR", "PROBA_DEFAULT", "DECISION", "GRADE"]
     assert scores["SK_ID_CURR"].tolist() == source["SK_ID_CURR"].tolist()
-    threshold = card["decision"]["threshold"]
+    threshold = card.decision.threshold
     assert ((scores["PROBA_DEFAULT"] >= threshold) == (scores["DECISION"] == "refused")).all()
 
 

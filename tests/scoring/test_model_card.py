@@ -1,0 +1,100 @@
+"""The model card parsed once into frozen dataclasses: round trip, the committed card, loud failures."""
+import dataclasses
+import json
+
+import pytest
+
+from app.config import DEFAULT_MODEL_DIR
+from app.scoring.artefacts import ArtefactError, FormatVersionError
+from app.scoring.bundle import CARD_FILE
+from app.scoring.model_card import FORMAT_VERSION, ModelCard
+from tests.factories import make_model_card, model_card_dict
+
+
+def test_the_committed_demo_card_parses_and_writes_back_the_same_json():
+    """An unversioned card is version 1: the same layout, so writing it back only adds the version."""
+    text = (DEFAULT_MODEL_DIR / CARD_FILE).read_text(encoding="utf-8")
+    card = ModelCard.from_dict(json.loads(text))
+    assert card.format_version == 1 and "format_version" not in json.loads(text)
+    written = json.dumps(card.to_dict(), indent=1, ensure_ascii=False)
+    assert written == json.dumps({"format_version": 1, **json.loads(text)}, indent=1, ensure_ascii=False)
+
+
+def test_typed_entries_of_the_demo_card():
+    card = make_model_card()
+    assert card.decision.costs.cost_fn == 10.0 and card.config.n_folds == 5
+    assert card.features.term_model is None and card.data_fingerprint.new.rows == 8000
+    assert [row.group for row in card.fairness["gender"]] == ["F", "M"]
+    assert card.metrics.cross_validated.roc_auc == pytest.approx(0.7352568155858682)
+    assert set(card.baselines) == {"dummy", "logistic_regression"}
+
+
+def test_round_trip_of_a_card_with_every_optional_part():
+    term = {"file": "term_model.cbm", "trained_on": 1500, "mae_months": 0.9, "source": "previous_application"}
+
+    def edit(card):
+        card["features"]["term_model"] = term
+        card["data_fingerprint"]["new"] = None
+        card["source"] = {"kind": "home-credit", "files": {"application_train": {"name": "a.csv", "sha256": "ab"}}}
+        card["model"].pop("pipeline_seconds")
+
+    card = make_model_card(edit)
+    assert card.features.term_model.trained_on == 1500 and card.model.pipeline_seconds is None
+    assert ModelCard.from_dict(json.loads(json.dumps(card.to_dict()))) == card
+    assert list(card.to_dict()["features"]) == ["version", "names", "categorical", "engineered", "term_model",
+                                               "protected_excluded"]  # where training writes it
+
+
+def test_the_card_cannot_be_changed_by_a_reader():
+    card = make_model_card()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        card.decision.threshold = 0.9  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        card.model.params["depth"] = 12  # type: ignore[index]
+    assert isinstance(card.features.names, tuple)
+
+
+@pytest.mark.parametrize("edit, entry", [
+    (lambda c: c.pop("decision"), "'decision'"),
+    (lambda c: c["decision"].pop("threshold"), "'decision.threshold'"),
+    (lambda c: c["decision"]["costs"].update(fn=c["decision"]["costs"].pop("cost_fn")), "'decision.costs.cost_fn'"),
+    (lambda c: c["calibration"]["reliability"][2].pop("count"), "'calibration.reliability[2].count'"),
+    (lambda c: c["fairness"]["age_band"][0].pop("four_fifths_ok"), "'fairness.age_band[0].four_fifths_ok'"),
+    (lambda c: c["metrics"]["cross_validated"].pop("ece"), "'metrics.cross_validated.ece'"),
+])
+def test_a_missing_or_renamed_entry_fails_naming_it(edit, entry):
+    card = model_card_dict()
+    edit(card)
+    with pytest.raises(ArtefactError, match=rf"^the model card lacks {entry}$".replace("[", r"\[").replace("]", r"\]")):
+        ModelCard.from_dict(card)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["decision"].update(threshold="0.1"), "'decision.threshold' is str, expected a number"),
+    (lambda c: c["config"].update(n_folds=True), "'config.n_folds' is bool, expected an integer"),
+    (lambda c: c["features"].update(names="AGE"), "'features.names' is str, expected a list"),
+    (lambda c: c["features"]["names"].append(3), "'features.names' holds a value that is not a text"),
+    (lambda c: c["decision"]["costs"].update(cost_fp=0), "'decision.costs' is invalid: costs must be positive"),
+    (lambda c: c.update(checksums={"model.cbm": None}), "'checksums' holds a value that is not a text"),
+])
+def test_an_entry_of_the_wrong_type_fails_naming_it(edit, message):
+    card = model_card_dict()
+    edit(card)
+    with pytest.raises(ArtefactError, match=message.replace("(", r"\(")):
+        ModelCard.from_dict(card)
+
+
+def test_an_unknown_format_version_is_refused_with_what_to_do():
+    card = model_card_dict()
+    card["format_version"] = FORMAT_VERSION + 1
+    with pytest.raises(FormatVersionError, match=rf"format version {FORMAT_VERSION + 1}, this dashboard reads "
+                                                 r"version 1: update the dashboard, or retrain"):
+        ModelCard.from_dict(card)
+    card["format_version"] = "1"
+    with pytest.raises(FormatVersionError, match="'format_version' is str, expected an integer"):
+        ModelCard.from_dict(card)
+
+
+def test_a_card_that_is_not_an_object_is_refused():
+    with pytest.raises(ArtefactError, match="not a JSON object"):
+        ModelCard.from_dict([])

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def fit_all(data_dir: Path, out_dir: Path) -> int:
     """Fit and write the parameters of both tables (see the module docstring)."""
-    train_params = None
+    train_params, orders = None, {}
     for table in ("application_train", "application_test"):
         path = table_path(data_dir, table)
         df = read_table(path)

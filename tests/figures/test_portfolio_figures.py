@@ -79,8 +79,8 @@ def test_merged_bars_keep_their_width_and_show_their_share_per_standard_bin():
     granted = fig.data[0]
     assert list(granted.width) == [10, 5, 5] and list(np.round(granted.y, 6)) == [10, 50, 0]
     assert granted.customdata[0][2] == "20,0"  # the hover gives the bar's own share (20 % of the group)
-    assert any("regroupées" in (a.text or "") for a in fig.layout.annotations)
-    assert not any("regroupées" in (a.text or "") for a in figures.score_distribution(
+    assert any("élargies" in (a.text or "") for a in fig.layout.annotations)
+    assert not any("élargies" in (a.text or "") for a in figures.score_distribution(
         Histogram(hist.edges, hist.counts, hist.totals), 0.15, "fr").layout.annotations)
 
 

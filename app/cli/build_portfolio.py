@@ -18,9 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
-from _paths import folder_problem
-
+from app.cli.paths import folder_problem
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.loan_terms import TERM_MODEL_FILE

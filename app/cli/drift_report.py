@@ -21,9 +21,7 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
-from _paths import file_problem
-
+from app.cli.paths import file_problem
 from app.config import get_settings
 from app.figures.drift import distribution_figure, drift_ranking_figure
 from app.i18n import normalise_language, translate
@@ -38,11 +36,12 @@ TOP_HTML_FEATURES = 10
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=get_settings().model_dir)
+    parser.add_argument("--model-dir", type=Path, default=get_settings().model_dir,
+                        help="model folder whose portfolio is the reference (default: CREDIT_MODEL_DIR, %(default)s)")
     parser.add_argument("--current", type=Path, help="applications file to compare (default: the portfolio's new applications)")
     parser.add_argument("--json", type=Path, help="output JSON (default: <model-dir>/drift_report.json)")
     parser.add_argument("--html", type=Path, help="output HTML (default: <model-dir>/drift_report.html)")
-    parser.add_argument("--lang", default="fr", help="language of the HTML report (fr or en)")
+    parser.add_argument("--lang", default="fr", choices=("fr", "en"), help="language of the HTML report (default: %(default)s)")
     parser.add_argument("--fail-on-drift", action="store_true", help="exit with code 3 when the dataset drifted")
     return parser.parse_args(argv)
 

@@ -12,12 +12,10 @@ import argparse
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.config import SYNTH_PARAMS_DIR  # noqa: E402
-from app.scoring.data import DataValidationError, find_table, read_table  # noqa: E402
-from app.scoring.synth import params_path, save_params  # noqa: E402
-from app.scoring.synth_fit import file_fingerprint, fit_table, level_order  # noqa: E402
+from app.config import SYNTH_PARAMS_DIR
+from app.scoring.data import DataValidationError, find_table, read_table
+from app.scoring.synth import params_path, save_params
+from app.scoring.synth_fit import file_fingerprint, fit_table, level_order
 
 
 def table_path(data_dir: Path, table: str) -> Path:
@@ -33,7 +31,7 @@ def table_path(data_dir: Path, table: str) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, required=True, help="folder holding the real tables")
-    parser.add_argument("--out", type=Path, default=SYNTH_PARAMS_DIR, help="where to write the parameters")
+    parser.add_argument("--out", type=Path, default=SYNTH_PARAMS_DIR, help="where to write the parameters (default: %(default)s)")
     args = parser.parse_args(argv)
     try:
         return fit_all(args.data_dir, args.out)

@@ -12,22 +12,20 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from _paths import folder_problem  # noqa: E402 - beside this script
-
-from app.scoring.synth import demo_portfolio  # noqa: E402
+from app.cli.args import non_negative_int
+from app.cli.paths import folder_problem
+from app.scoring.synth import demo_portfolio
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-labelled", type=int, default=30_000, help="labelled applications (with TARGET)")
-    parser.add_argument("--n-new", type=int, default=8_000, help="new applications (without TARGET)")
-    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--n-labelled", type=non_negative_int, default=30_000,
+                        help="labelled applications, with TARGET (default: %(default)s)")
+    parser.add_argument("--n-new", type=non_negative_int, default=8_000,
+                        help="new applications, without TARGET (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default: %(default)s)")
     parser.add_argument("--out", type=Path, required=True, help="output folder (keep it out of git)")
     args = parser.parse_args(argv)
-    if args.n_labelled < 0 or args.n_new < 0:
-        parser.error("row counts must be non-negative")
     problem = folder_problem(args.out, "--out")
     if problem:
         print(f"error: {problem}", file=sys.stderr)

@@ -1,4 +1,3 @@
-#!/usr/bin/env python
 """Administer dashboard accounts (create, set-role, reset-password, disable, enable, list).
 
 Passwords are read from an interactive prompt (typed twice) or, when stdin is not a terminal,
@@ -13,17 +12,14 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy.exc import SQLAlchemyError
 
-from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
-
-from app.config import get_settings  # noqa: E402
-from app.security import accounts  # noqa: E402
-from app.security.access import ROLES  # noqa: E402
-from app.security.db import get_engine, init_db  # noqa: E402
-from app.security.passwords import PasswordPolicyError  # noqa: E402
+from app.config import get_settings
+from app.security import accounts
+from app.security.access import ROLES
+from app.security.db import get_engine, init_db
+from app.security.passwords import PasswordPolicyError
 
 
 def _first_line(exc: Exception) -> str:
@@ -47,14 +43,14 @@ def main(argv: list[str] | None = None, stdin=sys.stdin) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="create an account (password from prompt/stdin)")
-    create.add_argument("username")
-    create.add_argument("--role", choices=ROLES, required=True)
+    create.add_argument("username", help="login name of the new account")
+    create.add_argument("--role", choices=ROLES, required=True, help="what the account may open")
     role = sub.add_parser("set-role", help="change an account's role")
-    role.add_argument("username")
-    role.add_argument("role", choices=ROLES)
+    role.add_argument("username", help="login name of the account")
+    role.add_argument("role", choices=ROLES, help="its new role")
     for name, help_text in (("reset-password", "set a new password, log out everywhere"),
                             ("disable", "disable an account, log out everywhere"), ("enable", "re-enable an account")):
-        sub.add_parser(name, help=help_text).add_argument("username")
+        sub.add_parser(name, help=help_text).add_argument("username", help="login name of the account")
     sub.add_parser("list", help="list accounts")
     args = parser.parse_args(argv)
 

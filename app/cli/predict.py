@@ -17,8 +17,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
-
 from app.config import get_settings
 from app.scoring.bundle import ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
@@ -54,9 +52,12 @@ def output_problem(output: Path) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=get_settings().model_dir)
-    parser.add_argument("--input", type=Path, required=True)
-    parser.add_argument("--output", type=Path, required=True)
+    parser.add_argument("--model-dir", type=Path, default=get_settings().model_dir,
+                        help="trained model folder (default: CREDIT_MODEL_DIR, %(default)s)")
+    parser.add_argument("--input", type=Path, required=True,
+                        help="applications to score (.csv, .csv.zip or .parquet, application schema)")
+    parser.add_argument("--output", type=Path, required=True,
+                        help="scores file to write (.csv or .parquet) in an existing folder")
     args = parser.parse_args(argv)
     problem = output_problem(args.output)
     if problem:

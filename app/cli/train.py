@@ -17,9 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
-from _paths import folder_problem
-
+from app.cli.args import bounded, int_at_least, non_negative_float, non_negative_int, threads
+from app.cli.paths import folder_problem
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
 from app.scoring.bundle import file_sha256
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
@@ -32,42 +31,29 @@ from app.scoring.synth import demo_portfolio, params_path
 DEMO_LABELLED, DEMO_NEW = 30_000, 8_000
 
 
-def _bounded(kind: type, low: float, what: str):
-    """An argparse type refusing values below ``low`` (argparse then exits 2 with one usage line)."""
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-        if not value >= low:  # also refuses NaN
-            raise argparse.ArgumentTypeError(f"{what}, got {text}")
-        return value
-    return parse
-
-
-def _threads(text: str) -> int:
-    value = _bounded(int, -1, "must be -1 (all cores) or a positive count")(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be -1 (all cores) or a positive count, got 0")
-    return value
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     settings = get_settings()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data-dir", type=Path, help="Home Credit folder or application_train file (default: synthetic demo)")
     parser.add_argument("--model-dir", type=Path, help="output folder (default: model/demo or model/home-credit)")
-    parser.add_argument("--seed", type=int, default=settings.seed)
-    parser.add_argument("--folds", type=_bounded(int, 2, "needs at least 2 folds"), default=5)
-    parser.add_argument("--search-budget", type=_bounded(float, 0, "must be non-negative"), default=180.0,
-                        help="seconds for the parameter search")
+    parser.add_argument("--seed", type=int, default=settings.seed,
+                        help="random seed of the folds, search, model and demo data (default: CREDIT_SEED, %(default)s)")
+    parser.add_argument("--folds", type=int_at_least(2, "needs at least 2 folds"), default=5,
+                        help="cross-validation folds, at least 2 (default: %(default)s)")
+    parser.add_argument("--search-budget", type=non_negative_float, default=180.0,
+                        help="seconds for the parameter search (default: %(default)s)")
     parser.add_argument("--no-search", action="store_true", help="skip the search, use the first candidate")
-    positive_cost = _bounded(float, 1e-12, "costs must be positive")
-    parser.add_argument("--cost-fn", type=positive_cost, default=settings.cost_fn, help="cost of a granted defaulter")
-    parser.add_argument("--cost-fp", type=positive_cost, default=settings.cost_fp, help="cost of a refused good client")
-    parser.add_argument("--demo-labelled", type=_bounded(int, 0, "must be non-negative"), default=DEMO_LABELLED)
-    parser.add_argument("--demo-new", type=_bounded(int, 0, "must be non-negative"), default=DEMO_NEW)
-    parser.add_argument("--threads", type=_threads, default=-1)
+    positive_cost = bounded(float, 0, "costs must be positive", low_open=True)
+    parser.add_argument("--cost-fn", type=positive_cost, default=settings.cost_fn,
+                        help="cost of a granted defaulter, > 0 (default: CREDIT_COST_FN, %(default)s)")
+    parser.add_argument("--cost-fp", type=positive_cost, default=settings.cost_fp,
+                        help="cost of a refused good client, > 0 (default: CREDIT_COST_FP, %(default)s)")
+    parser.add_argument("--demo-labelled", type=non_negative_int, default=DEMO_LABELLED,
+                        help="labelled synthetic applications when no --data-dir (default: %(default)s)")
+    parser.add_argument("--demo-new", type=non_negative_int, default=DEMO_NEW,
+                        help="new synthetic applications when no --data-dir (default: %(default)s)")
+    parser.add_argument("--threads", type=threads, default=-1,
+                        help="CatBoost threads: -1 for all cores, or a positive count (default: %(default)s)")
     parser.add_argument("--no-loan-terms", action="store_true",
                         help="ignore previous_application (no estimated term / implied rate inputs)")
     return parser.parse_args(argv)

@@ -20,7 +20,8 @@ def _project_dir() -> Path:
     explicit = os.environ.get("CREDIT_PROJECT_DIR", "").strip()
     if explicit:
         return Path(explicit).resolve()
-    if (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+    # Not "is there a pyproject.toml beside app/": a third-party wheel leaves one in site-packages.
+    if PACKAGE_DIR.parent.name not in ("site-packages", "dist-packages"):
         return PACKAGE_DIR.parent
     return Path.cwd().resolve()
 

@@ -74,3 +74,21 @@ def test_no_code_edits_sys_path():
 def test_one_python_version_file_for_the_paas():
     assert (PROJECT_DIR / ".python-version").read_text().strip() == "3.11"
     assert not (PROJECT_DIR / "runtime.txt").exists()  # deprecated on the PaaS, and it overrode .python-version
+
+
+def test_an_installed_copy_reads_the_project_folders_from_the_environment_or_working_directory(
+        monkeypatch, tmp_path):
+    import app.config as config
+
+    site = tmp_path / "lib" / "site-packages"
+    (site / "app").mkdir(parents=True)
+    (site / "pyproject.toml").write_text("")  # some wheels leave one there: not a checkout
+    monkeypatch.setattr(config, "PACKAGE_DIR", site / "app")
+    monkeypatch.delenv("CREDIT_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert config._project_dir() == tmp_path.resolve()
+    monkeypatch.setenv("CREDIT_PROJECT_DIR", str(PROJECT_DIR))
+    assert config._project_dir() == PROJECT_DIR
+    monkeypatch.setattr(config, "PACKAGE_DIR", PROJECT_DIR / "app")
+    monkeypatch.delenv("CREDIT_PROJECT_DIR")
+    assert config._project_dir() == PROJECT_DIR

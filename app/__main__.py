@@ -5,13 +5,19 @@ created on first start with random passwords printed once on the console.
 """
 from __future__ import annotations
 
-from app.config import get_settings
+import sys
+
+from app.config import SettingsError, get_settings
 from app.security.logs import configure_logging
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging("text" if settings.log_format == "text" else "json")
+    try:
+        settings = get_settings()
+    except SettingsError as exc:  # APP_ENV=prod, SESSION_IDLE_MINUTES=-5, LOG_FORMAT=xml: one line
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    configure_logging(settings.log_format)
     from app.security.bootstrap import ensure_demo_accounts  # noqa: PLC0415
     from app.security.web import current_engine  # noqa: PLC0415
     from app.wsgi import app  # noqa: PLC0415 - build after logging is configured

@@ -5,12 +5,28 @@ never calls ``os.environ`` itself. Paths default to folders of the project check
 """
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def _project_dir() -> Path:
+    """The folder holding ``model/``, ``data/`` and ``assets/``: the checkout around the package (a
+    source tree or ``pip install -e .``); for a copy installed by ``pip install .`` (the package in
+    site-packages), ``CREDIT_PROJECT_DIR`` or else the working directory (run from the checkout)."""
+    explicit = os.environ.get("CREDIT_PROJECT_DIR", "").strip()
+    if explicit:
+        return Path(explicit).resolve()
+    # Not "is there a pyproject.toml beside app/": a third-party wheel leaves one in site-packages.
+    if PACKAGE_DIR.parent.name not in ("site-packages", "dist-packages"):
+        return PACKAGE_DIR.parent
+    return Path.cwd().resolve()
+
+
+PROJECT_DIR = _project_dir()
 #: The demo model (trained on the synthetic portfolio, committed) and the default folder of a model
 #: trained on real Home Credit files (git-ignored: its out-of-fold file holds real clients' rows).
 DEFAULT_MODEL_DIR = PROJECT_DIR / "model" / "demo"
@@ -36,24 +52,65 @@ PROTECTED_ATTRIBUTES: tuple[str, ...] = (
 )
 
 
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"environment variable {name} must be a number, got {raw!r}") from exc
+#: The environments the app knows. Anything else (``APP_ENV=prod``, a typo) refuses to start: it
+#: would otherwise run in development mode (no Secure cookie, random secret, SQLite) on a server.
+ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("json", "text")
+LANGUAGES = ("fr", "en")
 
 
-def _env_int(name: str, default: int) -> int:
+class SettingsError(ValueError):
+    """A setting read from the environment is malformed or out of range; the message is one line
+    naming the variable and what it accepts. ``python -m app`` and gunicorn stop on it (exit 2)."""
+
+
+def _raw(name: str) -> str | None:
     raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValueError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+    return None if raw is None or raw.strip() == "" else raw.strip()
+
+
+def env_number(name: str, default, kind: type = int, low=None, high=None):
+    """``kind(os.environ[name])`` (``default`` when unset or blank), within [low, high]: else SettingsError."""
+    raw = _raw(name)
+    if raw is None:
+        value = default
+    else:
+        try:
+            value = kind(raw)
+        except ValueError:
+            what = "an integer" if kind is int else "a number"
+            raise SettingsError(f"environment variable {name} must be {what}, got {raw!r}") from None
+    _check_range(name, value, low, high)
+    return value
+
+
+def _check_range(name: str, value, low, high) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SettingsError(f"environment variable {name} must be a finite number, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = (f"between {low} and {high}" if low is not None and high is not None
+                  else f"at least {low}" if low is not None else f"at most {high}")
+        raise SettingsError(f"environment variable {name} must be {bounds}, got {value!r}")
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise SettingsError(f"environment variable {name} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+#: Every numeric setting: attribute -> (environment variable, smallest, largest accepted value).
+NUMERIC_BOUNDS: dict[str, tuple[str, float | None, float | None]] = {
+    "cost_fn": ("CREDIT_COST_FN", 1e-9, None),
+    "cost_fp": ("CREDIT_COST_FP", 1e-9, None),
+    "seed": ("CREDIT_SEED", 0, 2**31 - 1),
+    "port": ("PORT", 1, 65535),
+    "session_idle_minutes": ("SESSION_IDLE_MINUTES", 1, 24 * 60),
+    "session_max_hours": ("SESSION_MAX_HOURS", 1, 7 * 24),
+    "login_max_failures": ("LOGIN_MAX_FAILURES", 1, 1000),
+    "login_max_failures_per_ip": ("LOGIN_MAX_FAILURES_PER_IP", 1, 100_000),
+    "login_window_minutes": ("LOGIN_WINDOW_MINUTES", 1, 24 * 60),
+    "trusted_proxy_hops": ("TRUSTED_PROXY_HOPS", 0, 10),
+}
 
 
 @dataclass(frozen=True)
@@ -82,34 +139,50 @@ class Settings:
     admin_password: str = field(default="", repr=False)
     log_format: str = "json"
 
+    def __post_init__(self) -> None:
+        """Refuse an unknown environment, log format or language, and numbers out of range."""
+        _choice("APP_ENV", self.env, ENVIRONMENTS)
+        _choice("LOG_FORMAT", self.log_format, LOG_FORMATS)
+        _choice("APP_LANGUAGE", self.default_language, LANGUAGES)
+        for attribute, (name, low, high) in NUMERIC_BOUNDS.items():
+            _check_range(name, getattr(self, attribute), low, high)
+
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
 
 def get_settings() -> Settings:
-    """Read the settings from the environment (documented in the README)."""
+    """Read and validate the settings from the environment (documented in the README).
+
+    Raises :class:`SettingsError` (one line naming the variable) on an unknown ``APP_ENV``,
+    ``LOG_FORMAT`` or ``APP_LANGUAGE``, a malformed number or one outside :data:`NUMERIC_BOUNDS`.
+    """
+    def number(attribute: str, default, kind: type = int):
+        name, low, high = NUMERIC_BOUNDS[attribute]
+        return env_number(name, default, kind, low, high)
+
     return Settings(
         model_dir=Path(os.environ.get("CREDIT_MODEL_DIR", DEFAULT_MODEL_DIR)),
         home_credit_dir=Path(os.environ.get("HOME_CREDIT_DIR", DEFAULT_HOME_CREDIT_DIR)),
-        cost_fn=_env_float("CREDIT_COST_FN", 10.0),
-        cost_fp=_env_float("CREDIT_COST_FP", 1.0),
-        seed=_env_int("CREDIT_SEED", 42),
+        cost_fn=number("cost_fn", 10.0, float),
+        cost_fp=number("cost_fp", 1.0, float),
+        seed=number("seed", 42),
         host=os.environ.get("HOST", "127.0.0.1"),
-        port=_env_int("PORT", 8050),
-        env=os.environ.get("APP_ENV", "development"),
-        default_language=os.environ.get("APP_LANGUAGE", "fr"),
+        port=number("port", 8050),
+        env=_raw("APP_ENV") or "development",
+        default_language=_raw("APP_LANGUAGE") or "fr",
         secret_key=os.environ.get("SECRET_KEY", ""),
         database_url=database_url_from_env(),
-        session_idle_minutes=_env_int("SESSION_IDLE_MINUTES", 30),
-        session_max_hours=_env_int("SESSION_MAX_HOURS", 10),
-        login_max_failures=_env_int("LOGIN_MAX_FAILURES", 5),
-        login_max_failures_per_ip=_env_int("LOGIN_MAX_FAILURES_PER_IP", 20),
-        login_window_minutes=_env_int("LOGIN_WINDOW_MINUTES", 15),
-        trusted_proxy_hops=_env_int("TRUSTED_PROXY_HOPS", 0),
+        session_idle_minutes=number("session_idle_minutes", 30),
+        session_max_hours=number("session_max_hours", 10),
+        login_max_failures=number("login_max_failures", 5),
+        login_max_failures_per_ip=number("login_max_failures_per_ip", 20),
+        login_window_minutes=number("login_window_minutes", 15),
+        trusted_proxy_hops=number("trusted_proxy_hops", 0),
         admin_username=os.environ.get("ADMIN_USERNAME", "").strip(),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),
-        log_format=os.environ.get("LOG_FORMAT", "json"),
+        log_format=_raw("LOG_FORMAT") or "json",
     )
 
 

@@ -32,8 +32,9 @@ import urllib.request
 from pathlib import Path
 
 import _bench
-import _bootstrap  # noqa: F401
 from _bench import percentiles
+
+from app.cli.args import positive_int
 
 import numpy as np
 
@@ -244,10 +245,10 @@ def post(opener, base: str, payload: dict) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, required=True, help="servable model folder (with portfolio.parquet)")
-    parser.add_argument("--n", type=int, default=200, help="random clients per measurement")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--skip-gunicorn", action="store_true")
-    parser.add_argument("--skip-in-process", action="store_true")
+    parser.add_argument("--n", type=positive_int, default=200, help="random clients per measurement (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of the clients drawn (default: %(default)s)")
+    parser.add_argument("--skip-gunicorn", action="store_true", help="do not measure through a gunicorn server")
+    parser.add_argument("--skip-in-process", action="store_true", help="do not measure the in-process Flask test client")
     args = parser.parse_args(argv)
     os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
     import pyarrow.parquet as pq  # noqa: PLC0415

@@ -14,9 +14,9 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
 import numpy as np
 
+from app.cli.args import positive_int
 from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle
 from app.scoring.explain import explain_row
 from app.scoring.portfolio import PortfolioStore
@@ -24,8 +24,8 @@ from app.scoring.portfolio import PortfolioStore
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path, default=Path("model/demo"))
-    parser.add_argument("--n", type=int, default=300)
+    parser.add_argument("--model-dir", type=Path, default=Path("model/demo"), help="servable model folder (default: %(default)s)")
+    parser.add_argument("--n", type=positive_int, default=300, help="clients explained (default: %(default)s)")
     args = parser.parse_args(argv)
     bundle = ModelBundle.load(args.model_dir)
     store = PortfolioStore.open(args.model_dir / PORTFOLIO_FILE, columns=["PROBA_DEFAULT"])

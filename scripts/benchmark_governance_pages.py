@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+from app.cli.args import positive_int
 
 
 def _time(fn, *args) -> float:
@@ -27,8 +27,8 @@ def _time(fn, *args) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model-dir", type=Path)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--model-dir", type=Path, help="model folder to serve (default: CREDIT_MODEL_DIR or the demo)")
+    parser.add_argument("--repeat", type=positive_int, default=5, help="renders of each page (default: %(default)s)")
     args = parser.parse_args(argv)
     import dash  # noqa: PLC0415
 

@@ -21,10 +21,10 @@ import sys
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
 import numpy as np
 import pandas as pd
 
+from app.cli.args import fraction_or_zero, int_at_least, non_negative_float
 from app.config import DEFAULT_HOME_CREDIT_DIR
 from app.scoring.baselines import logistic_oof
 from app.scoring.data import load_home_credit
@@ -133,13 +133,15 @@ def holdout_report(name: str, y_train, oof, y_test, proba, costs: CostModel, ref
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_HOME_CREDIT_DIR)
-    parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_HOME_CREDIT_DIR, help="Home Credit folder (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default: %(default)s)")
+    parser.add_argument("--folds", type=int_at_least(2, "needs at least 2 folds"), default=5,
+                        help="cross-validation folds, at least 2 (default: %(default)s)")
     parser.add_argument("--quick", action="store_true", help="no parameter search (first candidate only)")
-    parser.add_argument("--search-budget", type=float, default=180.0)
-    parser.add_argument("--skip-lightgbm", action="store_true")
-    parser.add_argument("--holdout", type=float, default=0.0,
+    parser.add_argument("--search-budget", type=non_negative_float, default=180.0,
+                        help="seconds for the parameter search (default: %(default)s)")
+    parser.add_argument("--skip-lightgbm", action="store_true", help="do not train the LightGBM references")
+    parser.add_argument("--holdout", type=fraction_or_zero, default=0.0,
                         help="also train the served pipeline on 1-H of the rows and evaluate it on the held-out H")
     args = parser.parse_args(argv)
     if not args.data_dir.exists():

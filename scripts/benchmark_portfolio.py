@@ -26,8 +26,9 @@ import time
 from pathlib import Path
 
 import _bench
-import _bootstrap  # noqa: F401
 from _bench import percentiles
+
+from app.cli.args import positive_int
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_P95_MS, TARGET_RSS_MB = 300.0, 512
@@ -93,11 +94,14 @@ def random_form(rng: random.Random, options: dict[str, list[str]]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, default=ROOT / "data" / "bench" / "portfolio-model")
-    parser.add_argument("--source-model", type=Path, default=ROOT / "model" / "demo")
-    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench")
-    parser.add_argument("--n", type=int, default=200, help="random filter combinations")
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model-dir", type=Path, default=ROOT / "data" / "bench" / "portfolio-model",
+                        help="servable model folder built for the benchmark (default: %(default)s)")
+    parser.add_argument("--source-model", type=Path, default=ROOT / "model" / "demo",
+                        help="model whose files are served (default: %(default)s)")
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench",
+                        help="folder of the generated full-size portfolio (default: %(default)s)")
+    parser.add_argument("--n", type=positive_int, default=200, help="random filter combinations (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=7, help="random seed of the filters (default: %(default)s)")
     args = parser.parse_args(argv)
     import os  # noqa: PLC0415
 

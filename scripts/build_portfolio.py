@@ -1,79 +1,8 @@
-"""Score application files into a servable model folder (model files + portfolio.parquet).
+"""``python scripts/build_portfolio.py`` = ``credit-build-portfolio`` (the code and its --help: app/cli/build_portfolio.py).
 
-    python scripts/build_portfolio.py --model-dir model/demo \
-        --labelled data/bench/application_train.parquet --new data/bench/application_test.parquet \
-        --out data/bench/model
-
-Used to serve (and benchmark) the dashboard on a portfolio other than the one the model was trained
-on, e.g. the 356,255-client synthetic portfolio of ``scripts/generate_portfolio.py``. The model files
-are copied, never modified; the out-of-fold probabilities are attached only with ``--with-oof``
-(they belong to the training clients: attaching them to other clients with the same ids would lie).
-Keep ``--out`` outside git (data/bench/ is git-ignored).
+Needs the project installed in the environment (``pip install -e .``, see the README); no sys.path edits.
 """
-from __future__ import annotations
-
-import argparse
-import shutil
-import sys
-import time
-from pathlib import Path
-
-import _bootstrap  # noqa: F401
-from _paths import folder_problem
-
-from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
-from app.scoring.data import DataValidationError, prepare_applications, read_table
-from app.scoring.loan_terms import TERM_MODEL_FILE
-from app.scoring.portfolio import build_portfolio, write_portfolio
-
-MODEL_FILES = (MODEL_FILE, TERM_MODEL_FILE, CARD_FILE, OOF_FILE, SHAP_SAMPLE_FILE)
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, required=True, help="trained model folder to serve")
-    parser.add_argument("--labelled", type=Path, required=True, help="applications with TARGET (csv/parquet)")
-    parser.add_argument("--new", type=Path, help="new applications without outcome (csv/parquet)")
-    parser.add_argument("--out", type=Path, required=True, help="output model folder (outside git)")
-    parser.add_argument("--with-oof", action="store_true",
-                        help="attach the model's out-of-fold probabilities (only when --labelled is its training set)")
-    args = parser.parse_args(argv)
-    if args.out.resolve() == args.model_dir.resolve():
-        parser.error("--out must differ from --model-dir (the model folder is never modified)")
-    problem = folder_problem(args.out, "--out")
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 2
-    started = time.perf_counter()
-    try:
-        bundle = ModelBundle.load(args.model_dir)
-        labelled, _ = prepare_applications(read_table(args.labelled), source=args.labelled.name, labelled=True)
-        new = None
-        if args.new is not None:
-            raw_new = read_table(args.new).drop(columns=["TARGET"], errors="ignore")
-            new, _ = prepare_applications(raw_new, source=args.new.name, labelled=False)
-    except (DataValidationError, ModelNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    oof = None
-    if args.with_oof and (args.model_dir / OOF_FILE).exists():
-        import pandas as pd  # noqa: PLC0415
-
-        oof = pd.read_parquet(args.model_dir / OOF_FILE, columns=["SK_ID_CURR", "PROBA_OOF"])
-    frame = build_portfolio(bundle, labelled, new, oof=oof)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-        for name in MODEL_FILES:
-            if (args.model_dir / name).exists():
-                shutil.copy2(args.model_dir / name, args.out / name)
-        write_portfolio(frame, args.out / PORTFOLIO_FILE)
-    except OSError as exc:  # a parent that is a file, read-only folder, full disk
-        print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
-    print(f"{len(frame):,} clients scored ({int(frame['IS_LABELLED'].sum()):,} labelled) in "
-          f"{time.perf_counter() - started:.1f} s -> {args.out / PORTFOLIO_FILE}")
-    return 0
-
+from app.cli.build_portfolio import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -48,7 +48,7 @@ from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
 SHAP_SAMPLE_SIZE = 2_000
-LIBRARIES = ("catboost", "scikit-learn", "pandas", "numpy", "pyarrow", "shap", "dash")
+LIBRARIES = ("catboost", "scikit-learn", "pandas", "numpy", "pyarrow", "dash")
 
 
 def frame_fingerprint(frame: pd.DataFrame) -> dict:

@@ -30,13 +30,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def formatter_for(fmt: str) -> logging.Formatter:
+    """The app's formatter for ``LOG_FORMAT`` (``json`` or ``text``, validated by app.config)."""
+    if fmt not in ("json", "text"):
+        raise ValueError(f"unknown log format {fmt!r}: use json or text")
+    return JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT)
+
+
 def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
     """Root logging: JSON lines (production default) or plain text (LOG_FORMAT=text)."""
     handler = logging.StreamHandler()
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(formatter_for(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

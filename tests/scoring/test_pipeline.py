@@ -16,6 +16,7 @@ from app.scoring.metrics import business_cost, optimal_threshold
 from app.scoring.model_card import FORMAT_VERSION, ModelCard
 from app.scoring.portfolio import PortfolioStore
 from tests.factories import make_applications
+from tests.scripts.script_support import script_env
 
 
 def test_model_folder_and_card(small_model_dir):
@@ -111,7 +112,7 @@ def test_predict_script(small_model_dir, tmp_path):
     source.to_csv(tmp_path / "apps.csv", index=False)
     result = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "predict.py"), "--model-dir", str(out),
                              "--input", str(tmp_path / "apps.csv"), "--output", str(tmp_path / "scores.csv")],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, env=script_env())
     assert result.returncode == 0, result.stderr
     scores = pd.read_csv(tmp_path / "scores.csv")
     assert list(scores.columns) == ["SK_ID_CURR", "PROBA_DEFAULT", "DECISION", "GRADE"]
@@ -126,12 +127,12 @@ def test_predict_script_rejects_bad_input_clearly(small_model_dir, tmp_path):
     bad.to_csv(tmp_path / "bad.csv", index=False)
     result = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "predict.py"), "--model-dir", str(out),
                              "--input", str(tmp_path / "bad.csv"), "--output", str(tmp_path / "s.csv")],
-                            capture_output=True, text=True, timeout=120)
+                            capture_output=True, text=True, timeout=120, env=script_env())
     assert result.returncode == 2
     assert "AMT_CREDIT" in result.stderr and "Traceback" not in result.stderr
     missing = subprocess.run([sys.executable, str(PROJECT_DIR / "scripts" / "predict.py"), "--model-dir",
                               str(tmp_path / "nowhere"), "--input", str(tmp_path / "bad.csv"), "--output",
-                              str(tmp_path / "s.csv")], capture_output=True, text=True, timeout=120)
+                              str(tmp_path / "s.csv")], capture_output=True, text=True, timeout=120, env=script_env())
     assert missing.returncode == 2 and "train.py" in missing.stderr
 
 

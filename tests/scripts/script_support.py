@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
+import os
 from pathlib import Path
 
-SCRIPTS = Path(__file__).resolve().parents[2] / "scripts"
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SCRIPTS = PROJECT_DIR / "scripts"
+
+
+def script_env() -> dict[str, str]:
+    """Environment of a script run as a subprocess (``python scripts/x.py``): this checkout's ``app``.
+
+    The scripts import ``app`` as an installed package (the README installs the project with
+    ``pip install -e .``); PYTHONPATH makes the subprocess run this checkout's code, as pytest does,
+    also in a virtual environment where the project is not (or elsewhere) installed.
+    """
+    path = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), path) if p)}
 
 
 def script_main(name: str):
     """The ``main`` function of ``scripts/<name>.py``, freshly imported."""
-    sys.path.insert(0, str(SCRIPTS))  # the scripts import _bootstrap / _paths beside them
     spec = importlib.util.spec_from_file_location(f"{name}_script", SCRIPTS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,7 +1,6 @@
 """scripts/drift_report.py: report of an applications file (JSON + standalone HTML), bad files refused."""
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
 from tests.factories import make_applications
@@ -11,7 +10,6 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "drift_report.py"
 
 
 def _script():
-    sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("drift_report_script", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,7 +1,6 @@
 """scripts/predict.py on bad paths and damaged model folders: exit 2 with one line, nothing written."""
 import importlib.util
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,6 @@ SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "predict.py"
 
 
 def _predict(*argv: object) -> int:
-    sys.path.insert(0, str(SCRIPT.parent))
     spec = importlib.util.spec_from_file_location("predict_script", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -10,13 +10,14 @@ from app.config import PROJECT_DIR
 from app.scoring.bundle import CARD_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE
 from tests.factories import make_applications, make_previous_applications
+from tests.scripts.script_support import script_env
 
 SCRIPTS = PROJECT_DIR / "scripts"
 
 
 def run(script, *args):
     return subprocess.run([sys.executable, str(SCRIPTS / script), *map(str, args)],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=script_env())
 
 
 def test_folder_with_previous_applications_trains_loan_terms(tmp_path):

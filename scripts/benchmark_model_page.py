@@ -10,7 +10,11 @@ and at least one trace) and no Dash callback is pending. The home page is measur
 the same run as the baseline (renderer start-up and network costs shared by every page), so the
 report says how much of the wait is the model page's own.
 
-Target: p50 <= 1.5 s for the model page. Timings are printed, never asserted in tests.
+The SHAP summary and dependence plots sit in tabs of the explanation card, drawn when opened: after
+each opening of the page, each tab is clicked and timed from the click until its chart is drawn, so
+all 11 charts are measured (``FIRST_VIEW_CHARTS`` on arrival, one more per tab).
+
+Target: p50 <= 1.5 s for the model page's first view. Timings are printed, never asserted in tests.
 """
 from __future__ import annotations
 
@@ -27,8 +31,11 @@ import _bootstrap  # noqa: F401
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TARGET_S = 1.5
-#: ROC, PR, calibration, confusion, cost, policies, importance, SHAP summary, dependence, 2 fairness.
-EXPECTED_CHARTS = 11
+#: ROC, PR, calibration, confusion, cost, policies, importance, 2 fairness: drawn on arrival.
+FIRST_VIEW_CHARTS = 9
+#: Tabs of the explanation card drawn when opened (value of the dcc.Tab), one chart each.
+ON_DEMAND_TABS = ("summary", "dependence")
+ALL_CHARTS = FIRST_VIEW_CHARTS + len(ON_DEMAND_TABS)
 USERNAME, PASSWORD = "bench-manager", "benchmark password 123"
 
 #: Returns ms since navigation start once the page is drawn, else null. A chart counts when plotly
@@ -38,6 +45,14 @@ const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(
     g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
 const busy = document.querySelector('[data-dash-is-loading="true"]');
 return plots.length >= arguments[0] && !busy ? performance.now() : null;
+"""
+#: Clicks the tab with the given label and returns the page's clock at the click.
+CLICK_TAB_JS = """
+const tab = [...document.querySelectorAll('#model-explain-tabs .tab')][arguments[0]];
+tab.scrollIntoView({block: 'center'});
+const stamp = performance.now();
+tab.click();
+return stamp;
 """
 #: The home page is drawn once its heading is rendered by the Dash renderer.
 HOME_DRAWN_JS = """
@@ -110,6 +125,26 @@ def open_and_time(driver, url: str, script: str, *args, timeout: float = 60.0) -
     raise TimeoutError(f"{url} not drawn within {timeout:.0f} s ({count} plotly charts on the page)")
 
 
+def tab_draw_time(driver, index: int, timeout: float = 60.0) -> float:
+    """Seconds from a click on tab ``index`` of the explanation card until its chart is drawn (only the
+    open tab's panel is mounted, so the card holds that one chart once the tab is selected)."""
+    clicked = driver.execute_script(CLICK_TAB_JS, index)
+    panel_drawn = """
+        const plots = [...document.getElementById('model-explain-tabs').parentElement.querySelectorAll('.js-plotly-plot')];
+        const drawn = plots.filter(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
+        const tab = document.querySelectorAll('#model-explain-tabs .tab')[arguments[0]];
+        return tab.classList.contains('tab--selected') && plots.length === 1 && drawn.length === 1
+            && !document.querySelector('[data-dash-is-loading="true"]') ? performance.now() : null;
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stamp = driver.execute_script(panel_drawn, index)
+        if stamp is not None:
+            return (stamp - clicked) / 1000
+        time.sleep(0.01)
+    raise TimeoutError(f"tab {index} not drawn within {timeout:.0f} s")
+
+
 def line(name: str, times: list[float], baseline: float | None = None, target: float | None = None) -> str:
     p50, worst = statistics.median(times), max(times)
     ratio = f"   x{p50 / baseline:5.1f} baseline p50" if baseline else ""
@@ -127,22 +162,26 @@ def main(argv: list[str] | None = None) -> int:
         driver = browser()
         try:
             login(driver, base)
-            cold = open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, EXPECTED_CHARTS)
+            cold = open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS)
             open_and_time(driver, f"{base}/", HOME_DRAWN_JS)  # the home page's first opening, unmeasured
-            home, model = [], []
+            home, model, tabs = [], [], {name: [] for name in ON_DEMAND_TABS}
             for _ in range(args.repeat):  # interleaved: both suffer the same machine noise
                 home.append(open_and_time(driver, f"{base}/", HOME_DRAWN_JS))
-                model.append(open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, EXPECTED_CHARTS))
-            shapes = driver.execute_script("return document.querySelectorAll('.js-plotly-plot svg *').length")
-            gl = driver.execute_script("return document.querySelectorAll('.js-plotly-plot canvas').length")
+                model.append(open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS))
+                shapes = driver.execute_script("return document.querySelectorAll('.js-plotly-plot svg *').length")
+                gl = driver.execute_script("return document.querySelectorAll('.js-plotly-plot canvas').length")
+                for name in ON_DEMAND_TABS:
+                    tabs[name].append(tab_draw_time(driver, 1 + ON_DEMAND_TABS.index(name)))
         finally:
             driver.quit()
     print(f"/model in headless Chromium, {args.repeat} openings after a warm-up "
-          f"(first opening, cold server caches: {1000 * cold:.0f} ms); {EXPECTED_CHARTS} charts, "
-          f"{shapes} SVG elements, {gl} canvases; machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"(first opening, cold server caches: {1000 * cold:.0f} ms); {ALL_CHARTS} charts: {FIRST_VIEW_CHARTS} on "
+          f"arrival ({shapes} SVG elements, {gl} canvases), {len(ON_DEMAND_TABS)} in tabs; machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     base_p50 = statistics.median(home)
     print(line("baseline: home page", home))
-    print(line("model page (all charts)", model, base_p50, TARGET_S))
+    print(line(f"model page ({FIRST_VIEW_CHARTS} charts)", model, base_p50, TARGET_S))
+    for name, values in tabs.items():
+        print(line(f"  + tab '{name}' (click)", values, base_p50))
     return 0 if statistics.median(model) <= TARGET_S else 1
 
 

@@ -137,3 +137,36 @@ def test_model_card_describes_the_loan_term_estimator_only_when_there_is_one():
     with_terms = _text(ModelCardTable({"features": {"term_model": {"trained_on": 32901, "mae_months": 0.887}}}))
     assert "32\u00a0901 crédits antérieurs" in with_terms and "erreur moyenne 0,9 mois" in with_terms
     assert "Durée et taux estimés" not in _text(ModelCardTable({"features": {"term_model": None}}))
+
+
+def test_every_chart_of_the_page_is_there_and_valid(governance_model):
+    """The speed work draws two charts on demand (tabs) and skips plotly.py's validation: none is lost,
+    each is still a valid plotly figure, and the point clouds are WebGL."""
+    from dash import dcc
+
+    from app.pages import model
+
+    graphs = []
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "to_plotly_json"):
+            if isinstance(node, dcc.Graph):
+                graphs.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(model.layout())
+    bundle_feature = model.get_bundle().feature_names[0]
+    figures = [g.figure for g in graphs if getattr(g, "figure", None) is not None]
+    figures += [model.update_cost(10.0, 1.0, None)[0], model.update_dependence(bundle_feature)]
+    assert len(graphs) == 11 and len(figures) == 11  # two of them (cost, dependence) filled by callbacks
+    for fig in figures:
+        go.Figure(fig.to_dict())  # a misspelt property fails here
+    assert {getattr(g, "id", None) for g in graphs} >= {model.COST_GRAPH_ID, model.DEPENDENCE_GRAPH_ID}
+    assert model.DEPENDENCE_GRAPH_ID in str(model.layout())  # in the explanation tabs, drawn when opened
+    assert model.EXPLAIN_TABS_ID in str(model.layout())
+    kinds = {trace.type for fig in figures for trace in fig.data}
+    assert "scattergl" in kinds and not any(t.type == "scatter" and t.mode == "markers" and len(t.x) > 500
+                                            for fig in figures for t in fig.data)

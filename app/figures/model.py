@@ -11,7 +11,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
+from app.figures.style import (
+    BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, base_layout, fast_figure, resolved_template,
+)
 from app.i18n import translate
 from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 from app.scoring.privacy import MIN_COHORT_SIZE
@@ -22,12 +24,13 @@ def _tr(key: str, lang: str, **values) -> str:
 
 
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
-    return base_layout(fig, lang=lang, **layout)
+    """The shared look, with the template itself (the figures skip validation: ``style.fast_figure``)."""
+    return resolved_template(base_layout(fig, lang=lang, **layout))
 
 
 def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
     """ROC curve (out of fold), the random-guess diagonal and the decision rule's point."""
-    fig = go.Figure()
+    fig = fast_figure()
     fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"), name=_tr("random", lang),
                     hoverinfo="skip")
     fig.add_scatter(x=100 * np.asarray(roc["fpr"]), y=100 * np.asarray(roc["tpr"]), mode="lines",
@@ -40,7 +43,7 @@ def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:
 
 def pr_figure(pr: dict, point: tuple[float, float], lang: str) -> go.Figure:
     """Precision-recall curve (out of fold), the random model's precision (prevalence), the rule's point."""
-    fig = go.Figure()
+    fig = fast_figure()
     prev = 100 * pr["prevalence"]
     fig.add_scatter(x=[0, 100], y=[prev, prev], mode="lines", line=dict(color=GREY, dash="dash"),
                     name=_tr("pr_random", lang, rate=number_text(prev, 1, lang)), hoverinfo="skip")
@@ -71,7 +74,8 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
     if len(table):
         table[["predicted", "observed"]] = table[["predicted", "observed"]].astype(float)  # None -> NaN
     points = table.dropna(subset=["predicted", "observed"]) if len(table) else table
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.06,
+                        figure=fast_figure())
     fig.add_scatter(x=[0, 100], y=[0, 100], mode="lines", line=dict(color=GREY, dash="dash"),
                     name=_tr("perfect", lang), hoverinfo="skip", row=1, col=1)
     if len(points):
@@ -108,7 +112,7 @@ def confusion_figure(tn: int, fp: int, fn: int, tp: int, lang: str) -> go.Figure
     names = [[_tr("cm_tn", lang), _tr("cm_fp", lang)], [_tr("cm_fn", lang), _tr("cm_tp", lang)]]
     text = [[f"<b>{names[i][j]}</b><br>{count_text(z[i][j], lang)}<br>({percent_text(z[i][j] / n, 1, lang)})"
              for j in range(2)] for i in range(2)]
-    fig = go.Figure(go.Heatmap(
+    fig = fast_figure().add_trace(go.Heatmap(
         z=z, x=[_tr("cm_pred_granted", lang), _tr("cm_pred_refused", lang)],
         y=[_tr("cm_true_good", lang), _tr("cm_true_default", lang)], text=text, texttemplate="%{text}",
         colorscale=[[0, "#F2F7FB"], [1, SKY]], showscale=False, hoverinfo="skip", textfont=dict(size=13)))
@@ -119,7 +123,7 @@ def confusion_figure(tn: int, fp: int, fn: int, tp: int, lang: str) -> go.Figure
 def cost_figure(curve: pd.DataFrame, production: float, optimum: float, chosen: float, lang: str) -> go.Figure:
     """Cost per client against the threshold, approval rate on a second axis, three marked thresholds
     (production: dashed, optimum for these costs: dotted, slider: solid), each labelled in text."""
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig = make_subplots(specs=[[{"secondary_y": True}]], figure=fast_figure())
     x = 100 * curve["threshold"]
     fig.add_scatter(x=x, y=curve["cost_per_client"], mode="lines", line=dict(color=BLUE, width=3),
                     name=_tr("cost_line", lang), hovertemplate=_tr("cost_hover", lang) + "<extra></extra>")
@@ -142,7 +146,7 @@ def cost_figure(curve: pd.DataFrame, production: float, optimum: float, chosen: 
 def importance_figure(importance: pd.Series, labels: dict[str, str], lang: str) -> go.Figure:
     """Mean |SHAP| of the top features (largest on top), labelled in words."""
     top = importance.iloc[::-1]
-    fig = go.Figure(go.Bar(x=top.to_numpy(), y=[labels.get(f, f) for f in top.index], orientation="h",
+    fig = fast_figure().add_trace(go.Bar(x=top.to_numpy(), y=[labels.get(f, f) for f in top.index], orientation="h",
                            marker_color=BLUE, text=[number_text(v, 3, lang) for v in top.to_numpy()], textposition="outside",
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))
     fig.update_xaxes(title_text=_tr("importance_axis", lang))
@@ -152,15 +156,18 @@ def importance_figure(importance: pd.Series, labels: dict[str, str], lang: str) 
 def summary_figure(points: pd.DataFrame, order: list[str], labels: dict[str, str], lang: str) -> go.Figure:
     """Beeswarm-like summary: one row per feature (most important on top), one dot per client at its
     SHAP value, coloured from blue (low value of the feature) to vermillion (high); grey = category
-    or missing. Right of zero raises the risk."""
+    or missing. Right of zero raises the risk.
+
+    WebGL markers (``scattergl``): thousands of SVG dots took seconds to draw, longer than the rest of
+    the page together; the canvas draws them at once and the axes, labels and legend stay SVG."""
     rows = {f: len(order) - 1 - i for i, f in enumerate(order)}
     pts = points[points["feature"].isin(rows)]
     y = pts["feature"].map(rows).to_numpy(dtype=float) + pts["jitter"].to_numpy(dtype=float)
     ranked = pts["rank"].notna().to_numpy()
-    fig = go.Figure()
-    fig.add_scatter(x=pts["shap"].to_numpy()[~ranked], y=y[~ranked], mode="markers", name=_tr("no_rank", lang),
+    fig = fast_figure()
+    fig.add_scattergl(x=pts["shap"].to_numpy()[~ranked], y=y[~ranked], mode="markers", name=_tr("no_rank", lang),
                       marker=dict(color=GREY, size=5, opacity=0.6, symbol="x-thin-open"), hoverinfo="skip")
-    fig.add_scatter(x=pts["shap"].to_numpy()[ranked], y=y[ranked], mode="markers", name=_tr("value_rank", lang),
+    fig.add_scattergl(x=pts["shap"].to_numpy()[ranked], y=y[ranked], mode="markers", name=_tr("value_rank", lang),
                       marker=dict(color=pts["rank"].to_numpy()[ranked], colorscale=VALUE_SCALE, cmin=0, cmax=1, size=5,
                                   opacity=0.75, colorbar=dict(title=_tr("value_colorbar", lang), tickvals=[0, 1],
                                                               ticktext=[_tr("low", lang), _tr("high", lang)], len=0.6)),
@@ -172,8 +179,9 @@ def summary_figure(points: pd.DataFrame, order: list[str], labels: dict[str, str
 
 
 def dependence_figure(points: pd.DataFrame, label: str, categorical: bool, lang: str, scale: float = 1.0) -> go.Figure:
-    """How a feature's value moves the risk: SHAP contribution against the value (box per category)."""
-    fig = go.Figure()
+    """How a feature's value moves the risk: SHAP contribution against the value (box per category);
+    the cloud of points in WebGL, like the summary's."""
+    fig = fast_figure()
     if categorical:
         counts = points["value"].astype(str).value_counts()
         keep = list(counts.index[:15])
@@ -183,7 +191,7 @@ def dependence_figure(points: pd.DataFrame, label: str, categorical: bool, lang:
     else:
         values = pd.to_numeric(points["value"], errors="coerce") * scale
         present = values.notna()
-        fig.add_scatter(x=values[present], y=points["shap"][present], mode="markers", showlegend=False,
+        fig.add_scattergl(x=values[present], y=points["shap"][present], mode="markers", showlegend=False,
                           marker=dict(color=BLUE, size=6, opacity=0.5), hovertemplate="%{x}: %{y:+.3f}<extra></extra>")
         missing = int((~present).sum())
         if missing:
@@ -199,7 +207,7 @@ def policy_costs_figure(costs: dict[str, float], lang: str) -> go.Figure:
     items = sorted(costs.items(), key=lambda kv: kv[1], reverse=True)
     names = [_tr("policy_" + k, lang) for k, _ in items]
     colours = [BLUE if k == "model" else GREY for k, _ in items]
-    fig = go.Figure(go.Bar(x=[v for _, v in items], y=names, orientation="h", marker_color=colours,
+    fig = fast_figure().add_trace(go.Bar(x=[v for _, v in items], y=names, orientation="h", marker_color=colours,
                            marker_pattern_shape=["" if k == "model" else "/" for k, _ in items],
                            text=[number_text(v, 3, lang) for _, v in items], textposition="outside",
                            hovertemplate="%{y}: %{x:.3f}<extra></extra>"))

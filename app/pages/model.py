@@ -53,6 +53,7 @@ COST_KPIS_ID = "model-cost-kpis"
 COST_MESSAGE_ID = "model-cost-message"
 DEPENDENCE_FEATURE_ID = "model-dependence-feature"
 DEPENDENCE_GRAPH_ID = "model-dependence-graph"
+EXPLAIN_TABS_ID = "model-explain-tabs"
 TOP_FEATURES = 15
 SUMMARY_FEATURES = 12
 SUMMARY_POINTS = 500  # per feature: an SVG scatter (no WebGL needed) that stays light
@@ -250,20 +251,33 @@ def _explanations(bundle, lang: str) -> dbc.Card:
     labels = feature_labels(bundle.feature_names, lang)
     top = list(importance.index[:SUMMARY_FEATURES])
     options = [{"label": labels[f], "value": f} for f in importance.index]
-    return Card(t("model.explain.title"), [
-        html.P(t("model.explain.help", n=count_text(len(shap), lang)), className="small"),
-        html.H3(t("model.explain.importance"), className="h6"),
+    importance_panel = [
+        html.H3(t("model.explain.importance"), className="h6 mt-3"),
         html.P(t("model.explain.importance_help"), className="small text-muted"),
         _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang)),
+    ]
+    summary_panel = [
         html.H3(t("model.explain.summary"), className="h6 mt-3"),
         html.P(t("model.explain.summary_help"), className="small text-muted"),
         _graph(summary_figure(summary_points(shap, X, top, max_points=SUMMARY_POINTS), top, labels, lang)),
+    ]
+    dependence_panel = [
         html.H3(t("model.explain.dependence"), className="h6 mt-3"),
         html.P(t("model.explain.dependence_help"), className="small text-muted"),
         dbc.Label(t("model.explain.feature_label"), html_for=DEPENDENCE_FEATURE_ID),
         dcc.Dropdown(id=DEPENDENCE_FEATURE_ID, options=options, value=importance.index[0], clearable=False,
                      className="mb-2", style={"maxWidth": "32rem"}),
         dcc.Loading(dcc.Graph(id=DEPENDENCE_GRAPH_ID, config={"displaylogo": False})),
+    ]
+    # One view at a time, drawn when opened: the two point clouds (thousands of clients) were most of
+    # the page's drawing time and are read after the importance ranking, not before.
+    return Card(t("model.explain.title"), [
+        html.P(t("model.explain.help", n=count_text(len(shap), lang)), className="small"),
+        dcc.Tabs(id=EXPLAIN_TABS_ID, value="importance", children=[
+            dcc.Tab(label=t(f"model.explain.{name}"), value=name, children=panel)
+            for name, panel in (("importance", importance_panel), ("summary", summary_panel),
+                                ("dependence", dependence_panel))
+        ]),
     ])
 
 

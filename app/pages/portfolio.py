@@ -15,8 +15,9 @@ from datetime import datetime, timezone
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, ctx, dash_table, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
+from app.components.portfolio_grid import ClientGrid, parse_request
 from app.components.portfolio_panels import (
     ChartCard, FilterPanel, KpiBlock, field_id, group_id, option_label,
 )
@@ -25,7 +26,7 @@ from app.resources import served
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
 from app.scoring.formatting import MISSING_TEXT, count_text
 from app.scoring.group_compare import describe_differences
-from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, headers, table_records, to_csv_bytes
+from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, table_records, to_csv_bytes
 from app.scoring.group_view import PortfolioView, view_from_controls
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
@@ -94,18 +95,7 @@ def layout(**query) -> html.Div:
         dbc.Col(dbc.Switch(id=COMPARE_ID, label=t("portfolio.compare.toggle"), value=view.compare,
                            className="mt-4"), md=4),
     ], className="mb-3")
-    table = dash_table.DataTable(
-        id=TABLE_ID, page_action="custom", sort_action="custom", sort_mode="single", page_current=0,
-        page_size=PAGE_SIZE, sort_by=[],
-        columns=[{"name": name, "id": col, "presentation": "markdown"} if col == "SK_ID_CURR"
-                 else {"name": name, "id": col} for col, name in headers(lang).items()],
-        markdown_options={"link_target": "_self"}, style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "fontSize": "0.85rem",
-                    "padding": "4px 6px", "textAlign": "right"},
-        style_cell_conditional=[{"if": {"column_id": c}, "textAlign": "left"}
-                                for c in ("NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "GRADE", "DECISION", "OUTCOME")],
-        style_header={"fontWeight": "600", "whiteSpace": "normal", "height": "auto"},
-    )
+    table = ClientGrid(TABLE_ID, lang, SORTABLE, PAGE_SIZE)
     export = html.Div([
         dbc.Button(t("portfolio.export.button"), id=EXPORT_BUTTON_ID, color="primary", outline=True, size="sm"),
         html.Small(t("portfolio.export.note"), className="text-muted ms-2"),
@@ -229,43 +219,37 @@ def _group_column(an, group, filter_, summary, view, lang, bundle, wide, other=N
 
 
 @dash.callback(
-    Output(TABLE_ID, "data"), Output(TABLE_ID, "page_count"), Output(TABLE_ID, "page_current"),
-    Output(TABLE_HELP_ID, "children"),
-    inputs=dict(a=_A, page_current=Input(TABLE_ID, "page_current"), sort_by=Input(TABLE_ID, "sort_by")),
+    Output(TABLE_ID, "getRowsResponse"), Output(TABLE_HELP_ID, "children"),
+    inputs=dict(request=Input(TABLE_ID, "getRowsRequest")), state=dict(a=_as_states(_A)),
 )
-def update_table(a, page_current, sort_by):
-    """One page of group A's clients, sorted server-side; a change of filters goes back to page 1."""
-    filter_ = view_from_controls(a).a
-    filters_changed = _triggered_id() not in (None, TABLE_ID)
-    page = 0 if filters_changed or not isinstance(page_current, int) else max(page_current, 0)
-    column, descending = None, False
-    if isinstance(sort_by, list) and sort_by and isinstance(sort_by[0], dict):
-        if sort_by[0].get("column_id") in SORTABLE:
-            column, descending = sort_by[0]["column_id"], sort_by[0].get("direction") == "desc"
-    return client_page(filter_, column, descending, page, current_language())
+def update_table(request, a):
+    """The block of group A's clients the grid asks for (one page, sorted server-side) and the caption."""
+    column, descending, page = parse_request(request, SORTABLE, PAGE_SIZE)
+    rows, total, _, help_text = client_page(view_from_controls(a).a, column, descending, page, current_language())
+    return {"rowData": rows, "rowCount": total}, help_text
 
 
-def _triggered_id():
-    """The id of the input that fired the callback (None when called as a plain function)."""
-    try:
-        return ctx.triggered_id
-    except Exception:  # noqa: BLE001 - no callback context: tests calling the function directly
-        return None
+# A change of group A's filters empties the grid's cache and goes back to page 1: the grid then asks
+# update_table for its first block again (assets/portfolio_grid.js; a clientside callback, no request).
+dash.clientside_callback(ClientsideFunction("portfolio", "refreshGrid"), Output(TABLE_ID, "paginationGoTo"),
+                         *_A.values(), prevent_initial_call=True)
 
 
 def client_page(filter_, column, descending, page, lang):
-    """Records of one table page, the page count, the (clamped) page index and the caption."""
+    """Records of one table page, the number of listed clients, the (clamped) page index and the caption.
+
+    A group under the privacy floor lists nobody (0 rows) and the caption says why instead of "0 clients".
+    """
     an = analysis()
     summary = an.summary(filter_)
-    if summary.status == TOO_SMALL:  # the domain lists nobody: say why instead of "0 clients"
-        return [], 1, 0, t("portfolio.table.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+    if summary.status == TOO_SMALL:
+        return [], 0, 0, t("portfolio.table.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
     rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
-    page_count = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(page, page_count - 1)
-    if not len(rows) and total:
+    page = min(page, max(1, math.ceil(total / PAGE_SIZE)) - 1)
+    if not len(rows) and total:  # beyond the last page (a stale or forged request): the last page
         rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
     help_text = t("portfolio.table.help", n=count_text(total, lang))
-    return table_records(an.frame.iloc[rows], lang), page_count, page, help_text
+    return table_records(an.frame.iloc[rows], lang), total, page, help_text
 
 
 @dash.callback(

@@ -101,7 +101,7 @@ def to_csv_bytes(frame: pd.DataFrame, lang: str = "fr") -> bytes:
 
 
 def table_records(rows: pd.DataFrame, lang: str = "fr") -> list[dict]:
-    """One page of clients as DataTable records: formatted text, the id as a link to the client file."""
+    """One page of clients as grid records: formatted text, the id as a markdown link to the client file."""
     lang = normalise_language(lang)
     data = export_frame(rows, lang)
     data.columns = [col for col, _, _ in TABLE_COLUMNS]

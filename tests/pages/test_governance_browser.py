@@ -50,8 +50,20 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_
     wait.until(ec.presence_of_element_located((By.ID, "model-card-table")))
     wait.until(lambda d: "Coût par client" in d.find_element(By.ID, "model-cost-kpis").text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-cost-graph .scatterlayer .trace"))
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .main-svg"))
     assert "hors échantillon" in driver.find_element(By.TAG_NAME, "body").text
+    # the explanation card shows one view at a time; the point clouds are drawn when their tab opens
+    tabs = driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")
+    assert [tab.text for tab in tabs] == ["Importance moyenne", "Vue d'ensemble par client",
+                                          "Effet d'une variable selon sa valeur"]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", tabs[1])
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs ~ * .gl-canvas, "
+                                                          "#model-explain-tabs .gl-canvas"))
+    _shot(driver, _folder(tmp_path), "model-summary-tab")
+    driver.execute_script("arguments[0].click()", driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")[2])
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .main-svg"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .gl-canvas, "
+                                                          "#model-dependence-graph .boxlayer .trace"))
+    _shot(driver, _folder(tmp_path), "model-dependence-tab")
     before = driver.find_element(By.ID, "model-cost-kpis").text
     cost_fn = driver.find_element(By.ID, "model-cost-fn")
     cost_fn.send_keys(Keys.CONTROL, "a")

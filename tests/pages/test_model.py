@@ -166,3 +166,37 @@ def test_cost_callback_refuses_numbers_a_form_cannot_send(governance_model, forg
 
     figure, kpis, message = model.update_cost(forged, 1, 50)
     assert kpis == [] and message and figure.layout.annotations
+
+
+def test_every_chart_of_the_page_is_there_and_valid(governance_model):
+    """The speed work draws two charts on demand (tabs) and skips plotly.py's validation: none is lost,
+    each is still a valid plotly figure, and the point clouds are WebGL."""
+    from dash import dcc
+
+    from app.pages import model
+    from app.resources import served
+
+    graphs = []
+
+    def walk(node):
+        if isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "to_plotly_json"):
+            if isinstance(node, dcc.Graph):
+                graphs.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(model.layout())
+    bundle_feature = served().bundle.feature_names[0]
+    figures = [g.figure for g in graphs if getattr(g, "figure", None) is not None]
+    figures += [model.update_cost(10.0, 1.0, None)[0], model.update_dependence(bundle_feature)]
+    assert len(graphs) == 11 and len(figures) == 11  # two of them (cost, dependence) filled by callbacks
+    for fig in figures:
+        go.Figure(fig.to_dict())  # a misspelt property fails here
+    assert {getattr(g, "id", None) for g in graphs} >= {model.COST_GRAPH_ID, model.DEPENDENCE_GRAPH_ID}
+    assert model.DEPENDENCE_GRAPH_ID in str(model.layout())  # in the explanation tabs, drawn when opened
+    assert model.EXPLAIN_TABS_ID in str(model.layout())
+    kinds = {trace.type for fig in figures for trace in fig.data}
+    assert "scattergl" in kinds and not any(t.type == "scatter" and t.mode == "markers" and len(t.x) > 500
+                                            for fig in figures for t in fig.data)

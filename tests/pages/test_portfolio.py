@@ -92,8 +92,8 @@ def test_clients_of_a_small_group_are_neither_listed_nor_exported(page, dash_app
     from app.security.testing import request_as
     from app.security.web import current_engine
 
-    data, count, current, caption = page.update_table(_five_top_credits(page), 0, None)
-    assert data == [] and count == 1 and current == 0
+    response, caption = page.update_table(_request(), _five_top_credits(page))
+    assert response == {"rowData": [], "rowCount": 0}
     assert caption.startswith("5 clients seulement") and "ne sont pas listés" in caption
     with request_as(dash_app.server, "manager-export-small", "manager"):
         download, status = page.export_group(1, _five_top_credits(page))
@@ -136,22 +136,92 @@ def test_url_follows_the_forms(page):
     assert page.show_group_b(True) == {} and page.show_group_b(False) == {"display": "none"}
 
 
+def _request(start: int = 0, sort: list | None = None) -> dict:
+    """A getRowsRequest as the grid sends it (one block of a page)."""
+    return {"startRow": start, "endRow": start + 20, "sortModel": sort or [], "filterModel": {}}
+
+
+def _shown_ids(response) -> list[int]:
+    return [int(r["SK_ID_CURR"].split("]")[0].strip("[")) for r in response["rowData"]]
+
+
 def test_table_pages_and_sorts_server_side(page):
     an = page.analysis()
-    data, count, current, caption = page.update_table({"decision": ["granted"]}, 1,
-                                                      [{"column_id": "PROBA_DEFAULT", "direction": "desc"}])
+    granted_filter = {"decision": ["granted"]}
+    response, caption = page.update_table(_request(page.PAGE_SIZE, [{"colId": "PROBA_DEFAULT", "sort": "desc"}]),
+                                          granted_filter)
     granted = an.frame[an.frame["DECISION"] == "granted"].sort_values("PROBA_DEFAULT", ascending=False, kind="stable")
-    assert current == 1 and count == -(-len(granted) // page.PAGE_SIZE) and len(data) == page.PAGE_SIZE
-    expected_ids = granted.index[page.PAGE_SIZE:2 * page.PAGE_SIZE]
-    shown = [int(r["SK_ID_CURR"].split("]")[0].strip("[")) for r in data]
+    assert response["rowCount"] == len(granted) > 2 * page.PAGE_SIZE and len(response["rowData"]) == page.PAGE_SIZE
+    expected_ids = granted.index[page.PAGE_SIZE:2 * page.PAGE_SIZE]  # the second page, nothing more
+    shown = _shown_ids(response)
     assert [granted.loc[i, "PROBA_DEFAULT"] for i in shown] == list(granted.loc[expected_ids, "PROBA_DEFAULT"])
-    assert data[0]["SK_ID_CURR"] == f"[{shown[0]}](/client/{shown[0]})"
+    assert response["rowData"][0]["SK_ID_CURR"] == f"[{shown[0]}](/client/{shown[0]})"
     assert caption.startswith(f"{len(granted):,}".replace(",", "\u00a0") + " clients")
-    # beyond the last page: clamped to the last page; a hostile sort column is ignored
-    data, count, current, _ = page.update_table({"decision": ["granted"]}, 10_000, [{"column_id": "__dict__"}])
-    assert current == count - 1 and 0 < len(data) <= page.PAGE_SIZE
-    data, count, current, caption = page.update_table({"income_min": 1e12}, 0, None)
-    assert data == [] and count == 1 and caption.startswith("0 clients")
+    ascending, _ = page.update_table(_request(0, [{"colId": "AMT_CREDIT", "sort": "asc"}]), granted_filter)
+    credits = [an.frame.loc[i, "AMT_CREDIT"] for i in _shown_ids(ascending)]
+    assert credits == sorted(credits) and credits[0] == granted["AMT_CREDIT"].min()
+    # beyond the last page: the last page; a column the domain does not sort is ignored (not an error)
+    last, _ = page.update_table(_request(10_000 * page.PAGE_SIZE, [{"colId": "__dict__", "sort": "desc"}]),
+                                granted_filter)
+    assert 0 < len(last["rowData"]) <= page.PAGE_SIZE and last["rowCount"] == len(granted)
+    in_frame_order = an.frame.index[an.frame["DECISION"] == "granted"]  # unsorted: the frame's order
+    assert _shown_ids(last) == list(in_frame_order[-len(last["rowData"]):])
+    empty, caption = page.update_table(_request(), {"income_min": 1e12})
+    assert empty == {"rowData": [], "rowCount": 0} and caption.startswith("0 clients")
+
+
+@pytest.mark.parametrize("request_", [None, "x", {"startRow": "20"}, {"startRow": -40}, {"startRow": True},
+                                      {"startRow": 0, "sortModel": "PROBA_DEFAULT"}, {"sortModel": [None]}])
+def test_table_answers_forged_requests_with_the_first_unsorted_page(page, request_):
+    response, _ = page.update_table(request_, {})
+    first, _ = page.update_table(_request(), {})
+    assert response == first and len(first["rowData"]) == page.PAGE_SIZE
+
+
+def test_table_never_sends_more_than_a_page(page):
+    """However large the block a request asks for, one page of rows leaves the server."""
+    response, _ = page.update_table({"startRow": 0, "endRow": 10 ** 6}, {})
+    assert len(response["rowData"]) == page.PAGE_SIZE < response["rowCount"]
+
+
+def test_grid_keeps_rows_server_side_and_links_plain(page):
+    grid = _ids(page.layout())[page.TABLE_ID]
+    assert grid.rowModelType == "infinite" and getattr(grid, "rowData", None) is None
+    options = grid.dashGridOptions
+    assert options["pagination"] and options["paginationPageSize"] == options["cacheBlockSize"] == page.PAGE_SIZE
+    assert options["suppressMultiSort"] is True
+    assert grid.dangerously_allow_code is False
+    columns = {c["field"]: c for c in grid.columnDefs}
+    assert {f for f, c in columns.items() if c["sortable"]} == set(page.SORTABLE)
+    assert columns["SK_ID_CURR"]["cellRenderer"] == "markdown" and columns["SK_ID_CURR"]["headerName"] == "Identifiant client"
+    # CSP script-src 'self': AG Grid compiles string expressions and {"function": ...} with new Function
+    assert "function" not in repr(grid.to_plotly_json()) and "Getter" not in repr(grid.columnDefs)
+
+
+def test_grid_speaks_the_readers_language(page, dash_app):
+    with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=en"}):
+        grid = _ids(page.layout())[page.TABLE_ID]
+    headers = [c["headerName"] for c in grid.columnDefs]
+    assert headers[0] == "Client id" and "Annual income (€)" in headers
+    assert grid.dashGridOptions["localeText"]["nextPage"] == "Next page"
+    french = _ids(page.layout())[page.TABLE_ID]
+    assert french.dashGridOptions["localeText"]["nextPage"] == "Page suivante"
+    assert french.dashGridOptions["localeText"]["of"] == "sur"
+
+
+def test_grid_refresh_function_is_served_from_assets(page, dash_app):
+    """The clientside refresh after a change of filters names a function of assets/ (no inline script)."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    from app.config import PROJECT_DIR
+
+    registered = [*GLOBAL_CALLBACK_LIST, *dash_app._callback_list]  # the app takes over the global list once built
+    refresh = [c for c in registered if c["output"] == f"{page.TABLE_ID}.paginationGoTo"]
+    assert len(refresh) == 1
+    namespace, function = refresh[0]["clientside_function"]["namespace"], refresh[0]["clientside_function"]["function_name"]
+    script = (PROJECT_DIR / "assets" / "portfolio_grid.js").read_text()
+    assert f"{namespace}: {{" in script and f"{function}: function" in script
+    assert {i["id"] for i in refresh[0]["inputs"]} == {i.component_id for i in page._A.values()}
 
 
 def test_export_is_formula_safe_readable_and_audited(page, dash_app):

@@ -27,7 +27,7 @@ import threading
 import time
 from pathlib import Path
 
-import _bootstrap  # noqa: F401
+from app.cli.args import positive_int
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TARGET_S = 1.5
@@ -155,7 +155,7 @@ def line(name: str, times: list[float], baseline: float | None = None, target: f
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", type=Path, help="servable model folder (default: the demo model)")
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=positive_int, default=5, help="openings of each page measured after one warm-up (default 5)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         base = serve(args.model_dir, Path(tmp) / "bench.sqlite3")

@@ -20,7 +20,7 @@ def _placeholders(text: str) -> set[str]:
 def test_every_entry_is_in_every_language_with_the_same_placeholders():
     for key, entry in CATALOG.items():
         assert set(entry) == set(LANGUAGES), key
-        assert all(isinstance(v, str) and v.strip() for v in entry.values()), key
+        assert all(isinstance(v, str) and v for v in entry.values()), key  # a separator may be a space
         assert _placeholders(entry["fr"]) == _placeholders(entry["en"]), key
 
 

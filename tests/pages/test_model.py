@@ -48,9 +48,12 @@ def test_cost_callback_marks_the_optimum_and_reports_figures(governance_model):
 def test_cost_callback_withholds_figures_describing_a_few_granted_clients(governance_model):
     from app.pages import model
 
-    ordered = np.sort(pd.read_parquet(governance_model / OOF_FILE)["PROBA_OOF"].to_numpy())
-    _fig, kpis, message = model.update_cost(10, 1, 100 * float((ordered[6] + ordered[7]) / 2))
-    assert message.startswith("7 clients seulement seraient accordés à ce seuil (minimum 20)")
+    proba = pd.read_parquet(governance_model / OOF_FILE)["PROBA_OOF"].to_numpy()
+    # the first step of the slider (0.5 %) that grants a few clients, but not none
+    step, granted = next((s, int((proba < s / 100).sum())) for s in np.arange(0.5, 100, model.SLIDER_STEP)
+                         if 0 < (proba < s / 100).sum() < 20)
+    _fig, kpis, message = model.update_cost(10, 1, float(step))
+    assert message.startswith(f"{granted} clients seulement seraient accordés à ce seuil (minimum 20)")
     assert "—" in _text(kpis)
 
 

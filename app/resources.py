@@ -44,8 +44,9 @@ SERVED_COLUMNS: tuple[str, ...] = (
 
 def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     """Regenerate the synthetic demo portfolio the demo model was trained on, and score it."""
-    from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
     import pandas as pd  # noqa: PLC0415
+
+    from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
 
     source = bundle.card.source
     if source.kind != "synthetic-demo" or None in (source.n_labelled, source.n_new, source.seed):

@@ -5,7 +5,7 @@ Pages import from here rather than each re-implementing the cookie lookup or the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 import flask
@@ -61,7 +61,7 @@ def date_text(value: object, lang: str) -> str:
         return str(value)
     suffix = ""
     if when.tzinfo is not None:
-        when, suffix = when.astimezone(dt.timezone.utc), " UTC"
+        when, suffix = when.astimezone(dt.UTC), " UTC"
     return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M") + suffix
 
 

@@ -32,11 +32,10 @@ import urllib.request
 from pathlib import Path
 
 import _bench
+import numpy as np
 from _bench import percentiles
 
 from app.cli.args import positive_int
-
-import numpy as np
 
 TARGET_RSS_MB, TARGET_START_S, TARGET_P95_MS = 512, 15.0, 100.0
 PASSWORD = "benchmark password 123"
@@ -97,11 +96,12 @@ BASELINE_PAYLOAD = callback_payload([("client-decision-reason", "disabled")], [(
 
 # --- in-process --------------------------------------------------------------------------------------
 def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
+    import dataclasses  # noqa: PLC0415
+
     from app.components.decision_log import toggle_reason  # noqa: PLC0415
     from app.config import get_settings  # noqa: PLC0415
     from app.security.testing import request_as  # noqa: PLC0415
     from app.shell import create_app  # noqa: PLC0415
-    import dataclasses  # noqa: PLC0415
 
     settings = dataclasses.replace(get_settings(), database_url=db_url, secret_key="b" * 40)
     started = time.perf_counter()

@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 from app.cli.paths import folder_problem
-from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
+from app.scoring.bundle import (
+    CARD_FILE,
+    MODEL_FILE,
+    OOF_FILE,
+    PORTFOLIO_FILE,
+    SHAP_SAMPLE_FILE,
+    ModelBundle,
+    ModelNotFoundError,
+)
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.loan_terms import TERM_MODEL_FILE
 from app.scoring.portfolio import build_portfolio, write_portfolio

@@ -21,8 +21,19 @@ from app.scoring.bundle import ModelNotFoundError
 from app.scoring.client_file import ClientIdError, parse_client_id, plain_label
 from app.scoring.cohorts import MIN_COHORT_SIZE, SIMILARITY_KEYS, CohortFilter
 from app.scoring.comparison import (
-    COMPARISON_FEATURES, DEFAULT_FEATURE, DEFAULT_SCATTER, SIMILARITY_OPTIONS, ClientComparison, CohortScatter,
-    Distribution, bin_edges, cohort_scatter_view, compare_client, distribution, feature_values, outcomes,
+    COMPARISON_FEATURES,
+    DEFAULT_FEATURE,
+    DEFAULT_SCATTER,
+    SIMILARITY_OPTIONS,
+    ClientComparison,
+    CohortScatter,
+    Distribution,
+    bin_edges,
+    cohort_scatter_view,
+    compare_client,
+    distribution,
+    feature_values,
+    outcomes,
     similar_members,
 )
 from app.scoring.dictionary import data_dictionary

@@ -12,7 +12,12 @@ from dash import dcc, html
 from app.i18n import translate
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
 from app.scoring.formatting import (
-    category_label, count_text, money_text, number_text, percent_text, short_number_text,
+    category_label,
+    count_text,
+    money_text,
+    number_text,
+    percent_text,
+    short_number_text,
 )
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
 from app.scoring.metrics import CostModel

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from app.figures.style import BLUE, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, GREEN, base_layout
+from app.figures.style import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, base_layout
 from app.i18n import translate
 from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 from app.scoring.privacy import MIN_COHORT_SIZE

@@ -15,7 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.figures.style import (
-    BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure, fast_figure, resolved_template,
+    BLUE,
+    GREY,
+    ORANGE,
+    VERMILLION,
+    base_layout,
+    empty_figure,
+    fast_figure,
+    resolved_template,
 )
 from app.i18n import normalise_language, translate
 from app.scoring.cohorts import MIN_COHORT_SIZE

@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dash_table, dcc, html
 
 from app.components.portfolio_panels import (
-    ChartCard, FilterPanel, KpiBlock, field_id, group_id, option_label,
+    ChartCard,
+    FilterPanel,
+    KpiBlock,
+    field_id,
+    group_id,
+    option_label,
 )
 from app.figures import portfolio as figures
 from app.resources import served
@@ -290,7 +295,7 @@ def export_group(n_clicks, a):
                                  max=count_text(MAX_EXPORT_ROWS, lang))
     audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
     content = to_csv_bytes(export_frame(rows, lang), lang)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = t("portfolio.export.filename", stamp=stamp)
     return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=count_text(len(rows), lang))
 

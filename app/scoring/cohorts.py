@@ -20,6 +20,7 @@ from app.scoring.fairness import AGE_BANDS, age_band
 from app.scoring.features import years_from_days
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
+
 LABELLED, NEW = "labelled", "new"
 
 #: Filter field -> portfolio column, for the fields that select among category values.
@@ -105,7 +106,7 @@ class CohortFilter:
         return urlencode(pairs)
 
     @classmethod
-    def from_query(cls, query: str | dict | None) -> "CohortFilter":
+    def from_query(cls, query: str | dict | None) -> CohortFilter:
         """Parse a query string (or Dash Pages' query dict); unknown or malformed values are ignored.
 
         A shared link may have been edited by hand: a bad value must not break the page, it is

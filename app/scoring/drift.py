@@ -269,7 +269,7 @@ def drift_report(reference: pd.DataFrame, current: pd.DataFrame, *, categorical=
     share = n_drifted / len(rows) if rows else 0.0
     report = {
         "version": REPORT_VERSION,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         **(meta or {}),
         "reference_rows": int(len(reference)),
         "current_rows": int(len(current)),

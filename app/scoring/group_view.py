@@ -43,7 +43,7 @@ class PortfolioView:
         return "&".join(p for p in parts if p)
 
     @classmethod
-    def from_query(cls, query: str | dict | None) -> "PortfolioView":
+    def from_query(cls, query: str | dict | None) -> PortfolioView:
         """Parse a query string or Dash Pages' query dict; anything invalid falls back to defaults."""
         if isinstance(query, str):
             query = query[:MAX_QUERY_CHARS]

@@ -142,7 +142,7 @@ def failures(engine: Engine, *, username: str | None = None, ip: str | None = No
     with Session(engine) as session:
         count, oldest = session.execute(query).one()
     if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+        oldest = oldest.replace(tzinfo=dt.UTC)
     return int(count), oldest
 
 

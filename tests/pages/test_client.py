@@ -14,8 +14,8 @@ import pytest
 
 from app.components import client_comparison as panel
 from app.config import PROTECTED_ATTRIBUTES
-from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 from app.resources import served
+from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 from app.security.audit import VIEW_CLIENT, audit_events
 from app.security.testing import request_as
 from app.security.web import current_engine

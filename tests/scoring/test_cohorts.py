@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 
 from app.scoring.cohorts import (
-    MIN_COHORT_SIZE, CohortFilter, add_derived_columns, kpis, large_enough, similar_clients_filter, without,
+    MIN_COHORT_SIZE,
+    CohortFilter,
+    add_derived_columns,
+    kpis,
+    large_enough,
+    similar_clients_filter,
+    without,
 )
 from app.scoring.metrics import CostModel
 

@@ -95,7 +95,7 @@ def test_each_entry_point_is_a_script_of_scripts_folder(command, target):
     assert command == "credit-" + name.replace("_", "-")
     shim = (SCRIPTS / f"{name}.py").read_text()
     assert f"from {module} import main" in shim  # python scripts/<name>.py runs the same code
-    assert callable(getattr(__import__(module, fromlist=["main"]), "main"))
+    assert callable(__import__(module, fromlist=["main"]).main)
 
 
 def test_installed_entry_point_runs():

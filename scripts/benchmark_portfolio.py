@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {}
     baseline: list[float] = []
 
-    def timed(name, call):
+    def timed(name, call, *args):
         t0 = time.perf_counter()
-        out = call()
+        out = call(*args)
         times.setdefault(name, []).append(time.perf_counter() - t0)
         return out
 
@@ -142,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             page.show_group_b(True)
             baseline.append(time.perf_counter() - t0)
-            timed("URL update", lambda: page.update_url(a, b, i % 2 == 0, segment, feature))
-            timed("group A: key figures + 3 charts (new filter)", lambda: page.update_results(a, {}, False, segment, feature))
-            timed("table page 1 (new filter)", lambda: page.update_table(a, 0, []))
+            timed("URL update", page.update_url, a, b, i % 2 == 0, segment, feature)
+            timed("group A: key figures + 3 charts (new filter)", page.update_results, a, {}, False, segment, feature)
+            timed("table page 1 (new filter)", page.update_table, a, 0, [])
             sort = rng.choice(sorts)
             sort_by = [] if sort is None else [{"column_id": sort, "direction": rng.choice(["asc", "desc"])}]
-            timed("table: sort + jump to page 1-50", lambda: page.update_table(a, rng.randint(0, 49), sort_by))
-            timed("compare A and B (B new, A cached)", lambda: page.update_results(a, b, True, segment, feature))
-            timed("chart option change (cached group)", lambda: page.update_results(a, {}, False, rng.choice(list(page.SEGMENTS)), feature))
+            timed("table: sort + jump to page 1-50", page.update_table, a, rng.randint(0, 49), sort_by)
+            timed("compare A and B (B new, A cached)", page.update_results, a, b, True, segment, feature)
+            timed("chart option change (cached group)", page.update_results, a, {}, False, rng.choice(list(page.SEGMENTS)), feature)
         exports: list[tuple[int, float]] = []
         for form in ({"grade": ["E"]}, {"income_type": ["Pensioner"], "population": "labelled"},
                      {"age_band": ["<25"]}, {"decision": ["refused"]}):

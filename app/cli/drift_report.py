@@ -90,7 +90,7 @@ def render_html(report: DriftReport, lang: str) -> str:
             f"{r.drift_score:.2f}" if r.drift_score is not None else "—", f"{100 * r.importance:.0f} %",
             ("⚠ " if r.drifted else "") + translate("monitoring.flag." + ("drifted" if r.drifted else "stable"), lang),
         )) + "</tr>" for r in report.features)
-    sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts))
+    sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts, strict=True))
     current = report.current.label if report.current is not None else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(translate('monitoring.heading', lang))}</title>

@@ -28,12 +28,12 @@ def drift_ranking_figure(rows: list[FeatureDrift], labels: dict[str, str], lang:
     fig = go.Figure(go.Bar(
         x=[np.nan if s is None else s for s in scores], y=[labels.get(r.feature, r.feature) for r in rows],
         orientation="h",
-        marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted)],
+        marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted, strict=True)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
         text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
                   importance=number_text(100 * r.importance, 0, lang) if r.importance is not None
                   else MISSING_TEXT)
-              + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
+              + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted, strict=True)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
     fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),

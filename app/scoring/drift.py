@@ -74,7 +74,7 @@ THRESHOLDS = {
 }
 
 
-class DriftSampleTooSmall(ValueError):
+class DriftSampleTooSmall(ValueError):  # noqa: N818 - caught by name in app/cli/drift_report.py and the tests
     """A sample has fewer than ``MIN_DRIFT_SAMPLE`` rows: any drift found would be chance."""
 
 

@@ -149,7 +149,7 @@ def merge_bins(edges, rows, breaks=(), min_size: int = MIN_COHORT_SIZE) -> Merge
     n_bins = len(edges) - 1
     cuts = sorted({0, n_bins, *(int(b) for b in breaks if 0 < int(b) < n_bins)})
     groups: list[list[int]] = []  # [start, stop, hidden]
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         stretch: list[list[int]] = []
         start = lo
         for stop in range(lo + 1, hi + 1):

@@ -73,7 +73,7 @@ def navbar() -> dbc.Navbar:
     )
 
 
-def SessionBanner(lang: str) -> html.Div:  # noqa: N802 - component factory
+def SessionBanner(lang: str) -> html.Div:
     """Hidden until assets/session_guard.js shows it: what to do when a callback was refused."""
     def part(name: str, key: str, *extra) -> html.Span:
         return html.Span([translate(key, lang), *extra], id=f"auth-session-{name}", hidden=True)
@@ -131,16 +131,16 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
         update_title=None,
     )
     app.server.config[SETTINGS_CONFIG_KEY] = settings
-    from app.pages import register_all  # noqa: PLC0415 - pages need the app to exist first
+    from app.pages import register_all  # pages need the app to exist first
 
     register_all()
     importlib.import_module("app.components.decision_log")  # registers the decision panel's callbacks
 
     app.layout = serve_layout
     _register_language_route(app.server)
-    from app.health import register_health_route  # noqa: PLC0415
-    from app.security.bootstrap import ensure_env_admin  # noqa: PLC0415
-    from app.security.web import init_security  # noqa: PLC0415
+    from app.health import register_health_route
+    from app.security.bootstrap import ensure_env_admin
+    from app.security.web import init_security
 
     state = init_security(app, settings)
     register_health_route(app.server)
@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
 def _warm_up(model: ServedModel) -> None:
     """Load model and portfolio once; a missing model is logged, not fatal (/healthz reports it and
     the pages say the score is unavailable)."""
-    from app.scoring.bundle import ModelNotFoundError  # noqa: PLC0415
+    from app.scoring.bundle import ModelNotFoundError
 
     try:
         model.warm_up()

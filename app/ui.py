@@ -65,7 +65,7 @@ def date_text(value: object, lang: str) -> str:
     return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M") + suffix
 
 
-def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> dbc.Card:  # noqa: N802
+def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> dbc.Card:
     """A titled Bootstrap card: the repeated panel of every page."""
     kwargs = {"id": id} if id else {}
     return dbc.Card(

@@ -62,10 +62,10 @@ def callback_payload(outputs, inputs) -> dict:
 
 def client_payloads(client_id: int) -> dict[str, dict]:
     """The client page's callbacks as the browser posts them."""
-    from app.components import client_comparison as compare  # noqa: PLC0415
-    from app.pages import client as page  # noqa: PLC0415
-    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
-    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
+    from app.components import client_comparison as compare
+    from app.pages import client as page
+    from app.scoring.cohorts import SIMILARITY_KEYS
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     cid = str(client_id)
     keys = list(SIMILARITY_KEYS)
@@ -96,21 +96,21 @@ BASELINE_PAYLOAD = callback_payload([("client-decision-reason", "disabled")], [(
 
 # --- in-process --------------------------------------------------------------------------------------
 def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
 
-    from app.components.decision_log import toggle_reason  # noqa: PLC0415
-    from app.config import get_settings  # noqa: PLC0415
-    from app.security.testing import request_as  # noqa: PLC0415
-    from app.shell import create_app  # noqa: PLC0415
+    from app.components.decision_log import toggle_reason
+    from app.config import get_settings
+    from app.security.testing import request_as
+    from app.shell import create_app
 
     settings = dataclasses.replace(get_settings(), database_url=db_url, secret_key="b" * 40)
     started = time.perf_counter()
     app = create_app(settings, warm_up=True)
     print(f"in-process: app built and warmed up in {time.perf_counter() - started:.1f} s")
-    from app.components import client_comparison as compare  # noqa: PLC0415
-    from app.pages import client as page  # noqa: PLC0415
-    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
-    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
+    from app.components import client_comparison as compare
+    from app.pages import client as page
+    from app.scoring.cohorts import SIMILARITY_KEYS
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     if not measure:
         return
@@ -162,8 +162,8 @@ def children(pid: int) -> list[int]:
 
 
 def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
-    from app.security.accounts import create_user, get_account  # noqa: PLC0415
-    from app.security.db import get_engine, init_db  # noqa: PLC0415
+    from app.security.accounts import create_user, get_account
+    from app.security.db import get_engine, init_db
 
     engine = get_engine(db_url)
     init_db(engine)
@@ -251,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-in-process", action="store_true", help="do not measure the in-process Flask test client")
     args = parser.parse_args(argv)
     os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow.parquet as pq
 
     all_ids = pq.read_table(args.model_dir / "portfolio.parquet", columns=["SK_ID_CURR"]).column(0).to_numpy()
     ids = [int(i) for i in np.random.default_rng(args.seed).choice(all_ids, size=args.n, replace=False)]

@@ -53,7 +53,7 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
                   X_new: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Public-kernel style LightGBM (one-hot, balanced classes): out-of-fold probabilities, and the
     fold models' average on ``X_new`` when given (as the kernel scores its test set)."""
-    import lightgbm as lgb  # noqa: PLC0415 - benchmark-only dependency
+    import lightgbm as lgb  # benchmark-only dependency
 
     both = X if X_new is None else pd.concat([X, X_new], ignore_index=True)
     onehot = pd.get_dummies(both, columns=cats, dummy_na=True, dtype=np.uint8)
@@ -99,10 +99,10 @@ def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, 
     including whether the calibration fitted on out-of-fold scores holds for the averaged ensemble.
     Each model's threshold is chosen on its own out-of-fold predictions of the training part.
     """
-    from sklearn.model_selection import train_test_split  # noqa: PLC0415
+    from sklearn.model_selection import train_test_split
 
-    from app.scoring.baselines import fit_logistic  # noqa: PLC0415
-    from app.scoring.model import raw_score  # noqa: PLC0415
+    from app.scoring.baselines import fit_logistic
+    from app.scoring.model import raw_score
 
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=args.holdout, stratify=y,
                                            random_state=args.seed + 1)
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     report("CatBoost (this project)", y, result.oof_proba, costs, reference)
     print(f"  training (search + CV) {train_seconds:.0f}s")
 
-    from app.scoring.bundle import ModelBundle  # noqa: PLC0415
-    from app.scoring.explain import explain_row  # noqa: PLC0415
+    from app.scoring.bundle import ModelBundle
+    from app.scoring.explain import explain_row
 
     bundle = ModelBundle(model=result.model, calibration=result.calibration, threshold=0.5, costs=costs,
                          feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(), card={},

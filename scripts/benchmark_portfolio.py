@@ -51,7 +51,7 @@ def report(name: str, times: list[float], baseline_p95: float | None = None,
 
 def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> bool:
     """Generate and score the full-size portfolio once (minutes); later runs reuse it."""
-    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle  # noqa: PLC0415
+    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle
 
     if (model_dir / PORTFOLIO_FILE).exists():
         return False
@@ -59,10 +59,10 @@ def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> boo
     if not (train.exists() and test.exists()):
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_portfolio.py"), "--n-labelled", str(N_LABELLED),
                         "--n-new", str(N_NEW), "--seed", "42", "--out", str(data_dir)], check=True)
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from app.scoring.data import prepare_applications  # noqa: PLC0415
-    from app.scoring.portfolio import build_portfolio, write_portfolio  # noqa: PLC0415
+    from app.scoring.data import prepare_applications
+    from app.scoring.portfolio import build_portfolio, write_portfolio
 
     started = time.perf_counter()
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -103,22 +103,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=positive_int, default=200, help="random filter combinations (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the filters (default: %(default)s)")
     args = parser.parse_args(argv)
-    import os  # noqa: PLC0415
+    import os
 
     if ensure_portfolio(args.model_dir, args.source_model, args.data_dir):
         # measure memory in a fresh process, as a worker would start: not after scoring 356k clients
         os.execv(sys.executable, [sys.executable, *sys.argv])
 
     os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir)
-    from app.config import get_settings  # noqa: PLC0415
-    from app.security.testing import request_as  # noqa: PLC0415
-    from app.shell import create_app  # noqa: PLC0415
+    from app.config import get_settings
+    from app.security.testing import request_as
+    from app.shell import create_app
 
     print(f"before loading: {memory()}")
     db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     settings = dataclasses.replace(get_settings(), database_url=f"sqlite:///{db}", secret_key="b" * 40)
     app = create_app(settings)
-    from app.pages import portfolio as page  # noqa: PLC0415
+    from app.pages import portfolio as page
 
     started = time.perf_counter()
     an = page.analysis()

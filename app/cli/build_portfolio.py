@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     oof = None
     if args.with_oof and (args.model_dir / OOF_FILE).exists():
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd
 
         oof = pd.read_parquet(args.model_dir / OOF_FILE, columns=["SK_ID_CURR", "PROBA_OOF"])
     frame = build_portfolio(bundle, labelled, new, oof=oof)

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         bundle = ModelBundle.load(args.model_dir)
         portfolio = args.model_dir / PORTFOLIO_FILE
         if not portfolio.exists():
-            from app.resources import rebuild_demo_portfolio  # noqa: PLC0415 - demo only
+            from app.resources import rebuild_demo_portfolio  # demo only
 
             rebuild_demo_portfolio(bundle, portfolio)
         labelled, new = portfolio_samples(portfolio)

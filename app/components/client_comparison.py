@@ -211,7 +211,7 @@ def _graph(id_: str, height: int) -> dcc.Graph:
     return dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=blank_figure("", height=height), style={"minHeight": height})
 
 
-def ComparisonCard(lang: str) -> dbc.Card:  # noqa: N802
+def ComparisonCard(lang: str) -> dbc.Card:
     """Feature and similarity choices, the distribution chart and the cohort scatter."""
     return Card(translate("client.compare.title", lang), [
         dbc.Row([

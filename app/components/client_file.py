@@ -26,13 +26,13 @@ REASONS_LIST = "client-reasons-list"
 ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
 
 
-def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:  # noqa: N802
+def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:
     """An alert with ``role=alert`` so screen readers announce it (errors, refused cohorts)."""
     kwargs = {"id": id} if id else {}
     return dbc.Alert(text, color=kind, className="mb-2", **kwargs)
 
 
-def IdentityCard(row, lang: str) -> html.Dl:  # noqa: N802
+def IdentityCard(row, lang: str) -> html.Dl:
     """The descriptive facts, as a two-column definition list (label, value with its unit)."""
     items = []
     for label, value in identity_facts(row, lang):
@@ -41,7 +41,7 @@ def IdentityCard(row, lang: str) -> html.Dl:  # noqa: N802
     return html.Dl(items, className="row mb-0")
 
 
-def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
+def ScoreSummary(file: ClientFile, lang: str) -> html.Div:
     """Decision in words with an icon, probability, distance to the threshold and risk grade."""
     band = next(b for b in grade_bands(file.threshold) if b["grade"] == file.grade)
     refused = file.decision == "refused"
@@ -59,7 +59,7 @@ def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
     ])
 
 
-def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
+def ReasonList(reasons: list[Reason], lang: str) -> html.Div:
     """The top reasons as sentences, each with its direction icon and whether the client can act."""
     if not reasons:
         return html.P(translate("client.reasons.none", lang), className="text-muted")
@@ -79,7 +79,7 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
     return html.Ol(items, className="list-unstyled mb-0", id=REASONS_LIST)
 
 
-def StatusLine(file: ClientFile, lang: str) -> str:  # noqa: N802
+def StatusLine(file: ClientFile, lang: str) -> str:
     """Whether the outcome of this client is known (closed file) or not (new application)."""
     if file.outcome is None:
         return translate("client.status.new", lang)

@@ -65,7 +65,7 @@ def _opposite(decision: str) -> str:
     return "refused" if decision == "granted" else "granted"
 
 
-def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N802 - component factory
+def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:
     """The decision card for one client; ``model_decision`` is "granted" or "refused"."""
     if model_decision not in DECISIONS:
         raise ValueError(f"model_decision must be one of {DECISIONS}, got {model_decision!r}")

@@ -43,7 +43,7 @@ def group_labels(attribute: str) -> dict[str, str]:
             "unknown": t("model.fairness.unknown")}
 
 
-def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:  # noqa: N802
+def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:
     """Numbers of one attribute; a group under the four-fifths line gets a warning sign and text."""
     head = ["group", "n", "approval", "default", "tpr", "fpr", "di"]
     rows = []
@@ -59,7 +59,7 @@ def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc
                      size="sm", striped=True, responsive=True, className="small")
 
 
-def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: N802 - component factory
+def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:
     """Both attributes side by side, with the reading guide above them."""
     tables = oof_fairness_tables(oof, bundle.threshold)
     blocks = []

@@ -119,7 +119,7 @@ def client_outputs(raw_id, lang: str) -> tuple:
         return (Message(translate("client.error.unavailable", lang), "danger"), *blank)
     try:
         audit(VIEW_CLIENT, str(client_id))
-    except Exception:  # noqa: BLE001 - fail closed: an unrecorded access shows nothing
+    except Exception:  # fail closed: an unrecorded access shows nothing
         log.exception("audit of client %s failed", client_id)
         return (Message(translate("client.error.audit", lang), "danger"), *blank)
     return (
@@ -171,7 +171,7 @@ def render_client(raw_id):
     return client_outputs(raw_id, current_language())
 
 
-def search(value, n_clicks, n_submit):  # noqa: ARG001 - the trigger says which input fired
+def search(value, n_clicks, n_submit):  # the trigger says which input fired
     """Type-ahead suggestions while typing; Enter or the button opens the file (or says why not)."""
     opening = bool({f"{SEARCH_OPEN}.n_clicks", f"{SEARCH_INPUT}.n_submit"} & set(dash.ctx.triggered_prop_ids))
     return search_update(value, opening, current_language())
@@ -182,7 +182,7 @@ comparison, scatter = client_comparison.comparison, client_comparison.scatter
 
 
 # --- layout ---------------------------------------------------------------------------------------
-def SearchBar(lang: str) -> html.Div:  # noqa: N802
+def SearchBar(lang: str) -> html.Div:
     return html.Div([
         dbc.Label(translate("client.search.label", lang), html_for=SEARCH_INPUT, className="fw-semibold"),
         dbc.InputGroup([
@@ -200,7 +200,7 @@ def _graph(id_: str, height: int) -> dcc.Graph:
     return dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=blank_figure("", height=height), style={"minHeight": height})
 
 
-def ClientBody(lang: str) -> html.Div:  # noqa: N802
+def ClientBody(lang: str) -> html.Div:
     """The file's panels, empty until ``render_client`` fills them (hidden when the id is not a client)."""
     return html.Div(id=BODY, style=HIDDEN, children=[
         html.H2(id=HEADING, className="h4 mb-0"),

@@ -84,7 +84,7 @@ def layout(**query) -> html.Div:
     lang = current_language()
     try:
         an = analysis()
-    except Exception as exc:  # noqa: BLE001 - a missing or broken model folder must not kill the app
+    except Exception as exc:  # a missing or broken model folder must not kill the app
         log.exception("portfolio unavailable: %s", exc)  # the details (paths...) stay in the server log
         return dbc.Alert(t("portfolio.unavailable"), color="danger")
     view = PortfolioView.from_query(query)

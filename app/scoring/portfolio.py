@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 - pa.compute.equal in client_row
+import pyarrow.compute  # pa.compute.equal in client_row
 import pyarrow.parquet as pq
 
 from app.scoring.bundle import ModelBundle

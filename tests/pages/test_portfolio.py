@@ -11,7 +11,7 @@ from tests.pages.client_support import served_client_model  # noqa: F401 - sessi
 
 
 @pytest.fixture
-def page(served_client_model):  # noqa: F811
+def page(served_client_model):
     from app.pages import portfolio
 
     return portfolio
@@ -58,7 +58,7 @@ def test_hostile_query_strings_do_not_break_the_page(page, query):
     page.update_results({"grade": ["<script>"]}, {"credit_min": "abc"}, True, "__class__", None)
 
 
-def test_filters_change_the_key_figures(page, served_client_model):  # noqa: F811
+def test_filters_change_the_key_figures(page, served_client_model):
     frame = page.analysis().frame
     everyone = _ids(page.update_results({}, {}, False, "grade", "AMT_CREDIT"))
     assert everyone["portfolio-a-kpi-n"].children == f"{len(frame):,}".replace(",", "\u00a0")

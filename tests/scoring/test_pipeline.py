@@ -102,8 +102,8 @@ def test_portfolio_store(small_model_dir):
     row = store.client_row(first)
     assert len(row) == 1 and row["SK_ID_CURR"].iloc[0] == first
     assert store.client_row(123).empty
-    assert store.frame.loc[store.frame["IS_LABELLED"] == False, "TARGET"].isna().all()  # noqa: E712
-    assert store.frame.loc[store.frame["IS_LABELLED"] == True, "PROBA_DEFAULT"].notna().all()  # noqa: E712
+    assert store.frame.loc[store.frame["IS_LABELLED"] == False, "TARGET"].isna().all()  # noqa: E712 - pandas element-wise comparison
+    assert store.frame.loc[store.frame["IS_LABELLED"] == True, "PROBA_DEFAULT"].notna().all()  # noqa: E712 - pandas element-wise comparison
 
 
 def test_predict_script(small_model_dir, tmp_path):

@@ -22,7 +22,7 @@ from app.resources import ServedModel, bind_served_model
 from app.security.login_page import safe_next
 from app.security.paths import RELOGIN_HREF
 from app.security.web import csrf_token, current_account, user_tag
-from app.ui import LANGUAGE_COOKIE, SETTINGS_CONFIG_KEY, current_language
+from app.ui import LANGUAGE_COOKIE, SETTINGS_CONFIG_KEY, current_language, html_attributes
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def navbar() -> dbc.Navbar:
     switch = [
         dbc.NavItem(
             html.A(code.upper(), href=f"/lang/{code}", className="nav-link" + (" active fw-bold" if code == lang else ""),
-                   **{"aria-label": f"{translate('nav.language', lang)}: {code}"})
+                   **html_attributes({"aria-label": f"{translate('nav.language', lang)}: {code}"}))
         )
         for code in LANGUAGES
     ]
@@ -81,12 +81,12 @@ def SessionBanner(lang: str) -> html.Div:
     relogin = html.A(translate("auth.session_relogin", lang), href=RELOGIN_HREF, target="_blank", rel="noopener",
                      className="alert-link ms-1", id="auth-session-relogin")
     close = html.Button(type="button", className="btn-close", id="auth-session-close",
-                        **{"aria-label": translate("auth.session_close", lang)})
+                        **html_attributes({"aria-label": translate("auth.session_close", lang)}))
     return html.Div([close, part("ended", "auth.session_ended", " ", relogin),
                      part("forbidden", "auth.session_forbidden"), part("stale", "auth.session_stale"),
                      part("resumed", "auth.session_resumed")],
                     id="auth-session-banner", role="alert", hidden=True, className="alert alert-warning mb-3",
-                    **{"data-user": user_tag()})
+                    **html_attributes({"data-user": user_tag()}))
 
 
 def serve_layout() -> html.Div:

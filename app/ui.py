@@ -5,7 +5,8 @@ Pages import from here rather than each re-implementing the cookie lookup or the
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import flask
@@ -18,6 +19,13 @@ LANGUAGE_COOKIE = "lang"
 
 #: Where ``create_app`` puts its settings in ``server.config`` (read here for the default language).
 SETTINGS_CONFIG_KEY = "CREDIT_SETTINGS"
+
+
+def html_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
+    """HTML attributes whose names are not Python identifiers (``aria-label``, ``data-user``), to pass as
+    ``**html_attributes({...})``: Dash's generated signatures type every keyword, so a ``dict[str, str]``
+    unpacked into them does not type-check (a value of type ``Any`` does)."""
+    return dict(attributes)
 
 
 def default_language() -> str:

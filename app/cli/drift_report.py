@@ -87,7 +87,8 @@ def render_html(report: DriftReport, lang: str) -> str:
             _label(r.feature, lang), translate(f"monitoring.method.{r.method}", lang),
             f"{r.statistic:.3f}" if r.statistic is not None else "—",
             f"{r.psi:.3f} ({translate('monitoring.psi.' + r.psi_level, lang)})" if r.psi is not None else "—",
-            f"{r.drift_score:.2f}" if r.drift_score is not None else "—", f"{100 * r.importance:.0f} %",
+            f"{r.drift_score:.2f}" if r.drift_score is not None else "—",
+            f"{100 * r.importance:.0f} %" if r.importance is not None else "—",
             ("⚠ " if r.drifted else "") + translate("monitoring.flag." + ("drifted" if r.drifted else "stable"), lang),
         )) + "</tr>" for r in report.features)
     sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts, strict=True))

@@ -49,7 +49,7 @@ SCATTER_X = "client-scatter-x"
 SCATTER_Y = "client-scatter-y"
 SCATTER_FIGURE = "client-scatter-figure"
 SCATTER_NOTE = "client-scatter-note"
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
 # --- per-portfolio arrays (read-only, the same for every client: cached in the served model) ------

@@ -14,6 +14,7 @@ from app.i18n import translate
 from app.scoring.client_file import ClientFile, distance_sentence, identity_facts, percent_text
 from app.scoring.metrics import grade_bands
 from app.scoring.reasons import Reason, actionable_text, reason_sentence
+from app.ui import html_attributes
 
 #: Ids of the score panel's texts (the browser tests read them).
 DECISION_TEXT = "client-decision-text"
@@ -68,7 +69,7 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.Div:
         icon = ICON_RAISES if reason.raises_risk else ICON_LOWERS
         items.append(html.Li([
             html.Span(icon, className="me-2 " + ("client-raises" if reason.raises_risk else "client-lowers"),
-                      **{"aria-hidden": "true"}),
+                      **html_attributes({"aria-hidden": "true"})),
             html.Span(reason_sentence(reason, lang)),
             html.Br(),
             html.Div(dbc.Badge(actionable_text(reason, lang), color="primary" if reason.actionable else "light",

@@ -6,6 +6,8 @@ hatched: the two stay apart in grey-scale print and for colour-blind readers.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -19,7 +21,7 @@ def _tr(key: str, lang: str, **values) -> str:
     return translate(f"monitoring.fig.{key}", lang, **values)
 
 
-def drift_ranking_figure(rows: list[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
+def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
     rows = list(reversed(rows))
@@ -64,7 +66,7 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
                         hovertemplate="%{x:.3~g}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + name.split(" (")[0] + "</extra>")
         fig.update_layout(barmode="overlay", bargap=0)
     else:
-        shown = [(category_labels or {}).get(b, b) for b in hist.bins]
+        shown = [(category_labels or {}).get(b, b) for b in hist.bins or ()]
         shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
         for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
                                               (hist.current, names[1], ORANGE, "/")):

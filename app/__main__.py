@@ -23,7 +23,10 @@ def main() -> None:
     from app.wsgi import app  # build after logging is configured
 
     with app.server.app_context():
-        ensure_demo_accounts(current_engine(), settings)
+        engine = current_engine()
+        if engine is None:  # create_app always binds the database: a missing one is a bug, not a setting
+            raise RuntimeError("the app has no database")
+        ensure_demo_accounts(engine, settings)
     app.run(host=settings.host, port=settings.port, debug=False)
 
 

@@ -49,7 +49,7 @@ def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     from app.scoring.synth import demo_portfolio  # only needed on a fresh clone
 
     source = bundle.card.source
-    if source.kind != "synthetic-demo" or None in (source.n_labelled, source.n_new, source.seed):
+    if source.kind != "synthetic-demo" or source.n_labelled is None or source.n_new is None or source.seed is None:
         raise ModelNotFoundError(
             f"{path} is missing and the model in {path.parent} was not trained on the synthetic demo; "
             "rerun scripts/train.py for that model folder"

@@ -128,7 +128,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
         external_stylesheets=[],
         title=translate("app.title", settings.default_language),
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title="",  # the tab's title stays as it is while a callback runs (Dash: None or '')
     )
     app.server.config[SETTINGS_CONFIG_KEY] = settings
     from app.pages import register_all  # pages need the app to exist first

@@ -60,7 +60,7 @@ def ScoreSummary(file: ClientFile, lang: str) -> html.Div:
     ])
 
 
-def ReasonList(reasons: list[Reason], lang: str) -> html.Div:
+def ReasonList(reasons: list[Reason], lang: str) -> html.P | html.Ol:
     """The top reasons as sentences, each with its direction icon and whether the client can act."""
     if not reasons:
         return html.P(translate("client.reasons.none", lang), className="text-muted")

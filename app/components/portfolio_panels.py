@@ -110,6 +110,7 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
                    else translate("portfolio.kpi.empty", lang))
         return dbc.Alert(message, color="secondary", id=f"{tid}-message", className="mb-2")
     k = summary.kpis
+    assert k is not None  # status OK: the key figures are there
     no_outcome = _no_outcome_note(k["n_known_outcome"], lang)
     n = k["n"]
     tiles = [

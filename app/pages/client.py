@@ -12,6 +12,7 @@ test serving another model folder binds another instance with caches of its own.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import unquote
 
 import dash
@@ -106,9 +107,10 @@ def client_outputs(raw_id, lang: str) -> tuple:
 
     Viewing is audited before anything is shown; an access that cannot be recorded shows nothing.
     """
-    blank = (HIDDEN, "", "", None, dash.no_update, None, dash.no_update, None, None, [])
+    blank: tuple[Any, ...] = (HIDDEN, "", "", None, dash.no_update, None, dash.no_update, None, None, [])
     client_id, error = resolve_client(raw_id, lang)
     if client_id is None:
+        assert error is not None  # resolve_client gives a message whenever it gives no id
         return (Message(error, "warning"), *blank)
     try:
         model = served()
@@ -136,6 +138,7 @@ def search_update(value, opening: bool, lang: str = "fr"):
         client_id, error = resolve_client(text, lang)
         if client_id is not None:
             return dash.no_update, None, f"/client/{client_id}"
+        assert error is not None  # resolve_client gives a message whenever it gives no id
         return None, Message(error, "warning"), dash.no_update
     if not text:
         return None, None, dash.no_update

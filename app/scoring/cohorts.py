@@ -11,6 +11,7 @@ traced back to a handful of identifiable clients (the floor and its rules live i
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
@@ -209,7 +210,7 @@ SIMILARITY_KEYS: tuple[str, ...] = ("age_band", "income_type", "contract_type", 
 
 def similar_clients_filter(client: pd.Series, keys: tuple[str, ...] = SIMILARITY_KEYS) -> CohortFilter:
     """The cohort sharing ``client``'s values (a row of the served frame) on the chosen attributes."""
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     for key in keys:
         if key not in CATEGORY_FIELDS:
             raise ValueError(f"unknown similarity attribute {key!r}")

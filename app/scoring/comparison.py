@@ -265,6 +265,7 @@ def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_
     drawn = merge_panels(panels, min_size)
     if drawn is None:  # all clients and the similar ones are too few apart to be drawn side by side
         drawn = merge_panels([p for p in panels if p.group == "all"], min_size)
+        assert drawn is not None  # one group alone always has bars of 0 or at least min_size clients
         notes.append("cohort_close")
     if any(p.distribution.merged for p in drawn):
         notes.append("merged")

@@ -96,7 +96,7 @@ def suppressed_together(rows, min_size: int = MIN_COHORT_SIZE) -> np.ndarray:
     back from the other side's figure.
     """
     rows = np.atleast_2d(np.asarray(rows, dtype=np.int64))
-    hidden = _small(rows, min_size).any(axis=0)
+    hidden = np.asarray(_small(rows, min_size).any(axis=0))
     while not hidden.all():
         failing = _small(rows[:, hidden].sum(axis=1), min_size)
         if not failing.any():

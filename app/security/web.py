@@ -109,8 +109,9 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     if settings.trusted_proxy_hops > 0:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxy_hops,
-                                   x_proto=settings.trusted_proxy_hops, x_host=settings.trusted_proxy_hops)
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add a middleware
+            server.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops,
+            x_host=settings.trusted_proxy_hops)
     state = SecurityState(
         engine=engine if engine is not None else get_engine(settings.database_url),
         settings=settings,

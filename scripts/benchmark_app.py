@@ -189,7 +189,8 @@ def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
         print(f"gunicorn (1 worker, preload): /healthz answers after {health_s:.1f} s, "
               f"client page (HTTP {status}) after {page_s:.1f} s"
               + ("  OK" if page_s <= TARGET_START_S else "  MISSES TARGET"))
-        baseline, times = [], {}
+        baseline: list[float] = []
+        times: dict[str, list[float]] = {}
         for cid in ids:
             for name, payload in client_payloads(cid).items():
                 times.setdefault(name, []).append(post(opener, base, payload))
@@ -224,7 +225,10 @@ def wait_for(url: str, started: float, proc: subprocess.Popen, timeout: float = 
 
 def login(opener, base: str) -> None:
     html = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if match is None:
+        raise RuntimeError(f"no CSRF token in {base}/login")
+    token = match.group(1)
     data = urllib.parse.urlencode({"username": "bench-officer", "password": PASSWORD, "csrf_token": token,
                                    "next": "/"}).encode()
     opener.open(urllib.request.Request(f"{base}/login", data=data))

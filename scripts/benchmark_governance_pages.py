@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.cli.args import positive_int
 
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         report = served.drift_report
         monitoring.update_distribution(report.features[0].feature)
 
-    results = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
+    results: dict[str, Any] = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
     for name, fn in (("model", open_model), ("monitoring", open_monitoring)):
         cold = _time(fn)
         warm = [_time(fn) for _ in range(args.repeat)]

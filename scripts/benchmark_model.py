@@ -69,9 +69,9 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
             min_child_weight=39.3, class_weight="balanced", random_state=seed, n_jobs=2, verbose=-1)
         model.fit(known[train], y[train], eval_X=(known[val],), eval_y=(y[val],), eval_metric="auc",
                   callbacks=[lgb.early_stopping(200, verbose=False)])
-        oof[val] = model.predict_proba(known[val])[:, 1]
+        oof[val] = np.asarray(model.predict_proba(known[val]))[:, 1]
         if new_proba is not None:
-            new_proba += model.predict_proba(new)[:, 1] / len(np.unique(folds))
+            new_proba += np.asarray(model.predict_proba(new))[:, 1] / len(np.unique(folds))
     return oof, new_proba
 
 
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no Home Credit data in {args.data_dir}", file=sys.stderr)
         return 2
     data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
+    assert data.train is not None  # require_train (the default) raises when the table is missing
     labelled = data.train.reset_index(drop=True)
     y = labelled["TARGET"].to_numpy(dtype=np.int64)
     term_model = None
@@ -184,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     from app.scoring.explain import explain_row
 
     bundle = ModelBundle(model=result.model, calibration=result.calibration, threshold=0.5, costs=costs,
-                         feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(), card={},
+                         feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(),
+                         card={},  # type: ignore[arg-type]  # timing explain_row only, which reads no card
                          directory=Path("."), term_model=term_model)
     rng = np.random.default_rng(args.seed)
     timings = []

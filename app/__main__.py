@@ -18,12 +18,15 @@ def main() -> None:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     configure_logging(settings.log_format)
-    from app.security.bootstrap import ensure_demo_accounts  # noqa: PLC0415
-    from app.security.web import current_engine  # noqa: PLC0415
-    from app.wsgi import app  # noqa: PLC0415 - build after logging is configured
+    from app.security.bootstrap import ensure_demo_accounts
+    from app.security.web import current_engine
+    from app.wsgi import app  # build after logging is configured
 
     with app.server.app_context():
-        ensure_demo_accounts(current_engine(), settings)
+        engine = current_engine()
+        if engine is None:  # create_app always binds the database: a missing one is a bug, not a setting
+            raise RuntimeError("the app has no database")
+        ensure_demo_accounts(engine, settings)
     app.run(host=settings.host, port=settings.port, debug=False)
 
 

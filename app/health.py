@@ -18,12 +18,12 @@ def model_loaded() -> bool:
     Any failure (missing folder, corrupt card or portfolio) is an unhealthy answer, never a 500: the
     probe must be able to tell "down" from "broken probe".
     """
-    from app.resources import served  # noqa: PLC0415 - heavy, only when asked
+    from app.resources import served  # heavy, only when asked
 
     try:
         model = served()
         return model.bundle is not None and len(model.portfolio.frame) > 0
-    except Exception:  # noqa: BLE001 - reported as unhealthy and logged
+    except Exception:  # reported as unhealthy and logged
         log.exception("health check: model or portfolio cannot be loaded")
         return False
 

@@ -44,11 +44,12 @@ SERVED_COLUMNS: tuple[str, ...] = (
 
 def rebuild_demo_portfolio(bundle: ModelBundle, path: Path) -> None:
     """Regenerate the synthetic demo portfolio the demo model was trained on, and score it."""
-    from app.scoring.synth import demo_portfolio  # noqa: PLC0415 - only needed on a fresh clone
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
+
+    from app.scoring.synth import demo_portfolio  # only needed on a fresh clone
 
     source = bundle.card.source
-    if source.kind != "synthetic-demo" or None in (source.n_labelled, source.n_new, source.seed):
+    if source.kind != "synthetic-demo" or source.n_labelled is None or source.n_new is None or source.seed is None:
         raise ModelNotFoundError(
             f"{path} is missing and the model in {path.parent} was not trained on the synthetic demo; "
             "rerun scripts/train.py for that model folder"
@@ -69,10 +70,10 @@ def release_unused_memory() -> None:
     Arrow's memory pool and glibc keep freed buffers for reuse: after loading 356,255 clients the
     process held ~330 MB more than the ~30 MB slim frame it keeps, enough to break a 512 MB worker.
     """
-    import ctypes  # noqa: PLC0415
-    import gc  # noqa: PLC0415
+    import ctypes
+    import gc
 
-    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow as pa
 
     gc.collect()
     pa.default_memory_pool().release_unused()
@@ -136,7 +137,7 @@ class ServedModel:
     def oof(self):
         """The out-of-fold predictions (SK_ID_CURR, TARGET, PROBA_OOF, FOLD, CODE_GENDER, AGE_YEARS): the
         only honest basis of performance, cost and fairness figures."""
-        import pandas as pd  # noqa: PLC0415 - pandas is loaded anyway; keeps start-up imports short
+        import pandas as pd  # pandas is loaded anyway; keeps start-up imports short
 
         return pd.read_parquet(self.directory / OOF_FILE)
 
@@ -144,11 +145,11 @@ class ServedModel:
     def shap_inputs(self):
         """(SHAP values, model inputs) of the folder's SHAP sample, aligned row by row; the inputs are
         rebuilt from those clients' full portfolio rows with the served feature function."""
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd
 
-        from app.scoring.bundle import SHAP_SAMPLE_FILE  # noqa: PLC0415
-        from app.scoring.features import input_columns  # noqa: PLC0415
-        from app.scoring.governance import align_shap_inputs  # noqa: PLC0415
+        from app.scoring.bundle import SHAP_SAMPLE_FILE
+        from app.scoring.features import input_columns
+        from app.scoring.governance import align_shap_inputs
 
         shap = pd.read_parquet(self.directory / SHAP_SAMPLE_FILE)
         rows = self.portfolio.rows(shap["SK_ID_CURR"], columns=input_columns(self.bundle.protected))
@@ -163,7 +164,7 @@ class ServedModel:
         gigabyte, which a web worker must not spend; ``scripts/train.py`` and
         ``scripts/drift_report.py`` write it.
         """
-        from app.scoring.monitoring import load_report  # noqa: PLC0415
+        from app.scoring.monitoring import load_report
 
         return load_report(self.bundle)
 

@@ -22,7 +22,7 @@ from app.resources import ServedModel, bind_served_model
 from app.security.login_page import safe_next
 from app.security.paths import RELOGIN_HREF
 from app.security.web import csrf_token, current_account, user_tag
-from app.ui import LANGUAGE_COOKIE, SETTINGS_CONFIG_KEY, current_language
+from app.ui import LANGUAGE_COOKIE, SETTINGS_CONFIG_KEY, current_language, html_attributes
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def navbar() -> dbc.Navbar:
     switch = [
         dbc.NavItem(
             html.A(code.upper(), href=f"/lang/{code}", className="nav-link" + (" active fw-bold" if code == lang else ""),
-                   **{"aria-label": f"{translate('nav.language', lang)}: {code}"})
+                   **html_attributes({"aria-label": f"{translate('nav.language', lang)}: {code}"}))
         )
         for code in LANGUAGES
     ]
@@ -73,7 +73,7 @@ def navbar() -> dbc.Navbar:
     )
 
 
-def SessionBanner(lang: str) -> html.Div:  # noqa: N802 - component factory
+def SessionBanner(lang: str) -> html.Div:
     """Hidden until assets/session_guard.js shows it: what to do when a callback was refused."""
     def part(name: str, key: str, *extra) -> html.Span:
         return html.Span([translate(key, lang), *extra], id=f"auth-session-{name}", hidden=True)
@@ -81,12 +81,12 @@ def SessionBanner(lang: str) -> html.Div:  # noqa: N802 - component factory
     relogin = html.A(translate("auth.session_relogin", lang), href=RELOGIN_HREF, target="_blank", rel="noopener",
                      className="alert-link ms-1", id="auth-session-relogin")
     close = html.Button(type="button", className="btn-close", id="auth-session-close",
-                        **{"aria-label": translate("auth.session_close", lang)})
+                        **html_attributes({"aria-label": translate("auth.session_close", lang)}))
     return html.Div([close, part("ended", "auth.session_ended", " ", relogin),
                      part("forbidden", "auth.session_forbidden"), part("stale", "auth.session_stale"),
                      part("resumed", "auth.session_resumed")],
                     id="auth-session-banner", role="alert", hidden=True, className="alert alert-warning mb-3",
-                    **{"data-user": user_tag()})
+                    **html_attributes({"data-user": user_tag()}))
 
 
 def serve_layout() -> html.Div:
@@ -128,19 +128,19 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
         external_stylesheets=[],
         title=translate("app.title", settings.default_language),
         suppress_callback_exceptions=True,
-        update_title=None,
+        update_title="",  # the tab's title stays as it is while a callback runs (Dash: None or '')
     )
     app.server.config[SETTINGS_CONFIG_KEY] = settings
-    from app.pages import register_all  # noqa: PLC0415 - pages need the app to exist first
+    from app.pages import register_all  # pages need the app to exist first
 
     register_all()
     importlib.import_module("app.components.decision_log")  # registers the decision panel's callbacks
 
     app.layout = serve_layout
     _register_language_route(app.server)
-    from app.health import register_health_route  # noqa: PLC0415
-    from app.security.bootstrap import ensure_env_admin  # noqa: PLC0415
-    from app.security.web import init_security  # noqa: PLC0415
+    from app.health import register_health_route
+    from app.security.bootstrap import ensure_env_admin
+    from app.security.web import init_security
 
     state = init_security(app, settings)
     register_health_route(app.server)
@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
 def _warm_up(model: ServedModel) -> None:
     """Load model and portfolio once; a missing model is logged, not fatal (/healthz reports it and
     the pages say the score is unavailable)."""
-    from app.scoring.bundle import ModelNotFoundError  # noqa: PLC0415
+    from app.scoring.bundle import ModelNotFoundError
 
     try:
         model.warm_up()

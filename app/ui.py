@@ -5,7 +5,8 @@ Pages import from here rather than each re-implementing the cookie lookup or the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import flask
@@ -18,6 +19,13 @@ LANGUAGE_COOKIE = "lang"
 
 #: Where ``create_app`` puts its settings in ``server.config`` (read here for the default language).
 SETTINGS_CONFIG_KEY = "CREDIT_SETTINGS"
+
+
+def html_attributes(attributes: Mapping[str, str]) -> dict[str, Any]:
+    """HTML attributes whose names are not Python identifiers (``aria-label``, ``data-user``), to pass as
+    ``**html_attributes({...})``: Dash's generated signatures type every keyword, so a ``dict[str, str]``
+    unpacked into them does not type-check (a value of type ``Any`` does)."""
+    return dict(attributes)
 
 
 def default_language() -> str:
@@ -61,11 +69,11 @@ def date_text(value: object, lang: str) -> str:
         return str(value)
     suffix = ""
     if when.tzinfo is not None:
-        when, suffix = when.astimezone(dt.timezone.utc), " UTC"
+        when, suffix = when.astimezone(dt.UTC), " UTC"
     return when.strftime("%d/%m/%Y %H:%M" if lang == "fr" else "%Y-%m-%d %H:%M") + suffix
 
 
-def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> dbc.Card:  # noqa: N802
+def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> dbc.Card:
     """A titled Bootstrap card: the repeated panel of every page."""
     kwargs = {"id": id} if id else {}
     return dbc.Card(

@@ -32,11 +32,10 @@ import urllib.request
 from pathlib import Path
 
 import _bench
+import numpy as np
 from _bench import percentiles
 
 from app.cli.args import positive_int
-
-import numpy as np
 
 TARGET_RSS_MB, TARGET_START_S, TARGET_P95_MS = 512, 15.0, 100.0
 PASSWORD = "benchmark password 123"
@@ -63,10 +62,10 @@ def callback_payload(outputs, inputs) -> dict:
 
 def client_payloads(client_id: int) -> dict[str, dict]:
     """The client page's callbacks as the browser posts them."""
-    from app.components import client_comparison as compare  # noqa: PLC0415
-    from app.pages import client as page  # noqa: PLC0415
-    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
-    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
+    from app.components import client_comparison as compare
+    from app.pages import client as page
+    from app.scoring.cohorts import SIMILARITY_KEYS
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     cid = str(client_id)
     keys = list(SIMILARITY_KEYS)
@@ -97,20 +96,21 @@ BASELINE_PAYLOAD = callback_payload([("client-decision-reason", "disabled")], [(
 
 # --- in-process --------------------------------------------------------------------------------------
 def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
-    from app.components.decision_log import toggle_reason  # noqa: PLC0415
-    from app.config import get_settings  # noqa: PLC0415
-    from app.security.testing import request_as  # noqa: PLC0415
-    from app.shell import create_app  # noqa: PLC0415
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
+
+    from app.components.decision_log import toggle_reason
+    from app.config import get_settings
+    from app.security.testing import request_as
+    from app.shell import create_app
 
     settings = dataclasses.replace(get_settings(), database_url=db_url, secret_key="b" * 40)
     started = time.perf_counter()
     app = create_app(settings, warm_up=True)
     print(f"in-process: app built and warmed up in {time.perf_counter() - started:.1f} s")
-    from app.components import client_comparison as compare  # noqa: PLC0415
-    from app.pages import client as page  # noqa: PLC0415
-    from app.scoring.cohorts import SIMILARITY_KEYS  # noqa: PLC0415
-    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER  # noqa: PLC0415
+    from app.components import client_comparison as compare
+    from app.pages import client as page
+    from app.scoring.cohorts import SIMILARITY_KEYS
+    from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     if not measure:
         return
@@ -162,8 +162,8 @@ def children(pid: int) -> list[int]:
 
 
 def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
-    from app.security.accounts import create_user, get_account  # noqa: PLC0415
-    from app.security.db import get_engine, init_db  # noqa: PLC0415
+    from app.security.accounts import create_user, get_account
+    from app.security.db import get_engine, init_db
 
     engine = get_engine(db_url)
     init_db(engine)
@@ -189,7 +189,8 @@ def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
         print(f"gunicorn (1 worker, preload): /healthz answers after {health_s:.1f} s, "
               f"client page (HTTP {status}) after {page_s:.1f} s"
               + ("  OK" if page_s <= TARGET_START_S else "  MISSES TARGET"))
-        baseline, times = [], {}
+        baseline: list[float] = []
+        times: dict[str, list[float]] = {}
         for cid in ids:
             for name, payload in client_payloads(cid).items():
                 times.setdefault(name, []).append(post(opener, base, payload))
@@ -224,7 +225,10 @@ def wait_for(url: str, started: float, proc: subprocess.Popen, timeout: float = 
 
 def login(opener, base: str) -> None:
     html = opener.open(f"{base}/login").read().decode()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if match is None:
+        raise RuntimeError(f"no CSRF token in {base}/login")
+    token = match.group(1)
     data = urllib.parse.urlencode({"username": "bench-officer", "password": PASSWORD, "csrf_token": token,
                                    "next": "/"}).encode()
     opener.open(urllib.request.Request(f"{base}/login", data=data))
@@ -251,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-in-process", action="store_true", help="do not measure the in-process Flask test client")
     args = parser.parse_args(argv)
     os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
-    import pyarrow.parquet as pq  # noqa: PLC0415
+    import pyarrow.parquet as pq
 
     all_ids = pq.read_table(args.model_dir / "portfolio.parquet", columns=["SK_ID_CURR"]).column(0).to_numpy()
     ids = [int(i) for i in np.random.default_rng(args.seed).choice(all_ids, size=args.n, replace=False)]

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     store = PortfolioStore.open(args.model_dir / PORTFOLIO_FILE, columns=["PROBA_DEFAULT"])
     ids = store.ids[np.random.default_rng(0).choice(len(store.ids), size=min(args.n, len(store.ids)), replace=False)]
     trees = bundle.model.tree_count_
-    timings = {"score only (baseline)": [], "SHAP only": [], "row + features + SHAP": []}
+    timings: dict[str, list[float]] = {"score only (baseline)": [], "SHAP only": [], "row + features + SHAP": []}
     for client_id in ids:
         t0 = time.perf_counter()
         X = bundle.features(store.client_row(int(client_id)))

@@ -15,6 +15,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from app.cli.args import positive_int
 
@@ -30,15 +31,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, help="model folder to serve (default: CREDIT_MODEL_DIR or the demo)")
     parser.add_argument("--repeat", type=positive_int, default=5, help="renders of each page (default: %(default)s)")
     args = parser.parse_args(argv)
-    import dash  # noqa: PLC0415
+    import dash
 
-    from app.config import get_settings  # noqa: PLC0415
-    from app.resources import ServedModel, bind_served_model  # noqa: PLC0415
+    from app.config import get_settings
+    from app.resources import ServedModel, bind_served_model
 
     app = dash.Dash(__name__, use_pages=True, pages_folder="")  # pages register on an app
     served = ServedModel(args.model_dir.resolve() if args.model_dir else get_settings().model_dir)
     bind_served_model(app.server, served)
-    from app.pages import model, monitoring  # noqa: PLC0415
+    from app.pages import model, monitoring
 
     load = _time(lambda: (served.bundle, served.portfolio))
     bundle = served.bundle
@@ -53,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         report = served.drift_report
         monitoring.update_distribution(report.features[0].feature)
 
-    results = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
+    results: dict[str, Any] = {"model_dir": str(bundle.directory), "load_model_and_portfolio_s": round(load, 3)}
     for name, fn in (("model", open_model), ("monitoring", open_monitoring)):
         cold = _time(fn)
         warm = [_time(fn) for _ in range(args.repeat)]

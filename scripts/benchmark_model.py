@@ -53,7 +53,7 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
                   X_new: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """Public-kernel style LightGBM (one-hot, balanced classes): out-of-fold probabilities, and the
     fold models' average on ``X_new`` when given (as the kernel scores its test set)."""
-    import lightgbm as lgb  # noqa: PLC0415 - benchmark-only dependency
+    import lightgbm as lgb  # benchmark-only dependency
 
     both = X if X_new is None else pd.concat([X, X_new], ignore_index=True)
     onehot = pd.get_dummies(both, columns=cats, dummy_na=True, dtype=np.uint8)
@@ -69,9 +69,9 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
             min_child_weight=39.3, class_weight="balanced", random_state=seed, n_jobs=2, verbose=-1)
         model.fit(known[train], y[train], eval_X=(known[val],), eval_y=(y[val],), eval_metric="auc",
                   callbacks=[lgb.early_stopping(200, verbose=False)])
-        oof[val] = model.predict_proba(known[val])[:, 1]
+        oof[val] = np.asarray(model.predict_proba(known[val]))[:, 1]
         if new_proba is not None:
-            new_proba += model.predict_proba(new)[:, 1] / len(np.unique(folds))
+            new_proba += np.asarray(model.predict_proba(new))[:, 1] / len(np.unique(folds))
     return oof, new_proba
 
 
@@ -99,10 +99,10 @@ def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, 
     including whether the calibration fitted on out-of-fold scores holds for the averaged ensemble.
     Each model's threshold is chosen on its own out-of-fold predictions of the training part.
     """
-    from sklearn.model_selection import train_test_split  # noqa: PLC0415
+    from sklearn.model_selection import train_test_split
 
-    from app.scoring.baselines import fit_logistic  # noqa: PLC0415
-    from app.scoring.model import raw_score  # noqa: PLC0415
+    from app.scoring.baselines import fit_logistic
+    from app.scoring.model import raw_score
 
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=args.holdout, stratify=y,
                                            random_state=args.seed + 1)
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no Home Credit data in {args.data_dir}", file=sys.stderr)
         return 2
     data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
+    assert data.train is not None  # require_train (the default) raises when the table is missing
     labelled = data.train.reset_index(drop=True)
     y = labelled["TARGET"].to_numpy(dtype=np.int64)
     term_model = None
@@ -180,11 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     report("CatBoost (this project)", y, result.oof_proba, costs, reference)
     print(f"  training (search + CV) {train_seconds:.0f}s")
 
-    from app.scoring.bundle import ModelBundle  # noqa: PLC0415
-    from app.scoring.explain import explain_row  # noqa: PLC0415
+    from app.scoring.bundle import ModelBundle
+    from app.scoring.explain import explain_row
 
     bundle = ModelBundle(model=result.model, calibration=result.calibration, threshold=0.5, costs=costs,
-                         feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(), card={},
+                         feature_names=tuple(X.columns), cat_features=tuple(cats), protected=(),
+                         card={},  # type: ignore[arg-type]  # timing explain_row only, which reads no card
                          directory=Path("."), term_model=term_model)
     rng = np.random.default_rng(args.seed)
     timings = []

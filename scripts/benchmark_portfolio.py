@@ -51,7 +51,7 @@ def report(name: str, times: list[float], baseline_p95: float | None = None,
 
 def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> bool:
     """Generate and score the full-size portfolio once (minutes); later runs reuse it."""
-    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle  # noqa: PLC0415
+    from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle
 
     if (model_dir / PORTFOLIO_FILE).exists():
         return False
@@ -59,10 +59,10 @@ def ensure_portfolio(model_dir: Path, source_model: Path, data_dir: Path) -> boo
     if not (train.exists() and test.exists()):
         subprocess.run([sys.executable, str(ROOT / "scripts" / "generate_portfolio.py"), "--n-labelled", str(N_LABELLED),
                         "--n-new", str(N_NEW), "--seed", "42", "--out", str(data_dir)], check=True)
-    import pandas as pd  # noqa: PLC0415
+    import pandas as pd
 
-    from app.scoring.data import prepare_applications  # noqa: PLC0415
-    from app.scoring.portfolio import build_portfolio, write_portfolio  # noqa: PLC0415
+    from app.scoring.data import prepare_applications
+    from app.scoring.portfolio import build_portfolio, write_portfolio
 
     started = time.perf_counter()
     model_dir.mkdir(parents=True, exist_ok=True)
@@ -103,22 +103,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=positive_int, default=200, help="random filter combinations (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the filters (default: %(default)s)")
     args = parser.parse_args(argv)
-    import os  # noqa: PLC0415
+    import os
 
     if ensure_portfolio(args.model_dir, args.source_model, args.data_dir):
         # measure memory in a fresh process, as a worker would start: not after scoring 356k clients
         os.execv(sys.executable, [sys.executable, *sys.argv])
 
     os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir)
-    from app.config import get_settings  # noqa: PLC0415
-    from app.security.testing import request_as  # noqa: PLC0415
-    from app.shell import create_app  # noqa: PLC0415
+    from app.config import get_settings
+    from app.security.testing import request_as
+    from app.shell import create_app
 
     print(f"before loading: {memory()}")
     db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
     settings = dataclasses.replace(get_settings(), database_url=f"sqlite:///{db}", secret_key="b" * 40)
     app = create_app(settings)
-    from app.pages import portfolio as page  # noqa: PLC0415
+    from app.pages import portfolio as page
 
     started = time.perf_counter()
     an = page.analysis()
@@ -129,9 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     times: dict[str, list[float]] = {}
     baseline: list[float] = []
 
-    def timed(name, call):
+    def timed(name, call, *args):
         t0 = time.perf_counter()
-        out = call()
+        out = call(*args)
         times.setdefault(name, []).append(time.perf_counter() - t0)
         return out
 
@@ -142,14 +142,14 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             page.show_group_b(True)
             baseline.append(time.perf_counter() - t0)
-            timed("URL update", lambda: page.update_url(a, b, i % 2 == 0, segment, feature))
-            timed("group A: key figures + 3 charts (new filter)", lambda: page.update_results(a, {}, False, segment, feature))
-            timed("table page 1 (new filter)", lambda: page.update_table(a, 0, []))
+            timed("URL update", page.update_url, a, b, i % 2 == 0, segment, feature)
+            timed("group A: key figures + 3 charts (new filter)", page.update_results, a, {}, False, segment, feature)
+            timed("table page 1 (new filter)", page.update_table, a, 0, [])
             sort = rng.choice(sorts)
             sort_by = [] if sort is None else [{"column_id": sort, "direction": rng.choice(["asc", "desc"])}]
-            timed("table: sort + jump to page 1-50", lambda: page.update_table(a, rng.randint(0, 49), sort_by))
-            timed("compare A and B (B new, A cached)", lambda: page.update_results(a, b, True, segment, feature))
-            timed("chart option change (cached group)", lambda: page.update_results(a, {}, False, rng.choice(list(page.SEGMENTS)), feature))
+            timed("table: sort + jump to page 1-50", page.update_table, a, rng.randint(0, 49), sort_by)
+            timed("compare A and B (B new, A cached)", page.update_results, a, b, True, segment, feature)
+            timed("chart option change (cached group)", page.update_results, a, {}, False, rng.choice(list(page.SEGMENTS)), feature)
         exports: list[tuple[int, float]] = []
         for form in ({"grade": ["E"]}, {"income_type": ["Pensioner"], "population": "labelled"},
                      {"age_band": ["<25"]}, {"decision": ["refused"]}):

@@ -95,7 +95,6 @@ def wait_until_idle(driver, timeout: float = 20) -> None:
 
 def login_in_browser(driver, base_url: str, username: str, password: str) -> None:
     from selenium.webdriver.common.by import By
-
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 

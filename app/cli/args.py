@@ -9,13 +9,16 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 
-def bounded(kind: type, low: float | None = None, what: str = "", *, high: float | None = None,
-            low_open: bool = False, high_open: bool = False) -> Callable[[str], float]:
+def bounded(kind: type[Number], low: float | None = None, what: str = "", *, high: float | None = None,
+            low_open: bool = False, high_open: bool = False) -> Callable[[str], Number]:
     """A parser of ``kind`` (int or float) refusing values outside [low, high] (or open ends); NaN and
     infinities are refused too."""
-    def parse(text: str):
+    def parse(text: str) -> Number:
         try:
             value = kind(text)
         except ValueError:

@@ -19,7 +19,15 @@ import time
 from pathlib import Path
 
 from app.cli.paths import folder_problem
-from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle, ModelNotFoundError
+from app.scoring.bundle import (
+    CARD_FILE,
+    MODEL_FILE,
+    OOF_FILE,
+    PORTFOLIO_FILE,
+    SHAP_SAMPLE_FILE,
+    ModelBundle,
+    ModelNotFoundError,
+)
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.loan_terms import TERM_MODEL_FILE
 from app.scoring.portfolio import build_portfolio, write_portfolio
@@ -55,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     oof = None
     if args.with_oof and (args.model_dir / OOF_FILE).exists():
-        import pandas as pd  # noqa: PLC0415
+        import pandas as pd
 
         oof = pd.read_parquet(args.model_dir / OOF_FILE, columns=["SK_ID_CURR", "PROBA_OOF"])
     frame = build_portfolio(bundle, labelled, new, oof=oof)

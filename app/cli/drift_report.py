@@ -87,10 +87,11 @@ def render_html(report: DriftReport, lang: str) -> str:
             _label(r.feature, lang), translate(f"monitoring.method.{r.method}", lang),
             f"{r.statistic:.3f}" if r.statistic is not None else "—",
             f"{r.psi:.3f} ({translate('monitoring.psi.' + r.psi_level, lang)})" if r.psi is not None else "—",
-            f"{r.drift_score:.2f}" if r.drift_score is not None else "—", f"{100 * r.importance:.0f} %",
+            f"{r.drift_score:.2f}" if r.drift_score is not None else "—",
+            f"{100 * r.importance:.0f} %" if r.importance is not None else "—",
             ("⚠ " if r.drifted else "") + translate("monitoring.flag." + ("drifted" if r.drifted else "stable"), lang),
         )) + "</tr>" for r in report.features)
-    sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts))
+    sections = "".join(f"<h2>{esc(title)}</h2>{part}" for (title, _), part in zip(figures, parts, strict=True))
     current = report.current.label if report.current is not None else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{esc(translate('monitoring.heading', lang))}</title>
@@ -121,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         bundle = ModelBundle.load(args.model_dir)
         portfolio = args.model_dir / PORTFOLIO_FILE
         if not portfolio.exists():
-            from app.resources import rebuild_demo_portfolio  # noqa: PLC0415 - demo only
+            from app.resources import rebuild_demo_portfolio  # demo only
 
             rebuild_demo_portfolio(bundle, portfolio)
         labelled, new = portfolio_samples(portfolio)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.config import SYNTH_PARAMS_DIR
 from app.scoring.data import DataValidationError, find_table, read_table
@@ -46,7 +47,7 @@ def fit_all(data_dir: Path, out_dir: Path) -> int:
     for table in ("application_train", "application_test"):
         path = table_path(data_dir, table)
         df = read_table(path)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if train_params is not None:
             kwargs = {
                 "orders": orders,

@@ -21,8 +21,19 @@ from app.scoring.bundle import ModelNotFoundError
 from app.scoring.client_file import ClientIdError, parse_client_id, plain_label
 from app.scoring.cohorts import MIN_COHORT_SIZE, SIMILARITY_KEYS, CohortFilter
 from app.scoring.comparison import (
-    COMPARISON_FEATURES, DEFAULT_FEATURE, DEFAULT_SCATTER, SIMILARITY_OPTIONS, ClientComparison, CohortScatter,
-    Distribution, bin_edges, cohort_scatter_view, compare_client, distribution, feature_values, outcomes,
+    COMPARISON_FEATURES,
+    DEFAULT_FEATURE,
+    DEFAULT_SCATTER,
+    SIMILARITY_OPTIONS,
+    ClientComparison,
+    CohortScatter,
+    Distribution,
+    bin_edges,
+    cohort_scatter_view,
+    compare_client,
+    distribution,
+    feature_values,
+    outcomes,
     similar_members,
 )
 from app.scoring.dictionary import data_dictionary
@@ -38,7 +49,7 @@ SCATTER_X = "client-scatter-x"
 SCATTER_Y = "client-scatter-y"
 SCATTER_FIGURE = "client-scatter-figure"
 SCATTER_NOTE = "client-scatter-note"
-GRAPH_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"], "responsive": True}
 
 
 # --- per-portfolio arrays (read-only, the same for every client: cached in the served model) ------
@@ -200,7 +211,7 @@ def _graph(id_: str, height: int) -> dcc.Graph:
     return dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=blank_figure("", height=height), style={"minHeight": height})
 
 
-def ComparisonCard(lang: str) -> dbc.Card:  # noqa: N802
+def ComparisonCard(lang: str) -> dbc.Card:
     """Feature and similarity choices, the distribution chart and the cohort scatter."""
     return Card(translate("client.compare.title", lang), [
         dbc.Row([

@@ -14,6 +14,7 @@ from app.i18n import translate
 from app.scoring.client_file import ClientFile, distance_sentence, identity_facts, percent_text
 from app.scoring.metrics import grade_bands
 from app.scoring.reasons import Reason, actionable_text, reason_sentence
+from app.ui import html_attributes
 
 #: Ids of the score panel's texts (the browser tests read them).
 DECISION_TEXT = "client-decision-text"
@@ -26,13 +27,13 @@ REASONS_LIST = "client-reasons-list"
 ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
 
 
-def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:  # noqa: N802
+def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:
     """An alert with ``role=alert`` so screen readers announce it (errors, refused cohorts)."""
     kwargs = {"id": id} if id else {}
     return dbc.Alert(text, color=kind, className="mb-2", **kwargs)
 
 
-def IdentityCard(row, lang: str) -> html.Dl:  # noqa: N802
+def IdentityCard(row, lang: str) -> html.Dl:
     """The descriptive facts, as a two-column definition list (label, value with its unit)."""
     items = []
     for label, value in identity_facts(row, lang):
@@ -41,7 +42,7 @@ def IdentityCard(row, lang: str) -> html.Dl:  # noqa: N802
     return html.Dl(items, className="row mb-0")
 
 
-def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
+def ScoreSummary(file: ClientFile, lang: str) -> html.Div:
     """Decision in words with an icon, probability, distance to the threshold and risk grade."""
     band = next(b for b in grade_bands(file.threshold) if b["grade"] == file.grade)
     refused = file.decision == "refused"
@@ -59,7 +60,7 @@ def ScoreSummary(file: ClientFile, lang: str) -> html.Div:  # noqa: N802
     ])
 
 
-def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
+def ReasonList(reasons: list[Reason], lang: str) -> html.P | html.Ol:
     """The top reasons as sentences, each with its direction icon and whether the client can act."""
     if not reasons:
         return html.P(translate("client.reasons.none", lang), className="text-muted")
@@ -68,7 +69,7 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
         icon = ICON_RAISES if reason.raises_risk else ICON_LOWERS
         items.append(html.Li([
             html.Span(icon, className="me-2 " + ("client-raises" if reason.raises_risk else "client-lowers"),
-                      **{"aria-hidden": "true"}),
+                      **html_attributes({"aria-hidden": "true"})),
             html.Span(reason_sentence(reason, lang)),
             html.Br(),
             html.Div(dbc.Badge(actionable_text(reason, lang), color="primary" if reason.actionable else "light",
@@ -79,7 +80,7 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.Div:  # noqa: N802
     return html.Ol(items, className="list-unstyled mb-0", id=REASONS_LIST)
 
 
-def StatusLine(file: ClientFile, lang: str) -> str:  # noqa: N802
+def StatusLine(file: ClientFile, lang: str) -> str:
     """Whether the outcome of this client is known (closed file) or not (new application)."""
     if file.outcome is None:
         return translate("client.status.new", lang)

@@ -8,6 +8,8 @@ node, i.e. escaped, whatever an officer typed.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 import flask
@@ -65,7 +67,7 @@ def _opposite(decision: str) -> str:
     return "refused" if decision == "granted" else "granted"
 
 
-def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N802 - component factory
+def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:
     """The decision card for one client; ``model_decision`` is "granted" or "refused"."""
     if model_decision not in DECISIONS:
         raise ValueError(f"model_decision must be one of {DECISIONS}, got {model_decision!r}")
@@ -73,7 +75,7 @@ def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:  # noqa: N80
     # What the officer chose and typed survives a reload in this tab (e.g. after signing in again
     # when the session ended): kept per user and client in the tab's sessionStorage, dropped once
     # recorded; another person signing in on this browser never gets it.
-    draft = {"persistence": f"decision-{user_tag()}-{client_id}", "persistence_type": "session"}
+    draft: dict[str, Any] = {"persistence": f"decision-{user_tag()}-{client_id}", "persistence_type": "session"}
     body = [
         dcc.Store(id=CONTEXT_ID, data=sign_context(client_id, model_decision)),
         html.P(t("decision.model", decision=model_label), className="mb-2"),
@@ -147,7 +149,8 @@ def decision_update(submitted: bool, context_token, choice, reason, note):
     context, engine = read_context(context_token), current_engine()
     if context is None or engine is None:
         return dbc.Alert(t("decision.unavailable"), color="warning"), dash.no_update, dash.no_update
-    feedback, note_value = None, dash.no_update
+    feedback: dbc.Alert | None = None
+    note_value: object = dash.no_update  # "" once a decision is saved
     if submitted:
         model = context["model_decision"]
         try:

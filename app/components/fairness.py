@@ -43,11 +43,11 @@ def group_labels(attribute: str) -> dict[str, str]:
             "unknown": t("model.fairness.unknown")}
 
 
-def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:  # noqa: N802
+def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:
     """Numbers of one attribute; a group under the four-fifths line gets a warning sign and text."""
     head = ["group", "n", "approval", "default", "tpr", "fpr", "di"]
     rows = []
-    for r, flagged in zip(table.itertuples(index=False), _flagged(table)):
+    for r, flagged in zip(table.itertuples(index=False), _flagged(table), strict=True):
         flag = (html.Span("⚠ " + t("model.fairness.flag"), className="text-danger fw-bold") if flagged
                 else html.Span("✓ " + t("model.fairness.ok"), className="text-success") if np.isfinite(r.disparate_impact)
                 else None)  # the ratio itself already reads "—"
@@ -59,13 +59,13 @@ def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc
                      size="sm", striped=True, responsive=True, className="small")
 
 
-def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:  # noqa: N802 - component factory
+def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:
     """Both attributes side by side, with the reading guide above them."""
     tables = oof_fairness_tables(oof, bundle.threshold)
     blocks = []
     for attribute, table in tables.items():
         labels = group_labels(attribute)
-        flagged = [labels.get(str(g), str(g)) for g, bad in zip(table["group"], _flagged(table)) if bad]
+        flagged = [labels.get(str(g), str(g)) for g, bad in zip(table["group"], _flagged(table), strict=True) if bad]
         verdict = (dbc.Alert(t("model.fairness.flagged", groups=", ".join(flagged)), color="danger", className="py-2 small")
                    if flagged else dbc.Alert(t("model.fairness.all_ok"), color="success", className="py-2 small"))
         blocks.append(dbc.Col([

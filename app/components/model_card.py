@@ -36,7 +36,7 @@ def _row(label: str, value) -> html.Tr:
     return html.Tr([html.Th(label, scope="row", className="fw-normal text-muted w-25"), html.Td(value)])
 
 
-def ModelCardTable(card: ModelCard) -> html.Div:  # noqa: N802 - component factory
+def ModelCardTable(card: ModelCard) -> html.Div:
     """Key facts of the card in a two-column table, then the features (accordion) and versions."""
     lang = current_language()
     fp, model, decision = card.data_fingerprint.labelled, card.model, card.decision
@@ -68,7 +68,7 @@ def ModelCardTable(card: ModelCard) -> html.Div:  # noqa: N802 - component facto
     ])
 
 
-def FeatureList(features: Features) -> dbc.Accordion:  # noqa: N802 - component factory
+def FeatureList(features: Features) -> dbc.Accordion:
     """Features in three lists: raw inputs, engineered (with why), protected attributes excluded."""
     lang = current_language()
     label = data_dictionary().label_or_name

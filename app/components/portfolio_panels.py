@@ -12,7 +12,12 @@ from dash import dcc, html
 from app.i18n import translate
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
 from app.scoring.formatting import (
-    category_label, count_text, money_text, number_text, percent_text, short_number_text,
+    category_label,
+    count_text,
+    money_text,
+    number_text,
+    percent_text,
+    short_number_text,
 )
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
 from app.scoring.metrics import CostModel
@@ -44,7 +49,7 @@ def option_label(field: str, value: str, lang: str) -> str:
     return category_label(column, value, lang)
 
 
-def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]], lang: str,  # noqa: N802
+def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]], lang: str,
                 hidden: bool = False) -> dbc.Card:
     """The filter form of group ``group`` pre-filled with ``filter_`` (e.g. from the URL)."""
     def dropdown(field: str):
@@ -87,7 +92,7 @@ def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]]
 
 
 # -- key figures ----------------------------------------------------------------------------------
-def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:  # noqa: N802
+def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:
     """One key figure: name, value (large) and what it means (small)."""
     return dbc.Col(html.Div([
         html.Div(label, className="small text-muted"),
@@ -96,7 +101,7 @@ def KpiTile(label: str, value: str, note: str, tile_id: str) -> dbc.Col:  # noqa
     ], className="border rounded p-2 h-100"), xs=12, sm=6, xl=3, className="mb-2")
 
 
-def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostModel, lang: str,  # noqa: N802
+def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostModel, lang: str,
              wide: bool = True) -> html.Div:
     """The key figures of a group, or the reason why it is not described."""
     tid = group_id(group, "kpi")
@@ -105,6 +110,7 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
                    else translate("portfolio.kpi.empty", lang))
         return dbc.Alert(message, color="secondary", id=f"{tid}-message", className="mb-2")
     k = summary.kpis
+    assert k is not None  # status OK: the key figures are there
     no_outcome = _no_outcome_note(k["n_known_outcome"], lang)
     n = k["n"]
     tiles = [
@@ -141,7 +147,7 @@ def _no_outcome_note(n_known: int, lang: str) -> str:
     return translate("portfolio.kpi.too_few_outcomes", lang, n=count_text(n_known, lang), min=MIN_COHORT_SIZE)
 
 
-def ChartCard(title: str, graph_id: str, figure, message: str | None = None) -> dbc.Card:  # noqa: N802
+def ChartCard(title: str, graph_id: str, figure, message: str | None = None) -> dbc.Card:
     """A titled chart (toolbar hidden: the page is for reading), or, when there is nothing to draw,
     a sentence saying why (text wraps in a narrow column, an empty plot would not)."""
     body = [dbc.Alert(message, color="secondary", className="mb-0 small", id=f"{graph_id}-message")

@@ -16,7 +16,6 @@ from plotly.subplots import make_subplots
 from app.figures.client_layout import NBSP, percent_suffix, plain_layout
 from app.figures.style import BLACK, BLUE, GREY, ORANGE
 from app.i18n import translate
-from app.scoring.comparison import Distribution
 from app.scoring.formatting import format_display
 
 #: Colour-blind-safe sequential scale for risk (Cividis: blue -> yellow, readable in grey too).
@@ -65,7 +64,7 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
         steps = np.diff(dist.edges)
         base = float(dist.base_width or steps.min())
         bins = [f"{format_display(kind, float(lo), lang)} – {format_display(kind, float(hi), lang)}"
-                for lo, hi in zip(dist.edges[:-1], dist.edges[1:])]
+                for lo, hi in zip(dist.edges[:-1], dist.edges[1:], strict=True)]
         width = steps * (0.45 if split else 0.9)
         series = ((texts["repaid"], dist.repaid, BLUE, "", -width / 2),
                   (texts["difficulties"], dist.difficulties, ORANGE, "/", width / 2)) if split else \
@@ -78,7 +77,7 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
                 showlegend=name not in shown_names, hoverinfo="text",
                 marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": BLACK, "size": 6, "fillmode": "overlay"}},
                 hovertext=[f"{name}<br>{bin_text}<br>{format_display('percent', float(share), lang)}"
-                           for bin_text, share in zip(bins, shares)],
+                           for bin_text, share in zip(bins, shares, strict=True)],
             ), row=1, col=col)
             shown_names.add(name)
         if client_value is not None and np.isfinite(client_value):

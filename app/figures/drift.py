@@ -6,6 +6,8 @@ hatched: the two stay apart in grey-scale print and for colour-blind readers.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import plotly.graph_objects as go
 
@@ -19,7 +21,7 @@ def _tr(key: str, lang: str, **values) -> str:
     return translate(f"monitoring.fig.{key}", lang, **values)
 
 
-def drift_ranking_figure(rows: list[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
+def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
     rows = list(reversed(rows))
@@ -28,12 +30,12 @@ def drift_ranking_figure(rows: list[FeatureDrift], labels: dict[str, str], lang:
     fig = go.Figure(go.Bar(
         x=[np.nan if s is None else s for s in scores], y=[labels.get(r.feature, r.feature) for r in rows],
         orientation="h",
-        marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted)],
+        marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted, strict=True)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
         text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
                   importance=number_text(100 * r.importance, 0, lang) if r.importance is not None
                   else MISSING_TEXT)
-              + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted)],
+              + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted, strict=True)],
         textposition="outside", cliponaxis=False,
         hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
     fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),
@@ -64,7 +66,7 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
                         hovertemplate="%{x:.3~g}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + name.split(" (")[0] + "</extra>")
         fig.update_layout(barmode="overlay", bargap=0)
     else:
-        shown = [(category_labels or {}).get(b, b) for b in hist.bins]
+        shown = [(category_labels or {}).get(b, b) for b in hist.bins or ()]
         shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
         for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
                                               (hist.current, names[1], ORANGE, "/")):

@@ -21,10 +21,10 @@ def disparate_impact_figure(table: pd.DataFrame, group_labels: dict[str, str], t
     names = [group_labels.get(str(g), str(g)) for g in table["group"]]
     fig = fast_figure().add_trace(go.Bar(
         x=names, y=np.where(known, 100 * impact, np.nan),
-        marker_color=[GREY if not k else BLUE if o else VERMILLION for k, o in zip(known, ok)],
+        marker_color=[GREY if not k else BLUE if o else VERMILLION for k, o in zip(known, ok, strict=True)],
         marker_pattern_shape=["" if o else "x" for o in ok],
         text=[MISSING_TEXT if not k else percent_text(v, 0, lang) + ("" if o else " ⚠")
-              for v, k, o in zip(impact, known, ok)],
+              for v, k, o in zip(impact, known, ok, strict=True)],
         textposition="outside",
         customdata=100 * table["approval_rate"].astype(float),
         hovertemplate=translate("model.fig.di_hover", lang) + "<extra></extra>"))

@@ -87,11 +87,11 @@ def calibration_figure(reliability: list[dict], lang: str) -> go.Figure:
                         customdata=points["count"], row=1, col=1)
     if len(table):
         withheld = table["predicted"].isna() | table["observed"].isna()
-        counts = [None if w else int(c) for w, c in zip(withheld, table["count"])]
+        counts = [None if w else int(c) for w, c in zip(withheld, table["count"], strict=True)]
         fig.add_bar(x=100 * (table["lower"] + table["upper"]) / 2, y=counts,
                     width=100 * (table["upper"] - table["lower"]) * 0.9,
                     marker_color=SKY, name=_tr("clients_per_bin", lang), showlegend=False,
-                    customdata=[MISSING_TEXT if w else count_text(c, lang) for w, c in zip(withheld, table["count"])],
+                    customdata=[MISSING_TEXT if w else count_text(c, lang) for w, c in zip(withheld, table["count"], strict=True)],
                     hovertemplate=_tr("count_hover", lang) + "<extra></extra>", row=2, col=1)
     if len(points) < len(table):
         fig.add_annotation(text=_tr("calibration_hidden", lang, min=MIN_COHORT_SIZE), xref="paper", yref="paper",

@@ -15,7 +15,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.figures.style import (
-    BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure, fast_figure, resolved_template,
+    BLUE,
+    GREY,
+    ORANGE,
+    VERMILLION,
+    base_layout,
+    empty_figure,
+    fast_figure,
+    resolved_template,
 )
 from app.i18n import normalise_language, translate
 from app.scoring.cohorts import MIN_COHORT_SIZE
@@ -35,8 +42,8 @@ def _count(n, lang: str) -> str:
 def _hover_cells(counts: np.ndarray, share: np.ndarray, hist, lang: str) -> tuple[list[str], list[str]]:
     """(count, share) texts of each bar for the hover; "—" for a bar withheld by the domain."""
     hidden = hist.hidden if getattr(hist, "hidden", None) is not None else np.zeros(len(counts), dtype=bool)
-    return ([MISSING_TEXT if h else _count(c, lang) for c, h in zip(counts, hidden)],
-            [MISSING_TEXT if h else number_text(v, 1, lang) for v, h in zip(share, hidden)])
+    return ([MISSING_TEXT if h else _count(c, lang) for c, h in zip(counts, hidden, strict=True)],
+            [MISSING_TEXT if h else number_text(v, 1, lang) for v, h in zip(share, hidden, strict=True)])
 
 
 def _heights(counts: np.ndarray, total: int, widths: np.ndarray, base: float) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +84,7 @@ def score_distribution(hist, threshold: float, lang: str = "fr", title: str | No
     for key, colour, pattern in (("granted", BLUE, ""), ("refused", ORANGE, "/")):
         counts = np.asarray(hist.counts[key])
         share, height = _heights(counts, total, widths, base)
-        ranges = [f"{number_text(lo, 1, lang)}–{number_text(hi, 1, lang)}" for lo, hi in zip(edges[:-1], edges[1:])]
+        ranges = [f"{number_text(lo, 1, lang)}–{number_text(hi, 1, lang)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
         fig.add_trace(go.Bar(
             x=centres, y=height, width=widths, name=_tr(f"fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern,
@@ -115,11 +122,11 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
         rates = table[col].to_numpy(dtype=float)
         counts = table[n_col].to_numpy()
         text = [MISSING_TEXT if np.isnan(r) else f"{percent_text(r, 1, lang)}<br>n={_count(c, lang)}"
-                for r, c in zip(rates, counts)]
+                for r, c in zip(rates, counts, strict=True)]
         # the hover says "—" for a hidden rate, like the bar's text: the bar's height 0 is no rate,
         # and no count either (a hidden segment's size is the small figure itself)
         hover = [MISSING_TEXT if np.isnan(r) else percent_text(r, 1, lang) for r in rates]
-        sizes = ["" if np.isnan(r) else f" ({_count(c, lang)} {clients})" for r, c in zip(rates, counts)]
+        sizes = ["" if np.isnan(r) else f" ({_count(c, lang)} {clients})" for r, c in zip(rates, counts, strict=True)]
         fig.add_trace(go.Bar(
             x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=_tr(f"fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern, text=text, textposition="outside", cliponaxis=False,
@@ -155,7 +162,7 @@ def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | 
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
     base = float(hist.base_width or widths.min())
     ranges = [f"{number_text(lo, _decimals(hi - lo), lang)}–{number_text(hi, _decimals(hi - lo), lang)}"
-              for lo, hi in zip(edges[:-1], edges[1:])]
+              for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     fig = fast_figure()
     for key, colour, dash, symbol in (("repaid", BLUE, "solid", "circle"), ("difficulties", VERMILLION, "dash", "diamond")):
         counts = np.asarray(hist.counts[key])

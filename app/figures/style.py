@@ -63,7 +63,7 @@ def fast_figure() -> go.Figure:
 
 @lru_cache(maxsize=1)
 def _white_template() -> dict:
-    import plotly.io as pio  # noqa: PLC0415
+    import plotly.io as pio
 
     return pio.templates["plotly_white"].to_plotly_json()
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from app.figures.client_layout import plain_layout, percent_suffix
+from app.figures.client_layout import percent_suffix, plain_layout
 from app.figures.style import BLUE, GREY, VERMILLION
 from app.scoring.client_file import percent_text
 from app.scoring.client_view import step_text

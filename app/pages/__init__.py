@@ -24,7 +24,7 @@ def path_decides(template: str) -> Callable[[Callable], Callable]:
     Inside the router callback the path Dash routed is read back (the position access control
     checked) and its variables replace any query parameter of the same name.
     """
-    from dash._pages import _parse_path_variables  # noqa: PLC0415 - the router's own parser
+    from dash._pages import _parse_path_variables  # the router's own parser
 
     def decorate(layout: Callable) -> Callable:
         @functools.wraps(layout)

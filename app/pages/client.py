@@ -12,6 +12,7 @@ test serving another model folder binds another instance with caches of its own.
 from __future__ import annotations
 
 import logging
+from typing import Any
 from urllib.parse import unquote
 
 import dash
@@ -106,9 +107,10 @@ def client_outputs(raw_id, lang: str) -> tuple:
 
     Viewing is audited before anything is shown; an access that cannot be recorded shows nothing.
     """
-    blank = (HIDDEN, "", "", None, dash.no_update, None, dash.no_update, None, None, [])
+    blank: tuple[Any, ...] = (HIDDEN, "", "", None, dash.no_update, None, dash.no_update, None, None, [])
     client_id, error = resolve_client(raw_id, lang)
     if client_id is None:
+        assert error is not None  # resolve_client gives a message whenever it gives no id
         return (Message(error, "warning"), *blank)
     try:
         model = served()
@@ -119,7 +121,7 @@ def client_outputs(raw_id, lang: str) -> tuple:
         return (Message(translate("client.error.unavailable", lang), "danger"), *blank)
     try:
         audit(VIEW_CLIENT, str(client_id))
-    except Exception:  # noqa: BLE001 - fail closed: an unrecorded access shows nothing
+    except Exception:  # fail closed: an unrecorded access shows nothing
         log.exception("audit of client %s failed", client_id)
         return (Message(translate("client.error.audit", lang), "danger"), *blank)
     return (
@@ -136,6 +138,7 @@ def search_update(value, opening: bool, lang: str = "fr"):
         client_id, error = resolve_client(text, lang)
         if client_id is not None:
             return dash.no_update, None, f"/client/{client_id}"
+        assert error is not None  # resolve_client gives a message whenever it gives no id
         return None, Message(error, "warning"), dash.no_update
     if not text:
         return None, None, dash.no_update
@@ -171,7 +174,7 @@ def render_client(raw_id):
     return client_outputs(raw_id, current_language())
 
 
-def search(value, n_clicks, n_submit):  # noqa: ARG001 - the trigger says which input fired
+def search(value, n_clicks, n_submit):  # the trigger says which input fired
     """Type-ahead suggestions while typing; Enter or the button opens the file (or says why not)."""
     opening = bool({f"{SEARCH_OPEN}.n_clicks", f"{SEARCH_INPUT}.n_submit"} & set(dash.ctx.triggered_prop_ids))
     return search_update(value, opening, current_language())
@@ -182,7 +185,7 @@ comparison, scatter = client_comparison.comparison, client_comparison.scatter
 
 
 # --- layout ---------------------------------------------------------------------------------------
-def SearchBar(lang: str) -> html.Div:  # noqa: N802
+def SearchBar(lang: str) -> html.Div:
     return html.Div([
         dbc.Label(translate("client.search.label", lang), html_for=SEARCH_INPUT, className="fw-semibold"),
         dbc.InputGroup([
@@ -200,7 +203,7 @@ def _graph(id_: str, height: int) -> dcc.Graph:
     return dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=blank_figure("", height=height), style={"minHeight": height})
 
 
-def ClientBody(lang: str) -> html.Div:  # noqa: N802
+def ClientBody(lang: str) -> html.Div:
     """The file's panels, empty until ``render_client`` fills them (hidden when the id is not a client)."""
     return html.Div(id=BODY, style=HIDDEN, children=[
         html.H2(id=HEADING, className="h4 mb-0"),

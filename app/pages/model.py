@@ -82,12 +82,12 @@ def _unit_scale(name: str) -> float:
     return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
 
 
-def _graph(figure, id: str | None = None) -> dcc.Graph:  # noqa: A002
+def _graph(figure, id: str | None = None) -> dcc.Graph:
     kwargs = {"id": id} if id else {}
     return dcc.Graph(figure=figure, config={"displaylogo": False}, **kwargs)
 
 
-def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:  # noqa: N802 - factory
+def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:
     """A labelled figure of the cost explorer."""
     return html.Div([html.Div(label, className="small text-muted"), html.Div(value, className="fs-5 fw-semibold"),
                      html.Div(help_text, className="small text-muted") if help_text else None],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dash
 import dash_bootstrap_components as dbc
@@ -19,7 +19,12 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 
 from app.components.portfolio_grid import ClientGrid, parse_request
 from app.components.portfolio_panels import (
-    ChartCard, FilterPanel, KpiBlock, field_id, group_id, option_label,
+    ChartCard,
+    FilterPanel,
+    KpiBlock,
+    field_id,
+    group_id,
+    option_label,
 )
 from app.figures import portfolio as figures
 from app.resources import served
@@ -80,7 +85,7 @@ def layout(**query) -> html.Div:
     lang = current_language()
     try:
         an = analysis()
-    except Exception as exc:  # noqa: BLE001 - a missing or broken model folder must not kill the app
+    except Exception as exc:  # a missing or broken model folder must not kill the app
         log.exception("portfolio unavailable: %s", exc)  # the details (paths...) stay in the server log
         return dbc.Alert(t("portfolio.unavailable"), color="danger")
     view = PortfolioView.from_query(query)
@@ -274,7 +279,7 @@ def export_group(n_clicks, a):
                                  max=count_text(MAX_EXPORT_ROWS, lang))
     audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
     content = to_csv_bytes(export_frame(rows, lang), lang)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     name = t("portfolio.export.filename", stamp=stamp)
     return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=count_text(len(rows), lang))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, overload
 
 
 class ArtefactError(ValueError):
@@ -79,28 +79,58 @@ class Entries:
         shown = "null" if value is None else type(value).__name__
         raise ArtefactError(f"the {self.artefact}'s {self.path(key)!r} is {shown}, expected {_KIND_NAMES[kind]}")
 
+    # The getters return None only when asked to allow it (optional=True, nullable=True): the overloads
+    # tell the type checker so, and a required entry reads as its plain type.
+    @overload
+    def number(self, key: str, *, optional: Literal[False] = False, nullable: Literal[False] = False) -> float: ...
+    @overload
+    def number(self, key: str, *, optional: bool = False, nullable: bool = False) -> float | None: ...
     def number(self, key: str, *, optional: bool = False, nullable: bool = False) -> float | None:
         return self._value(key, float, optional, nullable)
 
+    @overload
+    def integer(self, key: str, *, optional: Literal[False] = False) -> int: ...
+    @overload
+    def integer(self, key: str, *, optional: bool = False) -> int | None: ...
     def integer(self, key: str, *, optional: bool = False) -> int | None:
         return self._value(key, int, optional, False)
 
+    @overload
+    def text(self, key: str, *, optional: Literal[False] = False) -> str: ...
+    @overload
+    def text(self, key: str, *, optional: bool = False) -> str | None: ...
     def text(self, key: str, *, optional: bool = False) -> str | None:
         return self._value(key, str, optional, False)
 
+    @overload
+    def flag(self, key: str, *, nullable: Literal[False] = False) -> bool: ...
+    @overload
+    def flag(self, key: str, *, nullable: bool = False) -> bool | None: ...
     def flag(self, key: str, *, nullable: bool = False) -> bool | None:
         return self._value(key, bool, False, nullable)
 
+    @overload
+    def section(self, key: str, *, optional: Literal[False] = False) -> Entries: ...
+    @overload
+    def section(self, key: str, *, optional: bool = False) -> Entries | None: ...
     def section(self, key: str, *, optional: bool = False) -> Entries | None:
         """The nested object ``key`` (None when optional and absent or null)."""
         value = self._value(key, Mapping, optional, False)
         return None if value is None else Entries(value, self.artefact, self.path(key))
 
+    @overload
+    def record(self, key: str, *, optional: Literal[False] = False) -> Mapping[str, Any]: ...
+    @overload
+    def record(self, key: str, *, optional: bool = False) -> Mapping[str, Any] | None: ...
     def record(self, key: str, *, optional: bool = False) -> Mapping[str, Any] | None:
         """A nested object kept as written (read-only): a record for the reader, not for the code."""
         value = self._value(key, Mapping, optional, False)
         return None if value is None else freeze(value)
 
+    @overload
+    def sections(self, key: str, *, optional: Literal[False] = False) -> tuple[Entries, ...]: ...
+    @overload
+    def sections(self, key: str, *, optional: bool = False) -> tuple[Entries, ...] | None: ...
     def sections(self, key: str, *, optional: bool = False) -> tuple[Entries, ...] | None:
         """A list of objects, each named by its index (``calibration.reliability[3]``)."""
         values = self._value(key, list, optional, False)
@@ -127,6 +157,10 @@ class Entries:
             raise ArtefactError(f"the {self.artefact}'s {self.path(key)!r} holds a value that is not an integer")
         return tuple(values)
 
+    @overload
+    def text_map(self, key: str, *, optional: Literal[False] = False) -> Mapping[str, str]: ...
+    @overload
+    def text_map(self, key: str, *, optional: bool = False) -> Mapping[str, str] | None: ...
     def text_map(self, key: str, *, optional: bool = False) -> Mapping[str, str] | None:
         """An object of texts (engineered feature -> why, library -> version, file -> SHA-256)."""
         value = self._value(key, Mapping, optional, False)

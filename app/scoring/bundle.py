@@ -142,7 +142,7 @@ class ModelBundle:
     term_model: TermModel | None = None
 
     @classmethod
-    def load(cls, directory: Path | str) -> "ModelBundle":
+    def load(cls, directory: Path | str) -> ModelBundle:
         """Load a model folder; anything missing or damaged raises :class:`ModelNotFoundError` (or its
         :class:`ModelFileError`) with a one-line message naming the file, never a parser's exception."""
         directory = Path(directory)

@@ -48,7 +48,7 @@ def waterfall_view(file: ClientFile, lang: str) -> WaterfallView:
     steps = file.steps
     n_shown = int((steps["feature"] != OTHER_FEATURES).sum())
     labels, hover = [], []
-    for feature, value, points in zip(steps["feature"], steps["value"], steps["points"]):
+    for feature, value, points in zip(steps["feature"], steps["value"], steps["points"], strict=True):
         signed = points_text(points, lang, signed=True)
         if feature == OTHER_FEATURES:
             label = translate("client.waterfall.other", lang, n=len(file.explanation.contributions) - n_shown)

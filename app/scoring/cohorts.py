@@ -11,6 +11,7 @@ traced back to a handful of identifiable clients (the floor and its rules live i
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import numpy as np
@@ -20,6 +21,7 @@ from app.scoring.fairness import AGE_BANDS, age_band
 from app.scoring.features import years_from_days
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
+
 LABELLED, NEW = "labelled", "new"
 
 #: Filter field -> portfolio column, for the fields that select among category values.
@@ -105,7 +107,7 @@ class CohortFilter:
         return urlencode(pairs)
 
     @classmethod
-    def from_query(cls, query: str | dict | None) -> "CohortFilter":
+    def from_query(cls, query: str | dict | None) -> CohortFilter:
         """Parse a query string (or Dash Pages' query dict); unknown or malformed values are ignored.
 
         A shared link may have been edited by hand: a bad value must not break the page, it is
@@ -208,7 +210,7 @@ SIMILARITY_KEYS: tuple[str, ...] = ("age_band", "income_type", "contract_type", 
 
 def similar_clients_filter(client: pd.Series, keys: tuple[str, ...] = SIMILARITY_KEYS) -> CohortFilter:
     """The cohort sharing ``client``'s values (a row of the served frame) on the chosen attributes."""
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     for key in keys:
         if key not in CATEGORY_FIELDS:
             raise ValueError(f"unknown similarity attribute {key!r}")

@@ -19,7 +19,6 @@ the model saw. Values are in the unit a person reads (years, €, %), so figures
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -184,11 +183,11 @@ def _from_counts(edges: np.ndarray, counts: dict[str, np.ndarray], n: int, n_mis
                         _shares(counts["everyone"]), counts, base_width)
 
 
-def _drawn(panel: "Panel") -> tuple[str, ...]:
+def _drawn(panel: Panel) -> tuple[str, ...]:
     return ("repaid", "difficulties") if panel.split else ("everyone",)
 
 
-def merge_panels(panels: list["Panel"], min_size: int = MIN_COHORT_SIZE) -> list["Panel"] | None:
+def merge_panels(panels: list[Panel], min_size: int = MIN_COHORT_SIZE) -> list[Panel] | None:
     """The panels redrawn over the same merged bars: each bar holds 0 or at least ``min_size``
     clients of every series drawn and, for a series drawn in both panels, differs between "all" and
     "cohort" (included in it) by 0 or at least ``min_size``. None when no bar can be made so (the
@@ -266,6 +265,7 @@ def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_
     drawn = merge_panels(panels, min_size)
     if drawn is None:  # all clients and the similar ones are too few apart to be drawn side by side
         drawn = merge_panels([p for p in panels if p.group == "all"], min_size)
+        assert drawn is not None  # one group alone always has bars of 0 or at least min_size clients
         notes.append("cohort_close")
     if any(p.distribution.merged for p in drawn):
         notes.append("merged")

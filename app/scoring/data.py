@@ -15,9 +15,10 @@ measures means no nullable ``Int64`` corner cases downstream); category columns 
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, IO
+from typing import IO
 
 import pandas as pd
 import pyarrow as pa

@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
 
 import pandas as pd
 
@@ -152,7 +152,7 @@ def read_descriptions(path: Path) -> dict[str, str]:
     special = frame[columns["special"]] if "special" in columns else pd.Series("", index=frame.index)
     descriptions: dict[str, str] = {}
     for table, name, description, extra in zip(
-        frame[columns["table"]], frame[columns["row"]], frame[columns["description"]], special
+        frame[columns["table"]], frame[columns["row"]], frame[columns["description"]], special, strict=True
     ):
         if not table.strip().startswith("application") or not description.strip():
             continue

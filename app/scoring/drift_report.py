@@ -63,7 +63,8 @@ class Histogram:
                    bins=e.texts("bins") if kind == "categorical" else None)
 
     def to_dict(self) -> dict:
-        axis = {"edges": list(self.edges)} if self.kind == "numeric" else {"bins": list(self.bins)}
+        axis = ({"edges": list(self.edges)} if self.kind == "numeric" and self.edges is not None
+                else {"bins": list(self.bins or ())})
         return {"kind": self.kind, **axis, "reference": list(self.reference), "current": list(self.current),
                 "missing": list(self.missing)}
 

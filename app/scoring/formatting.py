@@ -61,7 +61,7 @@ def as_float(value: object) -> float | None:
     if isinstance(value, (bool, np.bool_)):
         return float(value)
     try:
-        number = float(value)  # type: ignore[arg-type]
+        number = float(value)  # type: ignore[arg-type]  # any object: the except below handles non-numbers
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
@@ -104,7 +104,7 @@ def display_value(unit: str, raw: object, *, name: str = "") -> object:
     return number
 
 
-def number_text(value: float | None, decimals: int, lang: str) -> str:
+def number_text(value: object, decimals: int, lang: str) -> str:
     """Thousands separators and decimal mark of the language: 12 500,5 (fr, NBSP) / 12,500.5 (en);
     "—" for a missing or non-finite value (never "nan")."""
     value = as_float(value)
@@ -134,7 +134,7 @@ def percent_suffix(lang: str) -> str:
 
 def count_text(n: object, lang: str) -> str:
     """A number of clients, rows...: "12 345" (fr) / "12,345" (en); "—" when missing."""
-    return number_text(n, 0, lang)  # type: ignore[arg-type]
+    return number_text(n, 0, lang)
 
 
 def money_text(amount: object, lang: str) -> str:

@@ -94,7 +94,7 @@ def explore_costs(y, proba, costs: CostModel, threshold: float, min_size: int = 
               ["cost_per_client", "default_rate_approved"]] = np.nan
     c = confusion_at(y, proba, threshold)
     granted = c.tn + c.fn
-    at = {"threshold": float(threshold), "approval_rate": granted / max(c.n, 1),
+    at: dict[str, float | None] = {"threshold": float(threshold), "approval_rate": granted / max(c.n, 1),
           "default_rate_approved": c.fn / granted if granted else float("nan"),
           "fn": c.fn, "fp": c.fp, "tn": c.tn, "tp": c.tp, "cost_per_client": c.cost_per_client(costs)}
     too_few = None

@@ -43,7 +43,7 @@ class PortfolioView:
         return "&".join(p for p in parts if p)
 
     @classmethod
-    def from_query(cls, query: str | dict | None) -> "PortfolioView":
+    def from_query(cls, query: str | dict | None) -> PortfolioView:
         """Parse a query string or Dash Pages' query dict; anything invalid falls back to defaults."""
         if isinstance(query, str):
             query = query[:MAX_QUERY_CHARS]
@@ -54,12 +54,13 @@ class PortfolioView:
             params = {}
         first = {k: v[0] for k, v in params.items() if v}
         b_query = first.get("b", "")[:MAX_QUERY_CHARS]
+        segment, feature = first.get("segment", ""), first.get("feature", "")
         return cls(
             a=_safe_filter(params),
             b=_safe_filter(b_query),
             compare=first.get("compare") in ("1", "true", "yes"),
-            segment=first.get("segment") if first.get("segment") in SEGMENTS else DEFAULT_SEGMENT,
-            feature=first.get("feature") if first.get("feature") in FEATURES else DEFAULT_FEATURE,
+            segment=segment if segment in SEGMENTS else DEFAULT_SEGMENT,
+            feature=feature if feature in FEATURES else DEFAULT_FEATURE,
         )
 
 

@@ -23,10 +23,10 @@ Everything here is pure (numpy/pandas), so the page callbacks stay thin and the 
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -35,7 +35,12 @@ from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enoug
 from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
-    DifferencingRisk, apart_rows, differencing_risk, merge_bins, suppressed, suppressed_together,
+    DifferencingRisk,
+    apart_rows,
+    differencing_risk,
+    merge_bins,
+    suppressed,
+    suppressed_together,
 )
 
 #: Attributes a manager can break a group down by (filter field -> served column).

@@ -89,7 +89,7 @@ class TermModel:
     mae_months: float
 
     @classmethod
-    def fit(cls, previous: pd.DataFrame, *, seed: int = 42, thread_count: int = -1) -> "TermModel":
+    def fit(cls, previous: pd.DataFrame, *, seed: int = 42, thread_count: int = -1) -> TermModel:
         """Fit on the fixed-term loans of ``previous`` whose term and amounts are known.
 
         ``mae_months`` is measured on a held-out fifth before the final fit on every loan.

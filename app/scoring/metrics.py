@@ -187,7 +187,7 @@ def shown_reliability(bins: list[dict], min_size: int = MIN_COHORT_SIZE) -> list
     calibration error itself is still computed over every bin, where no client can be singled out.
     """
     hidden = suppressed([int(b.get("count") or 0) for b in bins], min_size)
-    return [dict(b, predicted=None, observed=None) if h else dict(b) for b, h in zip(bins, hidden)]
+    return [dict(b, predicted=None, observed=None) if h else dict(b) for b, h in zip(bins, hidden, strict=True)]
 
 
 def expected_calibration_error(y, proba, n_bins: int = 10, strategy: str = "uniform") -> float:
@@ -236,5 +236,5 @@ def grade_bands(threshold: float) -> list[dict]:
     lows, highs = [0.0, *cuts], [*cuts, 1.0]
     return [
         {"grade": g, "min_proba": float(lo), "max_proba": float(hi), "decision": "granted" if g in "ABC" else "refused"}
-        for g, lo, hi in zip(GRADES, lows, highs)
+        for g, lo, hi in zip(GRADES, lows, highs, strict=True)
     ]

@@ -116,7 +116,7 @@ class Calibration:
         return 1.0 / (1.0 + np.exp(-self.logit(raw)))
 
     @classmethod
-    def fit(cls, raw, y) -> "Calibration":
+    def fit(cls, raw, y) -> Calibration:
         lr = LogisticRegression(C=1e6, max_iter=1000)
         lr.fit(np.asarray(raw, dtype=float).reshape(-1, 1), np.asarray(y))
         return cls(float(lr.coef_[0, 0]), float(lr.intercept_[0]))

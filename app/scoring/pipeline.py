@@ -30,8 +30,8 @@ from app.scoring.fairness import fairness_tables
 from app.scoring.features import (
     ENGINEERED_FEATURES,
     FEATURE_SET_VERSION,
-    categorical_features,
     build_features,
+    categorical_features,
 )
 from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import (
@@ -164,7 +164,7 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     metrics = classification_metrics(y, oof, choice.threshold, config.costs)
     card = ModelCard.from_dict({  # checked as the bundle will check it, before anything relies on it
         "format_version": FORMAT_VERSION,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "source": source,
         "data_fingerprint": {"labelled": frame_fingerprint(labelled),
                              "new": frame_fingerprint(new) if new is not None else None,

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 - pa.compute.equal in client_row
+import pyarrow.compute  # pa.compute.equal in client_row
 import pyarrow.parquet as pq
 
 from app.scoring.bundle import ModelBundle
@@ -81,7 +81,7 @@ class PortfolioStore:
 
     @classmethod
     def open(cls, path: Path | str, columns: list[str] | None = None,
-             derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> "PortfolioStore":
+             derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> PortfolioStore:
         """Load the slim frame; ``derive`` adds computed columns (e.g. age in years) once, at load.
 
         Text is read straight into dictionary-encoded categories and floats are narrowed to float32

@@ -96,7 +96,7 @@ def suppressed_together(rows, min_size: int = MIN_COHORT_SIZE) -> np.ndarray:
     back from the other side's figure.
     """
     rows = np.atleast_2d(np.asarray(rows, dtype=np.int64))
-    hidden = _small(rows, min_size).any(axis=0)
+    hidden = np.asarray(_small(rows, min_size).any(axis=0))
     while not hidden.all():
         failing = _small(rows[:, hidden].sum(axis=1), min_size)
         if not failing.any():
@@ -149,7 +149,7 @@ def merge_bins(edges, rows, breaks=(), min_size: int = MIN_COHORT_SIZE) -> Merge
     n_bins = len(edges) - 1
     cuts = sorted({0, n_bins, *(int(b) for b in breaks if 0 < int(b) < n_bins)})
     groups: list[list[int]] = []  # [start, stop, hidden]
-    for lo, hi in zip(cuts[:-1], cuts[1:]):
+    for lo, hi in zip(cuts[:-1], cuts[1:], strict=True):
         stretch: list[list[int]] = []
         start = lo
         for stop in range(lo + 1, hi + 1):

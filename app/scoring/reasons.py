@@ -75,7 +75,7 @@ def top_reasons(steps: pd.DataFrame, lang: str = "fr", n: int = N_REASONS) -> li
     rows = rows.reindex(rows["points"].abs().sort_values(ascending=False, kind="stable").index)
     dictionary = data_dictionary()
     reasons = []
-    for feature, value, points in zip(rows["feature"], rows["value"], rows["points"]):
+    for feature, value, points in zip(rows["feature"], rows["value"], rows["points"], strict=True):
         if round(abs(float(points)), 1) == 0.0:
             continue
         reasons.append(Reason(feature=str(feature), label=feature_label(feature, lang),

@@ -231,7 +231,7 @@ def sample_applications(params: dict, n: int, *, seed: int, first_id: int) -> pd
     is_sentinel = values[sentinel_col] == DAYS_EMPLOYED_SENTINEL
     target = values[TARGET_COLUMN].astype(int) if TARGET_COLUMN in values else np.zeros(n, dtype=int)
     miss_cols, mask = _draw_missing(params, target, is_sentinel.astype(int), rng)
-    missing = dict(zip(miss_cols, mask.T))
+    missing = dict(zip(miss_cols, mask.T, strict=True))
     return _to_frame(params, values, missing, n, first_id)
 
 

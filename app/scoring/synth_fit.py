@@ -11,6 +11,7 @@ import hashlib
 import importlib.metadata
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,7 +155,7 @@ def fit_missing(df: pd.DataFrame, target: np.ndarray, sentinel: np.ndarray) -> d
     """
     cols = [c for c in df.columns if c not in (ID_COLUMN, TARGET_COLUMN) and df[c].isna().any()]
     all_bits = df[cols].isna().to_numpy()
-    out = {"columns": cols, "rates": {c: round(float(df[c].isna().mean()), _ROUND) for c in cols}, "groups": {}}
+    out: dict[str, Any] = {"columns": cols, "rates": {c: round(float(df[c].isna().mean()), _ROUND) for c in cols}, "groups": {}}
     for g in (0, 1):
         rows = sentinel == g
         pats, inverse, counts = np.unique(all_bits[rows], axis=0, return_inverse=True, return_counts=True)

@@ -17,7 +17,7 @@ from types import MappingProxyType
 from app.security.callbacks import CallbackRequestError, MatchedCallback
 
 
-class Role(str, enum.Enum):
+class Role(str, enum.Enum):  # noqa: UP042 - StrEnum would change str(role) ("Role.ADMIN" -> "admin")
     OFFICER = "officer"
     MANAGER = "manager"
     ADMIN = "admin"

@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from typing import cast
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from app.security.access import ROLES, Role, parse_role
@@ -142,7 +143,7 @@ def failures(engine: Engine, *, username: str | None = None, ip: str | None = No
     with Session(engine) as session:
         count, oldest = session.execute(query).one()
     if oldest is not None and oldest.tzinfo is None:
-        oldest = oldest.replace(tzinfo=dt.timezone.utc)
+        oldest = oldest.replace(tzinfo=dt.UTC)
     return int(count), oldest
 
 
@@ -186,7 +187,8 @@ def login(engine: Engine, username: str, password: str, ip: str, *, max_failures
 def purge_old_failures(engine: Engine, window_minutes: int, now: dt.datetime | None = None) -> int:
     """Delete failures older than the window (they no longer count); returns how many."""
     with Session(engine) as session, session.begin():
-        result = session.execute(delete(LoginFailure).where(LoginFailure.at <= _window_start(window_minutes, now or utcnow())))
+        result = cast(CursorResult, session.execute(
+            delete(LoginFailure).where(LoginFailure.at <= _window_start(window_minutes, now or utcnow()))))
         return result.rowcount or 0
 
 

@@ -94,7 +94,7 @@ def audit(action: str, target: str, details: dict | None = None) -> bool:
     Example, in a client-page callback: ``audit(VIEW_CLIENT, client_id)``; in an export callback:
     ``audit(EXPORT, "portfolio", {"filter": filters})``.
     """
-    from app.security.web import current_account, current_engine  # noqa: PLC0415 - Flask side, optional
+    from app.security.web import current_account, current_engine  # Flask side, optional
 
     engine = current_engine()
     if engine is None:

@@ -18,8 +18,9 @@ refused; adding one fails loudly in the access-matrix test rather than opening a
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -34,7 +35,7 @@ class Dependency:
     id: str
     property: str
 
-    @property
+    @builtins.property  # the field above is named `property`
     def prop_id(self) -> str:
         return f"{self.id}.{self.property}"
 
@@ -82,7 +83,7 @@ def _output_dependencies(key: str) -> tuple[tuple[Dependency, ...], bool]:
     return tuple(outputs), multi
 
 
-def _registered(entries: object, key: str) -> tuple[Dependency, ...]:
+def _registered(entries: Iterable[object] | None, key: str) -> tuple[Dependency, ...]:
     deps = []
     for entry in entries or []:
         component_id = entry.get("id") if isinstance(entry, Mapping) else None

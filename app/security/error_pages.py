@@ -23,7 +23,7 @@ FORBIDDEN_BODY = """<h1 class="h4 mb-3">{{ t('auth.forbidden_heading') }}</h1>
 
 def page_frame() -> dict:
     """Navigation of the signed-in user (none for an anonymous reader)."""
-    from app.security.web import csrf_token, current_account  # noqa: PLC0415 - import cycle
+    from app.security.web import csrf_token, current_account  # import cycle
 
     account, lang = current_account(), current_language()
     if account is None:
@@ -37,12 +37,12 @@ def page_frame() -> dict:
 
 
 def not_found_page() -> flask.Response:
-    from app.security.login_page import render_page  # noqa: PLC0415
+    from app.security.login_page import render_page
 
     return render_page(NOT_FOUND_BODY, 404, title_key="error.not_found_title", frame=page_frame())
 
 
 def forbidden_page() -> flask.Response:
-    from app.security.login_page import render_page  # noqa: PLC0415
+    from app.security.login_page import render_page
 
     return render_page(FORBIDDEN_BODY, 403, title_key="auth.forbidden_title", frame=page_frame())

@@ -96,7 +96,7 @@ def client_ip() -> str:
 
 
 def register_auth_routes(server: flask.Flask) -> None:
-    from app.security.web import _state, csrf_token, csrf_valid, current_account  # noqa: PLC0415
+    from app.security.web import _state, csrf_token, csrf_valid, current_account
 
     @server.route("/login", methods=["GET", "POST"], endpoint="auth_login")
     def login_view():
@@ -140,13 +140,13 @@ def register_auth_routes(server: flask.Flask) -> None:
     @server.route(STATUS_PATH, endpoint="auth_status")
     def status_view():
         """Who is signed in, as a tag (the access hook answers 401 otherwise): the session guard's probe."""
-        from app.security.web import user_tag  # noqa: PLC0415
+        from app.security.web import user_tag
 
         return flask.jsonify({"user": user_tag()})
 
     @server.route(RESUMED_PATH, endpoint="auth_resumed")
     def resumed_view():
-        from app.security.error_pages import page_frame  # noqa: PLC0415
+        from app.security.error_pages import page_frame
 
         return render_page(RESUMED_BODY, title_key="auth.resumed_title", frame=page_frame())
 

@@ -5,9 +5,10 @@ import dataclasses
 import datetime as dt
 import hashlib
 import secrets
+from typing import cast
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import Session
 
 from app.security.accounts import Account, _account
@@ -70,9 +71,9 @@ def close_session(engine: Engine, token: str | None) -> None:
 def purge_expired(engine: Engine, policy: SessionPolicy, now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        result = session.execute(
+        result = cast(CursorResult, session.execute(
             delete(UserSession).where(
                 (UserSession.last_seen_at < now - policy.idle) | (UserSession.created_at < now - policy.absolute)
             )
-        )
+        ))
         return result.rowcount or 0

@@ -25,6 +25,8 @@ def make_user(server: flask.Flask, username: str, role: str, password: str = TES
     """Create (or return the existing) account ``username`` with ``role`` in the app's database."""
     with server.app_context():
         engine = current_engine()
+        if engine is None:
+            raise RuntimeError("the app has no database (create it with app.shell.create_app)")
         existing = get_account(engine, username)
         return existing or create_user(engine, username, password, role)
 
@@ -45,7 +47,9 @@ def login_client(server: flask.Flask, username: str, role: str | None = None, pa
                                            "csrf_token": csrf_from(page.get_data(as_text=True)), "next": "/"})
     assert response.status_code == 302, f"login of {username!r} failed: {response.status_code}"
     # Send the anti-forgery token as Dash's renderer does (app/security/csrf.py).
-    client.environ_base["HTTP_X_CSRFTOKEN"] = client.get_cookie(CSRF_COOKIE).value
+    cookie = client.get_cookie(CSRF_COOKIE)
+    assert cookie is not None, f"no {CSRF_COOKIE} cookie after the login of {username!r}"
+    client.environ_base["HTTP_X_CSRFTOKEN"] = cookie.value
     return client
 
 

@@ -80,7 +80,7 @@ def _secret_key(settings: Settings) -> str:
 def _check_database(settings: Settings) -> None:
     """Production must name its database: a PaaS wipes the local disk on every restart, so the
     default SQLite file would silently lose the audit trail and the decision log."""
-    from app.config import DEFAULT_SQLITE_PATH  # noqa: PLC0415
+    from app.config import DEFAULT_SQLITE_PATH
 
     if settings.is_production and settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}":
         raise ConfigurationError(
@@ -95,7 +95,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
 
     Call it once the pages are registered: the access table is read from their declarations.
     """
-    from app.navigation import access_table  # noqa: PLC0415 - app.navigation imports this package
+    from app.navigation import access_table  # app.navigation imports this package
     server: flask.Flask = dash_app.server
     server.secret_key = _secret_key(settings)
     if engine is None:
@@ -109,8 +109,9 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     if settings.trusted_proxy_hops > 0:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxy_hops,
-                                   x_proto=settings.trusted_proxy_hops, x_host=settings.trusted_proxy_hops)
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add a middleware
+            server.wsgi_app, x_for=settings.trusted_proxy_hops, x_proto=settings.trusted_proxy_hops,
+            x_host=settings.trusted_proxy_hops)
     state = SecurityState(
         engine=engine if engine is not None else get_engine(settings.database_url),
         settings=settings,
@@ -121,7 +122,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
     )
     init_db(state.engine)
     server.extensions[EXTENSION_KEY] = state
-    from app.security.login_page import register_auth_routes  # noqa: PLC0415 - avoids an import cycle
+    from app.security.login_page import register_auth_routes  # avoids an import cycle
 
     register_auth_routes(server)
     server.before_request(_enforce_access)
@@ -223,7 +224,7 @@ def _page_for(state: SecurityState, path: str) -> str | None:
 
     Uses Dash's own matcher, so access is decided on the very page Dash will render.
     """
-    from dash._pages import _path_to_page  # noqa: PLC0415 - Dash's router matcher, private but exact
+    from dash._pages import _path_to_page  # Dash's router matcher, private but exact
 
     page, _ = _path_to_page(state.dash_app.strip_relative_path(path) or "")
     return page.get("path") if page else None
@@ -296,7 +297,7 @@ def _enforce_access():
         return _authorise_callback(state, account)
     if is_dash_api:
         return None  # layout, dependencies, reload hash, session probe: any signed-in user (callbacks are checked one by one)
-    from app.security.error_pages import forbidden_page, not_found_page  # noqa: PLC0415 - import cycle
+    from app.security.error_pages import forbidden_page, not_found_page  # import cycle
 
     rule = flask.request.url_rule
     if rule is None:

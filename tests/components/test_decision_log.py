@@ -1,14 +1,13 @@
 """Decision panel callbacks called as plain functions inside a logged-in request (SQLite + PostgreSQL)."""
 import json
 
+import dash
 import pytest
 
-import dash
-
 from app.components.decision_log import DecisionPanel, decision_update, read_context, sign_context, toggle_reason
-from app.security.web import current_engine
 from app.security.audit import audit_events
 from app.security.testing import request_as
+from app.security.web import current_engine
 from tests.security.conftest import engine, probed_app, server  # noqa: F401 - shared fixtures
 
 HOSTILE = "<img src=x onerror=alert(1)>"

@@ -1,5 +1,4 @@
 """Client-file figures: gauge bands and threshold, waterfall adding up, comparison without identifiers."""
-import json
 
 import numpy as np
 import pandas as pd

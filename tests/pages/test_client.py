@@ -14,8 +14,8 @@ import pytest
 
 from app.components import client_comparison as panel
 from app.config import PROTECTED_ATTRIBUTES
-from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 from app.resources import served
+from app.scoring.cohorts import MIN_COHORT_SIZE, similar_clients_filter
 from app.security.audit import VIEW_CLIENT, audit_events
 from app.security.testing import request_as
 from app.security.web import current_engine
@@ -76,7 +76,7 @@ def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_
     assert list(wf.measure)[0] == "absolute" and list(wf.measure)[-1] == "total"
     assert wf.x[-1] == pytest.approx(100 * file.proba)
     assert wf.x[0] + sum(wf.x[1:-1]) == pytest.approx(100 * file.proba, abs=1e-6)
-    for text, points in zip(wf.text[1:-1], wf.x[1:-1]):  # arrows only on steps that do not round to 0
+    for text, points in zip(wf.text[1:-1], wf.x[1:-1], strict=True):  # arrows only on steps that do not round to 0
         assert text.endswith(" pts")
         assert text.startswith("\u25b2" if round(points, 1) > 0 else "\u25bc" if round(points, 1) < 0 else "0,0")
     assert all(h.endswith(" points") for h in wf.hovertext[1:-1])

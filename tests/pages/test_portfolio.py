@@ -11,7 +11,7 @@ from tests.pages.client_support import served_client_model  # noqa: F401 - sessi
 
 
 @pytest.fixture
-def page(served_client_model):  # noqa: F811
+def page(served_client_model):
     from app.pages import portfolio
 
     return portfolio
@@ -58,7 +58,7 @@ def test_hostile_query_strings_do_not_break_the_page(page, query):
     page.update_results({"grade": ["<script>"]}, {"credit_min": "abc"}, True, "__class__", None)
 
 
-def test_filters_change_the_key_figures(page, served_client_model):  # noqa: F811
+def test_filters_change_the_key_figures(page, served_client_model):
     frame = page.analysis().frame
     everyone = _ids(page.update_results({}, {}, False, "grade", "AMT_CREDIT"))
     assert everyone["portfolio-a-kpi-n"].children == f"{len(frame):,}".replace(",", "\u00a0")
@@ -376,7 +376,7 @@ def test_compared_groups_show_no_cell_that_few_clients_tell_apart(page, monkeypa
     for group in "ab":
         fig = _figure(out, f"portfolio-{group}-segment-graph")
         for trace in fig.data:
-            bars = dict(zip(trace.x, trace.text))
+            bars = dict(zip(trace.x, trace.text, strict=True))
             assert bars["Associé commercial"] == "—" or bars.get("Commercial associate") == "—"
         assert any("distinguent entre A et B" in (n.text or "") for n in fig.layout.annotations)
     for graph in ("score-graph", "feature-graph"):
@@ -384,9 +384,9 @@ def test_compared_groups_show_no_cell_that_few_clients_tell_apart(page, monkeypa
             assert f"portfolio-a-{graph}-message" in out and f"portfolio-b-{graph}-message" in out
             continue
         a_counts, b_counts = (_hover_counts(_figure(out, f"portfolio-{g}-{graph}")) for g in "ab")
-        for ta, tb in zip(a_counts, b_counts):
+        for ta, tb in zip(a_counts, b_counts, strict=True):
             assert len(ta) == len(tb)  # the same bars in A and B
-            for ca, cb in zip(ta, tb):
+            for ca, cb in zip(ta, tb, strict=True):
                 assert (ca is None) == (cb is None)
                 assert ca is None or abs(ca - cb) == 0 or abs(ca - cb) >= 20, (graph, ta, tb)
     # alone, A's segment chart shows every segment (each holds at least 20 clients)

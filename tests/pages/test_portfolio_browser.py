@@ -29,7 +29,7 @@ def _count(driver) -> int:
     return int(re.sub(r"\D", "", driver.find_element(By.ID, "portfolio-a-kpi-n").text))
 
 
-def test_manager_filters_compares_and_opens_a_client(served_client_model, logged_in_driver, app_server, tmp_path):  # noqa: F811
+def test_manager_filters_compares_and_opens_a_client(served_client_model, logged_in_driver, app_server, tmp_path):
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     driver = logged_in_driver("manager")

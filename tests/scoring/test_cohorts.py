@@ -4,7 +4,13 @@ import pandas as pd
 import pytest
 
 from app.scoring.cohorts import (
-    MIN_COHORT_SIZE, CohortFilter, add_derived_columns, kpis, large_enough, similar_clients_filter, without,
+    MIN_COHORT_SIZE,
+    CohortFilter,
+    add_derived_columns,
+    kpis,
+    large_enough,
+    similar_clients_filter,
+    without,
 )
 from app.scoring.metrics import CostModel
 
@@ -84,7 +90,7 @@ def test_kpis_of_empty_and_unlabelled_groups(frame):
     empty = kpis(frame.iloc[0:0], 0.1)
     assert empty["n"] == 0 and empty["approval_rate"] is None and empty["default_rate"] is None
     assert empty["exposure"] == 0
-    new = kpis(frame[frame["IS_LABELLED"] == False], 0.1, min_size=1)  # noqa: E712
+    new = kpis(frame[frame["IS_LABELLED"] == False], 0.1, min_size=1)  # noqa: E712 - pandas element-wise comparison
     assert new["n"] == 2 and new["default_rate"] is None and new["cost_per_client"] is None
     assert new["approval_rate"] == pytest.approx(0.5)
 

@@ -7,7 +7,13 @@ import pytest
 from app.config import PROTECTED_ATTRIBUTES
 from app.scoring.cohorts import MIN_COHORT_SIZE, add_derived_columns
 from app.scoring.comparison import (
-    COMPARISON_FEATURES, SHARES, bin_edges, compare_client, cohort_scatter_view, distribution, feature_values,
+    COMPARISON_FEATURES,
+    SHARES,
+    bin_edges,
+    cohort_scatter_view,
+    compare_client,
+    distribution,
+    feature_values,
     similar_members,
 )
 from app.scoring.data import prepare_applications

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from app.scoring import drift
-from app.scoring.drift_report import DriftReport
 from app.scoring.drift import (
     drift_report,
     feature_drift,
@@ -17,6 +16,7 @@ from app.scoring.drift import (
     wasserstein_normalised,
     write_report,
 )
+from app.scoring.drift_report import DriftReport
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ import pytest
 
 from app.config import PROTECTED_ATTRIBUTES
 from app.scoring.features import (
-    ENGINEERED_FEATURES, MISSING_CATEGORY, build_features, categorical_features, feature_names,
+    ENGINEERED_FEATURES,
+    MISSING_CATEGORY,
+    build_features,
+    categorical_features,
+    feature_names,
 )
 from tests.factories import make_applications
 
@@ -84,9 +88,8 @@ def test_works_on_new_applications_without_target():
 
 
 def test_applications_without_scores_or_with_most_inputs_empty_are_mostly_missing():
-    from app.scoring.features import MOSTLY_MISSING_SHARE, mostly_missing, raw_inputs
-
     from app.scoring.data import prepare_applications
+    from app.scoring.features import MOSTLY_MISSING_SHARE, mostly_missing, raw_inputs
 
     apps, _ = prepare_applications(make_applications(6, seed=4, labelled=False), source="t", labelled=False)
     for column in raw_inputs():  # a complete file, then holes made on purpose

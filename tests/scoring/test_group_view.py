@@ -3,7 +3,11 @@ import pytest
 
 from app.scoring.cohorts import CohortFilter
 from app.scoring.group_view import (
-    DEFAULT_FEATURE, DEFAULT_SEGMENT, PortfolioView, filter_from_controls, view_from_controls,
+    DEFAULT_FEATURE,
+    DEFAULT_SEGMENT,
+    PortfolioView,
+    filter_from_controls,
+    view_from_controls,
 )
 
 

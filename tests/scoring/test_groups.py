@@ -128,7 +128,7 @@ def test_segment_rates_hand_computed_and_small_segments_hidden(an, frame):
     assert rates.loc["Pensioner", "approval_rate"] == pytest.approx((pens["PROBA_DEFAULT"] < 0.2).mean())
     assert rates.loc["Pensioner", "default_rate"] == pytest.approx(pens.loc[pens["IS_LABELLED"], "TARGET"].mean())
     by_grade = an.segment_rates(CohortFilter(), "grade").set_index("segment")
-    for grade, row in by_grade.iterrows():
+    for _grade, row in by_grade.iterrows():
         assert np.isnan(row["approval_rate"]) == (row["n"] < MIN_COHORT_SIZE)
         assert np.isnan(row["default_rate"]) == (row["n_known"] < MIN_COHORT_SIZE)
     ratings = an.segment_rates(CohortFilter(), "region_rating")

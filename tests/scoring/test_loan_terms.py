@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from app.config import get_settings
+from app.scoring.artefacts import Entries
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications
 from app.scoring.features import build_features, feature_names
-from app.scoring.artefacts import Entries
 from app.scoring.loan_terms import PREVIOUS_TABLE, TERM_FEATURES, TermModel, implied_annual_rate
 from app.scoring.model_card import TermModelInfo
 from tests.factories import make_applications, make_previous_applications

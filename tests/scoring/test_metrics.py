@@ -3,8 +3,17 @@ import numpy as np
 import pytest
 
 from app.scoring.metrics import (
-    CostModel, business_cost, confusion_at, cost_curve, expected_calibration_error, grade_bands,
-    optimal_threshold, reference_costs, reliability_table, risk_grade, shown_reliability,
+    CostModel,
+    business_cost,
+    confusion_at,
+    cost_curve,
+    expected_calibration_error,
+    grade_bands,
+    optimal_threshold,
+    reference_costs,
+    reliability_table,
+    risk_grade,
+    shown_reliability,
 )
 
 Y = np.array([0, 0, 1, 1])

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from app.components.fairness import oof_fairness_tables
-from app.config import PROTECTED_ATTRIBUTES, PROJECT_DIR
+from app.config import PROJECT_DIR, PROTECTED_ATTRIBUTES
 from app.scoring.bundle import CARD_FILE, MODEL_FILE, OOF_FILE, PORTFOLIO_FILE, SHAP_SAMPLE_FILE, ModelBundle
 from app.scoring.explain import OTHER_FEATURES, explain_row, waterfall_steps
 from app.scoring.metrics import business_cost, optimal_threshold
@@ -57,8 +57,8 @@ def test_threshold_is_optimal_on_the_out_of_fold_predictions(small_model_dir):
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
-    from tests.scoring.conftest import SMALL_CONFIG
     from app.scoring.pipeline import run_training
+    from tests.scoring.conftest import SMALL_CONFIG
 
     out, card, labelled, new = small_model_dir
     again = run_training(labelled, new, tmp_path, config=SMALL_CONFIG, source={"kind": "test"}, log=lambda m: None,
@@ -102,8 +102,8 @@ def test_portfolio_store(small_model_dir):
     row = store.client_row(first)
     assert len(row) == 1 and row["SK_ID_CURR"].iloc[0] == first
     assert store.client_row(123).empty
-    assert store.frame.loc[store.frame["IS_LABELLED"] == False, "TARGET"].isna().all()  # noqa: E712
-    assert store.frame.loc[store.frame["IS_LABELLED"] == True, "PROBA_DEFAULT"].notna().all()  # noqa: E712
+    assert store.frame.loc[store.frame["IS_LABELLED"] == False, "TARGET"].isna().all()  # noqa: E712 - pandas element-wise comparison
+    assert store.frame.loc[store.frame["IS_LABELLED"] == True, "PROBA_DEFAULT"].notna().all()  # noqa: E712 - pandas element-wise comparison
 
 
 def test_predict_script(small_model_dir, tmp_path):

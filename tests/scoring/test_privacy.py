@@ -3,7 +3,13 @@ import numpy as np
 import pytest
 
 from app.scoring.privacy import (
-    MIN_COHORT_SIZE, DifferencingRisk, apart_rows, differencing_risk, large_enough, merge_bins, suppressed,
+    MIN_COHORT_SIZE,
+    DifferencingRisk,
+    apart_rows,
+    differencing_risk,
+    large_enough,
+    merge_bins,
+    suppressed,
     suppressed_together,
 )
 

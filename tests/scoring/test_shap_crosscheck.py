@@ -18,11 +18,11 @@ import pytest
 shap = pytest.importorskip("shap")
 catboost = pytest.importorskip("catboost")
 
-from app.config import DEFAULT_MODEL_DIR  # noqa: E402
-from app.scoring.bundle import ModelBundle  # noqa: E402
-from app.scoring.data import prepare_applications  # noqa: E402
-from app.scoring.explain import explain_row, shap_matrix  # noqa: E402
-from tests.factories import make_applications  # noqa: E402
+from app.config import DEFAULT_MODEL_DIR  # noqa: E402 - after the importorskip above
+from app.scoring.bundle import ModelBundle  # noqa: E402 - after the importorskip above
+from app.scoring.data import prepare_applications  # noqa: E402 - after the importorskip above
+from app.scoring.explain import explain_row, shap_matrix  # noqa: E402 - after the importorskip above
+from tests.factories import make_applications  # noqa: E402 - after the importorskip above
 
 
 def _numeric_inputs(n: int, seed: int):

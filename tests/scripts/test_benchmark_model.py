@@ -15,7 +15,7 @@ def benchmark():
     """The script as a module (scripts put their folder on the path to find ``_bootstrap``)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.syspath_prepend(str(PROJECT_DIR / "scripts"))
-        import benchmark_model  # noqa: PLC0415
+        import benchmark_model
         yield benchmark_model
 
 

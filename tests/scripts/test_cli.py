@@ -17,7 +17,7 @@ from tests.scripts.script_support import PROJECT_DIR, SCRIPTS, script_env, scrip
 SCRIPT_NAMES = sorted(p.stem for p in SCRIPTS.glob("*.py") if not p.name.startswith("_"))
 
 
-class _Caught(Exception):
+class _ParserCaughtError(Exception):
     def __init__(self, parser):
         self.parser = parser
 
@@ -27,10 +27,10 @@ def _parser_of(name: str, monkeypatch) -> argparse.ArgumentParser:
     main = script_main(name)
 
     def catch(self, *args, **kwargs):
-        raise _Caught(self)
+        raise _ParserCaughtError(self)
 
     monkeypatch.setattr(argparse.ArgumentParser, "parse_args", catch)
-    with pytest.raises(_Caught) as caught:
+    with pytest.raises(_ParserCaughtError) as caught:
         main([])
     return caught.value.parser
 
@@ -95,7 +95,7 @@ def test_each_entry_point_is_a_script_of_scripts_folder(command, target):
     assert command == "credit-" + name.replace("_", "-")
     shim = (SCRIPTS / f"{name}.py").read_text()
     assert f"from {module} import main" in shim  # python scripts/<name>.py runs the same code
-    assert callable(getattr(__import__(module, fromlist=["main"]), "main"))
+    assert callable(__import__(module, fromlist=["main"]).main)
 
 
 def test_installed_entry_point_runs():

@@ -5,7 +5,6 @@ from app.security.access import NOT_FOUND_ROLE, AccessTable, Role, area_of, role
 from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
 from tests.security.callback_payloads import exact_payload
 
-
 #: what the pages of a small app would declare in their dash.register_page calls
 TABLE = AccessTable.from_pages([("/", Role.OFFICER), ("/client/none", Role.OFFICER), ("/client", Role.OFFICER),
                                 ("/portfolio", Role.MANAGER), ("/model", Role.MANAGER), ("/admin", Role.ADMIN)])

@@ -66,16 +66,17 @@ def serve(model_dir: Path | None, db_path: Path) -> str:
     """Build the app on a fresh SQLite database, add the manager, serve it in a thread; the base URL."""
     if model_dir:
         os.environ["CREDIT_MODEL_DIR"] = str(model_dir.resolve())
-    import logging  # noqa: PLC0415
+    import logging
 
-    from werkzeug.serving import make_server  # noqa: PLC0415
+    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the report
 
-    from app.config import Settings, get_settings  # noqa: PLC0415
-    from app.security.testing import make_user  # noqa: PLC0415
-    from app.shell import create_app  # noqa: PLC0415
-    import dataclasses  # noqa: PLC0415
+    import dataclasses
+
+    from app.config import Settings, get_settings
+    from app.security.testing import make_user
+    from app.shell import create_app
 
     settings: Settings = dataclasses.replace(get_settings(), env="development", secret_key="b" * 40,
                                              database_url=f"sqlite:///{db_path}", log_format="text")
@@ -87,8 +88,8 @@ def serve(model_dir: Path | None, db_path: Path) -> str:
 
 
 def browser():
-    from selenium import webdriver  # noqa: PLC0415
-    from selenium.webdriver.chrome.service import Service  # noqa: PLC0415
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     for arg in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -101,8 +102,8 @@ def browser():
 
 
 def login(driver, base: str) -> None:
-    from selenium.webdriver.common.by import By  # noqa: PLC0415
-    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base}/login")
     driver.find_element(By.ID, "auth-username").send_keys(USERNAME)
@@ -164,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
             login(driver, base)
             cold = open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS)
             open_and_time(driver, f"{base}/", HOME_DRAWN_JS)  # the home page's first opening, unmeasured
-            home, model, tabs = [], [], {name: [] for name in ON_DEMAND_TABS}
+            home: list[float] = []
+            model: list[float] = []
+            tabs: dict[str, list[float]] = {name: [] for name in ON_DEMAND_TABS}
             for _ in range(args.repeat):  # interleaved: both suffer the same machine noise
                 home.append(open_and_time(driver, f"{base}/", HOME_DRAWN_JS))
                 model.append(open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS))

@@ -144,10 +144,12 @@ def main(argv: list[str] | None = None) -> int:
             baseline.append(time.perf_counter() - t0)
             timed("URL update", page.update_url, a, b, i % 2 == 0, segment, feature)
             timed("group A: key figures + 3 charts (new filter)", page.update_results, a, {}, False, segment, feature)
-            timed("table page 1 (new filter)", page.update_table, a, 0, [])
+            timed("table page 1 (new filter)", page.update_table, {"startRow": 0, "endRow": page.PAGE_SIZE}, a)
             sort = rng.choice(sorts)
-            sort_by = [] if sort is None else [{"column_id": sort, "direction": rng.choice(["asc", "desc"])}]
-            timed("table: sort + jump to page 1-50", page.update_table, a, rng.randint(0, 49), sort_by)
+            sort_model = [] if sort is None else [{"colId": sort, "sort": rng.choice(["asc", "desc"])}]
+            start = rng.randint(0, 49) * page.PAGE_SIZE  # the grid's request for page 1-50
+            timed("table: sort + jump to page 1-50", page.update_table,
+                  {"startRow": start, "endRow": start + page.PAGE_SIZE, "sortModel": sort_model}, a)
             timed("compare A and B (B new, A cached)", page.update_results, a, b, True, segment, feature)
             timed("chart option change (cached group)", page.update_results, a, {}, False, rng.choice(list(page.SEGMENTS)), feature)
         exports: list[tuple[int, float]] = []

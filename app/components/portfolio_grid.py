@@ -48,7 +48,7 @@ def column_defs(lang: str, sortable: tuple[str, ...]) -> list[dict]:
     return columns
 
 
-def ClientGrid(grid_id: str, lang: str, sortable: tuple[str, ...], page_size: int) -> dag.AgGrid:  # noqa: N802
+def ClientGrid(grid_id: str, lang: str, sortable: tuple[str, ...], page_size: int) -> dag.AgGrid:
     """The grid, empty until its first ``getRowsRequest`` is answered by the page's callback."""
     return dag.AgGrid(
         id=grid_id,

@@ -12,7 +12,17 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from app.figures.style import (
-    BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VALUE_SCALE, VERMILLION, base_layout, fast_figure, resolved_template,
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VALUE_SCALE,
+    VERMILLION,
+    base_layout,
+    fast_figure,
+    resolved_template,
 )
 from app.i18n import translate
 from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text

@@ -83,8 +83,9 @@ def _unit_scale(name: str) -> float:
 
 
 def _graph(figure, id: str | None = None) -> dcc.Graph:
-    kwargs = {"id": id} if id else {}
-    return dcc.Graph(figure=figure, config={"displaylogo": False}, **kwargs)
+    if id:
+        return dcc.Graph(figure=figure, config={"displaylogo": False}, id=id)
+    return dcc.Graph(figure=figure, config={"displaylogo": False})
 
 
 def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:

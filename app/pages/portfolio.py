@@ -169,7 +169,9 @@ def results(view: PortfolioView, lang: str) -> list:
         if risk:
             body = dbc.Alert(_refusal(risk), color="warning", className="mb-0", id=DIFF_LIST_ID)
         elif described:
-            sentences = describe_differences(summaries["a"].kpis, summaries["b"].kpis, lang)
+            a_kpis, b_kpis = summaries["a"].kpis, summaries["b"].kpis
+            assert a_kpis is not None and b_kpis is not None  # both groups are described (status OK)
+            sentences = describe_differences(a_kpis, b_kpis, lang)
             body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id=DIFF_LIST_ID)
         else:
             body = html.P(t("portfolio.diff.impossible", min=MIN_COHORT_SIZE), className="mb-0", id=DIFF_LIST_ID)

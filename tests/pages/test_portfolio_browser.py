@@ -66,7 +66,7 @@ def test_manager_filters_compares_and_opens_a_client(served_client_model, logged
     assert driver.find_elements(By.ID, "portfolio-b-feature-graph-message")  # no known outcome in B: said, not drawn
 
     # the clients behind the numbers: the grid asks the server for one page at a time
-    from app.pages.portfolio import PAGE_SIZE  # noqa: PLC0415 - pages import once the app exists
+    from app.pages.portfolio import PAGE_SIZE
 
     wait.until(lambda d: len(_column(d, "PROBA_DEFAULT")) == PAGE_SIZE)
     assert "Page 1 sur" in _pager(driver)

@@ -2,7 +2,7 @@
 
 Pure functions (no Flask, no Dash) so the policy can be read and tested in one place. Each page
 declares its role once, in its own ``dash.register_page(..., role=Role.MANAGER)`` call; the
-``AccessTable`` is built from those declarations (``app.pages.registry``). The first path segment
+``AccessTable`` is built from those declarations (``app.navigation.access_table``). The first path segment
 of a page and the prefix of its component ids are the same word, its *area* ("/portfolio" and
 "portfolio-..."), so one table covers pages and callbacks. Anything in no area is admin-only (deny
 by default); a test checks that every registered callback falls in its page's area.

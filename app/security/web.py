@@ -31,7 +31,7 @@ from app.config import Settings
 from app.security import access
 from app.security.accounts import Account
 from app.security.audit import ACCESS_DENIED, CALLBACK_REFUSED, record_audit_throttled
-from app.security.callbacks import CallbackRequestError, callback_specs, match_callback
+from app.security.callbacks import CallbackRequestError, CallbackSpec, callback_specs, match_callback
 from app.security.csrf import CSRF_HEADER, install_csrf_cookie, same_origin
 from app.security.db import get_engine, init_db
 from app.security.headers import install_security_headers
@@ -60,6 +60,20 @@ class SecurityState:
     policy: SessionPolicy
     dash_app: dash.Dash  # its callback map and page registry decide what a request may run
     table: access.AccessTable  # minimum role per area, as the pages declared it
+    _specs: tuple[int, dict[str, CallbackSpec]] = (-1, {})  # callback_specs() of the map at that size
+
+    def callback_specs(self) -> dict[str, CallbackSpec]:
+        """The registered callbacks as specs, rebuilt only when Dash has registered more of them.
+
+        Dash adds callbacks (its router, at the first request) but never removes or replaces one, so
+        the map's size says whether the specs are current; every callback request reads them.
+        """
+        size, specs = self._specs
+        callback_map = self.dash_app.callback_map
+        if size != len(callback_map):
+            specs = callback_specs(callback_map)
+            self._specs = (len(callback_map), specs)
+        return specs
 
 
 def _secret_key(settings: Settings) -> str:
@@ -235,7 +249,7 @@ def _deny(state: SecurityState, account: Account, required: access.Role, path: s
     log_event("access_denied", logging.WARNING, username=account.username, role=account.role,
               required=required.value, path=path)
     record_audit_throttled(state.engine, account.username, ACCESS_DENIED, target[:200],
-                 {"path": path, "role": account.role, "required": required.value})
+                           {"path": path, "role": account.role, "required": required.value})
 
 
 def _refuse_callback(state: SecurityState, account: Account, reason: str):
@@ -255,7 +269,7 @@ def _authorise_callback(state: SecurityState, account: Account):
         log_event("other_user_refused", logging.WARNING, username=account.username, path=CALLBACK_PATH)
         return _json_error(403, "other_user", "This page was opened by another user: reload it.")
     try:
-        matched = match_callback(flask.request.get_json(silent=True), callback_specs(state.dash_app.callback_map))
+        matched = match_callback(flask.request.get_json(silent=True), state.callback_specs())
         required = state.table.for_callback(matched, lambda path: _page_for(state, path))
     except CallbackRequestError as exc:
         return _refuse_callback(state, account, str(exc))

@@ -18,10 +18,10 @@ from typing import TypeVar
 import dash
 import flask
 
+from app.presenters.dictionary import data_dictionary
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileError, ModelNotFoundError
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
-from app.scoring.dictionary import data_dictionary
 from app.scoring.drift_report import DriftReport
 from app.scoring.groups import PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio

@@ -26,12 +26,12 @@ import pandas as pd
 
 from app.cli.args import fraction_or_zero, int_at_least, non_negative_float
 from app.config import DEFAULT_HOME_CREDIT_DIR
-from app.scoring.baselines import logistic_oof
 from app.scoring.data import load_home_credit
 from app.scoring.features import build_features, categorical_features
 from app.scoring.loan_terms import PREVIOUS_TABLE, TermModel
 from app.scoring.metrics import CostModel, classification_metrics, optimal_threshold
-from app.scoring.model import SEARCH_SPACE, TrainConfig, stratified_folds, train_model
+from app.training.baselines import logistic_oof
+from app.training.model import SEARCH_SPACE, TrainConfig, stratified_folds, train_model
 
 
 def kernel_features(applications: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -101,8 +101,8 @@ def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, 
     """
     from sklearn.model_selection import train_test_split
 
-    from app.scoring.baselines import fit_logistic
-    from app.scoring.model import raw_score
+    from app.training.baselines import fit_logistic
+    from app.training.model import raw_score
 
     idx_train, idx_test = train_test_split(np.arange(len(y)), test_size=args.holdout, stratify=y,
                                            random_state=args.seed + 1)

@@ -25,10 +25,10 @@ from app.cli.paths import file_problem
 from app.config import get_settings
 from app.figures.drift import distribution_figure, drift_ranking_figure
 from app.i18n import normalise_language, translate
+from app.presenters.dictionary import data_dictionary
 from app.scoring import drift
 from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
-from app.scoring.dictionary import data_dictionary
 from app.scoring.drift_report import DriftReport
 from app.scoring.monitoring import PORTFOLIO_CURRENT, model_drift_report, portfolio_samples
 

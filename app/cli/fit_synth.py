@@ -4,7 +4,7 @@
 
 Reads application_train / application_test (.parquet, .csv or .csv.zip), fits the train table
 first and the test table with the train's latent level order, and writes aggregate parameters
-only (gzip JSON, see app.scoring.synth_fit) that the app samples from without the real data.
+only (gzip JSON, see app.training.synth_fit) that the app samples from without the real data.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any
 from app.config import SYNTH_PARAMS_DIR
 from app.scoring.data import DataValidationError, find_table, read_table
 from app.scoring.synth import params_path, save_params
-from app.scoring.synth_fit import file_fingerprint, fit_table, level_order
+from app.training.synth_fit import file_fingerprint, fit_table, level_order
 
 
 def table_path(data_dir: Path, table: str) -> Path:

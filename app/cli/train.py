@@ -24,9 +24,9 @@ from app.scoring.bundle import file_sha256
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
 from app.scoring.loan_terms import PREVIOUS_TABLE
 from app.scoring.metrics import CostModel
-from app.scoring.model import SEARCH_SPACE, TrainConfig, check_trainable
-from app.scoring.pipeline import run_training
 from app.scoring.synth import demo_portfolio, params_path
+from app.training.model import SEARCH_SPACE, TrainConfig, check_trainable
+from app.training.pipeline import run_training
 
 DEMO_LABELLED, DEMO_NEW = 30_000, 8_000
 

@@ -16,9 +16,11 @@ from app.components.client_file import Message
 from app.figures.client_comparison import cohort_scatter, distribution_figure
 from app.figures.client_layout import blank_figure
 from app.i18n import translate
+from app.presenters.client_file import ClientIdError, parse_client_id, plain_label
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import format_display, number_text
 from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
-from app.scoring.client_file import ClientIdError, parse_client_id, plain_label
 from app.scoring.cohorts import MIN_COHORT_SIZE, SIMILARITY_KEYS, CohortFilter
 from app.scoring.comparison import (
     COMPARISON_FEATURES,
@@ -36,8 +38,6 @@ from app.scoring.comparison import (
     outcomes,
     similar_members,
 )
-from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import format_display, number_text
 from app.ui import Card, current_language
 
 CLIENT_ID = "client-id"  # the page's dcc.Store holding the id from the URL

@@ -1,6 +1,6 @@
 """UI factories of the client file page (identity card, score panel, reasons list, messages).
 
-Each takes domain objects (``app.scoring.client_file``, ``app.scoring.reasons``) and the reader's
+Each takes domain objects (``app.presenters.client_file``, ``app.presenters.reasons``) and the reader's
 language, and returns Dash components; all text comes from the catalog. Kept out of the page module
 so the page holds only its layout and its thin callbacks.
 """
@@ -11,9 +11,9 @@ from dash import html
 
 from app.figures.gauge import GRADE_COLOURS
 from app.i18n import translate
-from app.scoring.client_file import ClientFile, distance_sentence, identity_facts, percent_text
+from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, percent_text
+from app.presenters.reasons import Reason, actionable_text, reason_sentence
 from app.scoring.metrics import grade_bands
-from app.scoring.reasons import Reason, actionable_text, reason_sentence
 from app.ui import html_attributes
 
 #: Ids of the score panel's texts (the browser tests read them).

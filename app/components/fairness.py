@@ -12,8 +12,8 @@ import pandas as pd
 from dash import dcc, html
 
 from app.figures.fairness import disparate_impact_figure
+from app.presenters.formatting import count_text, percent_text
 from app.scoring.fairness import FOUR_FIFTHS, fairness_tables
-from app.scoring.formatting import count_text, percent_text
 from app.ui import Card, t
 
 SECTION_ID = "model-fairness"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import (
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import (
     count_text,
     number_text,
     percent_text,

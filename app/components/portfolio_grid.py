@@ -15,7 +15,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 
 from app.i18n import translate
-from app.scoring.group_export import headers
+from app.presenters.group_export import headers
 
 #: Columns shown left-aligned (words); the others are numbers, right-aligned for comparison.
 TEXT_COLUMNS = frozenset({"SK_ID_CURR", "NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "GRADE", "DECISION", "OUTCOME"})

@@ -10,8 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from app.i18n import translate
-from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
-from app.scoring.formatting import (
+from app.presenters.formatting import (
     category_label,
     count_text,
     money_text,
@@ -19,6 +18,7 @@ from app.scoring.formatting import (
     percent_text,
     short_number_text,
 )
+from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
 from app.scoring.metrics import CostModel
 

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 from app.figures.client_layout import NBSP, percent_suffix, plain_layout
 from app.figures.style import BLACK, BLUE, GREY, ORANGE
 from app.i18n import translate
-from app.scoring.formatting import format_display
+from app.presenters.formatting import format_display
 
 #: Colour-blind-safe sequential scale for risk (Cividis: blue -> yellow, readable in grey too).
 RISK_SCALE = "Cividis"

@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 
 from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
 from app.i18n import translate
+from app.presenters.formatting import MISSING_TEXT, number_text, percent_suffix
 from app.scoring.drift_report import FeatureDrift, Histogram
-from app.scoring.formatting import MISSING_TEXT, number_text, percent_suffix
 
 
 def _tr(key: str, lang: str, **values) -> str:

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from app.figures.style import BLUE, GREY, VERMILLION, base_layout, fast_figure, resolved_template
 from app.i18n import translate
-from app.scoring.formatting import MISSING_TEXT, percent_suffix, percent_text
+from app.presenters.formatting import MISSING_TEXT, percent_suffix, percent_text
 
 
 def disparate_impact_figure(table: pd.DataFrame, group_labels: dict[str, str], threshold_ratio: float,

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from app.figures.client_layout import percent_suffix, separators
 from app.figures.style import BLACK, FONT, GREEN, ORANGE, SKY, VERMILLION, YELLOW
 from app.i18n import translate
-from app.scoring.formatting import number_text
+from app.presenters.formatting import number_text
 from app.scoring.metrics import grade_bands
 
 #: One colour per grade, from safe (A, green) to risky (E, vermillion): Okabe-Ito, and the letter

@@ -25,7 +25,7 @@ from app.figures.style import (
     resolved_template,
 )
 from app.i18n import translate
-from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
+from app.presenters.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 from app.scoring.privacy import MIN_COHORT_SIZE
 
 

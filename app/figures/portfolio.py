@@ -25,8 +25,8 @@ from app.figures.style import (
     resolved_template,
 )
 from app.i18n import normalise_language, translate
+from app.presenters.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 from app.scoring.cohorts import MIN_COHORT_SIZE
-from app.scoring.formatting import MISSING_TEXT, count_text, number_text, percent_suffix, percent_text
 
 
 def _tr(key: str, lang: str, **values) -> str:

@@ -29,7 +29,7 @@ FONT = dict(family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", s
 
 def separators(lang: str) -> str:
     """Plotly's decimal and thousands separators for the language (12 500,5 / 12,500.5): the same
-    number formats in charts as in the page's text (``app.scoring.formatting``)."""
+    number formats in charts as in the page's text (``app.presenters.formatting``)."""
     return ", " if normalise_language(lang) == "fr" else ".,"
 
 

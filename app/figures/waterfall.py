@@ -14,8 +14,8 @@ import plotly.graph_objects as go
 
 from app.figures.client_layout import percent_suffix, plain_layout
 from app.figures.style import BLUE, GREY, VERMILLION
-from app.scoring.client_file import percent_text
-from app.scoring.client_view import step_text
+from app.presenters.client_file import percent_text
+from app.presenters.client_view import step_text
 
 
 def waterfall_figure(

@@ -1,19 +1,27 @@
-"""Dash pages, one module each. ``register_all`` imports them once the Dash app exists."""
+"""Dash pages, one module each. ``register_all`` imports them once the Dash app exists.
+
+Adding a page is adding a module here: every module of this package is imported, in name order, and its
+``dash.register_page`` call declares its path, navigation entry and role (``app/navigation.py``).
+"""
 from __future__ import annotations
 
 import functools
 import importlib
+import pkgutil
 from collections.abc import Callable
 
 import dash
 
-PAGE_MODULES = ("home", "client", "portfolio", "model", "monitoring", "not_found_404")
+
+def page_modules() -> list[str]:
+    """Every module of this package, in name order (the navigation order comes from each page's ``order``)."""
+    return sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
 
 
 def register_all() -> None:
     """Import every page module so that its ``dash.register_page`` call runs."""
-    for name in PAGE_MODULES:
-        importlib.import_module(f"app.pages.{name}")
+    for name in page_modules():
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def path_decides(template: str) -> Callable[[Callable], Callable]:

@@ -28,11 +28,11 @@ from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
 from app.pages import path_decides
+from app.presenters.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
+from app.presenters.client_view import similarity_options, waterfall_view
+from app.presenters.reasons import top_reasons
 from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
-from app.scoring.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
-from app.scoring.client_view import similarity_options, waterfall_view
-from app.scoring.reasons import top_reasons
 from app.security import VIEW_CLIENT, audit
 from app.security.access import Role
 from app.ui import Card, current_language

@@ -27,9 +27,9 @@ from app.figures.model import (
     summary_figure,
 )
 from app.figures.style import empty_figure
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import count_text, number_text, percent_text
 from app.resources import served
-from app.scoring.dictionary import data_dictionary
-from app.scoring.formatting import count_text, number_text, percent_text
 from app.scoring.governance import (
     dependence_points,
     explore_costs,

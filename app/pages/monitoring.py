@@ -13,11 +13,18 @@ from dash import Input, Output, dcc, html
 
 from app.figures.drift import distribution_figure, drift_ranking_figure, empty_drift_note
 from app.figures.style import empty_figure
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import (
+    MISSING_CATEGORY,
+    MISSING_TEXT,
+    category_label,
+    count_text,
+    number_text,
+    percent_text,
+)
 from app.resources import served
 from app.scoring import drift
-from app.scoring.dictionary import data_dictionary
 from app.scoring.drift_report import DriftReport, FeatureDrift, Histogram
-from app.scoring.formatting import MISSING_CATEGORY, MISSING_TEXT, category_label, count_text, number_text, percent_text
 from app.security.access import Role
 from app.ui import Card, current_language, date_text, page_title, t
 

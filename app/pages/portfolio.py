@@ -1,7 +1,7 @@
 """The manager's portfolio page (/portfolio): filter a group of clients, compare two groups, list and
 export the clients behind the numbers.
 
-Callbacks are thin: they turn form values into a :class:`~app.scoring.group_view.PortfolioView`
+Callbacks are thin: they turn form values into a :class:`~app.presenters.group_view.PortfolioView`
 (validated exactly like a shared URL), ask the memoised :class:`~app.scoring.groups.PortfolioAnalysis`
 and hand its answers to the figure builders and panel factories. Managers only: every id starts with
 "portfolio-", the area this page declares for managers (``role=`` below); the CSV export also
@@ -27,12 +27,12 @@ from app.components.portfolio_panels import (
     option_label,
 )
 from app.figures import portfolio as figures
+from app.presenters.formatting import MISSING_TEXT, count_text
+from app.presenters.group_compare import describe_differences
+from app.presenters.group_export import MAX_EXPORT_ROWS, export_frame, table_records, to_csv_bytes
+from app.presenters.group_view import PortfolioView, view_from_controls
 from app.resources import served
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
-from app.scoring.formatting import MISSING_TEXT, count_text
-from app.scoring.group_compare import describe_differences
-from app.scoring.group_export import MAX_EXPORT_ROWS, export_frame, table_records, to_csv_bytes
-from app.scoring.group_view import PortfolioView, view_from_controls
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.security.access import Role

@@ -2,7 +2,7 @@
 
 A model folder (``model/`` by default, written by ``scripts/train.py``) holds:
 
-- ``model.cbm``: the CatBoost model (fold ensemble, see ``app.scoring.model``);
+- ``model.cbm``: the CatBoost model (fold ensemble, see ``app.training.model``);
 - ``model_card.json``: what produced it and how good it is (metrics, threshold, costs, features,
   parameters, baselines, fairness, calibration, data fingerprint, library versions, date);
 - ``oof.parquet``: out-of-fold probabilities of the labelled portfolio (model and fairness pages);
@@ -30,10 +30,10 @@ import pandas as pd
 from catboost import CatBoost, CatBoostError, Pool
 
 from app.scoring.artefacts import ArtefactError, FormatVersionError
+from app.scoring.calibration import Calibration
 from app.scoring.features import build_features
 from app.scoring.loan_terms import TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import CostModel, risk_grade
-from app.scoring.model import Calibration
 from app.scoring.model_card import ModelCard
 
 MODEL_FILE = "model.cbm"

@@ -32,7 +32,6 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
-from app.scoring.formatting import MISSING_TEXT
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
     DifferencingRisk,
@@ -42,6 +41,7 @@ from app.scoring.privacy import (
     suppressed,
     suppressed_together,
 )
+from app.scoring.schema import MISSING_TEXT
 
 #: Attributes a manager can break a group down by (filter field -> served column).
 SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)

@@ -1,6 +1,6 @@
 """The model card as typed, immutable data: parsed and checked once, when a model folder is loaded.
 
-``model_card.json`` is written by training (``app.scoring.pipeline``) and read by the bundle, the model
+``model_card.json`` is written by training (``app.training.pipeline``) and read by the bundle, the model
 page, the monitoring report and the scripts. Read as a nested dict, a renamed or missing entry only
 blanked a table cell somewhere; parsed here, it stops the load with the entry's dotted name
 (``decision.costs.cost_fn``), and every reader uses attributes its type checker can follow.

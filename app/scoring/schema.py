@@ -13,6 +13,7 @@ from app.config import SCHEMA_PATH
 
 ID_COLUMN = "SK_ID_CURR"
 TARGET_COLUMN = "TARGET"
+MISSING_TEXT = "—"  # a missing value, in every language (bin labels and formatted values)
 DAYS_EMPLOYED_SENTINEL = 365243
 MISSING_MARKERS = ("XNA", "XAP")
 

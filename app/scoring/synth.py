@@ -1,7 +1,7 @@
 """Synthetic Home Credit portfolio: sample applications from aggregate Gaussian-copula parameters.
 
 The real Kaggle rows may not be redistributed, so the project ships only *aggregate* parameters
-(fitted by ``scripts/fit_synth.py``, see :mod:`app.scoring.synth_fit`) and draws a demo portfolio
+(fitted by ``scripts/fit_synth.py``, see :mod:`app.training.synth_fit`) and draws a demo portfolio
 with the exact raw ``application_train`` / ``application_test`` schema from them.
 
 Model (method version :data:`METHOD_VERSION`):

@@ -13,8 +13,8 @@ from app.figures.drift import distribution_figure, drift_ranking_figure
 from app.figures.fairness import disparate_impact_figure
 from app.figures.model import calibration_figure, confusion_figure, roc_figure
 from app.figures.style import separators
+from app.presenters.formatting import MISSING_TEXT, NBSP
 from app.scoring.drift_report import FeatureDrift, Histogram
-from app.scoring.formatting import MISSING_TEXT, NBSP
 
 
 def _json(fig: go.Figure) -> str:

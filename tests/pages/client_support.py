@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from app.scoring.data import prepare_applications
-from app.scoring.pipeline import run_training
+from app.training.pipeline import run_training
 from tests.factories import make_applications
-from tests.scoring.conftest import SMALL_CONFIG
+from tests.model_fixture import SMALL_CONFIG
 from tests.served_support import serving
 
 NEW_FIRST_ID = 900_000

@@ -1,6 +1,6 @@
 """A tiny trained model folder for the model and monitoring page tests, and a fixture serving it.
 
-The folder is trained once per test process (a few seconds, like tests/scoring/conftest.py) and
+The folder is trained once per test process (a few seconds, like tests/model_fixture.py) and
 shared by the callback and browser tests of both pages. ``governance_model`` serves it for ONE
 test (a fresh ``ServedModel`` bound to the app), so other pages' tests never see it.
 """
@@ -18,9 +18,9 @@ from tests.served_support import serving
 @lru_cache(maxsize=1)
 def tiny_model_dir() -> Path:
     from app.scoring.data import prepare_applications
-    from app.scoring.pipeline import run_training
+    from app.training.pipeline import run_training
     from tests.factories import make_applications
-    from tests.scoring.conftest import SMALL_CONFIG
+    from tests.model_fixture import SMALL_CONFIG
 
     out = Path(tempfile.mkdtemp(prefix="governance-model-"))
     labelled, _ = prepare_applications(make_applications(1500, seed=21), source="train", labelled=True)

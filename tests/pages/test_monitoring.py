@@ -22,7 +22,7 @@ def test_layout_reads_the_report_and_shows_verdict_ranking_and_method(governance
                    "Wasserstein", "Jensen-Shannon", "PSI", "50\u00a0%"):
         assert needle in text, needle
     top = report["features"][0]["feature"]
-    from app.scoring.dictionary import data_dictionary
+    from app.presenters.dictionary import data_dictionary
 
     assert data_dictionary().label(top, "fr") in text
 
@@ -54,7 +54,7 @@ def test_page_says_so_when_no_report_can_be_built(governance_model, tmp_path, da
 
 def test_categories_are_shown_in_the_reader_language(governance_model, dash_app):
     from app.pages import monitoring
-    from app.scoring.formatting import category_label
+    from app.presenters.formatting import category_label
 
     french = list(monitoring.update_distribution("NAME_INCOME_TYPE").data[0].x)
     assert category_label("NAME_INCOME_TYPE", "Working", "fr") in french and "Working" not in french

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from app.i18n import translate
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import number_text
 from app.scoring.bundle import ModelBundle
 from app.scoring.cohorts import add_derived_columns
-from app.scoring.dictionary import data_dictionary
 from app.scoring.explain import Explanation, explain_row, waterfall_steps
-from app.scoring.formatting import number_text
 from app.scoring.portfolio import PortfolioStore
 
 #: Longest id accepted from a person (Home Credit ids have 6 digits; a generous bound stops abuse).

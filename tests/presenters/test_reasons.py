@@ -3,8 +3,8 @@ import pandas as pd
 import pytest
 
 from app.config import PROTECTED_ATTRIBUTES
+from app.presenters.reasons import ProtectedReasonError, actionable_text, reason_sentence, top_reasons
 from app.scoring.explain import OTHER_FEATURES
-from app.scoring.reasons import ProtectedReasonError, actionable_text, reason_sentence, top_reasons
 
 
 def steps(rows):

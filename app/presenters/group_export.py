@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app.i18n import normalise_language, translate
-from app.scoring.formatting import MISSING_TEXT, category_label, count_text, money_text, percent_text
+from app.presenters.formatting import MISSING_TEXT, category_label, count_text, money_text, percent_text
 
 #: (column, catalog key of the header, kind). OUTCOME is derived from TARGET and IS_LABELLED.
 TABLE_COLUMNS: tuple[tuple[str, str, str], ...] = (

@@ -22,7 +22,7 @@ import pandas as pd
 
 from app.config import get_settings
 from app.i18n import normalise_language
-from app.scoring.formatting import UNIT_KINDS, display_value, format_display, unit_label
+from app.presenters.formatting import UNIT_KINDS, display_value, format_display, unit_label
 
 LOGGER = logging.getLogger(__name__)
 LABELS_PATH = Path(__file__).with_name("column_labels.csv")

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from app.i18n import translate
-from app.scoring.client_file import ClientFile, points_text
+from app.presenters.client_file import ClientFile, points_text
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import is_missing
+from app.presenters.reasons import check_not_protected, feature_label, value_text
 from app.scoring.cohorts import CATEGORY_FIELDS
 from app.scoring.comparison import SIMILARITY_OPTIONS
-from app.scoring.dictionary import data_dictionary
 from app.scoring.explain import OTHER_FEATURES
-from app.scoring.formatting import is_missing
-from app.scoring.reasons import check_not_protected, feature_label, value_text
 
 #: Direction arrows of the waterfall bars (text carries the direction, not only the colour).
 ARROW_UP, ARROW_DOWN = "\u25b2 ", "\u25bc "

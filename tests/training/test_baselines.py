@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
-from app.scoring.baselines import dummy_oof, fit_logistic, logistic_oof
+from app.training.baselines import dummy_oof, fit_logistic, logistic_oof
 
 
 def signal_frame(n=3000, seed=0):

@@ -57,8 +57,8 @@ def test_threshold_is_optimal_on_the_out_of_fold_predictions(small_model_dir):
 
 
 def test_training_is_deterministic(small_model_dir, tmp_path):
-    from app.scoring.pipeline import run_training
-    from tests.scoring.conftest import SMALL_CONFIG
+    from app.training.pipeline import run_training
+    from tests.model_fixture import SMALL_CONFIG
 
     out, card, labelled, new = small_model_dir
     again = run_training(labelled, new, tmp_path, config=SMALL_CONFIG, source={"kind": "test"}, log=lambda m: None,
@@ -155,8 +155,8 @@ def _folder_digest(folder: Path) -> dict[str, bytes]:
 def test_a_run_that_fails_midway_leaves_the_previous_model_whole(small_model_dir, tmp_path, monkeypatch):
     import shutil
 
-    from app.scoring import pipeline
-    from tests.scoring.conftest import SMALL_CONFIG
+    from app.training import pipeline
+    from tests.model_fixture import SMALL_CONFIG
 
     out, _, labelled, new = small_model_dir
     served = tmp_path / "served"
@@ -176,8 +176,8 @@ def test_a_run_that_fails_midway_leaves_the_previous_model_whole(small_model_dir
 
 def test_retraining_without_previous_applications_removes_the_stale_term_model(small_model_dir, tmp_path):
     from app.scoring.loan_terms import TERM_MODEL_FILE
-    from app.scoring.pipeline import run_training
-    from tests.scoring.conftest import SMALL_CONFIG
+    from app.training.pipeline import run_training
+    from tests.model_fixture import SMALL_CONFIG
 
     _, _, labelled, _ = small_model_dir
     (tmp_path / TERM_MODEL_FILE).write_bytes(b"left by a run with previous applications")
@@ -189,8 +189,8 @@ def test_retraining_without_previous_applications_removes_the_stale_term_model(s
 
 def test_too_few_new_applications_for_a_drift_report_train_without_one(small_model_dir, tmp_path):
     from app.scoring.drift import MIN_DRIFT_SAMPLE, REPORT_FILE
-    from app.scoring.pipeline import run_training
-    from tests.scoring.conftest import SMALL_CONFIG
+    from app.training.pipeline import run_training
+    from tests.model_fixture import SMALL_CONFIG
 
     _, _, labelled, new = small_model_dir
     logged = []

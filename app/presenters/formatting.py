@@ -2,7 +2,7 @@
 
 One function per unit kind, so every page shows the same value the same way: ages as positive years,
 amounts in € with the language's separators, shares in %, flags as yes/no, the common category levels
-in French. Every word comes from the one catalog, :mod:`app.i18n`. Used through :class:`app.scoring.dictionary.DataDictionary`; pure Python, no UI import.
+in French. Every word comes from the one catalog, :mod:`app.i18n`. Used through :class:`app.presenters.dictionary.DataDictionary`; pure Python, no UI import.
 """
 from __future__ import annotations
 
@@ -13,9 +13,8 @@ import pandas as pd
 
 from app.i18n import CATEGORY_LABELS, normalise_language, translate
 from app.scoring.features import MISSING_CATEGORY
-from app.scoring.schema import DAYS_EMPLOYED_SENTINEL
+from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, MISSING_TEXT
 
-MISSING_TEXT = "—"
 NBSP = "\u00a0"
 DAYS_PER_YEAR = 365.25
 

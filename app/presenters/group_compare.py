@@ -5,12 +5,12 @@ head. Rates are compared in percentage points (a difference of rates), amounts p
 groups of different sizes cannot be compared on totals). A difference too small to show at the
 displayed precision is called "identical" rather than "+0,0". A figure that one group lacks (no
 known outcome, or too few to be shown) is said to be not comparable, never treated as 0.
-Pure: strings come from ``app.i18n`` (the one catalog), numbers from ``app.scoring.formatting``.
+Pure: strings come from ``app.i18n`` (the one catalog), numbers from ``app.presenters.formatting``.
 """
 from __future__ import annotations
 
 from app.i18n import normalise_language, translate
-from app.scoring.formatting import NBSP, number_text
+from app.presenters.formatting import NBSP, number_text
 from app.scoring.privacy import MIN_COHORT_SIZE
 
 MINUS = "\u2212"

@@ -3,8 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.scoring import model as model_module
-from app.scoring.model import SEARCH_TOLERANCE, Calibration, explanation_cost, stratified_folds
+from app.scoring.calibration import Calibration
+from app.training import model as model_module
+from app.training.model import SEARCH_TOLERANCE, explanation_cost, stratified_folds
 
 
 def test_explanation_cost_grows_with_trees_leaves_and_depth():

@@ -8,14 +8,14 @@ import pandas as pd
 import pytest
 
 from app.config import get_settings
-from app.scoring import features
-from app.scoring.dictionary import (
+from app.presenters.dictionary import (
     DESCRIPTION_FILE,
     ENGINEERED_FEATURES,
     data_dictionary,
     read_descriptions,
 )
-from app.scoring.formatting import NBSP, UNIT_KINDS
+from app.presenters.formatting import NBSP, UNIT_KINDS
+from app.scoring import features
 from app.scoring.loan_terms import TERM_FEATURES
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, application_schema
 

@@ -1,14 +1,14 @@
 """The portfolio view round-trips through the URL; hostile or hand-edited queries never break it."""
 import pytest
 
-from app.scoring.cohorts import CohortFilter
-from app.scoring.group_view import (
+from app.presenters.group_view import (
     DEFAULT_FEATURE,
     DEFAULT_SEGMENT,
     PortfolioView,
     filter_from_controls,
     view_from_controls,
 )
+from app.scoring.cohorts import CohortFilter
 
 
 def test_round_trip_with_two_groups():

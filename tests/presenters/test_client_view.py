@@ -1,6 +1,6 @@
 """Waterfall texts: no arrow on a step that rounds to 0, units from the catalog, language's numbers."""
 from app.figures.waterfall import waterfall_figure
-from app.scoring.client_view import step_text
+from app.presenters.client_view import step_text
 
 TEXTS = {"base": "Base", "client": "Client", "threshold": "Seuil", "axis": "%"}
 
@@ -22,9 +22,9 @@ def test_waterfall_numbers_follow_the_language():
 
 def test_similarity_options_name_the_clients_own_values(small_model_dir):
     """The client file row carries the same derived columns as the filters (age band included)."""
+    from app.presenters.client_file import load_client_file
+    from app.presenters.client_view import similarity_options
     from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle
-    from app.scoring.client_file import load_client_file
-    from app.scoring.client_view import similarity_options
     from app.scoring.cohorts import add_derived_columns
     from app.scoring.portfolio import PortfolioStore
 

@@ -1,8 +1,14 @@
 """Client ids typed by people, the client file of a scored portfolio, distance to the threshold in words."""
 import pytest
 
+from app.presenters.client_file import (
+    ClientIdError,
+    distance_sentence,
+    identity_facts,
+    load_client_file,
+    parse_client_id,
+)
 from app.scoring.bundle import ModelBundle
-from app.scoring.client_file import ClientIdError, distance_sentence, identity_facts, load_client_file, parse_client_id
 from app.scoring.portfolio import PortfolioStore
 
 

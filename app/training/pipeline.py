@@ -22,7 +22,6 @@ import pandas as pd
 
 from app.config import PROTECTED_ATTRIBUTES
 from app.scoring import bundle as files
-from app.scoring.baselines import dummy_oof, logistic_oof
 from app.scoring.bundle import ModelBundle
 from app.scoring.drift import MIN_DRIFT_SAMPLE
 from app.scoring.explain import shap_matrix
@@ -41,11 +40,12 @@ from app.scoring.metrics import (
     reference_costs,
     reliability_table,
 )
-from app.scoring.model import Log, TrainConfig, check_trainable, train_model
 from app.scoring.model_card import FORMAT_VERSION, ModelCard
 from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
+from app.training.baselines import dummy_oof, logistic_oof
+from app.training.model import Log, TrainConfig, check_trainable, train_model
 
 SHAP_SAMPLE_SIZE = 2_000
 LIBRARIES = ("catboost", "scikit-learn", "pandas", "numpy", "pyarrow", "dash")

@@ -14,11 +14,11 @@ import pandas as pd
 
 from app.config import PROTECTED_ATTRIBUTES
 from app.i18n import translate
-from app.scoring.client_file import plain_label, points_text
-from app.scoring.dictionary import data_dictionary
+from app.presenters.client_file import plain_label, points_text
+from app.presenters.dictionary import data_dictionary
+from app.presenters.formatting import MISSING_TEXT
 from app.scoring.explain import OTHER_FEATURES
 from app.scoring.features import MISSING_CATEGORY
-from app.scoring.formatting import MISSING_TEXT
 
 N_REASONS = 4
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier, Pool, sum_models
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from app.scoring.calibration import Calibration
 from app.scoring.metrics import CostModel
 from app.scoring.validation import DataValidationError
 
@@ -100,29 +100,6 @@ class TrainConfig:
             "search_budget_seconds": self.search_budget_seconds,
             "search_space": list(self.search_space),
         }
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Platt scaling of the raw score: ``logit(p) = slope * raw + intercept``."""
-
-    slope: float
-    intercept: float
-
-    def logit(self, raw) -> np.ndarray:
-        return self.slope * np.asarray(raw, dtype=float) + self.intercept
-
-    def proba(self, raw) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.logit(raw)))
-
-    @classmethod
-    def fit(cls, raw, y) -> Calibration:
-        lr = LogisticRegression(C=1e6, max_iter=1000)
-        lr.fit(np.asarray(raw, dtype=float).reshape(-1, 1), np.asarray(y))
-        return cls(float(lr.coef_[0, 0]), float(lr.intercept_[0]))
-
-    def to_dict(self) -> dict:
-        return {"method": "platt", "slope": self.slope, "intercept": self.intercept}
 
 
 @dataclass

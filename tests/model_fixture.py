@@ -1,10 +1,10 @@
-"""A small trained model folder shared by the engine tests (trained once per test session)."""
+"""A small trained model folder shared by the domain, training and presenter tests (trained once per session)."""
 import pytest
 
 from app.scoring.data import prepare_applications
 from app.scoring.metrics import CostModel
-from app.scoring.model import SEARCH_SPACE, TrainConfig
-from app.scoring.pipeline import run_training
+from app.training.model import SEARCH_SPACE, TrainConfig
+from app.training.pipeline import run_training
 from tests.factories import make_applications
 
 SMALL_CONFIG = TrainConfig(seed=7, n_folds=3, max_iterations=150, early_stopping_rounds=30, learning_rate=0.1,

@@ -1,7 +1,7 @@
 """Differences between two groups stated in words (FR default, EN)."""
 import pytest
 
-from app.scoring.group_compare import MINUS, describe_differences, difference
+from app.presenters.group_compare import MINUS, describe_differences, difference
 
 A = dict(n=1000, n_known_outcome=800, approval_rate=0.90, mean_proba=0.080, default_rate=0.070,
          cost_per_client=0.50, exposure=5e8, expected_loss=2e7)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from app.i18n import CATALOG, CATEGORY_LABELS
-from app.scoring.formatting import (
+from app.presenters.formatting import (
     MISSING_TEXT,
     NBSP,
     UNIT_KINDS,

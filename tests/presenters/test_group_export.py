@@ -4,7 +4,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from app.scoring.group_export import export_frame, headers, protect_cell, table_records, to_csv_bytes
+from app.presenters.group_export import export_frame, headers, protect_cell, table_records, to_csv_bytes
 from tests.scoring.test_groups import served_frame
 
 

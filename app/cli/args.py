@@ -7,6 +7,7 @@ a value that cannot make sense (``--folds 1``, ``--cost-fn -1``, ``--n 0``).
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
 from collections.abc import Callable
 from typing import TypeVar
@@ -56,3 +57,17 @@ def threads(text: str) -> int:
     if value == 0:
         raise argparse.ArgumentTypeError("must be -1 (all cores) or a positive count, got 0")
     return value
+
+
+def iso_date(text: str):
+    """``--as-of YYYY-MM-DD``: a calendar date (an impossible one such as 2026-02-30 is refused)."""
+    import pandas as pd
+
+    try:
+        return pd.Timestamp(datetime.date.fromisoformat(text.strip()))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+AS_OF_HELP = ("date of the applications when a file has no APPLICATION_DATE column, YYYY-MM-DD "
+              "(the Kaggle files have none; without it their dates are unknown)")

@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from app.cli.args import AS_OF_HELP, iso_date
 from app.cli.paths import folder_problem
 from app.scoring.bundle import (
     CARD_FILE,
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="output model folder (outside git)")
     parser.add_argument("--with-oof", action="store_true",
                         help="attach the model's out-of-fold probabilities (only when --labelled is its training set)")
+    parser.add_argument("--as-of", type=iso_date, help=AS_OF_HELP)
     args = parser.parse_args(argv)
     if args.out.resolve() == args.model_dir.resolve():
         parser.error("--out must differ from --model-dir (the model folder is never modified)")
@@ -53,11 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     try:
         bundle = ModelBundle.load(args.model_dir)
-        labelled, _ = prepare_applications(read_table(args.labelled), source=args.labelled.name, labelled=True)
+        labelled, _ = prepare_applications(read_table(args.labelled), source=args.labelled.name, labelled=True,
+                                           as_of=args.as_of)
         new = None
         if args.new is not None:
             raw_new = read_table(args.new).drop(columns=["TARGET"], errors="ignore")
-            new, _ = prepare_applications(raw_new, source=args.new.name, labelled=False)
+            new, _ = prepare_applications(raw_new, source=args.new.name, labelled=False, as_of=args.as_of)
     except (DataValidationError, ModelNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

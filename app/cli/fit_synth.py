@@ -4,7 +4,8 @@
 
 Reads application_train / application_test (.parquet, .csv or .csv.zip), fits the train table
 first and the test table with the train's latent level order, and writes aggregate parameters
-only (gzip JSON, see app.training.synth_fit) that the app samples from without the real data.
+only (gzip JSON, see app.training.synth_fit) that the app samples from without the real data. The
+train table's parameters also hold the default model (app.training.synth_target_fit).
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from typing import Any
 
 from app.config import SYNTH_PARAMS_DIR
 from app.scoring.data import DataValidationError, find_table, read_table
-from app.scoring.synth import params_path, save_params
+from app.scoring.synth import params_path, sample_with_outcomes, save_params
 from app.training.synth_fit import file_fingerprint, fit_table, level_order
+from app.training.synth_target_fit import fit_target_model
 
 
 def table_path(data_dir: Path, table: str) -> Path:
@@ -55,6 +57,8 @@ def fit_all(data_dir: Path, out_dir: Path) -> int:
             }
         params = fit_table(df, table, source=file_fingerprint(path), **kwargs)
         if train_params is None:
+            synthetic, _ = sample_with_outcomes(params, 100_000, seed=0, first_id=1)
+            params["target_model"] = fit_target_model(df, synthetic)
             train_params = params
             orders = {c: level_order(df, c) for c, m in params["marginals"].items() if m["kind"] == "category"}
         out = params_path(table, out_dir)

@@ -4,6 +4,9 @@
 
 Used for scale benchmarks (the full Home Credit size is 307,511 + 48,744 clients). Write it outside
 git (data/bench/ is git-ignored): it is a generated artefact, rebuilt from the committed parameters.
+Every application has an APPLICATION_DATE; the new ones come in 12 monthly batches, and
+``outcomes.parquet`` (SK_ID_CURR, APPLICATION_DATE, TARGET) holds the realised outcomes of those at
+least 6 months old, as a lender would record them later (see app.scoring.synth_history).
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from pathlib import Path
 
 from app.cli.args import non_negative_int
 from app.cli.paths import folder_problem
-from app.scoring.synth import demo_portfolio
+from app.scoring.synth_history import demo_history
+
+OUTCOMES_FILE = "outcomes.parquet"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,16 +36,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    labelled, new = demo_portfolio(args.n_labelled, args.n_new, seed=args.seed)
+    history = demo_history(args.n_labelled, args.n_new, seed=args.seed)
+    labelled, new = history.labelled, history.new
     elapsed = time.perf_counter() - start
     try:
         args.out.mkdir(parents=True, exist_ok=True)
         labelled.to_parquet(args.out / "application_train.parquet", index=False)
         new.to_parquet(args.out / "application_test.parquet", index=False)
+        history.outcomes.to_parquet(args.out / OUTCOMES_FILE, index=False)
     except OSError as exc:  # a parent that is a file, read-only folder, full disk
         print(f"error: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    print(f"{len(labelled):,} labelled + {len(new):,} new applications generated in {elapsed:.1f} s -> {args.out}")
+    print(f"{len(labelled):,} labelled + {len(new):,} new applications generated in {elapsed:.1f} s -> {args.out} "
+          f"({len(history.outcomes):,} known outcomes of new applications in {OUTCOMES_FILE})")
     return 0
 
 

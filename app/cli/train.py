@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.cli.args import bounded, int_at_least, non_negative_float, non_negative_int, threads
+from app.cli.args import AS_OF_HELP, bounded, int_at_least, iso_date, non_negative_float, non_negative_int, threads
 from app.cli.paths import folder_problem
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
 from app.scoring.bundle import file_sha256
@@ -54,6 +54,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="new synthetic applications when no --data-dir (default: %(default)s)")
     parser.add_argument("--threads", type=threads, default=-1,
                         help="CatBoost threads: -1 for all cores, or a positive count (default: %(default)s)")
+    parser.add_argument("--as-of", type=iso_date, help=AS_OF_HELP)
     parser.add_argument("--no-loan-terms", action="store_true",
                         help="ignore previous_application (no estimated term / implied rate inputs)")
     return parser.parse_args(argv)
@@ -72,13 +73,15 @@ def load_inputs(args: argparse.Namespace):
                   "params_sha256": {t: file_sha256(params_path(t)) for t in ("application_train", "application_test")}}
         return labelled, new, None, source
     if args.data_dir.is_file():
-        labelled, warnings = prepare_applications(read_table(args.data_dir), source=args.data_dir.name, labelled=True)
+        labelled, warnings = prepare_applications(read_table(args.data_dir), source=args.data_dir.name, labelled=True,
+                                                  as_of=args.as_of)
         for w in warnings:
             print(f"warning: {w}")
         files = {"application_train": args.data_dir}
         new = previous = None
     else:
-        data = load_home_credit(args.data_dir, secondary=() if args.no_loan_terms else (PREVIOUS_TABLE,))
+        data = load_home_credit(args.data_dir, secondary=() if args.no_loan_terms else (PREVIOUS_TABLE,),
+                                as_of=args.as_of)
         for w in data.warnings:
             print(f"warning: {w}")
         labelled, new, files = data.train, data.test, data.sources

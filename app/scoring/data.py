@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from app.scoring.schema import (
+    DATE_COLUMN,
     DAYS_EMPLOYED_SENTINEL,
     ID_COLUMN,
     MISSING_MARKERS,
@@ -36,6 +37,7 @@ from app.scoring.validation import (
     is_numeric,
     show,
     to_binary_target,
+    to_date,
     to_float,
     to_identifier,
     to_text,
@@ -234,7 +236,7 @@ def find_table(directory: Path | str, name: str) -> Path | None:
 
 # ------------------------------------------------------------------------------ applications
 def prepare_applications(
-    df: pd.DataFrame, *, source: str, labelled: bool
+    df: pd.DataFrame, *, source: str, labelled: bool, as_of: pd.Timestamp | None = None
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validate any application table and coerce it to the exact schema, then clean it.
 
@@ -242,6 +244,10 @@ def prepare_applications(
     tolerance for what does not matter (unknown columns dropped, optional columns added as missing,
     both reported in the returned warnings) and the strictness for what does (required columns, ids,
     numbers, labels). Returns ``(table, warnings)``; raises :class:`DataValidationError`.
+
+    The table keeps an ``APPLICATION_DATE`` column after the schema's: the file's own (every row
+    dated), else ``as_of`` on every row (the Kaggle files carry no date), else unknown (NaT), so
+    that monthly figures never invent a date.
     """
     schema = application_schema()
     warnings: list[str] = []
@@ -264,7 +270,7 @@ def prepare_applications(
         raise DataValidationError(f"{source}: the table has no rows", source=source)
 
     expected = schema.names if labelled else schema.test_names()
-    extra = [c for c in frame.columns if c not in expected]
+    extra = [c for c in frame.columns if c not in expected and c != DATE_COLUMN]
     if extra:
         warnings.append(f"{source}: {len(extra)} unknown column(s) ignored: {_listing(extra)}")
     optional_absent = [c for c in expected if c not in frame.columns]
@@ -290,7 +296,16 @@ def prepare_applications(
             warnings.extend(_unknown_levels(out[name], column.categories, source, name))
         else:
             out[name] = to_float(frame[name], source=source, column=name)
-    return clean_applications(pd.DataFrame(out, columns=expected)), warnings
+    out[DATE_COLUMN] = _application_dates(frame, source, as_of)
+    return clean_applications(pd.DataFrame(out, columns=[*expected, DATE_COLUMN])), warnings
+
+
+def _application_dates(frame: pd.DataFrame, source: str, as_of: pd.Timestamp | None) -> pd.Series:
+    if DATE_COLUMN in frame.columns:
+        return to_date(frame[DATE_COLUMN], source=source, column=DATE_COLUMN)
+    if as_of is not None:
+        return pd.Series(pd.Timestamp(as_of).normalize(), index=frame.index, dtype="datetime64[ns]")
+    return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
 
 
 def _unknown_levels(values: pd.Series, known: tuple[str, ...], source: str, name: str) -> list[str]:
@@ -388,11 +403,13 @@ class HomeCreditData:
 
 
 def load_home_credit(
-    directory: Path | str, *, require_train: bool = True, secondary: bool | tuple[str, ...] = True
+    directory: Path | str, *, require_train: bool = True, secondary: bool | tuple[str, ...] = True,
+    as_of: pd.Timestamp | None = None,
 ) -> HomeCreditData:
     """Load every Home Credit table present in ``directory`` (Parquet, CSV or zipped CSV).
 
     ``secondary``: all secondary tables (``True``), none (``False``) or only the named ones.
+    ``as_of``: the date of applications whose file has no ``APPLICATION_DATE`` column.
 
     Raises DataValidationError when a present file is invalid, or when ``application_train`` is
     required and absent; optional tables that are absent are simply left out.
@@ -419,7 +436,7 @@ def load_home_credit(
                 )
             continue
         tables[table], found = prepare_applications(
-            read_table(path), source=path.name, labelled=labelled
+            read_table(path), source=path.name, labelled=labelled, as_of=as_of
         )
         warnings.extend(found)
         sources[table] = path

@@ -13,6 +13,9 @@ from app.config import SCHEMA_PATH
 
 ID_COLUMN = "SK_ID_CURR"
 TARGET_COLUMN = "TARGET"
+#: When the application was made. Not a Home Credit column (the real files carry no date): the demo
+#: has it, a lender's file may, otherwise the loader stamps an explicit ``--as-of`` date.
+DATE_COLUMN = "APPLICATION_DATE"
 MISSING_TEXT = "—"  # a missing value, in every language (bin labels and formatted values)
 DAYS_EMPLOYED_SENTINEL = 365243
 MISSING_MARKERS = ("XNA", "XAP")

@@ -15,9 +15,14 @@ Model (method version :data:`METHOD_VERSION`):
 * the "not employed" structure of the real data is exact, not approximate: rows carrying the
   DAYS_EMPLOYED sentinel take their own marginal for the columns that are degenerate there
   (ORGANIZATION_TYPE = 'XNA', FLAG_EMP_PHONE = 0, NAME_INCOME_TYPE = 'Pensioner');
-* missingness: whole joint missingness patterns (frequent ones only) drawn per stratum
-  (TARGET x sentinel), so the block structure of the building columns and the link between
-  missingness and default survive.
+* missingness: whole joint missingness patterns (frequent ones only) drawn per sentinel group,
+  so the block structure of the building columns survives;
+* the logical rules of an application (:mod:`app.scoring.synth_rules`: employment after 14, family
+  size from the family status, goods price and instalments by contract type...) are enforced on
+  every drawn row;
+* TARGET (method version 2) is not the copula's: it is drawn from the applicant's values through the
+  binned risk model with interactions of :mod:`app.scoring.synth_target`, fitted on the real rows,
+  so the demo has the non-linear effects that make gradient boosting worth its keep.
 
 Everything is vectorised with numpy; the full Home Credit size (356,255 rows) takes seconds.
 """
@@ -40,14 +45,18 @@ from app.scoring.schema import (
     TARGET_COLUMN,
     application_schema,
 )
+from app.scoring.synth_rules import enforce_rules
+from app.scoring.synth_target import draw_target
 
-METHOD_VERSION = 1
+METHOD_VERSION = 2
 FORMAT_NAME = "home-credit-synth"
 #: Synthetic ids start far above the real ones (100,001 - 456,255) so they can never collide.
 FIRST_LABELLED_ID = 1_000_001
 #: Rows drawn per latent block: bounds the peak memory of the correlated normals (~50 MB).
 _CHUNK_ROWS = 50_000
 #: Probability levels of the stored inner quantiles of a ``mixed`` marginal (no exact min/max).
+#: Entropy added to the seed for the rules' repairs and the outcome draw (independent of the copula stream).
+_RULES_STREAM = 0x5EED
 QUANTILE_LEVELS = np.linspace(0.0025, 0.9975, 200)
 TABLES = ("application_train", "application_test")
 
@@ -179,24 +188,26 @@ def _compile(params: dict) -> _Compiled:
     return _Compiled(columns, np.linalg.cholesky(corr), tables, sentinel_tables)
 
 
-def _draw_missing(params: dict, target: np.ndarray, sentinel: np.ndarray,
-                  rng: np.random.Generator) -> tuple[list, np.ndarray]:
-    """Draw one joint missingness pattern per row given its sentinel group and TARGET."""
+def _draw_missing(params: dict, sentinel: np.ndarray, rng: np.random.Generator) -> tuple[list, np.ndarray]:
+    """Draw one joint missingness pattern per row given its sentinel group.
+
+    The stored frequencies are per TARGET value; they are pooled here because TARGET is drawn
+    afterwards, from the values and the missingness (the default model has "missing" cells).
+    """
     spec = params["missing"]
     cols = list(spec["columns"])
-    mask = np.zeros((len(target), len(cols)), dtype=bool)
+    mask = np.zeros((len(sentinel), len(cols)), dtype=bool)
     for g, group in spec["groups"].items():
         bits = np.array(
             [np.unpackbits(np.frombuffer(bytes.fromhex(p), dtype=np.uint8))[: len(cols)]
              for p in group["patterns"]],
             dtype=bool,
         ).reshape(-1, len(cols))
-        for t, counts in group["counts"].items():
-            rows = np.flatnonzero((sentinel == int(g)) & (target == int(t)))
-            counts = np.asarray(counts, dtype=float)
-            if len(rows) == 0 or counts.sum() == 0:
-                continue
-            mask[rows] = bits[rng.choice(len(counts), size=len(rows), p=counts / counts.sum())]
+        counts = np.sum([np.asarray(c, dtype=float) for c in group["counts"].values()], axis=0)
+        rows = np.flatnonzero(sentinel == int(g))
+        if len(rows) == 0 or counts.sum() == 0:
+            continue
+        mask[rows] = bits[rng.choice(len(counts), size=len(rows), p=counts / counts.sum())]
     return cols, mask
 
 
@@ -205,7 +216,29 @@ def sample_applications(params: dict, n: int, *, seed: int, first_id: int) -> pd
 
     Deterministic given ``seed`` (and ``n``); SK_ID_CURR runs from ``first_id``. A labelled table
     (fitted on application_train) has TARGET; new applications (application_test) do not.
+    Amounts are in the fitted table's unit (:func:`demo_portfolio` converts them to euros).
     """
+    return sample_with_outcomes(params, n, seed=seed, first_id=first_id)[0]
+
+
+def sample_with_outcomes(params: dict, n: int, *, seed: int, first_id: int,
+                         target_model: dict | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """:func:`sample_applications` plus each row's realised outcome, drawn by ``target_model`` (default:
+    the table's own; new applications have none of their own, pass the labelled table's)."""
+    frame = _sample_values(params, n, seed=seed, first_id=first_id)
+    streams = np.random.SeedSequence([seed, _RULES_STREAM]).spawn(2)
+    frame = enforce_rules(frame, np.random.default_rng(streams[0]))
+    model = target_model if target_model is not None else params.get("target_model")
+    if model is None:
+        return frame, None
+    outcome = draw_target(frame, model, np.random.default_rng(streams[1]))
+    if TARGET_COLUMN in frame:
+        frame[TARGET_COLUMN] = outcome
+    return frame, outcome
+
+
+def _sample_values(params: dict, n: int, *, seed: int, first_id: int) -> pd.DataFrame:
+    """The copula's rows, before the rules and the default model."""
     if n < 0:
         raise ValueError(f"n must be non-negative, got {n}")
     model = _compile(params)
@@ -229,8 +262,7 @@ def sample_applications(params: dict, n: int, *, seed: int, first_id: int) -> pd
                 sentinel = out == DAYS_EMPLOYED_SENTINEL
             values[c][start:start + k] = out
     is_sentinel = values[sentinel_col] == DAYS_EMPLOYED_SENTINEL
-    target = values[TARGET_COLUMN].astype(int) if TARGET_COLUMN in values else np.zeros(n, dtype=int)
-    miss_cols, mask = _draw_missing(params, target, is_sentinel.astype(int), rng)
+    miss_cols, mask = _draw_missing(params, is_sentinel.astype(int), rng)
     missing = dict(zip(miss_cols, mask.T, strict=True))
     return _to_frame(params, values, missing, n, first_id)
 
@@ -272,17 +304,9 @@ def _to_frame(params: dict, values: dict, missing: dict, n: int, first_id: int) 
 def demo_portfolio(
     n_labelled: int = 30_000, n_new: int = 8_000, seed: int = 42
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The shipped demo portfolio: labelled applications (with TARGET) and new applications.
+    """The shipped demo portfolio: labelled applications (with TARGET) and new applications, dated,
+    amounts in euros (see :mod:`app.scoring.synth_history`)."""
+    from app.scoring.synth_history import demo_history
 
-    Ids: labelled from :data:`FIRST_LABELLED_ID`, new applications right after them, as in the
-    real data where test ids are disjoint from train ids. The two tables use independent streams.
-    """
-    seed_new = int(np.random.SeedSequence([seed, 1]).generate_state(1)[0])
-    labelled = sample_applications(
-        shipped_params("application_train"), n_labelled, seed=seed, first_id=FIRST_LABELLED_ID
-    )
-    new = sample_applications(
-        shipped_params("application_test"), n_new, seed=seed_new,
-        first_id=FIRST_LABELLED_ID + n_labelled,
-    )
-    return labelled, new
+    history = demo_history(n_labelled, n_new, seed=seed)
+    return history.labelled, history.new

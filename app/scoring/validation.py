@@ -79,6 +79,25 @@ def to_float(series: pd.Series, *, source: str, column: str) -> pd.Series:
     return out
 
 
+def to_date(series: pd.Series, *, source: str, column: str) -> pd.Series:
+    """Parse a date column (ISO ``YYYY-MM-DD`` text, or dates already) to day-precision datetimes.
+
+    Every row needs a date: a file that dates applications must date them all, so an empty or
+    unreadable cell fails naming its row rather than silently dropping out of every monthly figure.
+    """
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        out = pd.to_datetime(series)
+        bad = out.isna()
+    else:
+        text = series.astype("str").str.strip()
+        out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        bad = out.isna()
+    if bad.any():
+        _reject(series, bad, source, column, "must hold a date (YYYY-MM-DD) on every row",
+                missing=bool(series.isna().iloc[first_position(bad)]))
+    return out.dt.normalize().astype("datetime64[ns]")
+
+
 def to_identifier(series: pd.Series, *, source: str, column: str, unique: bool) -> pd.Series:
     """Validate a key column (present on every row, whole numbers, optionally unique) as int64."""
     if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():

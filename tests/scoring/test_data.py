@@ -19,7 +19,7 @@ from app.scoring.data import (
     prepare_secondary,
     read_table,
 )
-from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, application_schema
+from app.scoring.schema import DATE_COLUMN, DAYS_EMPLOYED_SENTINEL, application_schema
 
 N_ROWS = 20
 
@@ -88,7 +88,7 @@ def test_csv_zip_and_parquet_load_identically(tmp_path):
         pd.testing.assert_frame_equal(table, loaded[0][0])
         assert warnings == loaded[0][1]
     table = loaded[0][0]
-    assert list(table.columns) == application_schema().names
+    assert list(table.columns) == [*application_schema().names, DATE_COLUMN]
     assert table["SK_ID_CURR"].dtype == "int64" and table["TARGET"].dtype == "int64"
     assert table["DAYS_BIRTH"].dtype == "float64" and table["CNT_CHILDREN"].dtype == "float64"
     assert table["NAME_CONTRACT_TYPE"].dtype == "str"
@@ -108,7 +108,7 @@ def test_find_table_prefers_parquet_then_csv_then_zip(tmp_path):
 
 def test_unlabelled_table_has_test_columns_and_ignores_target(tmp_path):
     table, warnings = load(write(synthetic_applications(), tmp_path / "new.csv"), labelled=False)
-    assert list(table.columns) == application_schema().test_names()
+    assert list(table.columns) == [*application_schema().test_names(), DATE_COLUMN]
     assert any("TARGET" in w and "ignored" in w for w in warnings)
 
 
@@ -327,7 +327,7 @@ def test_missing_optional_columns_are_added_as_missing_with_a_warning():
     assert table["OWN_CAR_AGE"].isna().all() and table["OWN_CAR_AGE"].dtype == "float64"
     assert table["FONDKAPREMONT_MODE"].isna().all() and table["FONDKAPREMONT_MODE"].dtype == "str"
     assert any("OWN_CAR_AGE" in w and "FONDKAPREMONT_MODE" in w for w in warnings)
-    assert list(table.columns) == application_schema().names
+    assert list(table.columns) == [*application_schema().names, DATE_COLUMN]
 
 
 def test_only_required_columns_is_enough():
@@ -335,7 +335,7 @@ def test_only_required_columns_is_enough():
     table, warnings = prepare_applications(
         synthetic_applications(labelled=False)[required], source="api", labelled=False
     )
-    assert table.shape == (N_ROWS, len(application_schema().test_names()))
+    assert table.shape == (N_ROWS, len(application_schema().test_names()) + 1)  # + APPLICATION_DATE
     assert len(warnings) == 1 and "absent" in warnings[0]
 
 
@@ -364,7 +364,7 @@ def test_load_home_credit_folder(tmp_path):
     write(pd.DataFrame({"SK_ID_CURR": [500_001], "SK_ID_BUREAU": [7], "AMT_CREDIT_SUM": [1.0]}),
           tmp_path / "bureau.csv")
     data = load_home_credit(tmp_path)
-    assert data.train.shape == (N_ROWS, 122) and data.test.shape == (N_ROWS, 121)
+    assert data.train.shape == (N_ROWS, 123) and data.test.shape == (N_ROWS, 122)  # + APPLICATION_DATE
     assert set(data.secondary) == {"bureau"} and data.warnings == ()
     assert data.sources["application_train"].name == "application_train.csv.zip"
     assert load_home_credit(tmp_path, secondary=False).secondary == {}
@@ -389,8 +389,31 @@ def test_real_home_credit_folder():
     sentinels = int((raw["DAYS_EMPLOYED"] == DAYS_EMPLOYED_SENTINEL).sum())
     assert sentinels > 0
     data = load_home_credit(REAL_DIR, secondary=False)
-    assert data.train.shape == (37_051, 122)
+    assert data.train.shape == (37_051, 123)  # the 122 columns + APPLICATION_DATE (unknown)
+    assert data.train[DATE_COLUMN].isna().all()
     assert len(data.test) == 48_744
     assert data.train["DAYS_EMPLOYED"].isna().sum() == sentinels + int(raw["DAYS_EMPLOYED"].isna().sum())
     assert (data.train["DAYS_EMPLOYED"] == DAYS_EMPLOYED_SENTINEL).sum() == 0
     assert data.train["TARGET"].isin((0, 1)).all()
+
+
+def test_application_dates_come_from_the_file_or_the_as_of_date(tmp_path):
+    frame = synthetic_applications()
+    undated, _ = prepare_applications(frame, source="f.csv", labelled=True)
+    assert undated[DATE_COLUMN].isna().all()
+    stamped, _ = prepare_applications(frame, source="f.csv", labelled=True, as_of=pd.Timestamp("2026-03-31"))
+    assert (stamped[DATE_COLUMN] == pd.Timestamp("2026-03-31")).all()
+    dated = frame.assign(**{DATE_COLUMN: [f"2026-01-{i % 28 + 1:02d}" for i in range(len(frame))]})
+    table, warnings = load(write(dated, tmp_path / "application_train.csv"))
+    assert table[DATE_COLUMN].dt.day.tolist() == [i % 28 + 1 for i in range(len(frame))]
+    assert not any(DATE_COLUMN in w for w in warnings)  # neither "unknown column" nor "no date"
+
+
+@pytest.mark.parametrize("bad", ["2026-02-30", "", "yesterday"])
+def test_a_bad_application_date_names_its_row(tmp_path, bad):
+    frame = synthetic_applications()
+    dates = ["2026-01-15"] * len(frame)
+    dates[3] = bad
+    error = error_for(frame.assign(**{DATE_COLUMN: dates}), tmp_path)
+    assert error.column == DATE_COLUMN and error.row == 4
+    assert "YYYY-MM-DD" in str(error)

@@ -11,9 +11,9 @@ from dash import html
 from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import (
     count_text,
+    money_text,
     number_text,
     percent_text,
-    short_number_text,
 )
 from app.scoring.model_card import Features, ModelCard, Source
 from app.ui import current_language, date_text, t
@@ -52,8 +52,8 @@ def ModelCardTable(card: ModelCard) -> html.Div:
                                        trees=", ".join(str(x) for x in model.trees_per_fold) or "—")),
         _row(t("model.card.calibration"), t("model.card.calibration_value", method=card.calibration.method)),
         _row(t("model.card.decision"), t("model.card.decision_value", threshold=percent_text(decision.threshold, 1, lang),
-                                         fn=short_number_text(decision.costs.cost_fn, lang),
-                                         fp=short_number_text(decision.costs.cost_fp, lang))),
+                                         fn=money_text(decision.costs.cost_fn, lang),
+                                         fp=money_text(decision.costs.cost_fp, lang))),
         _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.config.n_folds)),
         _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
     ]

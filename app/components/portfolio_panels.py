@@ -14,9 +14,7 @@ from app.presenters.formatting import (
     category_label,
     count_text,
     money_text,
-    number_text,
     percent_text,
-    short_number_text,
 )
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
@@ -123,10 +121,11 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
         (translate("portfolio.kpi.mean_proba", lang), percent_text(k["mean_proba"], 1, lang),
          translate("portfolio.kpi.mean_proba_note", lang), "proba"),
         (translate("portfolio.kpi.cost_per_client", lang),
-         number_text(k["cost_per_client"], 2, lang),
+         money_text(k["cost_per_client"], lang),
          no_outcome if k["cost_per_client"] is None
-         else translate("portfolio.kpi.cost_note", lang, fn=short_number_text(costs.cost_fn, lang),
-                        fp=short_number_text(costs.cost_fp, lang)), "cost"),
+         else translate("portfolio.kpi.cost_note", lang, fn=money_text(costs.cost_fn, lang),
+                        fp=money_text(costs.cost_fp, lang),
+                        per_thousand=money_text(1000 * k["cost_per_client"], lang)), "cost"),
         (translate("portfolio.kpi.exposure", lang), money_text(k["exposure"], lang),
          translate("portfolio.kpi.exposure_detail", lang, note=translate("portfolio.kpi.exposure_note", lang),
                    per_client=translate("portfolio.kpi.exposure_per_client", lang),

@@ -1,8 +1,8 @@
 """Figures of the model page (performance, costs, global explanations). Pure builders.
 
 Every builder takes the language and returns a ``go.Figure``. Probabilities and rates are shown in
-%, costs in "cost units per client" (a missed defaulter costs ``cost_fn`` units, a refused good
-client ``cost_fp``). Markers carry a text label as well as a colour.
+%, costs in euros per client (a missed defaulter costs ``cost_fn`` €, a refused good client
+``cost_fp`` €, the settings'). Markers carry a text label as well as a colour.
 """
 from __future__ import annotations
 

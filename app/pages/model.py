@@ -28,7 +28,7 @@ from app.figures.model import (
 )
 from app.figures.style import empty_figure
 from app.presenters.dictionary import data_dictionary
-from app.presenters.formatting import count_text, number_text, percent_text
+from app.presenters.formatting import count_text, money_text, number_text, percent_text
 from app.resources import served
 from app.scoring.governance import (
     dependence_points,
@@ -57,12 +57,17 @@ EXPLAIN_TABS_ID = "model-explain-tabs"
 TOP_FEATURES = 15
 SUMMARY_FEATURES = 12
 SUMMARY_POINTS = 500  # per feature: an SVG scatter (no WebGL needed) that stays light
-MAX_COST = 1000.0
+MAX_COST = 10_000_000.0  # euros: above 10 M€ per client a cost is a typo
 
 
 def pct(value: float | None, lang: str) -> str:
     """A rate of the page in % ("12,3 %" / "12.3%"); "—" when undefined."""
     return percent_text(value, 1, lang)
+
+
+def cost_cell(value: float | None, lang: str) -> str:
+    """A cost per client, in euros (the card's costs are the settings' euros)."""
+    return money_text(value, lang)
 
 
 def num(value: float | None, lang: str) -> str:
@@ -152,9 +157,10 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
         Kpi(t("model.cost.kpi_default"), pct(at["default_rate_approved"], lang)),
         Kpi(t("model.cost.kpi_fn"), count_text(at["fn"], lang), t("model.cost.kpi_fn_help")),
         Kpi(t("model.cost.kpi_fp"), count_text(at["fp"], lang), t("model.cost.kpi_fp_help")),
-        Kpi(t("model.cost.kpi_cost"), num(at["cost_per_client"], lang), t("model.cost.kpi_cost_help")),
+        Kpi(t("model.cost.kpi_cost"), money_text(at["cost_per_client"], lang),
+            t("model.cost.kpi_cost_help", per_thousand=money_text(1000 * at["cost_per_client"], lang))),
         Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
-            t("model.cost.kpi_optimum_help", cost=num(result.optimum_cost, lang))),
+            t("model.cost.kpi_optimum_help", cost=money_text(result.optimum_cost, lang))),
     ]
     return figure, kpis, message
 
@@ -227,7 +233,7 @@ def _comparison(bundle, lang: str) -> dbc.Card:
     columns = [("roc_auc", "model.compare.auc", num), ("average_precision", "model.compare.ap", num),
                ("brier", "model.compare.brier", num), ("ece", "model.compare.ece", pct),
                ("threshold", "model.compare.threshold", pct), ("approval_rate", "model.compare.approval", pct),
-               ("cost_per_client", "model.compare.cost", num)]
+               ("cost_per_client", "model.compare.cost", cost_cell)]
     header = html.Thead(html.Tr([html.Th(t("model.compare.name"))] + [html.Th(t(k)) for _, k, _ in columns]))
     body = html.Tbody([html.Tr([html.Th(t("model.fig.policy_" + name), scope="row",
                                         className="fw-bold" if name == "model" else "fw-normal")]

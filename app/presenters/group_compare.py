@@ -74,11 +74,8 @@ def difference(key: str, a: float, b: float, kind: str, lang: str = "fr") -> str
         plural = abs(round(delta, decimals)) >= 2 if lang == "fr" else abs(round(delta, decimals)) != 1
         unit = translate("portfolio.diff.points" if plural else "portfolio.diff.point", lang)
         amount = f"{text} {unit}"
-    elif kind == "eur":
+    else:  # amounts, and the business cost: euros (cost_fn per missed defaulter, cost_fp per refused good client)
         amount = f"{text}{NBSP}€" if lang == "fr" else f"{text[0]}€{text[1:]}"
-    else:  # business cost: unitless cost units (cost_fn per missed defaulter, cost_fp per refused good client)
-        plural = abs(round(delta, decimals)) >= 2 if lang == "fr" else abs(round(delta, decimals)) != 1
-        amount = f"{text} {translate('portfolio.diff.cost_units_plural' if plural else 'portfolio.diff.cost_units', lang)}"
     return translate("portfolio.diff.sentence", lang, name=name, amount=amount)
 
 

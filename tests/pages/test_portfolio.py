@@ -202,7 +202,7 @@ def test_grid_speaks_the_readers_language(page, dash_app):
     with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=en"}):
         grid = _ids(page.layout())[page.TABLE_ID]
     headers = [c["headerName"] for c in grid.columnDefs]
-    assert headers[0] == "Client id" and "Annual income (€)" in headers
+    assert headers[0] == "Client id" and "Monthly income (€)" in headers
     assert grid.dashGridOptions["localeText"]["nextPage"] == "Next page"
     french = _ids(page.layout())[page.TABLE_ID]
     assert french.dashGridOptions["localeText"]["nextPage"] == "Page suivante"

@@ -50,8 +50,9 @@ def test_outcome_figures_withheld_under_the_floor_are_said_so():
         describe_differences(A, b, "en")
 
 
-def test_business_cost_in_cost_units():
-    assert difference("portfolio.kpi.cost_per_client", 0.5, 0.62, "cost") == \
-        "Coût métier par client : +0,12 unité de coût dans B"
-    assert difference("portfolio.kpi.cost_per_client", 0.5, 3.0, "cost", "en") == \
-        "Business cost per client: +2.50 cost units in B"
+def test_business_cost_in_euros():
+    """The costs are the settings' euros: a difference of cost per client is an amount, never "units"."""
+    assert difference("portfolio.kpi.cost_per_client", 250.5, 262.62, "cost") == \
+        "Coût métier par client : +12,12\u00a0€ dans B"
+    assert difference("portfolio.kpi.cost_per_client", 250.5, 253.0, "cost", "en") == \
+        "Business cost per client: +€2.50 in B"

@@ -29,6 +29,7 @@ from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfol
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 EXTENSION_KEY = "credit_model"
+DEMO_FIRST_ID = "1000001"  # app.scoring.synth.FIRST_LABELLED_ID, without loading the generator
 
 #: Columns the pages filter, show and plot, kept in memory for every client (the rest is read from
 #: disk for the one client on screen). Keep this list short: it sets the worker's memory.
@@ -179,6 +180,17 @@ class ServedModel:
             if cached is None:
                 cached = self._memos[function] = lru_cache(maxsize=maxsize)(functools.partial(function, self))
         return cached
+
+    def example_client_id(self) -> str:
+        """An id the pages may offer as an example: the served portfolio's first client.
+
+        A fixed example (Home Credit's 100002) does not exist in the demo, whose ids start at
+        1,000,001; a folder that cannot be read yet still gets the demo's first id.
+        """
+        try:
+            return str(int(self.portfolio.frame.index[0]))
+        except (ModelNotFoundError, ModelFileError, OSError, IndexError):
+            return DEMO_FIRST_ID
 
     def warm_up(self) -> None:
         """Load the model and the portfolio now, so the first officer does not wait."""

@@ -60,8 +60,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "client.title": {"fr": "Dossier client", "en": "Client file"},
     "client.search.label": {"fr": "Identifiant du client (SK_ID_CURR)", "en": "Client id (SK_ID_CURR)"},
     "client.search.placeholder": {
-        "fr": "ex. 100002 — tapez les premiers chiffres",
-        "en": "e.g. 100002 — type the first digits",
+        "fr": "ex. {example} — tapez les premiers chiffres",
+        "en": "e.g. {example} — type the first digits",
     },
     "client.search.open": {"fr": "Ouvrir le dossier", "en": "Open the file"},
     "client.search.help": {
@@ -74,8 +74,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No client id starts with {prefix}.",
     },
     "client.error.empty": {
-        "fr": "Saisissez l'identifiant du client (des chiffres, par exemple 100002).",
-        "en": "Enter the client's id (digits, for example 100002).",
+        "fr": "Saisissez l'identifiant du client (des chiffres, par exemple {example}).",
+        "en": "Enter the client's id (digits, for example {example}).",
     },
     "client.error.malformed": {
         "fr": "« {raw} » n'est pas un identifiant client : un identifiant ne contient que des chiffres (12 au plus).",

@@ -22,6 +22,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Portefeuille de démonstration synthétique : aucun client réel.",
         "en": "Synthetic demo portfolio: no real client.",
     },
+    "home.example": {"fr": "Par exemple, le dossier du client {client} :", "en": "For example, the file of client {client}:"},
+    "home.example_link": {"fr": "ouvrir le dossier {client}", "en": "open file {client}"},
     "error.not_found": {"fr": "Page introuvable.", "en": "Page not found."},
     "error.not_found_title": {"fr": "Page introuvable — Prêt à dépenser", "en": "Page not found — Prêt à dépenser"},
     "error.not_found_heading": {"fr": "Page introuvable", "en": "Page not found"},

@@ -94,7 +94,8 @@ def resolve_client(raw, lang: str = "fr") -> tuple[int | None, str | None]:
             raise ClientIdError("unknown", client_id)
     except ClientIdError as exc:
         shown = str(raw).strip()[:40]
-        return None, translate(f"client.error.{exc.code}", lang, raw=shown, client_id=shown)
+        return None, translate(f"client.error.{exc.code}", lang, raw=shown, client_id=shown,
+                               example=served().example_client_id())
     except (ModelNotFoundError, FileNotFoundError, OSError):
         log.exception("client file unavailable")
         return None, translate("client.error.unavailable", lang)
@@ -190,7 +191,8 @@ def SearchBar(lang: str) -> html.Div:
         dbc.Label(translate("client.search.label", lang), html_for=SEARCH_INPUT, className="fw-semibold"),
         dbc.InputGroup([
             dbc.Input(id=SEARCH_INPUT, type="text", inputMode="numeric", autoComplete="off", maxLength=20,
-                      placeholder=translate("client.search.placeholder", lang), value=""),
+                      placeholder=translate("client.search.placeholder", lang,
+                                                  example=served().example_client_id()), value=""),
             dbc.Button(translate("client.search.open", lang), id=SEARCH_OPEN, color="primary"),
         ], className="mb-1", style={"maxWidth": "560px"}),
         html.Div(id=SEARCH_MATCHES, className="mb-1"),

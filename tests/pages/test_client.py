@@ -313,3 +313,18 @@ def test_tab_title_and_file_read_the_same_decoded_id(page, served_client_model):
     encoded = "".join(f"%{ord(c):02X}" for c in str(NEW_FIRST_ID + 2))
     assert str(NEW_FIRST_ID + 2) in page.page_title(encoded)
     assert page.url_client_id(encoded) == str(NEW_FIRST_ID + 2)
+
+
+def test_examples_name_a_client_of_the_served_portfolio(page, served_client_model):
+    """The placeholder, the empty-id message and the home page offer an id that opens a file (Home
+    Credit's 100002, the old example, exists in no synthetic portfolio)."""
+    from app.pages import home
+
+    example = served().example_client_id()
+    assert int(example) in served().portfolio.frame.index
+    search = _text(page.SearchBar("fr"))
+    assert f"ex. {example}" in search and "100002" not in search
+    assert f"par exemple {example}" in _text(page.search_update("", opening=True)[1])
+    landing = home.layout()
+    assert f'"/client/{example}"' in _text(landing)
+    assert page.search_update(example, opening=True)[2] == f"/client/{example}"

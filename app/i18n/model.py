@@ -124,6 +124,22 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "model.compare.name": {"fr": "Modèle", "en": "Model"},
     "model.compare.auc": {"fr": "AUC", "en": "AUC"},
+    "model.verdict.title": {"fr": "En clair", "en": "In plain words"},
+    "model.verdict.better": {
+        "fr": "{figure} : ce modèle fait mieux que la régression logistique ({ours} contre {theirs}).",
+        "en": "{figure}: this model does better than the logistic regression ({ours} against {theirs}).",
+    },
+    "model.verdict.worse": {
+        "fr": "{figure} : la régression logistique fait mieux que ce modèle ({theirs} contre {ours}).",
+        "en": "{figure}: the logistic regression does better than this model ({theirs} against {ours}).",
+    },
+    "model.verdict.level": {
+        "fr": "{figure} : ce modèle et la régression logistique font jeu égal ({ours}).",
+        "en": "{figure}: this model and the logistic regression are level ({ours}).",
+    },
+    "model.verdict.figure.auc": {"fr": "Pouvoir de séparation (AUC, plus haut = mieux)", "en": "Separation (AUC, higher is better)"},
+    "model.verdict.figure.cost": {"fr": "Coût métier par client (plus bas = mieux)", "en": "Business cost per client (lower is better)"},
+    "model.verdict.figure.brier": {"fr": "Justesse des probabilités (Brier, plus bas = mieux)", "en": "Accuracy of the probabilities (Brier, lower is better)"},
     "model.compare.ap": {"fr": "Précision moyenne", "en": "Average precision"},
     "model.compare.brier": {"fr": "Brier", "en": "Brier"},
     "model.compare.ece": {"fr": "ECE", "en": "ECE"},

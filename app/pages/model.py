@@ -29,6 +29,7 @@ from app.figures.model import (
 from app.figures.style import empty_figure
 from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import count_text, money_text, number_text, percent_text
+from app.presenters.model_verdict import verdict_sentences
 from app.resources import served
 from app.scoring.governance import (
     dependence_points,
@@ -246,6 +247,9 @@ def _comparison(bundle, lang: str) -> dbc.Card:
     return Card(t("model.compare.title"), [
         html.P(t("model.compare.help"), className="small"),
         dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small"),
+        html.H3(t("model.verdict.title"), className="h6 mt-3"),
+        html.Ul([html.Li(sentence) for sentence in verdict_sentences(card.metrics.cross_validated, card.baselines, lang)],
+                id="model-verdict", className="small"),
         html.H3(t("model.compare.policies"), className="h6 mt-3"),
         html.P(t("model.compare.policies_help"), className="small text-muted"),
         _graph(policy_costs_figure(policy, lang)),

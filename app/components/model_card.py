@@ -10,8 +10,8 @@ from dash import html
 
 from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import (
+    cost_setting_text,
     count_text,
-    money_text,
     number_text,
     percent_text,
 )
@@ -52,8 +52,8 @@ def ModelCardTable(card: ModelCard) -> html.Div:
                                        trees=", ".join(str(x) for x in model.trees_per_fold) or "—")),
         _row(t("model.card.calibration"), t("model.card.calibration_value", method=card.calibration.method)),
         _row(t("model.card.decision"), t("model.card.decision_value", threshold=percent_text(decision.threshold, 1, lang),
-                                         fn=money_text(decision.costs.cost_fn, lang),
-                                         fp=money_text(decision.costs.cost_fp, lang))),
+                                         fn=cost_setting_text(decision.costs.cost_fn, lang),
+                                         fp=cost_setting_text(decision.costs.cost_fp, lang))),
         _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.config.n_folds)),
         _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
     ]

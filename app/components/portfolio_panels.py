@@ -12,6 +12,7 @@ from dash import dcc, html
 from app.i18n import translate
 from app.presenters.formatting import (
     category_label,
+    cost_setting_text,
     count_text,
     money_text,
     percent_text,
@@ -123,8 +124,8 @@ def KpiBlock(group: str, summary: GroupSummary, threshold: float, costs: CostMod
         (translate("portfolio.kpi.cost_per_client", lang),
          money_text(k["cost_per_client"], lang),
          no_outcome if k["cost_per_client"] is None
-         else translate("portfolio.kpi.cost_note", lang, fn=money_text(costs.cost_fn, lang),
-                        fp=money_text(costs.cost_fp, lang),
+         else translate("portfolio.kpi.cost_note", lang, fn=cost_setting_text(costs.cost_fn, lang),
+                        fp=cost_setting_text(costs.cost_fp, lang),
                         per_thousand=money_text(1000 * k["cost_per_client"], lang)), "cost"),
         (translate("portfolio.kpi.exposure", lang), money_text(k["exposure"], lang),
          translate("portfolio.kpi.exposure_detail", lang, note=translate("portfolio.kpi.exposure_note", lang),

@@ -66,6 +66,11 @@ def pct(value: float | None, lang: str) -> str:
     return percent_text(value, 1, lang)
 
 
+def per_thousand(cost_per_client: float | None) -> float | None:
+    """The cost of 1,000 applications (None stays None: a figure withheld for privacy)."""
+    return None if cost_per_client is None else 1000 * cost_per_client
+
+
 def cost_cell(value: float | None, lang: str) -> str:
     """A cost per client, in euros (the card's costs are the settings' euros)."""
     return money_text(value, lang)
@@ -159,7 +164,7 @@ def update_cost(cost_fn, cost_fp, threshold_pct):
         Kpi(t("model.cost.kpi_fn"), count_text(at["fn"], lang), t("model.cost.kpi_fn_help")),
         Kpi(t("model.cost.kpi_fp"), count_text(at["fp"], lang), t("model.cost.kpi_fp_help")),
         Kpi(t("model.cost.kpi_cost"), money_text(at["cost_per_client"], lang),
-            t("model.cost.kpi_cost_help", per_thousand=money_text(1000 * at["cost_per_client"], lang))),
+            t("model.cost.kpi_cost_help", per_thousand=money_text(per_thousand(at["cost_per_client"]), lang))),
         Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
             t("model.cost.kpi_optimum_help", cost=money_text(result.optimum_cost, lang))),
     ]

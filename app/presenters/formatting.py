@@ -141,6 +141,15 @@ def money_text(amount: object, lang: str) -> str:
     return format_display("eur", as_float(amount), normalise_language(lang))
 
 
+def cost_setting_text(value: object, lang: str) -> str:
+    """A cost setting in euros with only the decimals it needs ("5 000 €", "0,5 €"): a setting may be
+    small, and rounding it to whole euros would show it as "0 €" or "1 €"."""
+    text = short_number_text(value, lang)
+    if text == MISSING_TEXT:
+        return text
+    return f"{text}{NBSP}€" if normalise_language(lang) == "fr" else f"€{text}"
+
+
 def short_number_text(value: object, lang: str, max_decimals: int = 2) -> str:
     """A number with only the decimals it needs (0.5 -> "0,5", 10 -> "10", 1.25 -> "1,25"): for
     user-entered settings such as costs, which rounding to whole units would show as "0"."""

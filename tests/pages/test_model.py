@@ -125,7 +125,7 @@ def test_model_card_shows_a_dash_for_missing_values():
 
     text = _text(ModelCardTable(make_model_card(edit)))
     assert not re.search(r"\bnan\b", text.lower()) and "taux de défaut —" in text  # not "financé"
-    assert "1\u00a0234 lignes" in text and "= 0,5" in text
+    assert "1\u00a0234 lignes" in text and "= 0,5\u00a0€" in text
 
 
 def test_browser_tab_title_follows_the_language(dash_app):

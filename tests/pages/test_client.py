@@ -75,6 +75,7 @@ def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_
     assert decision_word in _text(score)
     assert "seuil de refus" in _text(score)
     intro, items = reasons.children[0], reasons.children[1].children
+    assert ("Ce qui a fait monter" if file.decision == "refused" else "Ce qui a le plus réduit") in _text(intro)
     assert 1 <= len(items) <= 4
     direction = "augmente le risque" if file.decision == "refused" else "réduit le risque"
     assert all(direction in _text(i) for i in items)  # never a reason pointing away from the decision

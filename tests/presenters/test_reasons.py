@@ -134,3 +134,13 @@ def test_refusals_of_a_trained_model_never_give_a_reason_that_lowers_the_risk(sm
         assert all((r.points > 0) == (decision == "refused") for r in reasons)
         seen[decision] += 1
     assert seen["refused"] and seen["granted"]
+
+
+def test_the_sentence_quotes_the_input_that_moved_the_concept():
+    """Client 1000006: "Demandes au bureau (dernier trimestre) : 0 — contre 0" explained a rise due to
+    the week's enquiry; the sentence now quotes the input that raised the risk."""
+    inputs = {"AMT_REQ_CREDIT_BUREAU_QRT": (0.0, 0.01), "AMT_REQ_CREDIT_BUREAU_WEEK": (1.0, 0.3),
+              "AMT_REQ_CREDIT_BUREAU_YEAR": (2.0, -0.05)}
+    (reason,) = decision_reasons(explanation(inputs), "refused", None, "fr")
+    assert reason.headline == "AMT_REQ_CREDIT_BUREAU_WEEK"
+    assert reason.sentence == "Demandes au bureau de crédit (dernière semaine) : 1"

@@ -50,6 +50,15 @@ PROTECTED_ATTRIBUTES: tuple[str, ...] = (
     "CNT_CHILDREN",
     "CNT_FAM_MEMBERS",
 )
+#: Inputs a client must never be refused for, excluded from the model's inputs by configuration
+#: (shell-style patterns over the application columns; ``app.scoring.features.excluded_inputs``).
+#: ``*_SOCIAL_CIRCLE``: how many people of the client's social circle were observed (``OBS_``), and
+#: how many of them defaulted (``DEF_``). A fact about other people, which the client can neither check nor change; "someone you
+#: know defaulted" is not a reason a lender can give for a refusal. Unlike the protected attributes
+#: they are not kept for monitoring either. Effect on the real rows: README "Benchmarks".
+NEVER_REFUSED_FOR: tuple[str, ...] = (
+    "*_SOCIAL_CIRCLE",
+)
 
 
 #: The environments the app knows. Anything else (``APP_ENV=prod``, a typo) refuses to start: it

@@ -158,6 +158,18 @@ class ServedModel:
         return align_shap_inputs(shap, inputs)
 
     @cached_property
+    def reference(self):
+        """What granted clients look like, input by input (``app.scoring.concepts.PortfolioReference``):
+        the references of the reasons, from the SHAP sample's clients and their served decisions."""
+        from app.scoring.bundle import GRANTED
+        from app.scoring.concepts import PortfolioReference
+        from app.scoring.privacy import MIN_COHORT_SIZE
+
+        _, inputs = self.shap_inputs
+        granted = self.portfolio.frame.loc[inputs.index, "DECISION"].to_numpy() == GRANTED
+        return PortfolioReference.build(inputs, granted, MIN_COHORT_SIZE)
+
+    @cached_property
     def drift_report(self) -> DriftReport:
         """The folder's precomputed drift report (``ValueError`` when absent or stale).
 

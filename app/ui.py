@@ -10,7 +10,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import flask
-from dash import html
+from dash import dcc, html
 
 from app.i18n import LANGUAGES, normalise_language, translate
 
@@ -81,3 +81,24 @@ def Card(title: str, body, *, id: str | None = None, class_name: str = "") -> db
         className=f"mb-3 shadow-sm {class_name}".strip(),
         **kwargs,
     )
+
+
+#: The texts dcc.Dropdown draws itself (Dash 4 ``labels``); ``{num_selected}`` is filled in by Dash.
+DROPDOWN_LABELS = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+                   "no_options_found")
+
+
+def dropdown_labels(lang: str) -> dcc.Dropdown.Labels:
+    """dcc.Dropdown's own texts ("Search", "2 selected", "No options found") in the reader's language."""
+    return dcc.Dropdown.Labels(**{name: translate(f"common.dropdown.{name}", lang, num_selected="{num_selected}")  # type: ignore[typeddict-item]  # keys: DROPDOWN_LABELS, Dash's own
+                                  for name in DROPDOWN_LABELS})
+
+
+def Dropdown(lang: str, **props: Any) -> dcc.Dropdown:
+    """A dcc.Dropdown whose widget texts and placeholder are in the reader's language.
+
+    Dash draws "Select...", "Search" and "2 selected" in English unless told otherwise; every
+    dropdown of the app is built here so none is forgotten (``tests/test_widget_texts.py``).
+    """
+    props.setdefault("placeholder", translate("common.dropdown.placeholder", lang))
+    return dcc.Dropdown(labels=dropdown_labels(lang), **props)

@@ -12,11 +12,16 @@ Prints, for out-of-fold predictions of a stratified K-fold cross-validation:
 their ROC AUC, business cost per client at each model's own cost-optimal threshold, calibration
 error (ECE), and ratios against the LightGBM reference measured in the same run; then the training
 wall time and the latency of one client's explanation (median and 95th percentile).
+``--variants`` instead trains the CatBoost pipeline three times on the same folds: (a) as before the
+exclusions (protected attributes only kept out), (b) with the inputs a client must never be refused
+for also kept out (``app.config.NEVER_REFUSED_FOR``), (c) with (b) and the monotone directions of
+``app.training.model.MONOTONE_DIRECTIONS``; each at its own cost-optimal threshold.
 LightGBM is a benchmark-only dependency (requirements-dev.txt).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -25,9 +30,9 @@ import numpy as np
 import pandas as pd
 
 from app.cli.args import fraction_or_zero, int_at_least, non_negative_float
-from app.config import DEFAULT_HOME_CREDIT_DIR
+from app.config import DEFAULT_HOME_CREDIT_DIR, PROTECTED_ATTRIBUTES
 from app.scoring.data import load_home_credit
-from app.scoring.features import build_features, categorical_features
+from app.scoring.features import MODEL_EXCLUSIONS, build_features, categorical_features
 from app.scoring.loan_terms import PREVIOUS_TABLE, TermModel
 from app.scoring.metrics import CostModel, classification_metrics, optimal_threshold
 from app.training.baselines import logistic_oof
@@ -91,6 +96,22 @@ def report(name: str, y, proba, costs: CostModel, reference: dict | None, *, thr
     return m
 
 
+def compare_variants(labelled: pd.DataFrame, y, folds, term_model, config: TrainConfig, costs: CostModel) -> None:
+    """(a) no exclusion beyond the protected attributes, (b) + exclusions, (c) + monotone directions."""
+    variants: tuple[tuple[str, tuple[str, ...], dict[str, int]], ...] = (("(a) protected attributes only, unconstrained", PROTECTED_ATTRIBUTES, {}),
+                ("(b) + never-refused-for exclusions", MODEL_EXCLUSIONS, {}),
+                ("(c) + exclusions + monotone directions", MODEL_EXCLUSIONS, dict(config.monotone)))
+    for name, excluded, monotone in variants:
+        X = build_features(labelled, protected=excluded, term_model=term_model).reset_index(drop=True)
+        cats = categorical_features(excluded)
+        t0 = time.perf_counter()
+        result = train_model(X, y, cats, dataclasses.replace(config, monotone=monotone), log=lambda m: None)
+        assert np.array_equal(result.folds, folds)  # the same folds for every variant
+        print(f"{name}: {X.shape[1]} inputs, {len(result.monotone)} constrained, {sum(result.best_iterations)} trees")
+        report(name, y, result.oof_proba, costs, None)
+        print(f"  ({time.perf_counter() - t0:.0f}s)", flush=True)
+
+
 def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, costs: CostModel, args) -> None:
     """The served artefact (fold ensemble + calibration + threshold chosen out of fold) on unseen rows,
     next to the seed-style LightGBM and the logistic regression trained on the same rows.
@@ -143,6 +164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-lightgbm", action="store_true", help="do not train the LightGBM references")
     parser.add_argument("--holdout", type=fraction_or_zero, default=0.0,
                         help="also train the served pipeline on 1-H of the rows and evaluate it on the held-out H")
+    parser.add_argument("--variants", action="store_true",
+                        help="compare (a) before the exclusions, (b) with them, (c) with them and the monotone directions")
     args = parser.parse_args(argv)
     if not args.data_dir.exists():
         print(f"no Home Credit data in {args.data_dir}", file=sys.stderr)
@@ -162,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
     folds = stratified_folds(y, args.folds, args.seed)
     print(f"{len(y):,} labelled applications, default rate {y.mean():.2%}, {args.folds} folds, {X.shape[1]} features")
 
+    if args.variants:
+        config = TrainConfig(seed=args.seed, n_folds=args.folds, search_budget_seconds=args.search_budget,
+                             search_space=SEARCH_SPACE[:1] if args.quick else SEARCH_SPACE)
+        compare_variants(labelled, y, folds, term_model, config, costs)
+        return 0
     reference = None
     if not args.skip_lightgbm:
         t0 = time.perf_counter()

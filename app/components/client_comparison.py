@@ -38,7 +38,7 @@ from app.scoring.comparison import (
     outcomes,
     similar_members,
 )
-from app.ui import Card, current_language
+from app.ui import Card, Dropdown, current_language
 
 CLIENT_ID = "client-id"  # the page's dcc.Store holding the id from the URL
 COMPARE_FEATURE = "client-compare-feature"
@@ -204,7 +204,7 @@ def scatter(raw_id, x_feature, y_feature, keys):
 # --- layout -----------------------------------------------------------------------------------------
 def _dropdown(id_: str, value: str, lang: str) -> dcc.Dropdown:
     options = [{"label": feature_axis(name, lang), "value": name} for name in COMPARISON_FEATURES]
-    return dcc.Dropdown(id=id_, options=options, value=value, clearable=False, searchable=False)
+    return Dropdown(lang, id=id_, options=options, value=value, clearable=False, searchable=False)
 
 
 def _graph(id_: str, height: int) -> dcc.Graph:

@@ -12,7 +12,7 @@ from dash import html
 from app.figures.gauge import GRADE_COLOURS
 from app.i18n import translate
 from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, percent_text
-from app.presenters.reasons import Reason, actionable_text, reason_sentence
+from app.presenters.reasons import Reason, actionable_text, points_sentence
 from app.scoring.metrics import grade_bands
 from app.ui import html_attributes
 
@@ -60,8 +60,10 @@ def ScoreSummary(file: ClientFile, lang: str) -> html.Div:
     ])
 
 
-def ReasonList(reasons: list[Reason], lang: str) -> html.P | html.Ol:
-    """The top reasons as sentences, each with its direction icon and whether the client can act."""
+def ReasonList(reasons: list[Reason], decision: str, lang: str) -> html.Div | html.P:
+    """The principal reasons of the decision (``app.presenters.reasons.decision_reasons``): the topic,
+    its sentence with the client's value and the portfolio's reference, its weight in points with
+    its direction icon, and whether the client can act on it."""
     if not reasons:
         return html.P(translate("client.reasons.none", lang), className="text-muted")
     items = []
@@ -70,14 +72,18 @@ def ReasonList(reasons: list[Reason], lang: str) -> html.P | html.Ol:
         items.append(html.Li([
             html.Span(icon, className="me-2 " + ("client-raises" if reason.raises_risk else "client-lowers"),
                       **html_attributes({"aria-hidden": "true"})),
-            html.Span(reason_sentence(reason, lang)),
-            html.Br(),
+            html.Strong(reason.label, className="me-1"),
+            html.Span("(" + points_sentence(reason, lang) + ")", className="small text-muted"),
+            html.Div(reason.sentence, className="ms-4"),
             html.Div(dbc.Badge(actionable_text(reason, lang), color="primary" if reason.actionable else "light",
                                text_color=None if reason.actionable else "dark",
                                className="fw-normal" + ("" if reason.actionable else " border")),
                      className="ms-4"),
         ], className="mb-2"))
-    return html.Ol(items, className="list-unstyled mb-0", id=REASONS_LIST)
+    return html.Div([
+        html.P(translate(f"client.reasons.intro_{decision}", lang), className="small text-muted mb-2"),
+        html.Ol(items, className="list-unstyled mb-0", id=REASONS_LIST),
+    ])
 
 
 def StatusLine(file: ClientFile, lang: str) -> str:

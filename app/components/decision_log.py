@@ -27,7 +27,7 @@ from app.security.decisions import (
     record_decision,
 )
 from app.security.web import current_engine, current_username, user_tag
-from app.ui import Card, t
+from app.ui import Card, Dropdown, current_language, t
 
 CONTEXT_ID = "client-decision-context"
 CHOICE_ID = "client-decision-choice"
@@ -91,7 +91,7 @@ def DecisionPanel(client_id: str, model_decision: str) -> dbc.Card:
             **draft,
         ),
         dbc.Label(t("decision.reason"), html_for=REASON_ID),
-        dcc.Dropdown(id=REASON_ID, options=[{"label": t(f"decision.reason.{r}"), "value": r} for r in OVERRIDE_REASONS],
+        Dropdown(current_language(), id=REASON_ID, options=[{"label": t(f"decision.reason.{r}"), "value": r} for r in OVERRIDE_REASONS],
                      disabled=True, className="mb-2", **draft),
         dbc.Label(t("decision.note", max=MAX_NOTE_CHARS), html_for=NOTE_ID),
         dbc.Textarea(id=NOTE_ID, maxLength=MAX_NOTE_CHARS, rows=3, className="mb-2", **draft),

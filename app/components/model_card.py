@@ -8,6 +8,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from app.i18n import translate
 from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import (
     cost_setting_text,
@@ -77,16 +78,26 @@ def FeatureList(features: Features) -> dbc.Accordion:
     raw_items = [html.Li([label(n, lang), html.Span(f" — {n}" + (" (" + t("model.card.categorical") + ")" if n in categorical else ""),
                                                      className="text-muted small")]) for n in raw]
     # The card records why each engineered feature exists in English; French readers get the label,
-    # which already names the computation ("Taux d'endettement : annuité / revenu").
+    # which already names the computation ("Taux d'endettement (annuité / revenu)").
     eng_items = [html.Li([html.Strong(label(n, lang)), html.Span(f" — {n}" + (f": {why}" if lang == "en" else ""),
                                                                   className="text-muted small")])
                  for n, why in engineered.items()]
     protected = [html.Li([label(n, lang), html.Span(f" — {n}", className="text-muted small")])
                  for n in features.protected_excluded]
+    never = [html.Li([label(n, lang), html.Span(f" — {n}", className="text-muted small")]) for n in features.excluded]
+    directions = [html.Li([label(n, lang), html.Span(f" — {n} : ", className="text-muted small"),
+                           translate("model.card.monotone_down" if d < 0 else "model.card.monotone_up", lang)])
+                  for n, d in features.monotone.items()]
     return dbc.Accordion([
         dbc.AccordionItem(html.Ul(raw_items, className="columns-2 small mb-0", style={"columnCount": 2}),
                           title=t("model.card.raw_features", n=len(raw))),
         dbc.AccordionItem(html.Ul(eng_items, className="small mb-0"), title=t("model.card.engineered_features", n=len(engineered))),
         dbc.AccordionItem([html.P(t("model.card.protected_why"), className="small"), html.Ul(protected, className="small mb-0")],
                           title=t("model.card.protected_features", n=len(protected))),
+        dbc.AccordionItem([html.P(translate("model.card.excluded_why", lang), className="small"),
+                           html.Ul(never, className="small mb-0")],
+                          title=translate("model.card.excluded_features", lang, n=len(never))),
+        dbc.AccordionItem([html.P(translate("model.card.monotone_why", lang), className="small"),
+                           html.Ul(directions, className="small mb-0")],
+                          title=translate("model.card.monotone_features", lang, n=len(directions))),
     ], start_collapsed=True, always_open=True, id=FEATURES_ID)

@@ -20,6 +20,7 @@ from app.presenters.formatting import (
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS, CohortFilter
 from app.scoring.groups import OK, TOO_SMALL, GroupSummary
 from app.scoring.metrics import CostModel
+from app.ui import Dropdown
 
 GROUPS = ("a", "b")
 POPULATIONS = ("all", "labelled", "new")
@@ -54,7 +55,8 @@ def FilterPanel(group: str, filter_: CohortFilter, options: dict[str, list[str]]
     def dropdown(field: str):
         label = translate(f"portfolio.filter.{field}", lang)
         values = [v for v in getattr(filter_, field) if v in options.get(field, [])]
-        control = dcc.Dropdown(
+        control = Dropdown(
+            lang,
             id=field_id(group, field), multi=True, value=values, placeholder=translate("portfolio.filters.any", lang),
             options=[{"label": option_label(field, v, lang), "value": v} for v in options.get(field, [])],
         )

@@ -58,7 +58,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "decision.error.user_missing": {"fr": "Connexion requise.", "en": "Login required."},
     # --- client file page (app/pages/client.py): keys "client.*"
     "client.title": {"fr": "Dossier client", "en": "Client file"},
-    "client.search.label": {"fr": "Identifiant du client (SK_ID_CURR)", "en": "Client id (SK_ID_CURR)"},
+    "client.search.label": {"fr": "Numéro de dossier du client", "en": "Client file number"},
     "client.search.placeholder": {
         "fr": "ex. {example} — tapez les premiers chiffres",
         "en": "e.g. {example} — type the first digits",
@@ -128,8 +128,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "client.gauge.threshold": {"fr": "Seuil de refus {value} %", "en": "Refusal threshold {value}%"},
     "client.why.title": {"fr": "Pourquoi ce score ?", "en": "Why this score?"},
     "client.why.intro": {
-        "fr": "Partant du taux de défaut moyen, chaque barre montre de combien une caractéristique du client augmente (▲, rouge) ou diminue (▼, bleu) sa probabilité de défaut, en points de pourcentage.",
-        "en": "Starting from the average default rate, each bar shows how much one of the client's characteristics raises (▲, red) or lowers (▼, blue) the probability of default, in percentage points.",
+        "fr": "Partant du taux de défaut moyen, chaque barre montre de combien un thème du dossier (ou, en détail, une caractéristique) augmente (▲, rouge) ou diminue (▼, bleu) sa probabilité de défaut, en points de pourcentage.",
+        "en": "Starting from the average default rate, each bar shows how much one topic of the file (or, in detail, one characteristic) raises (▲, red) or lowers (▼, blue) the probability of default, in percentage points.",
     },
     "client.waterfall.base": {"fr": "Taux moyen (point de départ)", "en": "Average rate (starting point)"},
     "client.waterfall.client": {"fr": "Probabilité de ce client", "en": "This client's probability"},
@@ -141,13 +141,50 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{label} = {value}<br>{points} points",
     },
     "client.reasons.title": {"fr": "Principales raisons", "en": "Main reasons"},
-    "client.reason.raises": {
-        "fr": "{label} = {value} — augmente le risque ({points} points)",
-        "en": "{label} = {value} — raises the risk ({points} points)",
+    "client.reasons.intro_refused": {
+        "fr": "Ce qui a fait monter le risque de ce client, le plus important d'abord :",
+        "en": "What raised this client's risk, the largest first:",
     },
-    "client.reason.lowers": {
-        "fr": "{label} = {value} — diminue le risque ({points} points)",
-        "en": "{label} = {value} — lowers the risk ({points} points)",
+    "client.reasons.intro_granted": {
+        "fr": "Ce qui a le plus réduit le risque de ce client :",
+        "en": "What lowered this client's risk most:",
+    },
+    "client.reason.sentence_median": {
+        "fr": "{label} : {value} — contre {reference} en médiane chez les clients accordés",
+        "en": "{label}: {value} — against a median of {reference} among granted clients",
+    },
+    "client.reason.sentence_share": {
+        "fr": "{label} : {value} — comme {share} des clients accordés",
+        "en": "{label}: {value} — like {share} of granted clients",
+    },
+    "client.reason.sentence_plain": {"fr": "{label} : {value}", "en": "{label}: {value}"},
+    "client.reason.points_raises": {
+        "fr": "augmente le risque de {points} points", "en": "raises the risk by {points} points",
+    },
+    "client.reason.points_lowers": {
+        "fr": "réduit le risque de {points} points", "en": "lowers the risk by {points} points",
+    },
+    "client.concept.external_scores": {"fr": "Scores de crédit externes", "en": "External credit scores"},
+    "client.concept.repayment_burden": {"fr": "Poids des remboursements", "en": "Repayment burden"},
+    "client.concept.loan": {"fr": "Montant, durée et prix du crédit", "en": "Loan amount, term and price"},
+    "client.concept.employment_income": {"fr": "Emploi, revenus et études", "en": "Employment, income and education"},
+    "client.concept.age": {"fr": "Âge", "en": "Age"},
+    "client.concept.bureau_enquiries": {
+        "fr": "Demandes récentes au bureau de crédit", "en": "Recent credit-bureau enquiries",
+    },
+    "client.concept.housing_region": {"fr": "Logement, biens et région", "en": "Housing, assets and region"},
+    "client.concept.documents_contact": {"fr": "Documents et coordonnées", "en": "Documents and contact details"},
+    "client.concept.application": {"fr": "Circonstances de la demande", "en": "Circumstances of the application"},
+    "client.concept.social_circle": {
+        "fr": "Entourage (exclu des nouveaux modèles)", "en": "Social circle (excluded from new models)",
+    },
+    "client.concept.other": {"fr": "Autres caractéristiques", "en": "Other characteristics"},
+    "client.waterfall.view": {"fr": "Détail du graphique", "en": "Chart detail"},
+    "client.waterfall.by_concept": {"fr": "Par thème", "en": "By topic"},
+    "client.waterfall.by_input": {"fr": "Par caractéristique", "en": "By characteristic"},
+    "client.waterfall.hover_concept": {
+        "fr": "{label} ({n} caractéristiques)<br>{points} points",
+        "en": "{label} ({n} characteristics)<br>{points} points",
     },
     "client.reason.actionable": {"fr": "Le client peut agir dessus", "en": "The client can act on it"},
     "client.reason.not_actionable": {"fr": "Le client ne peut pas le changer", "en": "The client cannot change it"},

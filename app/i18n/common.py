@@ -5,6 +5,15 @@ from __future__ import annotations
 PREFIXES = ('app', 'common', 'nav', 'error', 'home', 'auth')
 
 STRINGS: dict[str, dict[str, str]] = {
+    # --- Dash's own widget texts (app.ui.Dropdown): dcc.Dropdown shows English ones by default
+    "common.dropdown.placeholder": {"fr": "Choisir…", "en": "Select…"},
+    "common.dropdown.select_all": {"fr": "Tout sélectionner", "en": "Select all"},
+    "common.dropdown.deselect_all": {"fr": "Tout désélectionner", "en": "Deselect all"},
+    "common.dropdown.selected_count": {"fr": "{num_selected} sélectionnés", "en": "{num_selected} selected"},
+    "common.dropdown.search": {"fr": "Rechercher", "en": "Search"},
+    "common.dropdown.clear_search": {"fr": "Effacer la recherche", "en": "Clear search"},
+    "common.dropdown.clear_selection": {"fr": "Effacer la sélection", "en": "Clear selection"},
+    "common.dropdown.no_options_found": {"fr": "Aucun choix ne correspond", "en": "No options found"},
     "app.title": {"fr": "Prêt à dépenser — décision de crédit", "en": "Prêt à dépenser — credit decisions"},
     "app.brand": {"fr": "Prêt à dépenser", "en": "Prêt à dépenser"},
     "nav.home": {"fr": "Accueil", "en": "Home"},

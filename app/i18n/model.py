@@ -61,6 +61,20 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.card.categorical": {"fr": "catégorielle", "en": "categorical"},
     "model.card.raw_features": {"fr": "Variables du dossier utilisées ({n})", "en": "Application fields used ({n})"},
     "model.card.engineered_features": {"fr": "Variables calculées ({n})", "en": "Engineered features ({n})"},
+    "model.card.excluded_features": {
+        "fr": "Jamais un motif de refus : exclues du modèle ({n})", "en": "Never a reason for a refusal: excluded from the model ({n})",
+    },
+    "model.card.excluded_why": {
+        "fr": "Des faits sur d'autres personnes que le client (ses proches en défaut de paiement), qu'il ne peut ni vérifier ni changer : un prêteur ne peut pas les donner comme motif de refus (réglage NEVER_REFUSED_FOR). Les modèles entraînés avant cette règle les utilisent encore.",
+        "en": "Facts about people other than the client (defaults in their social circle), which they can neither check nor change: a lender cannot give them as a reason for a refusal (setting NEVER_REFUSED_FOR). Models trained before this rule still use them.",
+    },
+    "model.card.monotone_features": {"fr": "Sens d'effet imposés ({n})", "en": "Imposed directions of effect ({n})"},
+    "model.card.monotone_why": {
+        "fr": "Le modèle est contraint d'aller dans le sens connu de ces caractéristiques : une explication ne peut jamais dire « un meilleur score a augmenté votre risque ». Effet mesuré sur les données réelles : voir le README.",
+        "en": "The model is constrained to follow the known direction of these characteristics: an explanation can never say \"a better score raised your risk\". Measured effect on the real data: see the README.",
+    },
+    "model.card.monotone_down": {"fr": "plus elle est élevée, plus le risque baisse", "en": "the higher, the lower the risk"},
+    "model.card.monotone_up": {"fr": "plus elle est élevée, plus le risque monte", "en": "the higher, the higher the risk"},
     "model.card.protected_features": {"fr": "Attributs protégés exclus du modèle ({n})", "en": "Protected attributes excluded from the model ({n})"},
     "model.card.protected_why": {
         "fr": "La loi interdit de noter un client sur son sexe ou sa situation familiale : ces champs ne sont jamais donnés au modèle, ils servent seulement à vérifier l'équité.",

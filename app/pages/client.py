@@ -29,10 +29,11 @@ from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
 from app.pages import path_decides
 from app.presenters.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
-from app.presenters.client_view import similarity_options, waterfall_view
-from app.presenters.reasons import top_reasons
+from app.presenters.client_view import BY_CONCEPT, BY_INPUT, similarity_options, waterfall_view
+from app.presenters.reasons import decision_reasons
 from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
+from app.scoring.concepts import PortfolioReference
 from app.security import VIEW_CLIENT, audit
 from app.security.access import Role
 from app.ui import Card, current_language
@@ -53,6 +54,7 @@ IDENTITY = "client-identity"
 GAUGE = "client-gauge"
 SCORE = "client-score"
 WATERFALL = "client-waterfall"
+WATERFALL_VIEW = "client-waterfall-view"
 REASONS = "client-reasons"
 DECISION_SLOT = "client-decision-slot"
 
@@ -70,14 +72,28 @@ def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
 def _client_view_of(model: ServedModel, client_id: int, lang: str) -> dict:
     """Figures and texts of one client in one language (cached: the same file is reopened often)."""
     file = client_file(model, client_id)
-    view = waterfall_view(file, lang)
     return {
         "gauge": score_gauge(file.proba, file.threshold, lang),
-        "waterfall": waterfall_figure(view.labels, view.points, view.hover, view.base_percent, view.final_percent,
-                                      view.threshold_percent, texts=view.texts, lang=lang),
-        "reasons": top_reasons(file.steps, lang),
+        "reasons": decision_reasons(file.explanation, file.decision, _reference(model), lang),
         "similarity": [{"label": " " + label, "value": key} for key, label in similarity_options(file.row, lang)],
     }
+
+
+def _waterfall_of(model: ServedModel, client_id: int, lang: str, by: str):
+    """The client's waterfall by concept or by input, in one language (cached like the view)."""
+    view = waterfall_view(client_file(model, client_id), lang, by)
+    return waterfall_figure(view.labels, view.points, view.hover, view.base_percent, view.final_percent,
+                            view.threshold_percent, texts=view.texts, lang=lang)
+
+
+def _reference(model: ServedModel) -> PortfolioReference | None:
+    """What granted clients look like (the reasons' references); None when the folder has no SHAP sample,
+    so the reasons are still given, without a reference, rather than the file failing."""
+    try:
+        return model.reference
+    except (FileNotFoundError, OSError, KeyError, ValueError):
+        log.exception("portfolio reference unavailable: reasons are shown without it")
+        return None
 
 
 def client_file(model: ServedModel, client_id: int) -> ClientFile:
@@ -108,7 +124,7 @@ def client_outputs(raw_id, lang: str) -> tuple:
 
     Viewing is audited before anything is shown; an access that cannot be recorded shows nothing.
     """
-    blank: tuple[Any, ...] = (HIDDEN, "", "", None, dash.no_update, None, dash.no_update, None, None, [])
+    blank: tuple[Any, ...] = (HIDDEN, "", "", None, dash.no_update, None, None, None, [])
     client_id, error = resolve_client(raw_id, lang)
     if client_id is None:
         assert error is not None  # resolve_client gives a message whenever it gives no id
@@ -127,8 +143,8 @@ def client_outputs(raw_id, lang: str) -> tuple:
         return (Message(translate("client.error.audit", lang), "danger"), *blank)
     return (
         None, {}, translate("client.heading", lang, client_id=client_id), StatusLine(file, lang),
-        IdentityCard(file.row, lang), view["gauge"], ScoreSummary(file, lang), view["waterfall"],
-        ReasonList(view["reasons"], lang), DecisionPanel(str(client_id), file.decision), view["similarity"],
+        IdentityCard(file.row, lang), view["gauge"], ScoreSummary(file, lang),
+        ReasonList(view["reasons"], file.decision, lang), DecisionPanel(str(client_id), file.decision), view["similarity"],
     )
 
 
@@ -175,6 +191,19 @@ def render_client(raw_id):
     return client_outputs(raw_id, current_language())
 
 
+def waterfall(raw_id, by):
+    """The waterfall of the client in the URL, by concept (default) or by input (the switch)."""
+    client_id, _ = resolve_client(raw_id)
+    if client_id is None:
+        return blank_figure("")
+    try:
+        model = served()
+        return model.memoised(_waterfall_of, 128)(client_id, current_language(), BY_INPUT if by == BY_INPUT else BY_CONCEPT)
+    except (ModelNotFoundError, FileNotFoundError, OSError):
+        log.exception("waterfall of client %s unavailable", client_id)
+        return blank_figure("")
+
+
 def search(value, n_clicks, n_submit):  # the trigger says which input fired
     """Type-ahead suggestions while typing; Enter or the button opens the file (or says why not)."""
     opening = bool({f"{SEARCH_OPEN}.n_clicks", f"{SEARCH_INPUT}.n_submit"} & set(dash.ctx.triggered_prop_ids))
@@ -201,6 +230,17 @@ def SearchBar(lang: str) -> html.Div:
     ], className="mb-3")
 
 
+def WaterfallSwitch(lang: str) -> html.Div:
+    """By concept (the default) or by input: the detail an analyst may want, the topics a client can follow."""
+    return html.Div([
+        html.Span(translate("client.waterfall.view", lang) + " :" if lang == "fr" else
+                  translate("client.waterfall.view", lang) + ":", className="small me-2", id=f"{WATERFALL_VIEW}-label"),
+        dbc.RadioItems(id=WATERFALL_VIEW, value=BY_CONCEPT, inline=True, className="d-inline-block small",
+                       options=[{"label": translate("client.waterfall.by_concept", lang), "value": BY_CONCEPT},
+                                {"label": translate("client.waterfall.by_input", lang), "value": BY_INPUT}]),
+    ], className="mb-1")
+
+
 def _graph(id_: str, height: int) -> dcc.Graph:
     return dcc.Graph(id=id_, config=GRAPH_CONFIG, figure=blank_figure("", height=height), style={"minHeight": height})
 
@@ -216,7 +256,8 @@ def ClientBody(lang: str) -> html.Div:
         ]),
         dbc.Row([
             dbc.Col(Card(translate("client.why.title", lang), [
-                html.P(translate("client.why.intro", lang), className="small text-muted"), _graph(WATERFALL, 480)]), lg=7),
+                html.P(translate("client.why.intro", lang), className="small text-muted"), WaterfallSwitch(lang),
+                _graph(WATERFALL, 480)]), lg=7),
             dbc.Col([Card(translate("client.reasons.title", lang), html.Div(id=REASONS)),
                      html.Div(id=DECISION_SLOT)], lg=5),
         ]),
@@ -242,10 +283,13 @@ dash.callback(
 
 dash.callback(
     Output(ALERT, "children"), Output(BODY, "style"), Output(HEADING, "children"), Output(STATUS, "children"),
-    Output(IDENTITY, "children"), Output(GAUGE, "figure"), Output(SCORE, "children"), Output(WATERFALL, "figure"),
+    Output(IDENTITY, "children"), Output(GAUGE, "figure"), Output(SCORE, "children"),
     Output(REASONS, "children"), Output(DECISION_SLOT, "children"), Output(COMPARE_KEYS, "options"),
     Input(CLIENT_ID, "data"),
 )(render_client)
+
+
+dash.callback(Output(WATERFALL, "figure"), Input(CLIENT_ID, "data"), Input(WATERFALL_VIEW, "value"))(waterfall)
 
 
 def search_layout(**_query) -> html.Div:

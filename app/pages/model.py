@@ -43,7 +43,7 @@ from app.scoring.governance import (
 from app.scoring.metrics import CostModel, confusion_at, shown_reliability
 from app.scoring.privacy import MIN_COHORT_SIZE
 from app.security.access import Role
-from app.ui import Card, current_language, page_title, t
+from app.ui import Card, Dropdown, current_language, page_title, t
 
 COST_FN_ID = "model-cost-fn"
 COST_FP_ID = "model-cost-fp"
@@ -281,7 +281,7 @@ def _explanations(bundle, lang: str) -> dbc.Card:
         html.H3(t("model.explain.dependence"), className="h6 mt-3"),
         html.P(t("model.explain.dependence_help"), className="small text-muted"),
         dbc.Label(t("model.explain.feature_label"), html_for=DEPENDENCE_FEATURE_ID),
-        dcc.Dropdown(id=DEPENDENCE_FEATURE_ID, options=options, value=importance.index[0], clearable=False,
+        Dropdown(lang, id=DEPENDENCE_FEATURE_ID, options=options, value=importance.index[0], clearable=False,
                      className="mb-2", style={"maxWidth": "32rem"}),
         dcc.Loading(dcc.Graph(id=DEPENDENCE_GRAPH_ID, config={"displaylogo": False})),
     ]

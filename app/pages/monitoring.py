@@ -26,7 +26,7 @@ from app.resources import served
 from app.scoring import drift
 from app.scoring.drift_report import DriftReport, FeatureDrift, Histogram
 from app.security.access import Role
-from app.ui import Card, current_language, date_text, page_title, t
+from app.ui import Card, Dropdown, current_language, date_text, page_title, t
 
 FEATURE_ID = "monitoring-feature"
 DISTRIBUTION_ID = "monitoring-distribution"
@@ -181,7 +181,7 @@ def layout(**_query) -> html.Div:
         Card(t("monitoring.distribution.title"), [
             html.P(t("monitoring.distribution.help"), className="small text-muted"),
             dbc.Label(t("monitoring.distribution.feature"), html_for=FEATURE_ID),
-            dcc.Dropdown(id=FEATURE_ID, options=options, value=rows[0].feature if rows else None, clearable=False,
+            Dropdown(lang, id=FEATURE_ID, options=options, value=rows[0].feature if rows else None, clearable=False,
                          style={"maxWidth": "32rem"}, className="mb-2"),
             dcc.Loading(dcc.Graph(id=DISTRIBUTION_ID, config={"displaylogo": False})),
         ]),

@@ -36,7 +36,7 @@ from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.security.access import Role
-from app.ui import Card, current_language, page_title, t
+from app.ui import Card, Dropdown, current_language, page_title, t
 
 log = logging.getLogger(__name__)
 
@@ -92,10 +92,10 @@ def layout(**query) -> html.Div:
     options = _options(an)
     chart_controls = dbc.Row([
         dbc.Col([dbc.Label(t("portfolio.chart.segment_choice"), html_for=SEGMENT_ID, className="small mb-0"),
-                 dcc.Dropdown(id=SEGMENT_ID, value=view.segment, clearable=False,
+                 Dropdown(lang, id=SEGMENT_ID, value=view.segment, clearable=False,
                               options=[{"label": t(f"portfolio.filter.{s}"), "value": s} for s in SEGMENTS])], md=4),
         dbc.Col([dbc.Label(t("portfolio.chart.feature_choice"), html_for=FEATURE_ID, className="small mb-0"),
-                 dcc.Dropdown(id=FEATURE_ID, value=view.feature, clearable=False,
+                 Dropdown(lang, id=FEATURE_ID, value=view.feature, clearable=False,
                               options=[{"label": t(f"portfolio.feature.{f}"), "value": f} for f in FEATURES])], md=4),
         dbc.Col(dbc.Switch(id=COMPARE_ID, label=t("portfolio.compare.toggle"), value=view.compare,
                            className="mt-4"), md=4),

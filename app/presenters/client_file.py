@@ -17,6 +17,7 @@ from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import number_text
 from app.scoring.bundle import ModelBundle
 from app.scoring.cohorts import add_derived_columns
+from app.scoring.concepts import concept_steps
 from app.scoring.explain import Explanation, explain_row, waterfall_steps
 from app.scoring.portfolio import PortfolioStore
 
@@ -72,7 +73,8 @@ class ClientFile:
     client_id: int
     row: pd.Series  # the full portfolio row (application columns + scores)
     explanation: Explanation
-    steps: pd.DataFrame  # waterfall in percentage points (explain.waterfall_steps)
+    steps: pd.DataFrame  # waterfall of inputs in percentage points (explain.waterfall_steps)
+    concepts: pd.DataFrame  # waterfall of concepts in percentage points (concepts.concept_steps)
     threshold: float
     decision: str  # "granted" / "refused"
     grade: str  # "A".."E"
@@ -104,7 +106,7 @@ def load_client_file(bundle: ModelBundle, store: PortfolioStore, client_id: int)
     labelled = bool(row.get("IS_LABELLED", False)) and not pd.isna(target)
     return ClientFile(
         client_id=int(client_id), row=row, explanation=explanation,
-        steps=waterfall_steps(explanation, WATERFALL_TOP_N), threshold=float(bundle.threshold),
+        steps=waterfall_steps(explanation, WATERFALL_TOP_N), concepts=concept_steps(explanation), threshold=float(bundle.threshold),
         decision=str(bundle.decide(proba)), grade=str(bundle.grade(proba)), is_labelled=labelled,
         outcome=int(target) if labelled else None,
     )

@@ -13,11 +13,13 @@ from app.i18n import translate
 from app.presenters.client_file import ClientFile, points_text
 from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import is_missing
-from app.presenters.reasons import check_not_protected, feature_label, value_text
+from app.presenters.reasons import check_not_protected, concept_label, feature_label, value_text
 from app.scoring.cohorts import CATEGORY_FIELDS
 from app.scoring.comparison import SIMILARITY_OPTIONS
 from app.scoring.explain import OTHER_FEATURES
 
+#: The two views of the waterfall (the page's switch): one bar per concept, or per model input.
+BY_CONCEPT, BY_INPUT = "concept", "input"
 #: Direction arrows of the waterfall bars (text carries the direction, not only the colour).
 ARROW_UP, ARROW_DOWN = "\u25b2 ", "\u25bc "
 
@@ -42,9 +44,21 @@ def step_text(points: float, lang: str) -> str:
     return translate("client.waterfall.step", lang, arrow=arrow, points=shown)
 
 
-def waterfall_view(file: ClientFile, lang: str) -> WaterfallView:
-    """Step labels with the client's value, hover sentences and the step texts of the waterfall."""
+def waterfall_view(file: ClientFile, lang: str, by: str = BY_CONCEPT) -> WaterfallView:
+    """Step labels, hover sentences and the step texts of the waterfall, by concept (the default:
+    one bar per thing the officer talks about) or by input (``by="input"``: the detail, the largest
+    ten and the rest summed). Both add up exactly to the client's probability."""
     check_not_protected(file.explanation.contributions.index)
+    texts = {k: translate(f"client.waterfall.{k}", lang) for k in ("base", "client", "axis", "threshold")}
+    if by == BY_CONCEPT:
+        labels, hover = [], []
+        for key, inputs, points in zip(file.concepts["concept"], file.concepts["inputs"], file.concepts["points"],
+                                       strict=True):
+            labels.append(concept_label(key, lang))
+            hover.append(translate("client.waterfall.hover_concept", lang, label=labels[-1], n=len(inputs),
+                                   points=points_text(points, lang, signed=True)))
+        return WaterfallView(tuple(labels), tuple(float(p) for p in file.concepts["points"]), tuple(hover),
+                             100 * file.explanation.base_proba, 100 * file.proba, 100 * file.threshold, texts)
     steps = file.steps
     n_shown = int((steps["feature"] != OTHER_FEATURES).sum())
     labels, hover = [], []
@@ -58,7 +72,6 @@ def waterfall_view(file: ClientFile, lang: str) -> WaterfallView:
         label, text = feature_label(feature, lang), value_text(feature, value, lang)
         labels.append(f"{label} = {text}")
         hover.append(translate("client.waterfall.hover", lang, label=label, value=text, points=signed))
-    texts = {k: translate(f"client.waterfall.{k}", lang) for k in ("base", "client", "axis", "threshold")}
     return WaterfallView(tuple(labels), tuple(float(p) for p in steps["points"]), tuple(hover),
                          100 * file.explanation.base_proba, 100 * file.proba, 100 * file.threshold, texts)
 

@@ -169,7 +169,7 @@ class ModelBundle:
                    calibration=Calibration(card.calibration.slope, card.calibration.intercept),
                    threshold=card.decision.threshold, costs=card.decision.costs,
                    feature_names=card.features.names, cat_features=card.features.categorical,
-                   protected=card.features.protected_excluded)
+                   protected=card.features.all_excluded)
 
     def features(self, applications: pd.DataFrame) -> pd.DataFrame:
         """Model inputs of prepared applications, in the order the model was trained on."""

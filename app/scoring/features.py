@@ -15,8 +15,9 @@ input matrix. Choices, and why:
   clients) and the individual contact and address-mismatch flags (summarised by the two counts) are
   left out: on the real data they add noise, not signal (same cross-validated AUC and a lower cost
   without them), and an officer cannot explain "median floor count of the building" to a client.
-  ``FLAG_MOBIL`` is constant. Protected attributes are dropped here, by
-  configuration (``app.config.PROTECTED_ATTRIBUTES``), so no code path can feed them to the model.
+  ``FLAG_MOBIL`` is constant. Protected attributes and the inputs a client must never be refused
+  for (``app.config.PROTECTED_ATTRIBUTES``, ``NEVER_REFUSED_FOR``: the social-circle default counts)
+  are dropped here, by configuration, so no code path can feed them to the model.
 - When previous applications were available at training, the estimated term and the implied
   interest rate (``app.scoring.loan_terms``) separate what ``CREDIT_TERM`` mixes: the lender's
   pricing of the client.
@@ -24,6 +25,7 @@ input matrix. Choices, and why:
 """
 from __future__ import annotations
 
+import fnmatch
 import warnings
 from collections.abc import Iterable
 from functools import lru_cache
@@ -32,7 +34,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import is_numeric_dtype
 
-from app.config import PROTECTED_ATTRIBUTES
+from app.config import NEVER_REFUSED_FOR, PROTECTED_ATTRIBUTES
 from app.scoring.loan_terms import TERM_FEATURES, TermModel
 from app.scoring.schema import DAYS_EMPLOYED_SENTINEL, ID_COLUMN, TARGET_COLUMN, application_schema
 
@@ -58,6 +60,27 @@ REGION_MISMATCH_FLAGS = (
     "REG_CITY_NOT_WORK_CITY",
     "LIVE_CITY_NOT_WORK_CITY",
 )
+
+
+
+def excluded_inputs(patterns: Iterable[str] = NEVER_REFUSED_FOR) -> tuple[str, ...]:
+    """The application columns matching ``patterns`` (``app.config.NEVER_REFUSED_FOR``), schema order.
+
+    A pattern that matches no column is an error: a typo in the configuration would otherwise
+    silently keep in the model the inputs it was meant to remove.
+    """
+    names = application_schema().names
+    patterns = tuple(patterns)
+    for pattern in patterns:
+        if not fnmatch.filter(names, pattern):
+            raise ValueError(f"exclusion pattern {pattern!r} matches no application column")
+    return tuple(n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns))
+
+
+#: Every column kept out of the model's inputs: the protected attributes, then the inputs a client
+#: must never be refused for. The default of every function below; a model folder records both
+#: lists in its card and is scored with the ones it was trained with.
+MODEL_EXCLUSIONS: tuple[str, ...] = PROTECTED_ATTRIBUTES + excluded_inputs()
 
 #: Engineered features, with the reason each exists (shown in the model card).
 ENGINEERED_FEATURES = {
@@ -93,7 +116,7 @@ def _is_dropped_raw(name: str) -> bool:
     return name.endswith(("_AVG", "_MODE", "_MEDI"))
 
 
-def raw_inputs(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
+def raw_inputs(protected: Iterable[str] = MODEL_EXCLUSIONS) -> list[str]:
     """Raw application columns passed through to the model unchanged (schema order)."""
     return list(_raw_inputs(frozenset(protected)))
 
@@ -103,12 +126,12 @@ def _raw_inputs(excluded: frozenset[str]) -> tuple[str, ...]:
     return tuple(n for n in application_schema().names if not _is_dropped_raw(n) and n not in excluded)
 
 
-def feature_names(protected: Iterable[str] = PROTECTED_ATTRIBUTES, *, loan_terms: bool = False) -> list[str]:
+def feature_names(protected: Iterable[str] = MODEL_EXCLUSIONS, *, loan_terms: bool = False) -> list[str]:
     """All model inputs, in the column order of :func:`build_features` (``loan_terms``: with a term model)."""
     return raw_inputs(protected) + list(ENGINEERED_FEATURES) + (list(TERM_FEATURES) if loan_terms else [])
 
 
-def input_columns(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
+def input_columns(protected: Iterable[str] = MODEL_EXCLUSIONS) -> list[str]:
     """Every raw application column :func:`build_features` reads (to read no more from disk)."""
     names = application_schema().names
     wanted = set(raw_inputs(protected)) | set(YEARS_FROM_DAYS) | set(EXT_SOURCES) | set(CONTACT_FLAGS) \
@@ -117,7 +140,7 @@ def input_columns(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
     return [n for n in names if n in wanted]
 
 
-def categorical_features(protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> list[str]:
+def categorical_features(protected: Iterable[str] = MODEL_EXCLUSIONS) -> list[str]:
     """The model inputs CatBoost treats as categorical."""
     cats = set(application_schema().categorical)
     return [n for n in feature_names(protected) if n in cats]
@@ -185,7 +208,7 @@ def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
 MOSTLY_MISSING_SHARE = 0.5
 
 
-def mostly_missing(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES) -> pd.Series:
+def mostly_missing(applications: pd.DataFrame, protected: Iterable[str] = MODEL_EXCLUSIONS) -> pd.Series:
     """Which applications the model scores on too little information for the score to mean much.
 
     An application is *mostly missing* when all three external scores are missing (they carry most
@@ -201,7 +224,7 @@ def mostly_missing(applications: pd.DataFrame, protected: Iterable[str] = PROTEC
     return no_scores | (share > MOSTLY_MISSING_SHARE)
 
 
-def build_features(applications: pd.DataFrame, protected: Iterable[str] = PROTECTED_ATTRIBUTES,
+def build_features(applications: pd.DataFrame, protected: Iterable[str] = MODEL_EXCLUSIONS,
                    term_model: TermModel | None = None) -> pd.DataFrame:
     """Model input matrix for ``applications`` (rows kept in order, index preserved).
 

@@ -29,7 +29,7 @@ Pure Python, no dash: the parser knows nothing of files; the bundle names the fi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -37,10 +37,11 @@ from app.scoring.artefacts import ArtefactError, Entries, format_version, freeze
 from app.scoring.metrics import CostModel
 
 #: Layout version written by :meth:`ModelCard.to_dict` (see the module docstring for the policy).
-FORMAT_VERSION = 1
+#: Version 2 (this code) adds ``features.excluded`` and ``features.monotone``; version 1 is still read.
+FORMAT_VERSION = 2
 #: Version of a card that records none (written before ``format_version`` existed).
 UNVERSIONED = 1
-READABLE_VERSIONS = frozenset({1})
+READABLE_VERSIONS = frozenset({1, 2})
 ARTEFACT = "model card"
 
 
@@ -191,7 +192,13 @@ class TermModelInfo:
 
 @dataclass(frozen=True)
 class Features:
-    """The model's inputs, in training order, and the protected attributes kept out of them."""
+    """The model's inputs, in training order, the columns kept out of them and the directions imposed.
+
+    ``protected_excluded``: protected attributes (kept for fairness monitoring only); ``excluded``:
+    inputs a client must never be refused for (``app.config.NEVER_REFUSED_FOR``); ``monotone``:
+    input -> +1 (the risk can only rise with it) or -1 (only fall), CatBoost's ``monotone_constraints``.
+    Version-1 cards predate the last two and read as none of either: the model was trained so.
+    """
 
     version: int
     names: tuple[str, ...]
@@ -199,22 +206,43 @@ class Features:
     engineered: Mapping[str, str]
     protected_excluded: tuple[str, ...]
     term_model: TermModelInfo | None = None
+    excluded: tuple[str, ...] = ()
+    monotone: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
 
     @classmethod
-    def parse(cls, e: Entries) -> Features:
+    def parse(cls, e: Entries, format_version: int = FORMAT_VERSION) -> Features:
         term = e.section("term_model", optional=True)
+        excluded: tuple[str, ...] = ()
+        monotone: dict[str, int] = {}
+        if format_version >= 2:
+            excluded = e.texts("excluded")
+            directions = e.section("monotone")
+            monotone = {name: directions.integer(name) for name in directions.data}
+            wrong = sorted(n for n, d in monotone.items() if d not in (-1, 1))
+            if wrong:
+                raise ArtefactError(f"the {e.artefact}'s {directions.path(wrong[0])!r} must be -1 or 1")
         return cls(version=e.integer("version"), names=e.texts("names"), categorical=e.texts("categorical"),
                    engineered=e.text_map("engineered"), protected_excluded=e.texts("protected_excluded"),
-                   term_model=None if term is None else TermModelInfo.parse(term))
+                   term_model=None if term is None else TermModelInfo.parse(term), excluded=excluded,
+                   monotone=MappingProxyType(monotone))
 
-    def to_dict(self) -> dict:
+    @property
+    def all_excluded(self) -> tuple[str, ...]:
+        """Every column kept out of the inputs (what ``build_features`` is given as ``protected``)."""
+        return self.protected_excluded + tuple(n for n in self.excluded if n not in self.protected_excluded)
+
+    def to_dict(self, format_version: int = FORMAT_VERSION) -> dict:
         # "term_model" sits before "protected_excluded", where training has always written it; cards
         # written before the estimator existed have no entry (kept absent).
         entries = {"version": self.version, "names": list(self.names), "categorical": list(self.categorical),
                    "engineered": dict(self.engineered)}
         if self.term_model is not None:
             entries["term_model"] = self.term_model.to_dict()
-        return {**entries, "protected_excluded": list(self.protected_excluded)}
+        entries["protected_excluded"] = list(self.protected_excluded)
+        if format_version >= 2:
+            entries["excluded"] = list(self.excluded)
+            entries["monotone"] = dict(self.monotone)
+        return entries
 
 
 @dataclass(frozen=True)
@@ -448,7 +476,7 @@ class ModelCard:
         return cls(
             created_at=e.text("created_at"), source=Source.parse(e.section("source")),
             data_fingerprint=DataFingerprint.parse(e.section("data_fingerprint")),
-            config=TrainingConfig.parse(e.section("config")), features=Features.parse(e.section("features")),
+            config=TrainingConfig.parse(e.section("config")), features=Features.parse(e.section("features"), version),
             model=ModelInfo.parse(e.section("model")), calibration=CalibrationInfo.parse(e.section("calibration")),
             decision=Decision.parse(e.section("decision")), metrics=Evaluation.parse(e.section("metrics")),
             baselines=MappingProxyType({k: Scores.parse(baselines.section(k)) for k in baselines.data}),
@@ -463,7 +491,7 @@ class ModelCard:
             "format_version": self.format_version,
             "created_at": self.created_at, "source": self.source.to_dict(),
             "data_fingerprint": self.data_fingerprint.to_dict(), "config": self.config.to_dict(),
-            "features": self.features.to_dict(), "model": self.model.to_dict(),
+            "features": self.features.to_dict(self.format_version), "model": self.model.to_dict(),
             "calibration": self.calibration.to_dict(), "decision": self.decision.to_dict(),
             "metrics": self.metrics.to_dict(), "baselines": {k: s.to_dict() for k, s in self.baselines.items()},
             "fairness": {k: [r.to_dict() for r in rows] for k, rows in self.fairness.items()},

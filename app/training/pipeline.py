@@ -31,6 +31,7 @@ from app.scoring.features import (
     FEATURE_SET_VERSION,
     build_features,
     categorical_features,
+    excluded_inputs,
 )
 from app.scoring.loan_terms import TERM_FEATURES, TERM_MODEL_FILE, TermModel
 from app.scoring.metrics import (
@@ -177,6 +178,8 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
             "engineered": {**ENGINEERED_FEATURES, **(TERM_FEATURES if term_model else {})},
             "term_model": term_model.to_dict() if term_model else None,
             "protected_excluded": list(PROTECTED_ATTRIBUTES),
+            "excluded": list(excluded_inputs()),
+            "monotone": result.monotone,
         },
         "model": {"type": "CatBoostClassifier fold ensemble (catboost.sum_models)", "params": result.params,
                   "learning_rate": config.learning_rate, "trees_per_fold": result.best_iterations,

@@ -66,29 +66,48 @@ def _english(dash_app, username="officer-en"):
 
 def test_render_good_id_shows_score_decision_reasons_and_waterfall(page, served_client_model):
     client_id = _labelled_id(served_client_model)
-    alert, style, heading, status, identity, gauge, score, waterfall, reasons, decision, keys = page.render_client(str(client_id))
+    alert, style, heading, status, identity, gauge, score, reasons, decision, keys = page.render_client(str(client_id))
     assert alert is None and style == {}
     assert str(client_id) in heading
-    assert isinstance(gauge, go.Figure) and isinstance(waterfall, go.Figure)
+    assert isinstance(gauge, go.Figure)
     file = page.client_file(served(), client_id)
-    # waterfall: base + steps + total; the total bar is the client's probability
+    decision_word = "accordé" if file.decision == "granted" else "refusé"
+    assert decision_word in _text(score)
+    assert "seuil de refus" in _text(score)
+    intro, items = reasons.children[0], reasons.children[1].children
+    assert ("Ce qui a fait monter" if file.decision == "refused" else "Ce qui a le plus réduit") in _text(intro)
+    assert 1 <= len(items) <= 4
+    direction = "augmente le risque" if file.decision == "refused" else "réduit le risque"
+    assert all(direction in _text(i) for i in items)  # never a reason pointing away from the decision
+    assert "Autres caractéristiques" not in _text(reasons)
+    for name in PROTECTED_ATTRIBUTES:
+        assert name not in _text(reasons)
+    assert decision is not None and {o["value"] for o in keys} >= {"age_band", "income_type"}
+
+
+@pytest.mark.parametrize("by", ["concept", "input", "bogus"])
+def test_waterfall_by_concept_or_input_adds_up_to_the_probability(page, served_client_model, by):
+    client_id = _labelled_id(served_client_model)
+    waterfall = page.waterfall(str(client_id), by)
+    file = page.client_file(served(), client_id)
     wf = waterfall.data[0]
     assert list(wf.measure)[0] == "absolute" and list(wf.measure)[-1] == "total"
     assert wf.x[-1] == pytest.approx(100 * file.proba)
-    assert wf.x[0] + sum(wf.x[1:-1]) == pytest.approx(100 * file.proba, abs=1e-6)
+    assert wf.x[0] + sum(wf.x[1:-1]) == pytest.approx(100 * file.proba, abs=1e-9)
     for text, points in zip(wf.text[1:-1], wf.x[1:-1], strict=True):  # arrows only on steps that do not round to 0
         assert text.endswith(" pts")
         assert text.startswith("\u25b2" if round(points, 1) > 0 else "\u25bc" if round(points, 1) < 0 else "0,0")
     assert all(h.endswith(" points") for h in wf.hovertext[1:-1])
-    decision_word = "accordé" if file.decision == "granted" else "refusé"
-    assert decision_word in _text(score)
-    assert "seuil de refus" in _text(score)
-    items = reasons.children
-    assert 1 <= len(items) <= 4
-    assert all(("augmente le risque" in _text(i)) or ("diminue le risque" in _text(i)) for i in items)
-    for name in PROTECTED_ATTRIBUTES:
-        assert name not in _text(reasons)
-    assert decision is not None and {o["value"] for o in keys} >= {"age_band", "income_type"}
+    labels = list(wf.y[1:-1])
+    if by == "input":
+        assert any(label.startswith("Autres caractéristiques (") for label in labels)
+    else:  # the default: one bar per concept, named in words, never a column name
+        assert "Scores de crédit externes" in labels and len(labels) == len(file.concepts)
+        assert not any("_" in label for label in labels)
+
+
+def test_waterfall_of_a_bad_id_is_blank(page, served_client_model):
+    assert not page.waterfall("12x", "concept").data
 
 
 def test_new_application_opens_without_outcome(page, served_client_model):
@@ -241,7 +260,8 @@ def test_viewing_a_file_is_audited(page, served_client_model, dash_app):
 def test_english_texts_and_number_formats(page, served_client_model, dash_app):
     client_id = _labelled_id(served_client_model)
     with _english(dash_app):
-        alert, style, heading, status, identity, gauge, score, waterfall, *_ = page.render_client(str(client_id))
+        alert, style, heading, status, identity, gauge, score, *_ = page.render_client(str(client_id))
+        waterfall = page.waterfall(str(client_id), "input")
         figure, messages = page.comparison(str(client_id), "AMT_CREDIT", ["age_band"])
         scatter, note = page.scatter(str(client_id), "AMT_CREDIT", "AGE_YEARS", ["age_band"])
         title = page.page_title(str(client_id))
@@ -328,3 +348,41 @@ def test_examples_name_a_client_of_the_served_portfolio(page, served_client_mode
     landing = home.layout()
     assert f'"/client/{example}"' in _text(landing)
     assert page.search_update(example, opening=True)[2] == f"/client/{example}"
+
+
+def _components(tree, kind):
+    """Every component of type ``kind`` in a layout tree."""
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            stack.extend(node)
+            continue
+        if isinstance(node, kind):
+            found.append(node)
+        children = getattr(node, "children", None)
+        if children is not None and not isinstance(children, str):
+            stack.append(children)
+    return found
+
+
+def test_search_placeholder_names_a_client_of_the_portfolio_and_the_label_no_column(page, dash_app):
+    """The example id used to be a fixed 100002, absent from the demo portfolio; the label showed SK_ID_CURR."""
+    import dash_bootstrap_components as dbc
+
+    with request_as(dash_app.server, "officer-search", "officer"):
+        layout = page.layout(None)
+    (search,) = [i for i in _components(layout, dbc.Input) if i.id == page.SEARCH_INPUT]
+    example = int(re.search(r"\d+", search.placeholder).group())
+    assert example in served().portfolio
+    labels = _text(layout)
+    assert "SK_ID_CURR" not in labels and "Numéro de dossier du client" in labels
+
+
+def test_switch_of_the_waterfall_is_in_the_readers_language(page, dash_app):
+    import dash_bootstrap_components as dbc
+
+    with request_as(dash_app.server, "officer-switch", "officer"):
+        layout = page.layout("123")
+    (switch,) = [r for r in _components(layout, dbc.RadioItems) if r.id == page.WATERFALL_VIEW]
+    assert switch.value == "concept" and [o["label"] for o in switch.options] == ["Par thème", "Par caractéristique"]

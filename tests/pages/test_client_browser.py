@@ -48,6 +48,10 @@ def test_officer_searches_a_client_and_reads_the_file(served_client_model, logge
     reasons = driver.find_elements(By.CSS_SELECTOR, "#client-reasons-list li")
     assert 1 <= len(reasons) <= 4 and "risque" in reasons[0].text
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-waterfall .waterfalllayer .trace"))
+    # concepts by default; the switch shows the inputs (and their "other characteristics" sum)
+    wait.until(lambda d: "Scores de crédit externes" in d.find_element(By.ID, "client-waterfall").text)
+    _click(driver, driver.find_elements(By.CSS_SELECTOR, "#client-waterfall-view label")[-1])
+    wait.until(lambda d: "Autres caractéristiques" in d.find_element(By.ID, "client-waterfall").text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-gauge .indicatorlayer .trace"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))

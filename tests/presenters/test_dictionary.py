@@ -86,7 +86,7 @@ def test_actionable_columns(dictionary):
     ("NAME_INCOME_TYPE", "Pensioner", "Retraité", "Pensioner"),
     ("NAME_CONTRACT_TYPE", "Revolving loans", "Crédit renouvelable", "Revolving loans"),
     ("NAME_FAMILY_STATUS", "Married", "Marié(e)", "Married"),
-    ("ORGANIZATION_TYPE", "Bank", "Bank", "Bank"),
+    ("ORGANIZATION_TYPE", "Bank", "Banque", "Bank"),
     ("SK_ID_CURR", 100002, "100002", "100002"),
 ])
 def test_format_value_in_both_languages(dictionary, name, raw, fr, en):

@@ -72,7 +72,7 @@ def test_a_card_with_a_renamed_nested_entry_is_refused_naming_it(folder):
 def test_a_card_of_a_future_format_is_refused_saying_so(folder):
     _edit_card(folder, lambda card: card.update(format_version=FORMAT_VERSION + 1))
     with pytest.raises(ModelFileError, match=rf"{CARD_FILE}: the model card is of format version "
-                                             rf"{FORMAT_VERSION + 1}, this dashboard reads version 1: update"):
+                                             rf"{FORMAT_VERSION + 1}, this dashboard reads version 1, 2: update"):
         ModelBundle.load(folder)
 
 

@@ -96,10 +96,45 @@ def test_an_unknown_format_version_is_refused_with_what_to_do():
     card = model_card_dict()
     card["format_version"] = FORMAT_VERSION + 1
     with pytest.raises(FormatVersionError, match=rf"format version {FORMAT_VERSION + 1}, this dashboard reads "
-                                                 r"version 1: update the dashboard, or retrain"):
+                                                 r"version 1, 2: update the dashboard, or retrain"):
         ModelCard.from_dict(card)
     card["format_version"] = "1"
     with pytest.raises(FormatVersionError, match="'format_version' is str, expected an integer"):
+        ModelCard.from_dict(card)
+
+
+def _version_2(card: dict) -> dict:
+    card["format_version"] = 2
+    card["features"]["excluded"] = ["DEF_30_CNT_SOCIAL_CIRCLE"]
+    card["features"]["monotone"] = {"EXT_SOURCE_1": -1, "ANNUITY_INCOME_RATIO": 1}
+    return card
+
+
+def test_a_version_2_card_records_exclusions_and_directions_and_round_trips():
+    card = ModelCard.from_dict(_version_2(model_card_dict()))
+    assert card.features.excluded == ("DEF_30_CNT_SOCIAL_CIRCLE",)
+    assert dict(card.features.monotone) == {"EXT_SOURCE_1": -1, "ANNUITY_INCOME_RATIO": 1}
+    assert card.features.all_excluded[-1] == "DEF_30_CNT_SOCIAL_CIRCLE"
+    assert ModelCard.from_dict(json.loads(json.dumps(card.to_dict()))) == card
+    assert list(card.to_dict()["features"])[-2:] == ["excluded", "monotone"]
+
+
+def test_a_version_1_card_reads_as_no_exclusion_and_no_direction():
+    card = make_model_card()
+    assert card.format_version == 1 and card.features.excluded == () and dict(card.features.monotone) == {}
+    assert card.features.all_excluded == card.features.protected_excluded
+    assert "excluded" not in card.to_dict()["features"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c["features"].pop("excluded"), "lacks 'features.excluded'"),
+    (lambda c: c["features"].pop("monotone"), "lacks 'features.monotone'"),
+    (lambda c: c["features"]["monotone"].update(EXT_SOURCE_1=0), "'features.monotone.EXT_SOURCE_1' must be -1 or 1"),
+])
+def test_a_version_2_card_without_its_entries_is_refused(edit, message):
+    card = _version_2(model_card_dict())
+    edit(card)
+    with pytest.raises(ArtefactError, match=message):
         ModelCard.from_dict(card)
 
 

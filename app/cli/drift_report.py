@@ -44,7 +44,13 @@ from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.drift_report import DriftReport
 from app.scoring.history import DATE_COLUMN, drift_computable, parse_day, parse_period
-from app.scoring.monitoring import PORTFOLIO_CURRENT, model_drift_report, portfolio_samples
+from app.scoring.monitoring import (
+    PORTFOLIO_CURRENT,
+    importance,
+    model_drift_report,
+    portfolio_samples,
+    reference_inputs,
+)
 from app.security.db import get_engine, init_db
 
 TOP_HTML_FEATURES = 10
@@ -215,9 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         computable = [p for p, rows in months.items() if drift_computable(len(rows))]
         latest = max(computable) if args.backfill and computable else max(months)
         report = None
+        prepared = reference_inputs(bundle, labelled) if len(labelled) else None
+        weights = importance(bundle)
         for period, rows in months.items():
             # the month written to JSON/HTML must be large enough for a verdict (raises otherwise)
-            month_report = (model_drift_report(bundle, labelled, rows, current_source=source, current_label=label)
+            month_report = (model_drift_report(bundle, labelled, rows, current_source=source, current_label=label,
+                                               prepared=prepared, weights=weights)
                             if period == latest or drift_computable(len(rows)) else None)
             if period == latest:
                 report = month_report

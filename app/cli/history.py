@@ -27,7 +27,13 @@ from app.scoring.history import (
     drift_computable,
     summarise,
 )
-from app.scoring.monitoring import model_drift_report, model_signature, portfolio_samples
+from app.scoring.monitoring import (
+    importance,
+    model_drift_report,
+    model_signature,
+    portfolio_samples,
+    reference_inputs,
+)
 
 REFERENCE = "portfolio-labelled"
 
@@ -51,14 +57,17 @@ def split_by_month(current: pd.DataFrame, as_of: dt.date | None) -> dict[str, pd
 
 
 def run_month(engine: Engine, bundle: ModelBundle, labelled: pd.DataFrame, current: pd.DataFrame, period: str, *,
-              source: str, label: str, report: DriftReport | None = None) -> MonthRun | None:
+              source: str, label: str, report: DriftReport | None = None,
+              prepared: tuple[pd.DataFrame, np.ndarray] | None = None, weights: pd.Series | None = None,
+              ) -> MonthRun | None:
     """Compute (unless ``report`` is given) and store one month; None (nothing stored) under
     ``MIN_COHORT_SIZE`` applications. Drift is computed from ``MIN_DRIFT_SAMPLE`` applications on,
     rates from 20."""
     if not describable(len(current)):
         return None
     if report is None and drift_computable(len(current)) and drift_computable(len(labelled)):
-        report = model_drift_report(bundle, labelled, current, current_source=source, current_label=label)
+        report = model_drift_report(bundle, labelled, current, current_source=source, current_label=label,
+                                    prepared=prepared, weights=weights)
     proba = (current["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in current
              else bundle.proba(bundle.features(current)))
     decisions = period_decisions(engine, current["SK_ID_CURR"].tolist())
@@ -70,23 +79,20 @@ def run_month(engine: Engine, bundle: ModelBundle, labelled: pd.DataFrame, curre
 def outcome_rows(bundle: ModelBundle, scored: pd.DataFrame, outcomes: pd.DataFrame) -> tuple[list[dict], int]:
     """Rows for ``observed_outcomes``: each outcome joined with the probability and decision given to
     its application (``scored``: portfolio rows). Returns (rows, number of unknown clients)."""
-    known = scored.set_index("SK_ID_CURR")
-    ids = outcomes["SK_ID_CURR"].astype("int64")
-    present = ids.isin(known.index).to_numpy()
+    known = scored.drop_duplicates("SK_ID_CURR").set_index("SK_ID_CURR")
+    ids = outcomes["SK_ID_CURR"].astype("int64").to_numpy()
+    present = np.isin(ids, known.index.to_numpy())
     matched = known.loc[ids[present]]
     months = (application_months(matched[DATE_COLUMN]).to_numpy() if DATE_COLUMN in matched
               else np.full(len(matched), None))
-    dates = outcomes.get("OUTCOME_DATE")
+    dates = (pd.to_datetime(outcomes["OUTCOME_DATE"], errors="coerce")[present] if "OUTCOME_DATE" in outcomes
+             else pd.Series(pd.NaT, index=range(int(present.sum()))))
     key = model_key(model_signature(bundle))
-    rows = []
-    for i, (client, target) in enumerate(zip(ids[present], outcomes["TARGET"][present], strict=True)):
-        outcome_date = None
-        if dates is not None:
-            value = pd.to_datetime(dates[present].iloc[i], errors="coerce")
-            outcome_date = None if pd.isna(value) else value.date()
-        rows.append({"client_id": int(client), "target": int(target), "outcome_date": outcome_date,
-                     "application_period": months[i], "proba_default": float(matched["PROBA_DEFAULT"].iloc[i]),
-                     "decision": str(matched["DECISION"].iloc[i]), "model_key": key})
+    rows = [{"client_id": int(client), "target": int(target), "outcome_date": None if pd.isna(day) else day.date(),
+             "application_period": month, "proba_default": float(proba), "decision": str(decision), "model_key": key}
+            for client, target, day, month, proba, decision in zip(
+                ids[present], outcomes["TARGET"].to_numpy()[present], dates, months,
+                matched["PROBA_DEFAULT"].to_numpy(), matched["DECISION"].to_numpy(), strict=True)]
     return rows, int((~present).sum())
 
 
@@ -104,9 +110,10 @@ def backfill(engine: Engine, bundle: ModelBundle, portfolio: Path | None = None,
         log(f"no backfill: the portfolio's new applications have no {DATE_COLUMN}")
         return []
     runs = []
+    prepared, weights = reference_inputs(bundle, labelled), importance(bundle)  # once for every month
     for period, rows in split_by_month(new, None).items():
         run = run_month(engine, bundle, labelled, rows, period, source="portfolio-new",
-                        label="new applications of the portfolio")
+                        label="new applications of the portfolio", prepared=prepared, weights=weights)
         if run is None:
             log(f"{period}: {len(rows)} applications, fewer than 20: not described")
             continue

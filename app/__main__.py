@@ -45,6 +45,7 @@ def _backfill_history(engine, settings) -> None:
     from app.scoring.bundle import ModelNotFoundError
 
     log = logging.getLogger("app.monitoring")
+    log.info("monitoring history: backfilling the served model's months if it has none (first start only)")
     try:
         stored = backfill_if_empty(engine, settings.model_dir, log=log.info)
     except (ModelNotFoundError, SQLAlchemyError, ValueError, OSError) as exc:

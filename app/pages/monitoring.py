@@ -103,7 +103,7 @@ def _banner(months: list[PeriodSummary], lang: str) -> html.Div:
     message = translate(f"monitoring.banner.{result.level}", lang, month=month_text(latest.period, lang), cause=cause,
                         psi=number_text(result.psi, 3, lang), score=number_text(result.drift_score, 2, lang),
                         n=IMPORTANT_INPUTS)
-    return html.Div([dbc.Alert([html.Strong(message)], color=colour,
+    return html.Div([dbc.Alert([icon + " ", html.Strong(message)], color=colour,
                                id=BANNER_ID, className="mb-1"), rule], className="mb-3")
 
 

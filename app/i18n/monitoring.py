@@ -89,6 +89,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "monitoring.fig.other": {"fr": "Autres", "en": "Other"},
     "monitoring.fig.share_axis": {"fr": "Part des clients (%)", "en": "Share of clients (%)"},
     # --- monitoring over time (app/pages/monitoring.py, app/components/drift_detail.py)
+    "monitoring.history.heading": {"fr": "Surveillance du modèle, mois par mois", "en": "Model monitoring, month by month"},
     "monitoring.history.intro": {
         "fr": "Chaque mois, les demandes reçues sont comparées aux {ref} clients au dénouement connu sur lesquels le modèle a appris. {n} mois analysés, de {first} à {last}.",
         "en": "Every month, the applications received are compared with the {ref} clients of known outcome the model learned from. {n} months analysed, from {first} to {last}.",

@@ -202,7 +202,7 @@ def _realised_card(model: ServedModel, lang: str) -> dbc.Card:
 
 def layout(**_query) -> html.Div:
     lang = current_language()
-    heading = [html.H1(translate("monitoring.heading", lang), className="h3")]
+    heading = [html.H1(translate("monitoring.history.heading", lang), className="h3")]
     model = served()
     try:
         bundle = model.bundle

@@ -51,7 +51,7 @@ from app.ui import Card, current_language, page_title
 BANNER_ID = "monitoring-banner"
 EMPTY_ID = "monitoring-empty"
 REALISED_TABLE_ID = "monitoring-realised-table"
-LEVEL_STYLE = {"alert": ("danger", "⛔"), "watch": ("warning", "⚠"), "stable": ("success", "✓")}
+LEVEL_STYLE = {"alert": ("danger", "⚠"), "watch": ("warning", "⚠"), "stable": ("success", "✓")}  # signs every font has
 
 
 def _key(bundle: ModelBundle) -> str:

@@ -91,7 +91,7 @@ def test_manager_reads_the_monitoring_history_and_sees_a_new_run_without_restart
         wait = WebDriverWait(driver, 40)
         driver.get(f"{app_server}/monitoring")
         banner = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-banner"))).text
-        assert banner.startswith("⛔ Alerte en avr. 2026")
+        assert banner.startswith("⚠ Alerte en avr. 2026")
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#monitoring-distribution .barlayer .trace"))
         assert len(driver.find_elements(By.CSS_SELECTOR, "#monitoring-table tbody tr")) >= 10
         assert "variables" in driver.find_element(By.ID, "monitoring-verdict").text

@@ -93,3 +93,19 @@ def test_bad_outcome_files_are_refused_with_one_line(tmp_path, capsys, content, 
     assert record_outcomes.main(["--input", str(path), "--model-dir", str(dated_model_dir())]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: bad.csv") and message in err, err
+
+
+def test_no_store_writes_the_files_only_and_undated_runs_are_dated_today(tmp_path, _own_database, capsys):
+    from app.cli import drift_report
+    from tests.pages.governance_support import tiny_model_dir
+
+    folder = tiny_model_dir()  # undated portfolio
+    files = ["--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html")]
+    assert drift_report.main(["--model-dir", str(folder), "--no-store", *files]) == 0
+    engine = get_engine(_own_database)
+    init_db(engine)
+    assert history(engine, _key(folder)) == [] and (tmp_path / "r.json").exists()
+    assert drift_report.main(["--model-dir", str(folder), *files]) == 0
+    today = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    assert [m.period for m in history(engine, _key(folder))] == [today]
+    assert "give --as-of YYYY-MM-DD to date them" in capsys.readouterr().out

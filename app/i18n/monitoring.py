@@ -12,8 +12,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Référence : les {ref} clients au dénouement connu sur lesquels le modèle a appris. Actuel : {cur} {source}. Rapport calculé le {date}.",
         "en": "Reference: the {ref} clients with known outcome the model learned from. Current: {cur} {source}. Report computed on {date}.",
     },
-    "monitoring.current_portfolio": {"fr": "nouvelles demandes du portefeuille", "en": "new applications of the portfolio"},
-    "monitoring.current_file": {"fr": "demandes du fichier {name}", "en": "applications of the file {name}"},
     "monitoring.unknown_feature": {"fr": "Variable inconnue : choisissez-en une dans la liste.", "en": "Unknown feature: pick one from the list."},
     "monitoring.verdict.drift": {"fr": "Dérive du jeu de données.", "en": "Dataset drift."},
     "monitoring.verdict.stable": {"fr": "Pas de dérive du jeu de données.", "en": "No dataset drift."},

@@ -109,3 +109,14 @@ def test_no_store_writes_the_files_only_and_undated_runs_are_dated_today(tmp_pat
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m")
     assert [m.period for m in history(engine, _key(folder))] == [today]
     assert "give --as-of YYYY-MM-DD to date them" in capsys.readouterr().out
+
+
+def test_first_start_backfill_skips_an_undated_portfolio_and_runs_once(_own_database):
+    from app.cli.history import backfill_if_empty
+    from tests.pages.governance_support import tiny_model_dir
+
+    engine = get_engine(_own_database)
+    init_db(engine)
+    said = []
+    assert backfill_if_empty(engine, tiny_model_dir(), log=said.append) == 0
+    assert said == ["no backfill: the portfolio's new applications have no APPLICATION_DATE"]

@@ -1,7 +1,9 @@
 """``python -m app``: run the dashboard locally (host and port from HOST / PORT, PaaS style).
 
 In development (APP_ENV unset or "development") the demo accounts "officer" and "manager" are
-created on first start with random passwords printed once on the console.
+created on first start with random passwords printed once on the console, and the monitoring
+history of the served model is backfilled when it has none (every month of the portfolio's dated
+new applications, ``app.cli.history.backfill``), so a fresh clone shows its trends.
 """
 from __future__ import annotations
 
@@ -27,7 +29,30 @@ def main() -> None:
         if engine is None:  # create_app always binds the database: a missing one is a bug, not a setting
             raise RuntimeError("the app has no database")
         ensure_demo_accounts(engine, settings)
+        if not settings.is_production:
+            _backfill_history(engine, settings)
     app.run(host=settings.host, port=settings.port, debug=False)
+
+
+def _backfill_history(engine, settings) -> None:
+    """Development only: the demo's months into the monitoring tables, once; a failure is reported,
+    never fatal (the page then says no month was analysed)."""
+    import logging
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.cli.history import backfill_if_empty
+    from app.scoring.bundle import ModelNotFoundError
+
+    log = logging.getLogger("app.monitoring")
+    log.info("monitoring history: backfilling the served model's months if it has none (first start only)")
+    try:
+        stored = backfill_if_empty(engine, settings.model_dir, log=log.info)
+    except (ModelNotFoundError, SQLAlchemyError, ValueError, OSError) as exc:
+        log.warning("monitoring history not backfilled: %s", exc)
+        return
+    if stored:
+        log.info("monitoring history backfilled: %d months", stored)
 
 
 if __name__ == "__main__":

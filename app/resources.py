@@ -22,7 +22,6 @@ from app.presenters.dictionary import data_dictionary
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileError, ModelNotFoundError
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
-from app.scoring.drift_report import DriftReport
 from app.scoring.groups import PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 
@@ -106,7 +105,8 @@ class ServedModel:
     security layer's state is); pages reach it with :func:`served`, tests bind another instance with
     :func:`bind_served_model`. Each part is loaded on first use and then kept: the model bundle, the
     portfolio store, the portfolio analysis, the out-of-fold predictions, the SHAP sample with its
-    inputs, the drift report. A part that fails to load is not kept, so a repaired folder is picked
+    inputs. (Not the drift history: it lives in the database, read at every request, so a new
+    monthly run shows without a restart; a report kept here went stale when the job rewrote it.) A part that fails to load is not kept, so a repaired folder is picked
     up by the next request. Derived per-model computations of the pages (a client's file, cohort
     masks...) live in this instance's caches (:meth:`memoised`), never in module globals, so a test
     that serves another folder gets fresh answers, and they go away with the instance.
@@ -168,18 +168,6 @@ class ServedModel:
         _, inputs = self.shap_inputs
         granted = self.portfolio.frame.loc[inputs.index, "DECISION"].to_numpy() == GRANTED
         return PortfolioReference.build(inputs, granted, MIN_COHORT_SIZE)
-
-    @cached_property
-    def drift_report(self) -> DriftReport:
-        """The folder's precomputed drift report (``ValueError`` when absent or stale).
-
-        Never computed here: at full portfolio size that takes tens of seconds and more than a
-        gigabyte, which a web worker must not spend; ``scripts/train.py`` and
-        ``scripts/drift_report.py`` write it.
-        """
-        from app.scoring.monitoring import load_report
-
-        return load_report(self.bundle)
 
     def memoised(self, function: Callable[..., T], maxsize: int = 32) -> Callable[..., T]:
         """``function(self, *args)`` cached in this instance (bounded LRU, one per function).

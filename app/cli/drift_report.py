@@ -9,18 +9,31 @@ rebuilt first for the demo model). Current: the portfolio's new applications, or
 validated like any upload and scored with the model. Writes ``drift_report.json`` (read by the
 monitoring page) and ``drift_report.html`` (standalone: plotly.js inlined, opens offline) into the
 model folder unless ``--json`` / ``--html`` say otherwise. Both samples need at least
-``app.scoring.drift.MIN_DRIFT_SAMPLE`` (300) applications: on fewer, chance reads as drift. Exit code 0
+``app.scoring.drift.MIN_DRIFT_SAMPLE`` (300) applications: on fewer, chance reads as drift.
+
+Each run is also stored in the database (``DATABASE_URL``, table ``monitoring_runs``), one row per
+month of applications: the monitoring page reads its history there, on every dyno, without restart.
+Applications are split by their ``APPLICATION_DATE`` when they have one (the latest month, or
+``--period YYYY-MM``, or every month with ``--backfill``); without it they are dated ``--as-of``
+(default: today). A month of 20 to 299 applications is stored with its rates but no drift figures
+(``--backfill`` only); under 20 it is not described. Exit code 0
 on success, 2 on bad input (one ``error:`` line), and 3 with ``--fail-on-drift`` when the dataset
 drifted (for schedulers that alert on failure).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import html
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.cli.history import run_month, split_by_month
 from app.cli.paths import file_problem
 from app.config import get_settings
 from app.figures.drift import distribution_figure, drift_ranking_figure
@@ -30,9 +43,31 @@ from app.scoring import drift
 from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
 from app.scoring.data import DataValidationError, prepare_applications, read_table
 from app.scoring.drift_report import DriftReport
-from app.scoring.monitoring import PORTFOLIO_CURRENT, model_drift_report, portfolio_samples
+from app.scoring.history import DATE_COLUMN, drift_computable, parse_day, parse_period
+from app.scoring.monitoring import (
+    PORTFOLIO_CURRENT,
+    importance,
+    model_drift_report,
+    portfolio_samples,
+    reference_inputs,
+)
+from app.security.db import get_engine, init_db
 
 TOP_HTML_FEATURES = 10
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _month(text: str) -> str:
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -44,6 +79,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--html", type=Path, help="output HTML (default: <model-dir>/drift_report.html)")
     parser.add_argument("--lang", default="fr", choices=("fr", "en"), help="language of the HTML report (default: %(default)s)")
     parser.add_argument("--fail-on-drift", action="store_true", help="exit with code 3 when the dataset drifted")
+    parser.add_argument("--as-of", type=_day, help="date of the applications when they have no APPLICATION_DATE "
+                        "column, YYYY-MM-DD (default: today)")
+    parser.add_argument("--period", type=_month, help="month to compute, YYYY-MM, among dated applications "
+                        "(default: the latest month)")
+    parser.add_argument("--backfill", action="store_true", help="compute and store every month of the applications "
+                        "(the JSON/HTML describe the latest)")
+    parser.add_argument("--database-url", default=get_settings().database_url,
+                        help="database where each run is stored for the monitoring page (default: DATABASE_URL)")
+    parser.add_argument("--no-store", action="store_true", help="write the JSON/HTML files only, store nothing")
     return parser.parse_args(argv)
 
 
@@ -108,6 +152,45 @@ td,th{{border:1px solid #ccc;padding:.2rem .5rem;text-align:left}}.drift{{color:
 """
 
 
+def _current(args: argparse.Namespace, new: pd.DataFrame) -> tuple[pd.DataFrame, str, str]:
+    """(applications, source, label) to compare: the portfolio's new ones or ``--current FILE``, with
+    their ``APPLICATION_DATE`` when the file has one (the validation keeps only the schema's columns)."""
+    if args.current is None:
+        return new, PORTFOLIO_CURRENT, "new applications of the portfolio"
+    raw = read_table(args.current)
+    current, warnings = prepare_applications(raw.drop(columns=["TARGET", DATE_COLUMN], errors="ignore"),
+                                             source=args.current.name, labelled=False)
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    if DATE_COLUMN in raw.columns:
+        dates = pd.to_datetime(raw[DATE_COLUMN], errors="coerce")
+        bad = raw[DATE_COLUMN].notna() & dates.isna()
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataValidationError(f"{args.current.name}: column {DATE_COLUMN}: {raw[DATE_COLUMN].iloc[row]!r} "
+                                      f"(row {row + 1}) is not a date", source=args.current.name, column=DATE_COLUMN)
+        by_id = current["SK_ID_CURR"].map(dict(zip(raw["SK_ID_CURR"], dates, strict=True))).rename(DATE_COLUMN)
+        current = pd.concat([current, by_id], axis=1)  # one block added, not an insert into ~120
+    return current, args.current.name, f"applications of {args.current.name}"
+
+
+def _months(args: argparse.Namespace, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The months to compute: all of them (--backfill), --period, or the latest one."""
+    as_of = args.as_of
+    if DATE_COLUMN not in current.columns and as_of is None:
+        as_of = dt.datetime.now(dt.UTC).date()
+        print(f"note: the applications have no {DATE_COLUMN}: dated {as_of.isoformat()} (today); "
+              "give --as-of YYYY-MM-DD to date them")
+    months = split_by_month(current, as_of)
+    if args.backfill:
+        return months
+    period = args.period or max(months)
+    if period not in months:
+        raise DataValidationError(f"no application in {period} (months present: {', '.join(sorted(months))})",
+                                  source="applications")
+    return {period: months[period]}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     lang = normalise_language(args.lang)
@@ -118,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    label = "applications"
     try:
         bundle = ModelBundle.load(args.model_dir)
         portfolio = args.model_dir / PORTFOLIO_FILE
@@ -126,25 +210,41 @@ def main(argv: list[str] | None = None) -> int:
 
             rebuild_demo_portfolio(bundle, portfolio)
         labelled, new = portfolio_samples(portfolio)
-        if args.current is None:
-            current, source, label = new, PORTFOLIO_CURRENT, "new applications of the portfolio"
-        else:
-            raw = read_table(args.current)
-            current, warnings = prepare_applications(raw.drop(columns=["TARGET"], errors="ignore"),
-                                                     source=args.current.name, labelled=False)
-            for w in warnings:
-                print(f"warning: {w}", file=sys.stderr)
-            source, label = args.current.name, f"applications of {args.current.name}"
+        current, source, label = _current(args, new)
         if not len(current):
             raise DataValidationError("no current applications to compare (the portfolio has no new "
                                       "applications); give them with --current FILE", source=source)
-        report = model_drift_report(bundle, labelled, current, current_source=source, current_label=label)
+        months = _months(args, current)
+        engine = None if args.no_store else get_engine(args.database_url)
+        if engine is not None:
+            init_db(engine)
+        computable = [p for p, rows in months.items() if drift_computable(len(rows))]
+        latest = max(computable) if args.backfill and computable else max(months)
+        report = None
+        prepared = reference_inputs(bundle, labelled) if len(labelled) else None
+        weights = importance(bundle)
+        for period, rows in months.items():
+            # the month written to JSON/HTML must be large enough for a verdict (raises otherwise)
+            month_report = (model_drift_report(bundle, labelled, rows, current_source=source, current_label=label,
+                                               prepared=prepared, weights=weights)
+                            if period == latest or drift_computable(len(rows)) else None)
+            if period == latest:
+                report = month_report
+            if engine is not None:
+                stored = run_month(engine, bundle, labelled, rows, period, source=source, label=label,
+                                   report=month_report)
+                print(f"{period}: {len(rows)} applications " + ("stored" if stored else "(fewer than 20: not described)"))
     except drift.DriftSampleTooSmall as exc:
         print(f"error: {label}: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"error: the monitoring database cannot be written ({type(exc).__name__}: "
+              f"{str(exc).splitlines()[0][:200]}); check DATABASE_URL", file=sys.stderr)
         return 2
     except (DataValidationError, ModelNotFoundError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    assert report is not None  # the latest month's report was computed or DriftSampleTooSmall raised
     try:
         drift.write_report(report, json_path)
         html_path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     ds = report.dataset
     top = ", ".join(f"{r.feature} ({r.drift_score:.2f})" for r in report.features[:5])
-    print(f"drift: {ds.n_drifted}/{ds.n_features} features drifted ({ds.share_drifted:.0%}) -> "
+    print(f"drift {latest}: {ds.n_drifted}/{ds.n_features} features drifted ({ds.share_drifted:.0%}) -> "
           f"{'DATASET DRIFT' if ds.drift else 'no dataset drift'}; riskiest: {top}")
     print(f"written {json_path} and {html_path} in {time.perf_counter() - started:.1f}s")
     return 3 if args.fail_on_drift and ds.drift else 0

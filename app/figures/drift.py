@@ -1,5 +1,6 @@
-"""Figures of the monitoring page (data drift). Pure builders over the typed drift report
-(:mod:`app.scoring.drift_report`).
+"""Figures of the monitoring page: data drift of one report (:mod:`app.scoring.drift_report`) and
+the monthly history (score PSI, input drift trend, decision rates, realised performance). Pure
+builders: no Dash, no database.
 
 Reference (training portfolio) is blue with solid outline, current (new applications) orange and
 hatched: the two stay apart in grey-scale print and for colour-blind readers.
@@ -11,10 +12,12 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from app.figures.style import BLUE, GREY, ORANGE, VERMILLION, base_layout, empty_figure
+from app.figures.style import BLACK, BLUE, GREEN, GREY, ORANGE, VERMILLION, base_layout, empty_figure
 from app.i18n import translate
-from app.presenters.formatting import MISSING_TEXT, number_text, percent_suffix
+from app.presenters.formatting import MISSING_TEXT, month_text, number_text, percent_suffix
+from app.scoring.drift import PSI_MODERATE, PSI_SIGNIFICANT
 from app.scoring.drift_report import FeatureDrift, Histogram
+from app.scoring.realised import MonthPerformance
 
 
 def _tr(key: str, lang: str, **values) -> str:
@@ -81,3 +84,94 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
 def empty_drift_note(lang: str) -> go.Figure:
     """Placeholder when no drift report is available."""
     return empty_figure(_tr("no_report", lang))
+
+
+# --- monitoring over time (one point per application month, ``app.scoring.history``) -------------
+
+
+def _months(periods: Sequence[str], lang: str) -> list[str]:
+    return [month_text(p, lang) for p in periods]
+
+
+def score_psi_figure(periods: Sequence[str], psi: Sequence[float | None], lang: str) -> go.Figure:
+    """Score PSI month by month: bars blue (stable), orange dotted (moderate), vermillion hatched
+    (significant), the value written on each bar; dashed lines at the two PSI levels. A month without
+    drift figures (under 300 applications) has no bar and says so."""
+    levels = [None if v is None else "significant" if v >= PSI_SIGNIFICANT else "moderate" if v >= PSI_MODERATE
+              else "stable" for v in psi]
+    colour = {"stable": BLUE, "moderate": ORANGE, "significant": VERMILLION, None: GREY}
+    pattern = {"stable": "", "moderate": ".", "significant": "x", None: ""}
+    fig = go.Figure(go.Bar(
+        x=_months(periods, lang), y=[np.nan if v is None else v for v in psi],
+        marker_color=[colour[lv] for lv in levels], marker_pattern_shape=[pattern[lv] for lv in levels],
+        text=[_tr("no_drift_month", lang) if v is None else number_text(v, 3, lang) + (" ⚠" if v >= PSI_SIGNIFICANT
+              else "") for v in psi],
+        textposition="outside", cliponaxis=False, hovertemplate="%{x}: PSI %{y:.3f}<extra></extra>"))
+    for level, dash, key in ((PSI_MODERATE, "dot", "psi_moderate"), (PSI_SIGNIFICANT, "dash", "psi_significant")):
+        fig.add_hline(y=level, line=dict(color=BLACK, dash=dash, width=1),
+                      annotation=dict(text=_tr(key, lang, value=number_text(level, 1, lang))),
+                      annotation_position="top left")
+    top = max([v for v in psi if v is not None] + [PSI_SIGNIFICANT])
+    fig.update_yaxes(range=[0, top * 1.25], title_text=_tr("psi_axis", lang), rangemode="tozero")
+    fig.update_xaxes(type="category")
+    return base_layout(fig, height=320, legend=False, lang=lang)
+
+
+def input_trend_figure(labels: Sequence[str], periods: Sequence[str], scores: Sequence[Sequence[float | None]],
+                       lang: str) -> go.Figure:
+    """Drift score of the top inputs (rows, riskiest on top) month by month (columns): a cividis heat
+    map (readable by colour-blind readers and in grey) with the score written in every cell, ⚠ from
+    the alarm level (1) on."""
+    z = [[np.nan if v is None else v for v in row] for row in scores]
+    text = [[MISSING_TEXT if v is None else number_text(v, 2, lang) + (" ⚠" if v >= 1.0 else "") for v in row]
+            for row in scores]
+    finite = [v for row in scores for v in row if v is not None]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=_months(periods, lang), y=list(labels), text=text, texttemplate="%{text}", colorscale="Cividis",
+        zmin=0, zmax=max(2.0, max(finite) if finite else 2.0),
+        colorbar=dict(title=dict(text=_tr("score_short", lang))),
+        hovertemplate="%{y}<br>%{x}: " + _tr("score_hover_z", lang) + "<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(type="category", side="top")
+    base_layout(fig, height=max(260, 34 * len(labels) + 100), legend=False, lang=lang)
+    fig.update_layout(margin=dict(l=20, t=40))
+    return fig
+
+
+def rates_figure(periods: Sequence[str], approval: Sequence[float | None], override: Sequence[float | None],
+                 mean_proba: Sequence[float | None], lang: str) -> go.Figure:
+    """Three monthly rates in %: model approval (blue, solid, circles), officers' overrides
+    (vermillion, dashed, squares), mean predicted probability (green, dotted, diamonds)."""
+    fig = go.Figure()
+    for values, key, colour, dash, symbol in ((approval, "approval", BLUE, "solid", "circle"),
+                                              (override, "override", VERMILLION, "dash", "square"),
+                                              (mean_proba, "mean_proba", GREEN, "dot", "diamond")):
+        fig.add_scatter(x=_months(periods, lang), y=[np.nan if v is None else 100 * v for v in values],
+                        name=_tr(key, lang), mode="lines+markers", connectgaps=False,
+                        line=dict(color=colour, dash=dash), marker=dict(symbol=symbol, size=9),
+                        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr(key, lang) + "</extra>")
+    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=_tr("rate_axis", lang))
+    fig.update_xaxes(type="category")
+    return base_layout(fig, height=340, lang=lang)
+
+
+def realised_figure(months: Sequence[MonthPerformance], lang: str) -> go.Figure:
+    """Observed default rate of the granted loans (blue circles, 95 % interval as error bars) against
+    the mean probability the model gave them (orange crosses, dashed); ⚠ above a month on alert."""
+    x = _months([m.period for m in months], lang)
+    observed = [100 * m.default_rate for m in months]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=x, y=observed, name=_tr("observed_rate", lang), mode="markers+text", marker=dict(color=BLUE, size=10),
+        error_y=dict(type="data", symmetric=False, array=[100 * m.default_interval[1] - o for m, o in
+                                                          zip(months, observed, strict=True)],
+                     arrayminus=[o - 100 * m.default_interval[0] for m, o in zip(months, observed, strict=True)]),
+        text=["⚠" if "default_rate" in m.alerts else "" for m in months], textposition="top center",
+        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr("observed_rate", lang) + "</extra>")
+    fig.add_scatter(x=x, y=[100 * m.mean_proba for m in months], name=_tr("predicted_rate", lang),
+                    mode="lines+markers", line=dict(color=ORANGE, dash="dash"), marker=dict(symbol="x", size=10),
+                    hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr("predicted_rate", lang)
+                    + "</extra>")
+    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=_tr("default_axis", lang))
+    fig.update_xaxes(type="category")
+    return base_layout(fig, height=340, lang=lang)

@@ -216,3 +216,20 @@ def format_display(
     if unit == "rating":
         return number_text(value, 0, lang)
     return number_text(value, 0 if value == round(value) else 1, lang)  # counts
+
+
+_MONTHS = {
+    "fr": ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def month_text(period: str, lang: str) -> str:
+    """A ``YYYY-MM`` month as people read it: "mars 2026" (fr) / "Mar 2026" (en); the text as it is
+    when it is not such a month."""
+    try:
+        year, month = (int(part) for part in str(period).split("-"))
+        name = _MONTHS.get(lang, _MONTHS["en"])[month - 1]
+    except (ValueError, IndexError):
+        return str(period)
+    return f"{name} {year}"

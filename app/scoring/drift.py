@@ -113,7 +113,7 @@ def psi_numeric(reference, current, n_bins: int = PSI_BINS) -> float:
 
 def _category_shares(reference, current) -> tuple[np.ndarray, np.ndarray, list[str]]:
     ref, cur = _labels(reference), _labels(current)
-    levels = sorted(set(ref) | set(cur))
+    levels = sorted(set(ref.unique()) | set(cur.unique()))  # the distinct levels, not every row
     ref_share = ref.value_counts(normalize=True).reindex(levels, fill_value=0.0).to_numpy(dtype=float)
     cur_share = cur.value_counts(normalize=True).reindex(levels, fill_value=0.0).to_numpy(dtype=float)
     return ref_share, cur_share, levels
@@ -170,7 +170,9 @@ def histogram(reference, current, categorical: bool) -> dict:
     """
     if categorical:
         ref, cur = _labels(reference), _labels(current)
-        order = list(ref.value_counts().index) + [c for c in cur.value_counts().index if c not in set(ref)]
+        seen = list(ref.value_counts().index)
+        known = set(seen)  # once: rebuilt from every reference row for each current level, it took ~1 s per input
+        order = seen + [c for c in cur.value_counts().index if c not in known]
         levels = [c for c in order if c != MISSING_LABEL]
         keep = levels[:HISTOGRAM_MAX_CATEGORIES]
         bins = keep + ([OTHER_LABEL] if len(levels) > len(keep) else [])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -40,27 +41,40 @@ def portfolio_samples(path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame[labelled].reset_index(drop=True), frame[~labelled].reset_index(drop=True)
 
 
-def model_drift_report(bundle: ModelBundle, reference: pd.DataFrame, current: pd.DataFrame, *,
-                       current_source: str, current_label: str) -> DriftReport:
-    """Drift of ``current`` (prepared applications) against ``reference`` (the labelled portfolio).
+def reference_inputs(bundle: ModelBundle, reference: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """(model inputs, probabilities) of the reference sample, computed once for many monthly reports.
 
     The reference probability is the out-of-fold one (``PROBA_OOF``) when available: the served model's
     probability on the clients it was trained on is sharper than on anyone new, and comparing it with
     new applications would report a "drift" that is only the model remembering its training set.
-    A current sample without ``PROBA_DEFAULT`` (an uploaded batch) is scored with the served model.
     """
-    X_ref, X_cur = bundle.features(reference), bundle.features(current)
+    X_ref = bundle.features(reference)
     if "PROBA_OOF" in reference and reference["PROBA_OOF"].notna().all():
         p_ref = reference["PROBA_OOF"].to_numpy(float)
     else:
         p_ref = reference["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in reference else bundle.proba(X_ref)
+    return X_ref, p_ref
+
+
+def model_drift_report(bundle: ModelBundle, reference: pd.DataFrame, current: pd.DataFrame, *,
+                       current_source: str, current_label: str,
+                       prepared: tuple[pd.DataFrame, np.ndarray] | None = None,
+                       weights: pd.Series | None = None) -> DriftReport:
+    """Drift of ``current`` (prepared applications) against ``reference`` (the labelled portfolio).
+
+    ``prepared``: :func:`reference_inputs` of ``reference`` and ``weights``: :func:`importance`, when
+    the caller computes many months against the same reference (the backfill). A current sample
+    without ``PROBA_DEFAULT`` (an uploaded batch) is scored with the served model.
+    """
+    X_ref, p_ref = prepared if prepared is not None else reference_inputs(bundle, reference)
+    X_cur = bundle.features(current)
     p_cur = current["PROBA_DEFAULT"].to_numpy(float) if "PROBA_DEFAULT" in current else bundle.proba(X_cur)
     meta = {"model": model_signature(bundle).to_dict(),
             "reference": {"source": "portfolio-labelled", "label": "labelled portfolio (training data)"},
             "current": {"source": current_source, "label": current_label}}
     return DriftReport.from_dict(drift_report(
-        X_ref, X_cur, categorical=bundle.cat_features, importance=importance(bundle), reference_proba=p_ref,
-        current_proba=p_cur, threshold=bundle.threshold, meta=meta))
+        X_ref, X_cur, categorical=bundle.cat_features, importance=weights if weights is not None else importance(bundle),
+        reference_proba=p_ref, current_proba=p_cur, threshold=bundle.threshold, meta=meta))
 
 
 def portfolio_drift_report(bundle: ModelBundle, portfolio_path: Path | None = None) -> DriftReport:

@@ -153,6 +153,8 @@ def get_engine(url: str) -> Engine:
 
 def init_db(engine: Engine) -> None:
     """Create missing tables and record the schema version (idempotent, safe at every start)."""
+    import app.monitoring_store  # noqa: F401 - declares the monitoring tables on Base, created below
+
     Base.metadata.create_all(engine)
     with Session(engine) as session, session.begin():
         current = session.scalar(select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).limit(1))

@@ -1,5 +1,6 @@
 """Real browser (headless Chromium): a manager opens the model and monitoring pages, uses their
-controls, and the console stays clean; an officer is refused both pages.
+controls, and the console stays clean; a new monthly run shows on the monitoring page at the next
+load; an officer is refused both pages.
 
 Screenshots go to ``$SCREENSHOT_DIR`` (default: the test's tmp folder) so a person can look at them.
 Set ``GOVERNANCE_MODEL_DIR`` to serve another model folder (e.g. model/demo) instead of the tiny one.
@@ -73,16 +74,39 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_
     assert console_errors(driver) == []
 
 
-def test_manager_reads_the_monitoring_page(served, logged_in_driver, app_server, tmp_path):
-    driver = logged_in_driver("manager")
-    wait = WebDriverWait(driver, 40)
-    driver.get(f"{app_server}/monitoring")
-    verdict = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-verdict"))).text
-    assert "variables" in verdict
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#monitoring-distribution .barlayer .trace"))
-    assert len(driver.find_elements(By.CSS_SELECTOR, "#monitoring-table tbody tr")) >= 10
-    _shot(driver, _folder(tmp_path), "monitoring-page")
-    assert console_errors(driver) == []
+def test_manager_reads_the_monitoring_history_and_sees_a_new_run_without_restart(
+        dash_app, logged_in_driver, app_server, tmp_path):
+    from app.cli import drift_report
+    from app.cli.history import backfill
+    from app.scoring.bundle import ModelBundle
+    from app.security.web import EXTENSION_KEY
+    from tests.factories import make_applications
+    from tests.monitoring_support import dated_model_dir
+
+    folder = dated_model_dir()
+    engine = dash_app.server.extensions[EXTENSION_KEY].engine  # the browser tests' database
+    with serving(dash_app.server, folder):
+        backfill(engine, ModelBundle.load(folder), log=lambda m: None)
+        driver = logged_in_driver("manager")
+        wait = WebDriverWait(driver, 40)
+        driver.get(f"{app_server}/monitoring")
+        banner = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-banner"))).text
+        assert banner.startswith("⚠ Alerte en avr. 2026")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#monitoring-distribution .barlayer .trace"))
+        assert len(driver.find_elements(By.CSS_SELECTOR, "#monitoring-table tbody tr")) >= 10
+        assert "variables" in driver.find_element(By.ID, "monitoring-verdict").text
+        _shot(driver, _folder(tmp_path), "monitoring-page")
+        assert console_errors(driver) == []
+
+        batch = tmp_path / "july.csv"  # a month like the first ones: no shift
+        make_applications(320, seed=31, labelled=False, first_id=990_000).to_csv(batch, index=False)
+        assert drift_report.main(["--model-dir", str(folder), "--current", str(batch), "--as-of", "2026-07-10",
+                                  "--database-url", engine.url.render_as_string(hide_password=False),
+                                  "--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html")]) == 0
+        driver.refresh()
+        banner = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-banner"))).text
+        assert "juil. 2026" in banner, banner  # the new month, same process, no restart
+        assert console_errors(driver) == []
 
 
 def test_officer_cannot_open_the_governance_pages(served, logged_in_driver, app_server):

@@ -121,11 +121,24 @@ def backfill(engine: Engine, bundle: ModelBundle, portfolio: Path | None = None,
         s = run.summary
         log(f"{period}: {s.n_applications} applications, score PSI "
             f"{'-' if s.score_psi is None else f'{s.score_psi:.3f}'}")
-    known = new[new["TARGET"].notna()] if "TARGET" in new else new.iloc[:0]
+    known = new[new["TARGET"].notna()][["SK_ID_CURR", "TARGET"]] if "TARGET" in new else demo_outcomes(bundle)
     if len(known):
-        rows, _ = outcome_rows(bundle, new, known[["SK_ID_CURR", "TARGET"]])
+        rows, _ = outcome_rows(bundle, new, known)
         log(f"{store_outcomes(engine, rows)} known outcomes recorded")
     return runs
+
+
+def demo_outcomes(bundle: ModelBundle) -> pd.DataFrame:
+    """The realised outcomes of the demo's older new applications (``SK_ID_CURR, TARGET``), drawn again
+    from the generator with the card's own parameters, as ``record_outcomes.py`` would store them from a
+    lender's file; empty for a model not trained on the synthetic demo."""
+    source = bundle.card.source
+    if source.kind != "synthetic-demo" or source.n_labelled is None or source.n_new is None or source.seed is None:
+        return pd.DataFrame({"SK_ID_CURR": [], "TARGET": []})
+    from app.scoring.synth_history import demo_history
+
+    outcomes = demo_history(source.n_labelled, source.n_new, seed=source.seed).outcomes
+    return outcomes[["SK_ID_CURR", "TARGET"]]
 
 
 def backfill_if_empty(engine: Engine, model_dir: Path, *, log: Callable[[str], None] = print) -> int:

@@ -120,3 +120,25 @@ def test_first_start_backfill_skips_an_undated_portfolio_and_runs_once(_own_data
     said = []
     assert backfill_if_empty(engine, tiny_model_dir(), log=said.append) == 0
     assert said == ["no backfill: the portfolio's new applications have no APPLICATION_DATE"]
+
+
+def test_the_demo_backfill_knows_the_outcomes_of_its_older_months(tmp_path):
+    """A fresh clone's monitoring page shows realised performance: the demo's own older applications
+    get their drawn outcomes, as a lender's outcome file would give them; a real-data model gets none."""
+    from dataclasses import replace
+
+    from app.cli.history import demo_outcomes
+    from app.config import DEFAULT_MODEL_DIR
+    from app.scoring.synth_history import demo_history
+
+    bundle = ModelBundle.load(DEFAULT_MODEL_DIR)
+    source = bundle.card.source
+    known = demo_outcomes(bundle)
+    history_ = demo_history(source.n_labelled, source.n_new, seed=source.seed)
+    new = history_.new.set_index("SK_ID_CURR")
+    assert len(known) >= 20 and set(known["TARGET"]) == {0, 1}
+    assert set(known["SK_ID_CURR"]) <= set(new.index)  # outcomes of new applications only
+    oldest_unknown = new.drop(index=known["SK_ID_CURR"])["APPLICATION_DATE"].min()
+    assert new.loc[known["SK_ID_CURR"], "APPLICATION_DATE"].max() < oldest_unknown  # the older months only
+    real = replace(bundle, card=replace(bundle.card, source=replace(source, kind="home-credit")))
+    assert demo_outcomes(real).empty

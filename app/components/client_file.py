@@ -11,8 +11,9 @@ from dash import html
 
 from app.figures.gauge import GRADE_COLOURS
 from app.i18n import translate
-from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, percent_text
+from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, load_client_file, percent_text
 from app.presenters.reasons import Reason, actionable_text, reason_sentence
+from app.resources import ServedModel
 from app.scoring.metrics import grade_bands
 from app.ui import html_attributes
 
@@ -25,6 +26,16 @@ REASONS_LIST = "client-reasons-list"
 
 #: Direction icons of the reasons (text, not colour, carries the meaning; fonts everywhere have them).
 ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
+
+
+def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
+    return load_client_file(model.bundle, model.portfolio, client_id)
+
+
+def client_file(model: ServedModel, client_id: int) -> ClientFile:
+    """One client's file: row read from disk, model inputs, exact SHAP (once per client, cached in the
+    served model; the page, the simulator and the letter share it)."""
+    return model.memoised(_client_file_of, 256)(client_id)
 
 
 def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:

@@ -21,14 +21,15 @@ from dash import Input, Output, dcc, html
 
 from app.components import client_comparison
 from app.components.client_comparison import CLIENT_ID, COMPARE_KEYS, ComparisonCard
-from app.components.client_file import IdentityCard, Message, ReasonList, ScoreSummary, StatusLine
+from app.components.client_file import IdentityCard, Message, ReasonList, ScoreSummary, StatusLine, client_file
 from app.components.decision_log import DecisionPanel
+from app.components.whatif import WhatIfCard
 from app.figures.client_layout import blank_figure
 from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
 from app.pages import path_decides
-from app.presenters.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
+from app.presenters.client_file import ClientIdError, parse_client_id
 from app.presenters.client_view import similarity_options, waterfall_view
 from app.presenters.reasons import top_reasons
 from app.resources import ServedModel, served
@@ -63,10 +64,6 @@ GRAPH_CONFIG = client_comparison.GRAPH_CONFIG
 
 
 # --- per-client work, cached in the served model (pure functions of read-only resources) ---------
-def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
-    return load_client_file(model.bundle, model.portfolio, client_id)
-
-
 def _client_view_of(model: ServedModel, client_id: int, lang: str) -> dict:
     """Figures and texts of one client in one language (cached: the same file is reopened often)."""
     file = client_file(model, client_id)
@@ -78,11 +75,6 @@ def _client_view_of(model: ServedModel, client_id: int, lang: str) -> dict:
         "reasons": top_reasons(file.steps, lang),
         "similarity": [{"label": " " + label, "value": key} for key, label in similarity_options(file.row, lang)],
     }
-
-
-def client_file(model: ServedModel, client_id: int) -> ClientFile:
-    """One client's file: row read from disk, model inputs, exact SHAP (once per client)."""
-    return model.memoised(_client_file_of, 256)(client_id)
 
 
 # --- input handling ------------------------------------------------------------------------------
@@ -218,6 +210,7 @@ def ClientBody(lang: str) -> html.Div:
             dbc.Col([Card(translate("client.reasons.title", lang), html.Div(id=REASONS)),
                      html.Div(id=DECISION_SLOT)], lg=5),
         ]),
+        WhatIfCard(lang),
         ComparisonCard(lang),
     ])
 

@@ -90,6 +90,7 @@ class Pricing:
     annual_rate: float  # nominal (12 x monthly), 0 when the annuities only repay the principal
     annuity_share: float  # annuity / credit of the application (revolving loans keep it)
     term_source: str  # "estimator" (the folder's loan-term model) or "product_rate"
+    rate_implied: bool = True  # False: no rate explains the annuity (then the product rate prices new terms)
 
     @property
     def revolving(self) -> bool:
@@ -173,8 +174,9 @@ def client_pricing(bundle: ModelBundle, application: pd.DataFrame) -> Pricing:
     if not np.isfinite(months):
         return Pricing(months=None, annual_rate=float("nan"), annuity_share=share, term_source=source)
     rate = float(np.ravel(implied_annual_rate([credit], [annuity], [months]))[0])
-    return Pricing(months=int(months), annual_rate=rate if np.isfinite(rate) else PRODUCT_ANNUAL_RATE,
-                   annuity_share=share, term_source=source)
+    implied = bool(np.isfinite(rate))
+    return Pricing(months=int(months), annual_rate=rate if implied else PRODUCT_ANNUAL_RATE,
+                   annuity_share=share, term_source=source, rate_implied=implied)
 
 
 def priced_terms(pricing: Pricing, credit: float, months: int | None, goods: float | None) -> LoanTerms:

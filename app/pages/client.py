@@ -222,7 +222,9 @@ def layout(client_id: str | None = None, **_query) -> html.Div:
                 SearchBar(lang)]
     if client_id is not None:
         children += [dcc.Store(id=CLIENT_ID, data=url_client_id(client_id)), html.Div(id=ALERT),
-                     dcc.Loading(ClientBody(lang), type="default", delay_show=300)]
+                     dcc.Loading(ClientBody(lang), type="default", delay_show=300,
+                                 # only while the file itself renders: not over the page at each simulation
+                                 target_components={HEADING: "children"})]
     return html.Div(children)
 
 

@@ -15,7 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app.components import whatif as card
 from app.resources import served
-from tests.browser_support import console_errors
+from tests.browser_support import console_errors, wait_until_idle
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 FETCH_PDF = """
@@ -63,8 +63,9 @@ def test_officer_applies_the_counter_offer_tries_amounts_and_prints_the_letter(
     assert "pour un seuil de" in offer.text and "€" in offer.text
     wait.until(lambda d: "Crédit refusé" in d.find_element(By.ID, card.WHATIF_RESULT).text)  # the file's own terms
     apply = wait.until(ec.element_to_be_clickable((By.ID, card.WHATIF_APPLY)))
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", apply)
-    apply.click()
+    wait_until_idle(driver)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].click()",
+                          apply)
     table = f"#{card.WHATIF_RESULT}-table"
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, table)
                and "Crédit accordé" in d.find_element(By.CSS_SELECTOR, table).text)

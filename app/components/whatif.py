@@ -157,6 +157,8 @@ def simulate_outputs(raw_id, credit, months, goods, lang: str) -> tuple:
         return Message(translate("whatif.error.unavailable", lang), "danger"), dash.no_update, HIDDEN, None
     if case.bounds is None:
         return Message(translate("whatif.no_bounds", lang), "secondary"), dash.no_update, HIDDEN, None
+    if all(v is None or v == "" for v in (credit, months, goods)):
+        return None, dash.no_update, HIDDEN, None  # the boxes before the file's terms fill them: no message yet
     try:
         terms = terms_from_input(credit, months, goods, case.pricing, case.bounds, case.original)
     except WhatIfInputError as exc:

@@ -109,6 +109,11 @@ def test_bad_values_give_a_message_and_never_a_score(refused, dash_app, credit, 
     assert terms is None and style == card.HIDDEN  # no score, nothing to record
 
 
+def test_empty_boxes_before_the_file_fills_them_say_nothing(refused, dash_app):
+    with dash_app.server.app_context():
+        assert card.simulate_outputs(str(refused[0]), "", "", "", "fr")[::2] == (None, card.HIDDEN)
+
+
 def test_english_readers_get_english_sentences(refused, dash_app):
     with dash_app.server.app_context():
         *_, offer, _, _ = card.setup_outputs(str(refused[0]), False, "en")

@@ -12,7 +12,7 @@ test serving another model folder binds another instance with caches of its own.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import dash
@@ -223,8 +223,9 @@ def layout(client_id: str | None = None, **_query) -> html.Div:
     if client_id is not None:
         children += [dcc.Store(id=CLIENT_ID, data=url_client_id(client_id)), html.Div(id=ALERT),
                      dcc.Loading(ClientBody(lang), type="default", delay_show=300,
-                                 # only while the file itself renders: not over the page at each simulation
-                                 target_components={HEADING: "children"})]
+                                 # only while the file itself renders, not over the page at each simulation
+                                 # (cast: Dash types this dict as an empty TypedDict)
+                                 target_components=cast(Any, {HEADING: "children"}))]
     return html.Div(children)
 
 

@@ -138,6 +138,9 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
 
     app.layout = serve_layout
     _register_language_route(app.server)
+    from app.components.letter import register_letter_routes
+
+    register_letter_routes(app.server)
     from app.health import register_health_route
     from app.security.bootstrap import ensure_env_admin
     from app.security.web import init_security

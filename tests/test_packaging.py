@@ -57,7 +57,7 @@ def test_declared_runtime_dependencies_are_imported_and_unimported_ones_are_not_
     assert "shap" not in imported and "joblib" not in imported
     assert {"shap", "joblib"}.isdisjoint(declared)
     import_names = {"scikit-learn": "sklearn", "psycopg": "psycopg", "argon2-cffi": "argon2",
-                    "dash-bootstrap-components": "dash_bootstrap_components", "flask": "flask"}
+                    "dash-bootstrap-components": "dash_bootstrap_components", "flask": "flask", "fpdf2": "fpdf"}
     for name in declared:
         module = import_names.get(name, name.replace("-", "_"))
         # used, never imported: pandas' Parquet engine, SQLAlchemy's PostgreSQL driver, the Procfile's server

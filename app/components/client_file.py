@@ -6,13 +6,17 @@ so the page holds only its layout and its thin callbacks.
 """
 from __future__ import annotations
 
+import logging
+
 import dash_bootstrap_components as dbc
 from dash import html
 
 from app.figures.gauge import GRADE_COLOURS
 from app.i18n import translate
-from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, percent_text
+from app.presenters.client_file import ClientFile, distance_sentence, identity_facts, load_client_file, percent_text
 from app.presenters.reasons import Reason, actionable_text, points_sentence
+from app.resources import ServedModel
+from app.scoring.concepts import PortfolioReference
 from app.scoring.metrics import grade_bands
 from app.ui import html_attributes
 
@@ -25,6 +29,28 @@ REASONS_LIST = "client-reasons-list"
 
 #: Direction icons of the reasons (text, not colour, carries the meaning; fonts everywhere have them).
 ICON_RAISES, ICON_LOWERS = "\u25b2", "\u25bc"  # ▲ ▼
+
+log = logging.getLogger(__name__)
+
+
+def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
+    return load_client_file(model.bundle, model.portfolio, client_id)
+
+
+def client_file(model: ServedModel, client_id: int) -> ClientFile:
+    """One client's file: row read from disk, model inputs, exact SHAP (once per client, cached in the
+    served model; the page, the simulator and the letter share it)."""
+    return model.memoised(_client_file_of, 256)(client_id)
+
+
+def reasons_reference(model: ServedModel) -> PortfolioReference | None:
+    """What granted clients look like (the reasons' references); None when the folder has no SHAP sample,
+    so the reasons are still given, without a reference, rather than the file failing."""
+    try:
+        return model.reference
+    except (FileNotFoundError, OSError, KeyError, ValueError):
+        log.exception("portfolio reference unavailable: reasons are shown without it")
+        return None
 
 
 def Message(text: str, kind: str = "warning", id: str | None = None) -> dbc.Alert:

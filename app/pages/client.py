@@ -12,7 +12,7 @@ test serving another model folder binds another instance with caches of its own.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 import dash
@@ -21,19 +21,27 @@ from dash import Input, Output, dcc, html
 
 from app.components import client_comparison
 from app.components.client_comparison import CLIENT_ID, COMPARE_KEYS, ComparisonCard
-from app.components.client_file import IdentityCard, Message, ReasonList, ScoreSummary, StatusLine
+from app.components.client_file import (
+    IdentityCard,
+    Message,
+    ReasonList,
+    ScoreSummary,
+    StatusLine,
+    client_file,
+    reasons_reference,
+)
 from app.components.decision_log import DecisionPanel
+from app.components.whatif import WhatIfCard
 from app.figures.client_layout import blank_figure
 from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
 from app.i18n import translate
 from app.pages import path_decides
-from app.presenters.client_file import ClientFile, ClientIdError, load_client_file, parse_client_id
+from app.presenters.client_file import ClientIdError, parse_client_id
 from app.presenters.client_view import BY_CONCEPT, BY_INPUT, similarity_options, waterfall_view
 from app.presenters.reasons import decision_reasons
 from app.resources import ServedModel, served
 from app.scoring.bundle import ModelNotFoundError
-from app.scoring.concepts import PortfolioReference
 from app.security import VIEW_CLIENT, audit
 from app.security.access import Role
 from app.ui import Card, current_language
@@ -65,16 +73,12 @@ GRAPH_CONFIG = client_comparison.GRAPH_CONFIG
 
 
 # --- per-client work, cached in the served model (pure functions of read-only resources) ---------
-def _client_file_of(model: ServedModel, client_id: int) -> ClientFile:
-    return load_client_file(model.bundle, model.portfolio, client_id)
-
-
 def _client_view_of(model: ServedModel, client_id: int, lang: str) -> dict:
     """Figures and texts of one client in one language (cached: the same file is reopened often)."""
     file = client_file(model, client_id)
     return {
         "gauge": score_gauge(file.proba, file.threshold, lang),
-        "reasons": decision_reasons(file.explanation, file.decision, _reference(model), lang),
+        "reasons": decision_reasons(file.explanation, file.decision, reasons_reference(model), lang),
         "similarity": [{"label": " " + label, "value": key} for key, label in similarity_options(file.row, lang)],
     }
 
@@ -84,21 +88,6 @@ def _waterfall_of(model: ServedModel, client_id: int, lang: str, by: str):
     view = waterfall_view(client_file(model, client_id), lang, by)
     return waterfall_figure(view.labels, view.points, view.hover, view.base_percent, view.final_percent,
                             view.threshold_percent, texts=view.texts, lang=lang)
-
-
-def _reference(model: ServedModel) -> PortfolioReference | None:
-    """What granted clients look like (the reasons' references); None when the folder has no SHAP sample,
-    so the reasons are still given, without a reference, rather than the file failing."""
-    try:
-        return model.reference
-    except (FileNotFoundError, OSError, KeyError, ValueError):
-        log.exception("portfolio reference unavailable: reasons are shown without it")
-        return None
-
-
-def client_file(model: ServedModel, client_id: int) -> ClientFile:
-    """One client's file: row read from disk, model inputs, exact SHAP (once per client)."""
-    return model.memoised(_client_file_of, 256)(client_id)
 
 
 # --- input handling ------------------------------------------------------------------------------
@@ -261,6 +250,7 @@ def ClientBody(lang: str) -> html.Div:
             dbc.Col([Card(translate("client.reasons.title", lang), html.Div(id=REASONS)),
                      html.Div(id=DECISION_SLOT)], lg=5),
         ]),
+        WhatIfCard(lang),
         ComparisonCard(lang),
     ])
 
@@ -272,7 +262,10 @@ def layout(client_id: str | None = None, **_query) -> html.Div:
                 SearchBar(lang)]
     if client_id is not None:
         children += [dcc.Store(id=CLIENT_ID, data=url_client_id(client_id)), html.Div(id=ALERT),
-                     dcc.Loading(ClientBody(lang), type="default", delay_show=300)]
+                     dcc.Loading(ClientBody(lang), type="default", delay_show=300,
+                                 # only while the file itself renders, not over the page at each simulation
+                                 # (cast: Dash types this dict as an empty TypedDict)
+                                 target_components=cast(Any, {HEADING: "children"}))]
     return html.Div(children)
 
 

@@ -99,6 +99,12 @@ def load_client_file(bundle: ModelBundle, store: PortfolioStore, client_id: int)
     rows = store.client_row(client_id)
     if len(rows) != 1:  # pragma: no cover - the store said the id exists
         raise ClientIdError("unknown", client_id)
+    return client_file_of_rows(bundle, client_id, rows)
+
+
+def client_file_of_rows(bundle: ModelBundle, client_id: int, rows: pd.DataFrame) -> ClientFile:
+    """The file of one prepared application row (the portfolio's, or a what-if's modified copy): the
+    same feature function, explanation and decision rule, so a simulation reads like the file."""
     explanation = explain_row(bundle, bundle.features(rows))
     row = add_derived_columns(rows).iloc[0]  # age band etc., exactly as the filters compute them
     proba = explanation.proba

@@ -23,6 +23,7 @@ from app.security.logs import log_event
 #: Actions used by the pages (free strings are accepted, these keep the log consistent).
 VIEW_CLIENT = "client.view"
 EXPORT = "export"
+LETTER = "client.letter"  # a client letter printed or downloaded (target: the client id)
 DECISION = "decision.record"
 LOGIN = "auth.login"
 LOGIN_FAILED = "auth.login_failed"

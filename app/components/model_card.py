@@ -78,7 +78,7 @@ def FeatureList(features: Features) -> dbc.Accordion:
     raw_items = [html.Li([label(n, lang), html.Span(f" — {n}" + (" (" + t("model.card.categorical") + ")" if n in categorical else ""),
                                                      className="text-muted small")]) for n in raw]
     # The card records why each engineered feature exists in English; French readers get the label,
-    # which already names the computation ("Taux d'endettement (annuité / revenu)").
+    # which already names the computation ("Taux d'endettement (mensualité / revenu)").
     eng_items = [html.Li([html.Strong(label(n, lang)), html.Span(f" — {n}" + (f": {why}" if lang == "en" else ""),
                                                                   className="text-muted small")])
                  for n, why in engineered.items()]

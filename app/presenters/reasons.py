@@ -11,7 +11,7 @@ One function gives them: :func:`decision_reasons` (the client file, the client l
   reason of this decision, however large; "Autres caractéristiques (42)" is a sum, never a reason;
   nor is a concept built on inputs a client must never be refused for (``NEVER_REFUSED_FOR``).
 - **One sentence each, with a reference**: the client's value of the concept's most influential
-  readable input, next to what granted clients of the portfolio have ("Taux d'endettement (annuité / revenu) : 32 % —
+  readable input, next to what granted clients of the portfolio have ("Taux d'endettement (mensualité / revenu) : 32 % —
   contre 18 % en médiane chez les clients accordés"), from at least 20 clients
   (``PortfolioReference``), and whether the client can act on it.
 
@@ -48,7 +48,7 @@ class Reason:
     points: float  # percentage points of probability of default (+ raises the risk)
     actionable: bool
     features: tuple[str, ...]  # the model inputs of the concept (Home Credit / engineered names)
-    sentence: str  # "Taux d'endettement (annuité / revenu) : 32 % — contre 18 % en médiane ..."
+    sentence: str  # "Taux d'endettement (mensualité / revenu) : 32 % — contre 18 % en médiane ..."
     headline: str | None = None  # the input the sentence quotes
 
     @property

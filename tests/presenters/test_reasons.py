@@ -83,19 +83,19 @@ def test_at_most_four_reasons():
 def test_sentences_hold_the_value_and_a_reference_from_granted_clients():
     reasons = {r.concept: r for r in decision_reasons(explanation(), "refused", reference(), "fr")}
     assert reasons["repayment_burden"].sentence == (
-        "Taux d'endettement (annuité / revenu) : 32\u00a0% — contre 18\u00a0% en médiane chez les clients accordés")
+        "Taux d'endettement (mensualité / revenu) : 32\u00a0% — contre 18\u00a0% en médiane chez les clients accordés")
     assert reasons["external_scores"].sentence.startswith("Score externe moyen : 0,21 — contre 0,57 en médiane")
     # a category: the share of granted clients in it; a missing value is never quoted when another is known
     assert reasons["employment_income"].sentence == "Profession : Ouvriers — comme 50\u00a0% des clients accordés"
     en = {r.concept: r for r in decision_reasons(explanation(), "refused", reference(), "en")}
     assert en["repayment_burden"].sentence == (
-        "Debt-service ratio (annuity / income): 32% — against a median of 18% among granted clients")
+        "Debt-service ratio (instalment / income): 32% — against a median of 18% among granted clients")
 
 
 def test_no_reference_from_fewer_than_20_clients():
     small = reference(n_granted=MIN_COHORT_SIZE - 1)
     reasons = {r.concept: r for r in decision_reasons(explanation(), "refused", small, "fr")}
-    assert reasons["repayment_burden"].sentence == "Taux d'endettement (annuité / revenu) : 32\u00a0%"
+    assert reasons["repayment_burden"].sentence == "Taux d'endettement (mensualité / revenu) : 32\u00a0%"
     assert "clients accordés" not in reasons["employment_income"].sentence
 
 

@@ -22,7 +22,7 @@ from dash import Input, Output, dcc, html
 from app.components import client_comparison
 from app.components.client_comparison import CLIENT_ID, COMPARE_KEYS, ComparisonCard
 from app.components.client_file import IdentityCard, Message, ReasonList, ScoreSummary, StatusLine
-from app.components.decision_log import DecisionPanel
+from app.components.decision_log import DecisionPanel, decision_basis
 from app.figures.client_layout import blank_figure
 from app.figures.gauge import score_gauge
 from app.figures.waterfall import waterfall_figure
@@ -127,7 +127,10 @@ def client_outputs(raw_id, lang: str) -> tuple:
     return (
         None, {}, translate("client.heading", lang, client_id=client_id), StatusLine(file, lang),
         IdentityCard(file.row, lang), view["gauge"], ScoreSummary(file, lang), view["waterfall"],
-        ReasonList(view["reasons"], lang), DecisionPanel(str(client_id), file.decision), view["similarity"],
+        ReasonList(view["reasons"], lang),
+        DecisionPanel(str(client_id), file.decision, basis=decision_basis(model.bundle.card, file, view["reasons"]),
+                      open_application=not file.is_labelled, lang=lang),
+        view["similarity"],
     )
 
 

@@ -369,3 +369,10 @@ def pending_reviews(engine: Engine, limit: int = 500) -> list[DecisionRecord]:
                                     Decision.id.not_in(reviewed)).order_by(Decision.id).limit(limit))
     with Session(engine) as session:
         return _with_reviews(session, session.scalars(query))
+
+
+def latest_decisions(engine: Engine, limit: int = 100) -> list[DecisionRecord]:
+    """The most recent decisions of every client, newest first (the manager's overview)."""
+    query = select(Decision).order_by(Decision.id.desc()).limit(limit)
+    with Session(engine) as session:
+        return _with_reviews(session, session.scalars(query))

@@ -209,7 +209,7 @@ def DecisionPanel(client_id: str, model_decision: str, *, basis: ModelBasis | No
 
 
 STATUS_COLOURS = {"not_required": "success", "approved": "success", "pending": "warning", "rejected": "danger"}
-STATUS_ICONS = {"not_required": "✔", "approved": "✔", "pending": "⏳", "rejected": "✖"}
+STATUS_ICONS = {"not_required": "✔", "approved": "✔", "pending": "⚠", "rejected": "✖"}
 
 
 def final_summary(record: DecisionRecord | None, lang: str):

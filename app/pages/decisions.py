@@ -7,18 +7,23 @@ list of the pending overrides does the reviewing rather than a button per row.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
+from app.components.decision_review import decisions_csv, rates_table
 from app.i18n import translate
 from app.security.access import Role
-from app.security.audit import REVIEW, record_audit
+from app.security.audit import EXPORT, REVIEW, record_audit
+from app.security.decision_stats import DecisionFilter, agreement_by_month, filtered_decisions, officers, override_rates
 from app.security.decisions import (
+    FINAL_DECISIONS,
     MAX_NOTE_CHARS,
+    OVERRIDE_REASONS,
     DecisionError,
     DecisionRecord,
-    latest_decisions,
     pending_reviews,
     review_decision,
 )
@@ -33,6 +38,12 @@ FEEDBACK = "decisions-feedback"
 PENDING = "decisions-pending"
 RECENT = "decisions-recent"
 LOAD = "decisions-load"
+STATS = "decisions-stats"
+FILTERS = ("officer", "final", "overridden", "reason", "grade", "month")
+FILTER_IDS = tuple(f"decisions-f-{name}" for name in FILTERS)
+EXPORT_BUTTON = "decisions-export-button"
+EXPORT_DOWNLOAD = "decisions-export-download"
+GRADES = ("A", "B", "C", "D", "E")
 
 
 def _when(record: DecisionRecord) -> str:
@@ -63,12 +74,24 @@ def decisions_table(records: list[DecisionRecord], lang: str, id_: str):
     return dbc.Table([head, body], size="sm", striped=True, className="small", id=id_)
 
 
-def review_update(action: str | None, decision_id, comment, lang: str):
+def stats_view(engine, f: DecisionFilter, lang: str):
+    """Override rates by officer, reason and grade, and agreement with the model by month (database aggregates)."""
+    return html.Div([
+        html.H3(translate("decisions.rates", lang), className="h6"),
+        dbc.Row([dbc.Col(rates_table(override_rates(engine, f, by), by, lang, f"{STATS}-{by}"), lg=4)
+                 for by in ("officer", "reason", "grade")]),
+        html.H3(translate("decisions.agreement", lang), className="h6"),
+        rates_table(agreement_by_month(engine, f), "month", lang, f"{STATS}-month", agreement=True),
+    ])
+
+
+def review_update(action: str | None, decision_id, comment, lang: str, filters: DecisionFilter | None = None):
     """Record a review when ``action`` is "approved"/"rejected"; returns (feedback, options, pending, recent,
-    comment value). Plain function for the tests."""
+    comment value, statistics) for ``filters``. Plain function for the tests."""
     engine = current_engine()
+    f = filters or DecisionFilter()
     if engine is None:
-        return dbc.Alert(translate("decisions.unavailable", lang), color="danger"), [], None, None, dash.no_update
+        return dbc.Alert(translate("decisions.unavailable", lang), color="danger"), [], None, None, dash.no_update, None
     feedback: object = None
     comment_value: object = dash.no_update
     if action is not None:
@@ -85,24 +108,62 @@ def review_update(action: str | None, decision_id, comment, lang: str):
                          {"decision_id": record.id, "verdict": action, "officer": record.username})
             feedback, comment_value = dbc.Alert(translate(f"decisions.reviewed.{action}", lang), color="success"), ""
     pending = pending_reviews(engine)
-    return (feedback, pending_options(pending, lang), decisions_table(pending, lang, f"{PENDING}-table"),
-            decisions_table(latest_decisions(engine, 100), lang, f"{RECENT}-table"), comment_value)
+    total, records = filtered_decisions(engine, f)
+    recent = html.Div([html.P(translate("decisions.matching", lang, n=total), className="small mb-1"),
+                       decisions_table(records, lang, f"{RECENT}-table")])
+    return (feedback, pending_options(pending, lang), decisions_table(pending, lang, f"{PENDING}-table"), recent,
+            comment_value, stats_view(engine, f, lang))
+
+
+def export_update(f: DecisionFilter, lang: str):
+    """The filtered decisions as a CSV download (audited with the filter). Plain function for the tests."""
+    engine = current_engine()
+    if engine is None:
+        return dash.no_update
+    total, records = filtered_decisions(engine, f, limit=100_000)
+    record_audit(engine, current_username() or "", EXPORT, "decisions", {"filter": dataclasses.asdict(f), "rows": len(records)})
+    return dcc.send_bytes(decisions_csv(records, lang), "decisions.csv")
 
 
 @dash.callback(
     Output(FEEDBACK, "children"), Output(SELECT, "options"), Output(PENDING, "children"), Output(RECENT, "children"),
-    Output(COMMENT, "value"),
-    Input(APPROVE, "n_clicks"), Input(REJECT, "n_clicks"), Input(LOAD, "data"),
+    Output(COMMENT, "value"), Output(STATS, "children"),
+    Input(APPROVE, "n_clicks"), Input(REJECT, "n_clicks"), Input(LOAD, "data"), *(Input(i, "value") for i in FILTER_IDS),
     State(SELECT, "value"), State(COMMENT, "value"),
 )
-def review(_approve, _reject, _load, decision_id, comment):
+def review(_approve, _reject, _load, officer, final, overridden, reason, grade, month, decision_id, comment):
     trigger = dash.ctx.triggered_id
     action = {APPROVE: "approved", REJECT: "rejected"}.get(trigger) if isinstance(trigger, str) else None
-    return review_update(action, decision_id, comment, current_language())
+    f = DecisionFilter.parse(officer, final, overridden, reason, grade, month)
+    return review_update(action, decision_id, comment, current_language(), f)
+
+
+@dash.callback(Output(EXPORT_DOWNLOAD, "data"), Input(EXPORT_BUTTON, "n_clicks"), *(State(i, "value") for i in FILTER_IDS),
+               prevent_initial_call=True)
+def export(_n, officer, final, overridden, reason, grade, month):
+    return export_update(DecisionFilter.parse(officer, final, overridden, reason, grade, month), current_language())
+
+
+def FilterBar(lang: str, officer_names: list[str]) -> dbc.Row:
+    options = {
+        "officer": [{"label": o, "value": o} for o in officer_names],
+        "final": [{"label": translate(f"decision.{d}", lang), "value": d} for d in FINAL_DECISIONS],
+        "overridden": [{"label": translate("decisions.followed", lang), "value": "no"},
+                       {"label": translate("decisions.overrides", lang), "value": "yes"}],
+        "reason": [{"label": translate(f"decision.reason.{r}", lang), "value": r} for r in OVERRIDE_REASONS],
+        "grade": [{"label": g, "value": g} for g in GRADES],
+    }
+    cols = []
+    for name, id_ in zip(FILTERS, FILTER_IDS, strict=True):
+        control = (dbc.Input(id=id_, type="text", placeholder="2026-12", maxLength=7, debounce=True) if name == "month"
+                   else dcc.Dropdown(id=id_, options=options[name]))
+        cols.append(dbc.Col([dbc.Label(translate(f"decisions.f.{name}", lang), html_for=id_), control], md=2))
+    return dbc.Row(cols, className="mb-2")
 
 
 def layout(**_query) -> html.Div:
     lang = current_language()
+    engine = current_engine()
     return html.Div([
         dcc.Store(id=LOAD, data=1),
         html.H1(translate("decisions.title", lang), className="h3"),
@@ -116,7 +177,13 @@ def layout(**_query) -> html.Div:
             dbc.Button(translate("decisions.reject", lang), id=REJECT, color="danger", outline=True),
             html.Div(id=FEEDBACK, role="status", className="mt-2"),
         ]),
-        Card(translate("decisions.recent", lang), html.Div(id=RECENT)),
+        Card(translate("decisions.filters", lang), [
+            FilterBar(lang, officers(engine) if engine is not None else []),
+            dbc.Button(translate("decisions.export", lang), id=EXPORT_BUTTON, size="sm", outline=True, className="mb-2"),
+            dcc.Download(id=EXPORT_DOWNLOAD),
+            html.Div(id=STATS, className="mb-2"),
+            html.Div(id=RECENT),
+        ]),
     ])
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.security.db import Decision, DecisionReview, utcnow
+from app.security.db import Decision, DecisionCount, DecisionReview, utcnow
 
 DECISIONS = ("granted", "refused")  # what the model recommends
 GRANTED_MODIFIED = "granted_modified"
@@ -235,6 +235,22 @@ def _latest(session: Session, client: str) -> Decision | None:
     return session.scalar(select(Decision).where(Decision.client_id == client).order_by(Decision.id.desc()).limit(1))
 
 
+CELL = ("username", "final_decision", "overridden", "reason", "grade", "month")
+
+
+def count_decision(session: Session, row: Decision) -> None:
+    """Add ``row`` to its cell of ``decision_counts`` (an upsert, in the decision's own transaction)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    values = {"username": row.username, "final_decision": row.final_decision, "overridden": bool(row.overridden),
+              "reason": row.reason or "", "grade": row.grade or "", "month": row.at.astimezone(dt.UTC).strftime("%Y-%m"),
+              "n": 1}
+    statement = insert(DecisionCount).values(**values).on_conflict_do_update(
+        index_elements=list(CELL), set_={"n": DecisionCount.n + 1})
+    session.execute(statement)
+
+
 def _replay(session: Session, token: str, client: str, username: str) -> DecisionRecord | None:
     """The decision already stored under ``token`` (a double click), or None."""
     row = session.scalar(select(Decision).where(Decision.request_token == token))
@@ -293,6 +309,7 @@ def record_decision(engine: Engine, *, client_id: object, username: str, model_d
             if replayed is not None:
                 return replayed  # the other click of a double click won the race
             raise DecisionError("stale", "the file's decision changed since the page was opened: reload it") from None
+        count_decision(session, row)
         return _record(row)
 
 
@@ -330,7 +347,7 @@ def review_decision(engine: Engine, *, decision_id: int, reviewer: str, verdict:
         return _record(row, review)
 
 
-def _with_reviews(session: Session, rows: Iterable[Decision]) -> list[DecisionRecord]:
+def attach_reviews(session: Session, rows: Iterable[Decision]) -> list[DecisionRecord]:
     rows = list(rows)
     reviews = {r.decision_id: r for r in session.scalars(
         select(DecisionReview).where(DecisionReview.decision_id.in_([r.id for r in rows])))} if rows else {}
@@ -342,7 +359,7 @@ def decision_history(engine: Engine, client_id: object, limit: int = 100) -> lis
     client = check_client_id(client_id)
     query = select(Decision).where(Decision.client_id == client).order_by(Decision.id.desc()).limit(limit)
     with Session(engine) as session:
-        return _with_reviews(session, session.scalars(query))
+        return attach_reviews(session, session.scalars(query))
 
 
 def current_decision(engine: Engine, client_id: object) -> DecisionRecord | None:
@@ -358,7 +375,7 @@ def current_decisions(engine: Engine, client_ids: Iterable[str] | None = None) -
         latest = latest.where(Decision.client_id.in_(list(client_ids)))
     with Session(engine) as session:
         rows = session.scalars(select(Decision).where(Decision.id.in_(latest.scalar_subquery())))
-        return {r.client_id: r for r in _with_reviews(session, rows)}
+        return {r.client_id: r for r in attach_reviews(session, rows)}
 
 
 def pending_reviews(engine: Engine, limit: int = 500) -> list[DecisionRecord]:
@@ -368,11 +385,11 @@ def pending_reviews(engine: Engine, limit: int = 500) -> list[DecisionRecord]:
     query = (select(Decision).where(Decision.id.in_(latest), Decision.approval_required.is_(True),
                                     Decision.id.not_in(reviewed)).order_by(Decision.id).limit(limit))
     with Session(engine) as session:
-        return _with_reviews(session, session.scalars(query))
+        return attach_reviews(session, session.scalars(query))
 
 
 def latest_decisions(engine: Engine, limit: int = 100) -> list[DecisionRecord]:
     """The most recent decisions of every client, newest first (the manager's overview)."""
     query = select(Decision).order_by(Decision.id.desc()).limit(limit)
     with Session(engine) as session:
-        return _with_reviews(session, session.scalars(query))
+        return attach_reviews(session, session.scalars(query))

@@ -76,6 +76,10 @@ def test_upgrading_a_pre_migration_database_keeps_accounts_and_decisions(blank):
         "alice", "refused", "granted", True, "client_history", "known for 10 years")
     assert old.at == T0 and old.model_version is None and old.proba is None  # not invented after the fact
     assert len(decision_history(blank, "100002")) == 1
+    from app.security.decision_stats import DecisionFilter, override_rates
+
+    [cell] = override_rates(blank, DecisionFilter(), "officer")  # the old decisions are counted by revision 0005
+    assert (cell.key, cell.decisions, cell.overrides) == ("alice", 2, 1)
     with blank.connect() as connection:
         assert "schema_version" not in blank.dialect.get_table_names(connection)
     assert upgrade(blank) == head_revision()  # idempotent: a second start changes nothing

@@ -99,7 +99,7 @@ def test_manager_approves_in_place_never_their_own_override(server):
         assert [o["value"] for o in options] == [rec.id] and feedback is None
         feedback, *_ = review_update("approved", rec.id, "", "fr")
         assert "commentaire est obligatoire" in _text(feedback)
-        feedback, options, pending, recent, comment = review_update("approved", rec.id, "history checked", "fr")
+        feedback, options, pending, recent, comment, stats = review_update("approved", rec.id, "history checked", "fr")
         assert "validée" in _text(feedback) and options == [] and comment == ""
         assert "Validée par un responsable" in _text(recent)
         [event] = audit_events(current_engine(), action=REVIEW)
@@ -147,3 +147,50 @@ def test_account_changes_refuse_values_that_are_not_text(server, hostile):
                                ("set_role", dict(username=hostile, role=hostile)), ("reset", dict(username=hostile))):
             feedback, *_ = admin_update(action, "en", **kwargs)
             assert "Refused" in _text(feedback) or "Choose an account" in _text(feedback)
+
+
+def _many(engine, n, *, username="alice", overridden_every=4, grade="D", month_day=dt.datetime(2026, 11, 5, tzinfo=dt.UTC)):
+    from app.security.decisions import ModelBasis
+
+    for i in range(n):
+        override = i % overridden_every == 0
+        record_decision(engine, client_id=f"{username}-{grade}-{i}", username=username, model_decision="refused",
+                        final_decision="granted" if override else "refused", reason="client_history" if override else None,
+                        note="=HYPERLINK(\"http://x\")" if i == 0 else "", basis=ModelBasis("v", 0.2, 0.09, grade),
+                        now=month_day + dt.timedelta(hours=i))
+
+
+def test_override_rates_respect_the_floor_and_filters_narrow_them(engine):
+    from app.security.decision_stats import DecisionFilter, agreement_by_month, filtered_decisions, override_rates
+
+    _many(engine, 24)  # alice: 24 decisions, 6 overrides
+    _many(engine, 5, username="bob", grade="E", month_day=dt.datetime(2026, 12, 1, tzinfo=dt.UTC))  # under the floor
+    by_officer = {r.key: r for r in override_rates(engine, DecisionFilter(), "officer")}
+    assert (by_officer["alice"].decisions, by_officer["alice"].overrides, by_officer["alice"].rate) == (24, 6, 0.25)
+    assert by_officer["bob"].decisions == 5 and by_officer["bob"].rate is None  # "—": too few to give a rate
+    assert {r.key: r.decisions for r in override_rates(engine, DecisionFilter(), "grade")} == {"D": 24, "E": 5}
+    months = {r.key: (r.decisions, r.overrides) for r in agreement_by_month(engine, DecisionFilter())}
+    assert months == {"2026-11": (24, 18), "2026-12": (5, 3)}  # agreements = decisions that followed the model
+    assert filtered_decisions(engine, DecisionFilter(month="2026-12"))[0] == 5
+    assert filtered_decisions(engine, DecisionFilter(overridden=True, officer="alice"))[0] == 6
+    assert filtered_decisions(engine, DecisionFilter(reason="client_history", grade="D"))[0] == 6
+    hostile = DecisionFilter.parse({"a": 1}, "maybe", True, "because", 1e308, "2026-13")
+    assert hostile == DecisionFilter() and filtered_decisions(engine, hostile)[0] == 29
+
+
+def test_decisions_export_is_audited_and_formula_safe(server):
+    from app.pages.decisions import export_update, review_update
+    from app.security.audit import EXPORT
+    from app.security.decision_stats import DecisionFilter
+
+    with request_as(server, "boss", "manager"):
+        _many(current_engine(), 3)
+        sent = export_update(DecisionFilter(officer="alice"), "fr")
+        import base64
+
+        text = base64.b64decode(sent["content"]).decode("utf-8-sig")
+        assert len(text.strip().splitlines()) == 4 and "'=HYPERLINK" in text  # a note never runs as a formula
+        [event] = audit_events(current_engine(), action=EXPORT)
+        assert event.target == "decisions" and event.details["filter"]["officer"] == "alice" and event.details["rows"] == 3
+        *_, stats = review_update(None, None, None, "fr", DecisionFilter())
+        assert "moins de 20, trop peu pour un taux" in _text(stats)

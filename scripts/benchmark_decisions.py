@@ -70,13 +70,13 @@ def filter_change(engine, f: DecisionFilter) -> None:
     filtered_decisions(engine, f)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=100_000, help="decisions to insert (default 100,000)")
     parser.add_argument("--n", type=int, default=100, help="random filter changes to time (default 100)")
     parser.add_argument("--database-url", default=None, help="an empty database (default: a temporary SQLite file)")
     parser.add_argument("--seed", type=int, default=7, help="random seed")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.decisions < 1 or args.n < 1:
         parser.error("--decisions and --n must be at least 1")
     with tempfile.TemporaryDirectory() as folder:

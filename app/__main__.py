@@ -1,9 +1,10 @@
 """``python -m app``: run the dashboard locally (host and port from HOST / PORT, PaaS style).
 
-In development (APP_ENV unset or "development") the demo accounts "officer" and "manager" are
-created on first start with random passwords printed once on the console, and the monitoring
-history of the served model is backfilled when it has none (every month of the portfolio's dated
-new applications, ``app.cli.history.backfill``), so a fresh clone shows its trends.
+In development (APP_ENV unset or "development") the database is upgraded to the code's schema
+(Alembic), the demo accounts "officer", "manager" and "admin" are created on first start with random
+passwords printed once on the console, and the monitoring history of the served model is backfilled
+when it has none (every month of the portfolio's dated new applications, ``app.cli.history.backfill``),
+so a fresh clone shows its trends.
 """
 from __future__ import annotations
 
@@ -21,8 +22,13 @@ def main() -> None:
         sys.exit(2)
     configure_logging(settings.log_format)
     from app.security.bootstrap import ensure_demo_accounts
-    from app.security.web import current_engine
-    from app.wsgi import app  # build after logging is configured
+    from app.security.web import ConfigurationError, current_engine
+
+    try:
+        from app.wsgi import app  # build after logging is configured; development upgrades its database here
+    except ConfigurationError as exc:  # no SECRET_KEY in production, a database older than the code
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
 
     with app.server.app_context():
         engine = current_engine()

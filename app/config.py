@@ -107,6 +107,22 @@ def _choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise SettingsError(f"environment variable {name} must be one of {', '.join(allowed)}, got {value!r}")
 
 
+TRUE_WORDS, FALSE_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off (any case); anything else is a SettingsError,
+    never silently read as "off" (``FOUR_EYES=flase`` must not switch the approvals off)."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise SettingsError(f"environment variable {name} must be one of {', '.join(TRUE_WORDS + FALSE_WORDS)}, got {raw!r}")
+
+
 #: Every numeric setting: attribute -> (environment variable, smallest, largest accepted value).
 NUMERIC_BOUNDS: dict[str, tuple[str, float | None, float | None]] = {
     "cost_fn": ("CREDIT_COST_FN", 1e-9, None),  # euros
@@ -149,6 +165,8 @@ class Settings:
     admin_username: str = ""
     admin_password: str = field(default="", repr=False)
     log_format: str = "json"
+    #: Four-eyes principle: an override of the model waits for a manager's approval (app.security.decisions).
+    four_eyes: bool = True
 
     def __post_init__(self) -> None:
         """Refuse an unknown environment, log format or language, and numbers out of range."""
@@ -194,6 +212,7 @@ def get_settings() -> Settings:
         admin_username=os.environ.get("ADMIN_USERNAME", "").strip(),
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),
         log_format=_raw("LOG_FORMAT") or "json",
+        four_eyes=env_flag("FOUR_EYES", True),
     )
 
 

@@ -9,7 +9,7 @@ from app.config import ENVIRONMENTS, NUMERIC_BOUNDS, PROJECT_DIR, Settings, Sett
 from app.security.logs import JsonFormatter
 from tests.scripts.script_support import script_env
 
-VARIABLES = ["APP_ENV", "LOG_FORMAT", "APP_LANGUAGE", *(name for name, _, _ in NUMERIC_BOUNDS.values())]
+VARIABLES = ["APP_ENV", "LOG_FORMAT", "APP_LANGUAGE", "FOUR_EYES", *(name for name, _, _ in NUMERIC_BOUNDS.values())]
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +104,17 @@ def test_gunicorn_own_lines_use_the_apps_format(monkeypatch, fmt, json_lines):
                                                     "message": "Booting worker with pid: 42"}
     else:
         assert line.endswith("INFO gunicorn.error Booting worker with pid: 42")
+
+
+@pytest.mark.parametrize("value, expected", [(None, True), ("", True), ("on", True), ("TRUE", True), ("1", True),
+                                             ("off", False), ("No", False), ("0", False)])
+def test_four_eyes_is_on_by_default_and_read_as_a_flag(monkeypatch, value, expected):
+    if value is not None:
+        monkeypatch.setenv("FOUR_EYES", value)
+    assert get_settings().four_eyes is expected
+
+
+def test_a_mistyped_four_eyes_is_refused_not_read_as_off(monkeypatch):
+    monkeypatch.setenv("FOUR_EYES", "flase")
+    with pytest.raises(SettingsError, match="FOUR_EYES must be one of 1, true.*got 'flase'"):
+        get_settings()

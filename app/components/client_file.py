@@ -69,12 +69,13 @@ def IdentityCard(row, lang: str) -> html.Dl:
 
 
 def ScoreSummary(file: ClientFile, lang: str) -> html.Div:
-    """Decision in words with an icon, probability, distance to the threshold and risk grade."""
+    """The model's recommendation in words with an icon (never worded as the final decision, which is the
+    officer's: see ``app.components.decision_log``), probability, distance to the threshold and risk grade."""
     band = next(b for b in grade_bands(file.threshold) if b["grade"] == file.grade)
     refused = file.decision == "refused"
     return html.Div([
         html.P(translate(f"client.score.{file.decision}", lang), id=DECISION_TEXT,
-               className="h4 mb-1 " + ("text-danger" if refused else "text-success")),
+               className="h5 mb-1 " + ("text-danger" if refused else "text-success")),
         html.P(translate("client.score.proba", lang, value=percent_text(file.proba, lang)), className="mb-1 fs-5",
                id=PROBA_TEXT),
         html.P(distance_sentence(file.proba, file.threshold, lang), className="mb-1", id=DISTANCE_TEXT),

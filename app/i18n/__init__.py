@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from app.i18n import client, common, model, monitoring, portfolio, whatif
+from app.i18n import client, common, model, monitoring, oversight, portfolio, whatif
 from app.i18n.categories import CATEGORY_LABELS
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
-AREAS: tuple[ModuleType, ...] = (common, client, portfolio, model, monitoring, whatif)
+AREAS: tuple[ModuleType, ...] = (common, client, portfolio, model, monitoring, whatif, oversight)
 
 __all__ = ["AREAS", "CATALOG", "CATEGORY_LABELS", "DEFAULT_LANGUAGE", "LANGUAGES", "DuplicateKeyError",
            "normalise_language", "translate"]

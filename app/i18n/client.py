@@ -7,7 +7,7 @@ PREFIXES = ('client', 'decision')
 STRINGS: dict[str, dict[str, str]] = {
     # --- decision log panel of the client file (app/components/decision_log.py)
     "decision.title": {"fr": "Décision finale", "en": "Final decision"},
-    "decision.model": {"fr": "Décision du modèle : {decision}", "en": "Model decision: {decision}"},
+    "decision.model": {"fr": "Recommandation du modèle : {decision}", "en": "Model's recommendation: {decision}"},
     "decision.granted": {"fr": "accordé", "en": "granted"},
     "decision.refused": {"fr": "refusé", "en": "refused"},
     "decision.choice": {"fr": "Votre décision", "en": "Your decision"},
@@ -56,6 +56,91 @@ STRINGS: dict[str, dict[str, str]] = {
     "decision.error.model_invalid": {"fr": "Décision du modèle invalide.", "en": "Invalid model decision."},
     "decision.error.final_invalid": {"fr": "Décision invalide.", "en": "Invalid decision."},
     "decision.error.user_missing": {"fr": "Connexion requise.", "en": "Login required."},
+    # final decision, revisions, four-eyes (issue 13)
+    "decision.modified": {"fr": "Accorder avec des conditions modifiées", "en": "Grant with modified terms"},
+    "decision.granted_modified": {"fr": "accordé (conditions modifiées)", "en": "granted (modified terms)"},
+    "decision.closed_file": {
+        "fr": "Ce dossier n'est pas une demande en attente (prêt clos, issue connue) : aucune décision ne s'y enregistre.",
+        "en": "This file is not a pending application (a closed loan, outcome known): no decision can be recorded on it.",
+    },
+    "decision.revision": {
+        "fr": "Motif de la révision (obligatoire pour changer la décision enregistrée ; max. {max} caractères)",
+        "en": "Reason for the revision (required to change the recorded decision; max. {max} characters)",
+    },
+    "decision.revised_because": {"fr": "Révision :", "en": "Revision:"},
+    "decision.saved_pending": {
+        "fr": "Dérogation enregistrée : en attente de validation par un responsable.",
+        "en": "Override recorded: awaiting a manager's approval.",
+    },
+    "decision.col.status": {"fr": "Validation", "en": "Approval"},
+    "decision.status.not_required": {"fr": "Définitive (sans validation requise)", "en": "Final (no approval needed)"},
+    "decision.status.pending": {"fr": "En attente de validation", "en": "Awaiting approval"},
+    "decision.status.approved": {"fr": "Validée par un responsable", "en": "Approved by a manager"},
+    "decision.status.rejected": {"fr": "Rejetée par un responsable : à réviser", "en": "Rejected by a manager: to revise"},
+    "decision.final.none": {
+        "fr": "Aucune décision finale : la recommandation du modèle n'engage personne tant qu'un chargé n'a pas décidé.",
+        "en": "No final decision yet: the model's recommendation binds nobody until an officer decides.",
+    },
+    "decision.final.label": {"fr": "Décision du chargé", "en": "Officer's decision"},
+    "decision.final.granted": {"fr": "Crédit accordé", "en": "Credit granted"},
+    "decision.final.granted_modified": {"fr": "Crédit accordé, conditions modifiées", "en": "Credit granted on modified terms"},
+    "decision.final.refused": {"fr": "Crédit refusé", "en": "Credit refused"},
+    "decision.final.followed": {"fr": "suit le modèle", "en": "follows the model"},
+    "decision.final.overridden": {"fr": "déroge au modèle", "en": "overrides the model"},
+    "decision.final.by": {"fr": "Par {user}, le {at} — {how}", "en": "By {user}, {at} — {how}"},
+    "decision.final.reason": {"fr": "Motif : {reason}", "en": "Reason: {reason}"},
+    "decision.final.terms": {
+        "fr": "Conditions : {credit} € sur {months} mois, échéance {annuity} €, bien {goods} €",
+        "en": "Terms: €{credit} over {months} months, annuity €{annuity}, goods €{goods}",
+    },
+    "decision.final.review": {"fr": "Revue par {user}, le {at} : {comment}", "en": "Reviewed by {user}, {at}: {comment}"},
+    "decision.error.not_pending": {
+        "fr": "Refusé : ce dossier n'est pas une demande en attente, aucune décision ne s'y enregistre.",
+        "en": "Refused: this file is not a pending application; no decision can be recorded on it.",
+    },
+    "decision.error.already_decided": {
+        "fr": "Ce dossier a déjà une décision : rechargez la page pour la voir, puis révisez-la si besoin.",
+        "en": "This file already has a decision: reload the page to see it, then revise it if needed.",
+    },
+    "decision.error.stale": {
+        "fr": "La décision de ce dossier a changé depuis l'ouverture de la page : rechargez-la.",
+        "en": "This file's decision changed since the page was opened: reload it.",
+    },
+    "decision.error.revision_required": {
+        "fr": "Changer une décision enregistrée exige le motif de la révision.",
+        "en": "Changing a recorded decision requires the reason for the revision.",
+    },
+    "decision.error.revision_too_long": {
+        "fr": "Le motif de la révision est limité à {max} caractères.",
+        "en": "The reason for the revision is limited to {max} characters.",
+    },
+    "decision.error.revision_invalid": {"fr": "Le motif de la révision doit être du texte.", "en": "The reason for the revision must be text."},
+    "decision.error.token_invalid": {
+        "fr": "Formulaire expiré ou invalide : rechargez la page.",
+        "en": "Expired or invalid form: reload the page.",
+    },
+    "decision.error.terms_required": {
+        "fr": "Accorder avec des conditions modifiées exige de saisir les nouvelles conditions (simulation).",
+        "en": "Granting with modified terms requires entering the new terms (what-if).",
+    },
+    "decision.error.terms_invalid": {
+        "fr": "Conditions modifiées invalides (montants positifs, durée en mois entiers, échéance au plus le montant).",
+        "en": "Invalid modified terms (positive amounts, whole months, annuity at most the credit amount).",
+    },
+    "decision.error.comment_required": {"fr": "Un commentaire est obligatoire.", "en": "A comment is required."},
+    "decision.error.comment_too_long": {"fr": "Le commentaire est limité à {max} caractères.", "en": "The comment is limited to {max} characters."},
+    "decision.error.comment_invalid": {"fr": "Le commentaire doit être du texte.", "en": "The comment must be text."},
+    "decision.error.own_override": {
+        "fr": "Vous ne pouvez pas valider ou rejeter votre propre dérogation.",
+        "en": "You cannot approve or reject your own override.",
+    },
+    "decision.error.not_reviewable": {"fr": "Cette décision n'attend aucune validation.", "en": "This decision awaits no approval."},
+    "decision.error.already_reviewed": {"fr": "Cette dérogation a déjà été validée ou rejetée.", "en": "This override was already approved or rejected."},
+    "decision.error.superseded": {
+        "fr": "Le chargé a révisé cette décision depuis : examinez la nouvelle.",
+        "en": "The officer has revised this decision since: review the new one.",
+    },
+    "decision.error.verdict_invalid": {"fr": "Verdict invalide.", "en": "Invalid verdict."},
     # --- client file page (app/pages/client.py): keys "client.*"
     "client.title": {"fr": "Dossier client", "en": "Client file"},
     "client.search.label": {"fr": "Numéro de dossier du client", "en": "Client file number"},
@@ -105,10 +190,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "client.outcome.0": {"fr": "remboursé", "en": "repaid"},
     "client.outcome.1": {"fr": "difficultés de paiement", "en": "payment difficulties"},
     "client.identity.title": {"fr": "Profil du client", "en": "Client profile"},
-    "client.score.title": {"fr": "Score et décision", "en": "Score and decision"},
+    "client.score.title": {"fr": "Score et recommandation du modèle", "en": "Score and the model's recommendation"},
     "client.score.proba": {"fr": "Probabilité de défaut : {value}", "en": "Probability of default: {value}"},
-    "client.score.granted": {"fr": "✔ Crédit accordé", "en": "✔ Credit granted"},
-    "client.score.refused": {"fr": "✖ Crédit refusé", "en": "✖ Credit refused"},
+    "client.score.granted": {"fr": "✔ Le modèle recommande d'accorder", "en": "✔ The model recommends granting"},
+    "client.score.refused": {"fr": "✖ Le modèle recommande de refuser", "en": "✖ The model recommends refusing"},
     "client.distance.below": {
         "fr": "{points} points sous le seuil de refus de {threshold}",
         "en": "{points} points below the refusal threshold of {threshold}",

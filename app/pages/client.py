@@ -30,7 +30,7 @@ from app.components.client_file import (
     client_file,
     reasons_reference,
 )
-from app.components.decision_log import DecisionPanel
+from app.components.decision_log import DecisionPanel, decision_basis
 from app.components.whatif import WhatIfCard
 from app.figures.client_layout import blank_figure
 from app.figures.gauge import score_gauge
@@ -133,7 +133,10 @@ def client_outputs(raw_id, lang: str) -> tuple:
     return (
         None, {}, translate("client.heading", lang, client_id=client_id), StatusLine(file, lang),
         IdentityCard(file.row, lang), view["gauge"], ScoreSummary(file, lang),
-        ReasonList(view["reasons"], file.decision, lang), DecisionPanel(str(client_id), file.decision), view["similarity"],
+        ReasonList(view["reasons"], file.decision, lang),
+        DecisionPanel(str(client_id), file.decision, basis=decision_basis(model.bundle.card, file, view["reasons"]),
+                      open_application=not file.is_labelled, lang=lang),
+        view["similarity"],
     )
 
 

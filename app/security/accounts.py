@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import secrets
 from typing import cast
 
 from sqlalchemy import delete, func, select
@@ -88,12 +89,30 @@ def list_accounts(engine: Engine) -> list[Account]:
         return [_account(u) for u in session.scalars(select(User).order_by(User.username))]
 
 
+def random_password() -> str:
+    """A password an admin hands over once (created or reset account): 96 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+def _keeps_an_admin(session: Session, user: User, values: dict) -> bool:
+    """False when ``values`` would leave no active admin: the accounts page would lock everybody out."""
+    if user.role != Role.ADMIN.value or not user.active:
+        return True
+    if values.get("role", user.role) == Role.ADMIN.value and values.get("active", True):
+        return True
+    others = session.scalar(select(func.count(User.id)).where(User.role == Role.ADMIN.value, User.active.is_(True),
+                                                              User.id != user.id))
+    return bool(others)
+
+
 def _update(engine: Engine, username: str, *, revoke_sessions: bool, **values) -> Account:
     name = normalise_username(username)
     with Session(engine) as session, session.begin():
-        user = session.scalar(select(User).where(User.username == name))
+        user = session.scalar(select(User).where(User.username == name).with_for_update())
         if user is None:
             raise AccountError(f"no user named {name!r}")
+        if not _keeps_an_admin(session, user, values):
+            raise AccountError("the last active admin can be neither disabled nor demoted: make another admin first")
         for key, value in values.items():
             setattr(user, key, value)
         if revoke_sessions:
@@ -194,6 +213,6 @@ def purge_old_failures(engine: Engine, window_minutes: int, now: dt.datetime | N
 
 __all__ = [
     "Account", "AccountError", "LoginResult", "Role", "create_user", "failures", "get_account",
-    "list_accounts", "login", "normalise_username", "purge_old_failures", "reset_password",
+    "list_accounts", "login", "normalise_username", "purge_old_failures", "random_password", "reset_password",
     "set_active", "set_role", "user_exists",
 ]

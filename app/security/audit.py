@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ DECISION = "decision.record"
 LOGIN = "auth.login"
 LOGIN_FAILED = "auth.login_failed"
 LOGOUT = "auth.logout"
+REVIEW = "decision.review"  # a manager approves or rejects an override
+ACCOUNT = "account.change"  # an admin creates, changes, disables, enables an account or resets its password
 ACCESS_DENIED = "access.denied"  # a page or callback the role may not open
 CALLBACK_REFUSED = "access.malformed"  # a callback request that matches no registered callback exactly
 
@@ -103,3 +105,52 @@ def audit(action: str, target: str, details: dict | None = None) -> bool:
     account = current_account()
     record_audit(engine, account.username if account else "anonymous", action, target, details)
     return True
+
+
+def first_viewers(engine: Engine) -> dict[str, str]:
+    """Client id -> the user who opened that file first (the work queue's "assigned to").
+
+    Assignment is simply who picked the file up first: no separate claim table to keep in step.
+    """
+    first = select(func.min(AuditEvent.id)).where(AuditEvent.action == VIEW_CLIENT).group_by(AuditEvent.target)
+    query = select(AuditEvent.target, AuditEvent.username).where(AuditEvent.id.in_(first.scalar_subquery()))
+    with Session(engine) as session:
+        return {target: username for target, username in session.execute(query)}
+
+
+def recent_files(engine: Engine, username: str, limit: int = 10) -> list[tuple[str, dt.datetime]]:
+    """The client files ``username`` opened most recently: (client id, last opened), newest first."""
+    last = func.max(AuditEvent.at)
+    query = (select(AuditEvent.target, last).where(AuditEvent.action == VIEW_CLIENT, AuditEvent.username == username)
+             .group_by(AuditEvent.target).order_by(last.desc()).limit(limit))
+    with Session(engine) as session:
+        rows = session.execute(query).all()
+    return [(target, at if at.tzinfo else at.replace(tzinfo=dt.UTC)) for target, at in rows]
+
+
+def search_events(engine: Engine, *, username: str | None = None, action: str | None = None,
+                  target: str | None = None, start: dt.datetime | None = None, end: dt.datetime | None = None,
+                  offset: int = 0, limit: int = 50) -> tuple[int, list[AuditEvent]]:
+    """(number of matching events, one page of them newest first) for the audit page; read-only."""
+    conditions = []
+    if username:
+        conditions.append(AuditEvent.username == username)
+    if action:
+        conditions.append(AuditEvent.action == action)
+    if target:
+        conditions.append(AuditEvent.target == target)
+    if start is not None:
+        conditions.append(AuditEvent.at >= start)
+    if end is not None:
+        conditions.append(AuditEvent.at < end)
+    with Session(engine, expire_on_commit=False) as session:
+        total = session.scalar(select(func.count(AuditEvent.id)).where(*conditions)) or 0
+        page = session.scalars(select(AuditEvent).where(*conditions).order_by(AuditEvent.id.desc())
+                               .offset(max(0, offset)).limit(limit))
+        return int(total), list(page)
+
+
+def event_actions(engine: Engine) -> list[str]:
+    """The event types present in the trail (the audit page's filter list)."""
+    with Session(engine) as session:
+        return sorted(session.scalars(select(AuditEvent.action).distinct()))

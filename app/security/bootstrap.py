@@ -18,7 +18,7 @@ from app.security.access import Role
 from app.security.accounts import create_user, user_exists
 from app.security.logs import log_event
 
-DEMO_ROLES = (("officer", Role.OFFICER), ("manager", Role.MANAGER))
+DEMO_ROLES = (("officer", Role.OFFICER), ("manager", Role.MANAGER), ("admin", Role.ADMIN))
 
 
 def ensure_env_admin(engine: Engine, settings: Settings) -> bool:
@@ -36,7 +36,7 @@ def ensure_env_admin(engine: Engine, settings: Settings) -> bool:
 
 def ensure_demo_accounts(engine: Engine, settings: Settings,
                          out: Callable[[str], None] = lambda s: print(s, file=sys.stderr)) -> dict[str, str]:
-    """Development only: create "officer" and "manager" with random passwords, printed once.
+    """Development only: create "officer", "manager" and "admin" with random passwords, printed once.
 
     Returns the passwords created (empty when they already existed or in production).
     """

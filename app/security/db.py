@@ -2,8 +2,10 @@
 
 SQLAlchemy 2 Core/ORM tables on SQLite (default, a file under ``instance/``) or PostgreSQL
 (``DATABASE_URL``). One engine per URL per process (``lru_cache``: a read-only resource, the
-connection pool is thread-safe), schema created at start-up and versioned in ``schema_version``
-so a later change can add a numbered migration instead of silently diverging.
+connection pool is thread-safe). The schema is made and changed ONLY by the Alembic revisions of
+``app/security/migrations`` (``app.security.schema``): ``create_all`` never alters a table, so the
+first added column would have broken every existing database. These classes and the revisions must
+agree; ``tests/security/test_migrations.py`` checks it with Alembic's autogenerate comparison.
 """
 from __future__ import annotations
 
@@ -15,21 +17,21 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
-    select,
+    false,
     text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
-
-SCHEMA_VERSION = 1
 
 
 def utcnow() -> dt.datetime:
@@ -112,8 +114,23 @@ class AuditEvent(Base):
 
 
 class Decision(Base):
+    """One decision on a client file, never updated nor deleted (a change is a new row that revises it).
+
+    Besides the choice, each row keeps what it was based on, so that after a retrain a past
+    "granted" can still be traced: the served model's version (``app.scoring.bundle.model_version``),
+    the probability, threshold, grade and reasons shown, and the modified loan terms of a "granted
+    with modified terms". ``request_token`` is issued with the form and unique: a double click, or a
+    replayed request, stores one row. Rows written before these columns existed keep them empty.
+    """
+
     __tablename__ = "decisions"
-    __table_args__ = (Index("ix_decisions_client_at", "client_id", "at"),)
+    __table_args__ = (
+        Index("ix_decisions_client_at", "client_id", "at"),
+        Index("uq_decisions_request_token", "request_token", unique=True),
+        Index("uq_decisions_revises_id", "revises_id", unique=True),  # a decision is revised once: a linear chain
+        Index("ix_decisions_at", "at"),
+        Index("ix_decisions_username_id", "username", "id"),  # one officer's newest decisions (/decisions)
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -124,13 +141,55 @@ class Decision(Base):
     overridden: Mapped[bool] = mapped_column(Boolean, nullable=False)
     reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    model_version: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    proba: Mapped[float | None] = mapped_column(Float, nullable=True)
+    threshold: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grade: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    reasons: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    terms: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    request_token: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    revises_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
+    revision_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approval_required: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
 
 
-class SchemaVersion(Base):
-    __tablename__ = "schema_version"
+class DecisionCount(Base):
+    """How many decisions fall in each cell (officer, decision, followed or not, reason, grade, month).
 
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)
-    applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    Kept in step with ``decisions`` in the same transaction (``app.security.decisions``), so the
+    managers' rates and agreement over time read a few thousand cells instead of scanning 100,000
+    decisions at every filter change. Empty reason / grade are "" (a unique key treats NULLs as distinct).
+    """
+
+    __tablename__ = "decision_counts"
+    __table_args__ = (UniqueConstraint("username", "final_decision", "overridden", "reason", "grade", "month",
+                                       name="uq_decision_counts_cell"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    final_decision: Mapped[str] = mapped_column(String(16), nullable=False)
+    overridden: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    reason: Mapped[str] = mapped_column(String(32), nullable=False)
+    grade: Mapped[str] = mapped_column(String(4), nullable=False)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class DecisionReview(Base):
+    """A manager's verdict on an override that needed a second pair of eyes (one per decision, final).
+
+    A separate table, not a status column of ``decisions``: the decision row stays as the officer
+    recorded it, and the review says who approved or rejected it, when and why.
+    """
+
+    __tablename__ = "decision_reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), nullable=False, unique=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, nullable=False)
+    username: Mapped[str] = mapped_column(String(64), nullable=False)
+    verdict: Mapped[str] = mapped_column(String(16), nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -152,19 +211,13 @@ def get_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables and record the schema version (idempotent, safe at every start)."""
-    import app.monitoring_store  # noqa: F401 - declares the monitoring tables on Base, created below
+    """Bring the database to the code's schema (Alembic upgrade; idempotent, safe at every start).
 
-    Base.metadata.create_all(engine)
-    with Session(engine) as session, session.begin():
-        current = session.scalar(select(SchemaVersion.version).order_by(SchemaVersion.version.desc()).limit(1))
-        if current is None:
-            session.add(SchemaVersion(version=SCHEMA_VERSION, applied_at=utcnow()))
-        elif current > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"database schema version {current} is newer than this code ({SCHEMA_VERSION}): deploy the newer code"
-            )
-        # Future migrations: `if current < 2: ...; session.add(SchemaVersion(version=2, ...))`.
+    Kept under this name for the tests and the scripts that open a database of their own.
+    """
+    from app.security.schema import upgrade  # the migrations import this module's classes
+
+    upgrade(engine)
 
 
 def database_reachable(engine: Engine) -> bool:

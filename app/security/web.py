@@ -134,7 +134,7 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
         dash_app=dash_app,
         table=access_table(),
     )
-    init_db(state.engine)
+    prepare_database(state.engine, settings)
     server.extensions[EXTENSION_KEY] = state
     from app.security.login_page import register_auth_routes  # avoids an import cycle
 
@@ -143,6 +143,25 @@ def init_security(dash_app, settings: Settings, engine: Engine | None = None) ->
     install_csrf_cookie(server, secure=settings.is_production)
     install_security_headers(dash_app)
     return state
+
+
+def prepare_database(engine: Engine, settings: Settings) -> None:
+    """Development upgrades its database itself; production only checks it is current.
+
+    In production the PaaS runs the upgrade once, before the new processes start (the Procfile's
+    ``release:`` line): web processes starting together must not race on the schema, and one on a
+    database older than the code refuses to start, naming the command, instead of failing later on
+    a missing column in front of an officer.
+    """
+    if not settings.is_production:
+        init_db(engine)
+        return
+    from app.security.schema import SchemaOutdatedError, require_current
+
+    try:
+        require_current(engine)
+    except SchemaOutdatedError as exc:
+        raise ConfigurationError(str(exc)) from None
 
 
 def bind_database(server: flask.Flask, engine: Engine) -> None:

@@ -43,7 +43,7 @@ def test_officer_searches_a_client_and_reads_the_file(served_client_model, logge
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-heading"), client_id))
     wait.until(lambda d: d.title == f"Client {client_id} — Prêt à dépenser")
     decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
-    assert "Crédit accordé" in decision or "Crédit refusé" in decision
+    assert "Le modèle recommande d'accorder" in decision or "Le modèle recommande de refuser" in decision
     assert "seuil de refus" in driver.find_element(By.ID, "client-distance-text").text
     reasons = driver.find_elements(By.CSS_SELECTOR, "#client-reasons-list li")
     assert 1 <= len(reasons) <= 4 and "risque" in reasons[0].text
@@ -73,7 +73,7 @@ def test_english_file_reads_in_english(served_client_model, logged_in_driver, ap
     driver.get(f"{app_server}/lang/en")
     driver.get(f"{app_server}/client/{client_id}")
     decision = wait.until(ec.visibility_of_element_located((By.ID, "client-decision-text"))).text
-    assert "Credit granted" in decision or "Credit refused" in decision
+    assert "The model recommends granting" in decision or "The model recommends refusing" in decision
     wait.until(lambda d: d.title == f"Client {client_id} — Prêt à dépenser")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-waterfall .waterfalllayer .trace"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
@@ -99,14 +99,14 @@ def test_officer_records_an_override_and_sees_it_in_the_history(served_client_mo
     """Issue 6: log in, open a client, override the model with a reason, see it in the history, reload."""
     from app.i18n import translate
 
-    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[5]))
+    client_id = str(int(served_client_model[2]["SK_ID_CURR"].iloc[5]))  # a pending new application
     driver, wait, folder = _officer(logged_in_driver, tmp_path)
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.presence_of_element_located((By.ID, "client-decision-panel")))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))
     # the file is usable once its charts are drawn (a loading overlay covers it until then)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .main-svg"))
     override = wait.until(ec.presence_of_element_located(
         (By.CSS_SELECTOR, "#client-decision-choice input[value='override']")))
     driver.execute_script("arguments[0].click()", override)
@@ -140,12 +140,12 @@ def test_a_decision_sent_after_the_session_ended_is_kept_and_recorded_after_sign
     from app.security.testing import TEST_PASSWORD
     from app.security.web import current_engine
 
-    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[7]))
+    client_id = str(int(served_client_model[2]["SK_ID_CURR"].iloc[7]))  # a pending new application
     driver, wait, folder = _officer(logged_in_driver, tmp_path)
     username = driver.find_element(By.ID, "auth-user").text.split(" ")[0]
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-compare-figure .bars"))
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .scatterlayer .point"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#client-scatter-figure .main-svg"))
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))
     note = "Revenus confirmés par bulletin de salaire"
     driver.find_element(By.ID, "client-decision-note").send_keys(note)
@@ -193,7 +193,7 @@ def test_somebody_else_signing_in_on_the_ended_tab_gets_a_fresh_page_not_the_dra
     """Hostile review #8: the banner's sign-in link used by another person must not hand them the page."""
     from app.security.testing import TEST_PASSWORD, make_user
 
-    client_id = str(int(served_client_model[1]["SK_ID_CURR"].iloc[9]))
+    client_id = str(int(served_client_model[2]["SK_ID_CURR"].iloc[9]))  # a pending new application
     driver, wait, _ = _officer(logged_in_driver, tmp_path)
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, "#client-decision-history")))

@@ -9,6 +9,7 @@ import os
 
 import pytest
 from dash import Input, Output
+from sqlalchemy import text
 
 from app.config import normalise_database_url
 from app.security.db import Base, get_engine, init_db
@@ -27,18 +28,27 @@ def postgres_url() -> str:
     return normalise_database_url(url)
 
 
+def drop_everything(eng) -> None:
+    """Empty a shared PostgreSQL database: the app's tables, the old ``schema_version`` and Alembic's own
+    table (left behind, it would tell the next upgrade that tables it dropped are still there)."""
+    Base.metadata.drop_all(eng)
+    with eng.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        connection.execute(text("DROP TABLE IF EXISTS schema_version"))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request, tmp_path):
-    """A fresh, empty database of each kind (PostgreSQL: tables dropped and recreated)."""
+    """A fresh database of each kind, upgraded by the migrations (PostgreSQL: emptied before and after)."""
     if request.param == "sqlite":
         eng = get_engine(f"sqlite:///{tmp_path / 'security.sqlite3'}")
     else:
         eng = get_engine(postgres_url())
-        Base.metadata.drop_all(eng)
+        drop_everything(eng)
     init_db(eng)
     yield eng
     if request.param == "postgresql":
-        Base.metadata.drop_all(eng)
+        drop_everything(eng)
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def test_demo_accounts_development_only(engine):
     assert ensure_demo_accounts(engine, make_settings("unused", env="production"), printed.append) == {}
     assert list_accounts(engine) == []
     created = ensure_demo_accounts(engine, make_settings("unused"), printed.append)
-    assert set(created) == {"officer", "manager"} and len(set(created.values())) == 2
+    assert set(created) == {"officer", "manager", "admin"} and len(set(created.values())) == 3
     assert all(p in " ".join(printed) for p in created.values())
     printed.clear()
     assert ensure_demo_accounts(engine, make_settings("unused"), printed.append) == {}

@@ -11,10 +11,11 @@ ROLES = ("officer", "manager", "admin")
 #: page path -> roles allowed
 PAGES = {
     "/": ROLES, "/client/100002": ROLES, "/portfolio": ("manager", "admin"), "/model": ("manager", "admin"),
-    "/monitoring": ("manager", "admin"),
+    "/monitoring": ("manager", "admin"), "/queue": ROLES, "/decisions": ("manager", "admin"),
+    "/audit": ("manager", "admin"), "/admin": ("admin",),
 }
 #: paths no page serves: a 404 for everybody signed in (a 403 would reveal which areas exist)
-UNKNOWN_PAGES = ("/admin", "/not-declared", "/portfolio-x")
+UNKNOWN_PAGES = ("/admin-x", "/not-declared", "/portfolio-x")
 UNKNOWN_PATHS = (*UNKNOWN_PAGES, "/client/100002%0A")  # the last one no Flask route even matches
 
 

@@ -1,0 +1,127 @@
+"""The audit trail (/audit, managers and admins), read-only: filters, paging.
+
+Sign-ins, failures, refused access, file views, exports, decisions, approvals and account changes
+are all in one table (``app.security.audit``); this page only reads it, nobody edits it here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+
+from app.i18n import translate
+from app.security.access import Role
+from app.security.audit import event_actions, search_events
+from app.security.web import current_engine
+from app.ui import Card, current_language, page_title
+
+USER = "audit-user"
+ACTION = "audit-action"
+CLIENT = "audit-client"
+START = "audit-from"
+END = "audit-to"
+PREVIOUS = "audit-previous"
+NEXT = "audit-next"
+PAGE = "audit-page"
+TABLE = "audit-table"
+COUNT = "audit-count"
+PAGE_SIZE = 50
+
+
+class BadDateError(ValueError):
+    pass
+
+
+def parse_day(value) -> dt.datetime | None:
+    """"2026-12-01" -> that day's midnight UTC; blank -> None; anything else -> BadDateError."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=dt.UTC)
+    except ValueError:
+        raise BadDateError(text[:20]) from None
+
+
+def _text(value) -> str | None:
+    return value.strip()[:200] if isinstance(value, str) and value.strip() else None
+
+
+def audit_update(user, action, client, start, end, page, lang: str):
+    """(table, count line, page index) for the filters. Plain function for the tests."""
+    engine = current_engine()
+    if engine is None:
+        return dbc.Alert(translate("decisions.unavailable", lang), color="danger"), None, 0
+    try:
+        since, until = parse_day(start), parse_day(end)
+    except BadDateError as exc:
+        return dbc.Alert(translate("audit.bad_date", lang, value=str(exc)), color="warning"), None, 0
+    page = page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0
+    def fetch(page: int):
+        return search_events(engine, username=_text(user), action=_text(action), target=_text(client), start=since,
+                             end=until + dt.timedelta(days=1) if until else None, offset=page * PAGE_SIZE,
+                             limit=PAGE_SIZE)
+
+    total, events = fetch(page)
+    pages = max(1, -(-total // PAGE_SIZE))
+    if page >= pages:
+        page = pages - 1
+        total, events = fetch(page)
+    count = translate("audit.count", lang, total=total, page=page + 1, pages=pages)
+    if not events:
+        return html.P(translate("audit.none", lang), className="text-muted"), count, page
+    head = html.Thead(html.Tr([html.Th(translate(f"audit.col.{c}", lang)) for c in ("at", "user", "action", "target", "details")]))
+    body = html.Tbody([html.Tr([
+        html.Td(e.at.strftime("%Y-%m-%d %H:%M:%S")), html.Td(e.username), html.Td(e.action), html.Td(e.target),
+        html.Td(json.dumps(e.details, ensure_ascii=False, sort_keys=True)[:300] if e.details else "—",
+                className="small", style={"wordBreak": "break-word"}),
+    ]) for e in events])
+    return dbc.Table([head, body], size="sm", striped=True, className="small", id=f"{TABLE}-rows"), count, page
+
+
+@dash.callback(
+    Output(TABLE, "children"), Output(COUNT, "children"), Output(PAGE, "data"),
+    Input(USER, "value"), Input(ACTION, "value"), Input(CLIENT, "value"), Input(START, "value"), Input(END, "value"),
+    Input(PREVIOUS, "n_clicks"), Input(NEXT, "n_clicks"),
+    State(PAGE, "data"),
+)
+def show_events(user, action, client, start, end, _previous, _next, page):
+    trigger = dash.ctx.triggered_id
+    page = page if isinstance(page, int) and not isinstance(page, bool) else 0
+    page = page - 1 if trigger == PREVIOUS else page + 1 if trigger == NEXT else 0
+    return audit_update(user, action, client, start, end, max(0, page), current_language())
+
+
+def layout(**_query) -> html.Div:
+    lang = current_language()
+    engine = current_engine()
+    actions = event_actions(engine) if engine is not None else []
+
+    def field(label: str, control) -> dbc.Col:
+        return dbc.Col([dbc.Label(translate(label, lang), html_for=control.id), control], md=2)
+
+    return html.Div([
+        dcc.Store(id=PAGE, data=0),
+        html.H1(translate("audit.title", lang), className="h3"),
+        html.P(translate("audit.intro", lang), className="text-muted"),
+        Card(translate("audit.title", lang), [
+            dbc.Row([
+                field("audit.user", dbc.Input(id=USER, type="text", debounce=True, maxLength=64)),
+                field("audit.action", dcc.Dropdown(id=ACTION, options=[{"label": a, "value": a} for a in actions])),
+                field("audit.client", dbc.Input(id=CLIENT, type="text", debounce=True, maxLength=200)),
+                field("audit.from", dbc.Input(id=START, type="text", debounce=True, placeholder="2026-12-01", maxLength=10)),
+                field("audit.to", dbc.Input(id=END, type="text", debounce=True, placeholder="2026-12-31", maxLength=10)),
+            ], className="mb-2"),
+            html.Div([dbc.Button(translate("audit.previous", lang), id=PREVIOUS, size="sm", outline=True, className="me-2"),
+                      dbc.Button(translate("audit.next", lang), id=NEXT, size="sm", outline=True, className="me-3"),
+                      html.Span(id=COUNT, role="status")], className="mb-2"),
+            html.Div(id=TABLE),
+        ]),
+    ])
+
+
+dash.register_page(__name__, path="/audit", name="audit", title=page_title("audit.nav"), layout=layout,
+                   role=Role.MANAGER, nav="audit.nav", order=7)

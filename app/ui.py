@@ -43,7 +43,9 @@ def current_language() -> str:
 
 
 def t(key: str, **values: object) -> str:
-    """Translate ``key`` into the current user's language."""
+    """Deprecated (issue #16), kept until the last pages are converted: it reads the cookie again at
+    every string. Resolve the language once with :func:`current_language` and call
+    ``translate(key, lang)``; ``tests/test_i18n.py`` lists the modules that no longer use this."""
     return translate(key, current_language(), **values)
 
 
@@ -52,7 +54,8 @@ def page_title(nav_key: str) -> Callable[..., str]:
     Dash calls it at each visit (initial HTML and page change) within the request, so the title
     follows the user's language instead of being frozen in French at import."""
     def title(**_path_variables) -> str:
-        return t("common.page_title", page=t(nav_key))
+        lang = current_language()
+        return translate("common.page_title", lang, page=translate(nav_key, lang))
 
     return title
 

@@ -16,6 +16,32 @@ APP = Path(__file__).resolve().parents[1] / "app"
 KEY_CALL = re.compile(r"""\b(?:t|translate)\(\s*["']([a-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']\s*[,)]""")
 
 
+#: Modules converted to the one language path (issue #16): the layout or callback resolves the language
+#: once (``app.ui.current_language``) and passes it down to ``translate(key, lang)``. The rest still
+#: call the deprecated ``app.ui.t`` and join this list as they are converted.
+CONVERTED = ("pages/model.py", "pages/portfolio.py", "pages/not_found_404.py", "components/model_card.py",
+             "components/model_charts.py", "components/fairness.py", "components/portfolio_grid.py",
+             "components/portfolio_panels.py", "security/login_page.py", "security/error_pages.py", "ui.py",
+             *(str(p.relative_to(APP)) for p in sorted((APP / "figures").glob("*.py"))))
+#: a lookup that finds the language by itself, or a local wrapper hiding the key's area: t(...), _tr(...)
+IMPLICIT = {"t", "_tr"}
+#: ``t(`` in a template (a Jinja call inside a string)
+TEMPLATE_CALL = re.compile(r"\{\{[^}]*(?<![\w.])t\(")
+
+
+def implicit_lookups(source: str) -> list[str]:
+    """Calls of ``t``/``_tr``, imports of ``t`` from app.ui, and ``t(`` in templates of ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in IMPLICIT:
+            found.append(f"line {node.lineno}: {node.func.id}(...)")
+        elif isinstance(node, ast.ImportFrom) and node.module == "app.ui" and any(a.name == "t" for a in node.names):
+            found.append(f"line {node.lineno}: from app.ui import t")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and TEMPLATE_CALL.search(node.value):
+            found.append(f"line {node.lineno}: t( in a template")
+    return found
+
+
 def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
@@ -25,6 +51,18 @@ def test_every_entry_is_in_every_language_with_the_same_placeholders():
         assert set(entry) == set(LANGUAGES), key
         assert all(isinstance(v, str) and v for v in entry.values()), key  # a separator may be a space
         assert _placeholders(entry["fr"]) == _placeholders(entry["en"]), key
+
+
+@pytest.mark.parametrize("module", CONVERTED)
+def test_converted_modules_pass_the_language_explicitly(module):
+    assert implicit_lookups((APP / module).read_text(encoding="utf-8")) == []
+
+
+def test_the_implicit_lookup_check_finds_each_form():
+    source = ('''from app.ui import Card, t\nx = t("a.b")\ny = _tr("c", lang)\n'''
+              '''PAGE = "<h1>{{ t('auth.heading') }}</h1>"\nz = translate("a.b", lang)\n''')
+    assert [found.split(": ")[1] for found in implicit_lookups(source)] == [
+        "from app.ui import t", "t(...)", "_tr(...)", "t( in a template"]
 
 
 def test_every_literal_key_used_in_the_app_exists():

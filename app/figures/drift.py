@@ -17,10 +17,6 @@ from app.presenters.formatting import MISSING_TEXT, number_text, percent_suffix
 from app.scoring.drift_report import FeatureDrift, Histogram
 
 
-def _tr(key: str, lang: str, **values) -> str:
-    return translate(f"monitoring.fig.{key}", lang, **values)
-
-
 def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
@@ -32,16 +28,16 @@ def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], l
         orientation="h",
         marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted, strict=True)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
-        text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
+        text=[translate("monitoring.fig.bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
                   importance=number_text(100 * r.importance, 0, lang) if r.importance is not None
                   else MISSING_TEXT)
               + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted, strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
-    fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),
+        hovertemplate="%{y}<br>" + translate("monitoring.fig.score_hover", lang) + "<extra></extra>"))
+    fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=translate("monitoring.fig.alarm", lang)),
                   annotation_position="top")
     top = max([s for s in scores if s is not None] + [1.0])
-    fig.update_xaxes(range=[0, top * 1.45], title_text=_tr("score_axis", lang))
+    fig.update_xaxes(range=[0, top * 1.45], title_text=translate("monitoring.fig.score_axis", lang))
     base_layout(fig, height=max(300, 30 * len(rows) + 90), legend=False, lang=lang)
     fig.update_layout(margin=dict(l=20))
     fig.update_yaxes(automargin=True)
@@ -53,8 +49,8 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
     """Reference and current distributions of one feature overlaid, as % of each sample, with the
     missing-value shares in the legend names (missing values have no place on the axis)."""
     miss_ref, miss_cur = hist.missing
-    names = (_tr("reference", lang, missing=number_text(miss_ref, 1, lang)),
-             _tr("current", lang, missing=number_text(miss_cur, 1, lang)))
+    names = (translate("monitoring.fig.reference", lang, missing=number_text(miss_ref, 1, lang)),
+             translate("monitoring.fig.current", lang, missing=number_text(miss_cur, 1, lang)))
     fig = go.Figure()
     if hist.kind == "numeric":
         edges = np.asarray(hist.edges, dtype=float) * scale
@@ -67,7 +63,7 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
         fig.update_layout(barmode="overlay", bargap=0)
     else:
         shown = [(category_labels or {}).get(b, b) for b in hist.bins or ()]
-        shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
+        shown = [translate("monitoring.fig.other", lang) if b == "__other__" else b for b in shown]
         for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
                                               (hist.current, names[1], ORANGE, "/")):
             fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
@@ -75,9 +71,9 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
                         hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra></extra>")
         fig.update_layout(barmode="group")
     fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero")
-    return base_layout(fig, x_title=label, y_title=_tr("share_axis", lang), height=360, lang=lang)
+    return base_layout(fig, x_title=label, y_title=translate("monitoring.fig.share_axis", lang), height=360, lang=lang)
 
 
 def empty_drift_note(lang: str) -> go.Figure:
     """Placeholder when no drift report is available."""
-    return empty_figure(_tr("no_report", lang))
+    return empty_figure(translate("monitoring.fig.no_report", lang))

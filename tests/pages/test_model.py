@@ -251,3 +251,44 @@ def test_charts_are_built_once_per_served_model_and_language(governance_model, d
     with serving(dash_app.server, governance_model):  # a fresh ServedModel of the same folder
         model.layout()
     assert built == ["fr", "en", "fr"]
+
+
+def test_the_model_page_is_in_the_language_it_is_given(governance_model, dash_app):
+    """The language is resolved once by the layout and passed down: a page built for English is wholly
+    English even inside a French reader's request (an implicit cookie lookup would slip French in)."""
+    from app.pages import model
+    from app.resources import served
+    from tests.language_support import french_in
+
+    with _in_language(dash_app, "fr"):
+        english = _text(model.model_page("en"))
+        comparison = _text(model._comparison(served().bundle, "en"))
+        figure, kpis, message = model.cost_view(5, 2, 20, "en")
+        dependence = model.dependence_view("EXT_SOURCE_MEAN", "en")
+    assert "Out-of-fold performance" in english and "Model card" in english and "By age band" in english
+    assert french_in(english) == [] and "hors échantillon" not in english
+    assert "Cost per client" in comparison and "Logistic regression" in comparison and french_in(comparison) == []
+    assert "Explored 20.0" in " ".join(a.text for a in figure.layout.annotations) and "Cost per client" in _text(kpis)
+    assert dependence.layout.xaxis.title.text != "Score externe moyen"
+    with _in_language(dash_app, "en"):
+        french = _text(model.model_page("fr"))
+    assert "Fiche du modèle" in french and "Model card" not in french
+
+
+def test_app_language_english_without_cookie_gives_an_english_model_page(governance_model, dash_app):
+    import dataclasses
+
+    from app.pages import model
+    from app.ui import SETTINGS_CONFIG_KEY
+    from tests.language_support import french_in
+
+    server = dash_app.server
+    before = server.config[SETTINGS_CONFIG_KEY]
+    server.config[SETTINGS_CONFIG_KEY] = dataclasses.replace(before, default_language="en")
+    try:
+        with server.test_request_context("/model"):  # no cookie: the deployment's language
+            text = _text(model.layout())
+            title = next(p["title"] for p in dash.page_registry.values() if p["path"] == "/model")()
+    finally:
+        server.config[SETTINGS_CONFIG_KEY] = before
+    assert "Out-of-fold performance" in text and french_in(text) == [] and title == "Model — Prêt à dépenser"

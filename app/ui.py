@@ -42,17 +42,13 @@ def current_language() -> str:
     return chosen if chosen in LANGUAGES else default_language()
 
 
-def t(key: str, **values: object) -> str:
-    """Translate ``key`` into the current user's language."""
-    return translate(key, current_language(), **values)
-
-
 def page_title(nav_key: str) -> Callable[..., str]:
     """The browser tab title of a page, for ``dash.register_page(title=...)``: a callable, because
     Dash calls it at each visit (initial HTML and page change) within the request, so the title
     follows the user's language instead of being frozen in French at import."""
     def title(**_path_variables) -> str:
-        return t("common.page_title", page=t(nav_key))
+        lang = current_language()
+        return translate("common.page_title", lang, page=translate(nav_key, lang))
 
     return title
 

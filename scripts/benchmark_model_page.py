@@ -10,9 +10,13 @@ and at least one trace) and no Dash callback is pending. The home page is measur
 the same run as the baseline (renderer start-up and network costs shared by every page), so the
 report says how much of the wait is the model page's own.
 
-The SHAP summary and dependence plots sit in tabs of the explanation card, drawn when opened: after
-each opening of the page, each tab is clicked and timed from the click until its chart is drawn, so
-all 11 charts are measured (``FIRST_VIEW_CHARTS`` on arrival, one more per tab).
+The panels read one at a time sit in tabs, drawn when opened (performance: precision-recall,
+calibration, confusion; comparison: the policies' costs; explanations: SHAP summary, dependence;
+fairness: age bands): after each opening of the page, each tab is clicked and timed from the click
+until its chart is drawn, so all 11 charts are measured (``FIRST_VIEW_CHARTS`` on arrival, one more per tab of ``ON_DEMAND_TABS``).
+
+Run it from the checkout's root with ``PYTHONPATH=.`` when another checkout is the one installed
+(a script's folder, not the working directory, starts ``sys.path``).
 
 Target: p50 <= 1.5 s for the model page's first view. Timings are printed, never asserted in tests.
 """
@@ -31,10 +35,13 @@ from app.cli.args import positive_int
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TARGET_S = 1.5
-#: ROC, PR, calibration, confusion, cost, policies, importance, 2 fairness: drawn on arrival.
-FIRST_VIEW_CHARTS = 9
-#: Tabs of the explanation card drawn when opened (value of the dcc.Tab), one chart each.
-ON_DEMAND_TABS = ("summary", "dependence")
+#: ROC, cost, importance, fairness by gender: drawn on arrival.
+FIRST_VIEW_CHARTS = 4
+#: Tabs drawn when opened, one chart each: (id of the dcc.Tabs, position of the tab, name).
+ON_DEMAND_TABS = (("model-performance-tabs", 1, "precision-recall"), ("model-performance-tabs", 2, "calibration"),
+                  ("model-performance-tabs", 3, "confusion"), ("model-compare-tabs", 1, "policy costs"),
+                  ("model-explain-tabs", 1, "summary"),
+                  ("model-explain-tabs", 2, "dependence"), ("model-fairness-tabs", 1, "fairness by age"))
 ALL_CHARTS = FIRST_VIEW_CHARTS + len(ON_DEMAND_TABS)
 USERNAME, PASSWORD = "bench-manager", "benchmark password 123"
 
@@ -46,9 +53,9 @@ const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(
 const busy = document.querySelector('[data-dash-is-loading="true"]');
 return plots.length >= arguments[0] && !busy ? performance.now() : null;
 """
-#: Clicks the tab with the given label and returns the page's clock at the click.
+#: Clicks tab ``arguments[1]`` of the tabs ``arguments[0]`` and returns the page's clock at the click.
 CLICK_TAB_JS = """
-const tab = [...document.querySelectorAll('#model-explain-tabs .tab')][arguments[0]];
+const tab = [...document.getElementById(arguments[0]).querySelectorAll('.tab')][arguments[1]];
 tab.scrollIntoView({block: 'center'});
 const stamp = performance.now();
 tab.click();
@@ -126,24 +133,25 @@ def open_and_time(driver, url: str, script: str, *args, timeout: float = 60.0) -
     raise TimeoutError(f"{url} not drawn within {timeout:.0f} s ({count} plotly charts on the page)")
 
 
-def tab_draw_time(driver, index: int, timeout: float = 60.0) -> float:
-    """Seconds from a click on tab ``index`` of the explanation card until its chart is drawn (only the
-    open tab's panel is mounted, so the card holds that one chart once the tab is selected)."""
-    clicked = driver.execute_script(CLICK_TAB_JS, index)
+def tab_draw_time(driver, tabs_id: str, index: int, timeout: float = 60.0) -> float:
+    """Seconds from a click on tab ``index`` of ``tabs_id`` until its chart is drawn (only the open
+    tab's panel is mounted, so the tabs hold that one chart once the tab is selected)."""
+    clicked = driver.execute_script(CLICK_TAB_JS, tabs_id, index)
     panel_drawn = """
-        const plots = [...document.getElementById('model-explain-tabs').parentElement.querySelectorAll('.js-plotly-plot')];
+        const tabs = document.getElementById(arguments[0]);
+        const plots = [...tabs.parentElement.querySelectorAll('.js-plotly-plot')];
         const drawn = plots.filter(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
-        const tab = document.querySelectorAll('#model-explain-tabs .tab')[arguments[0]];
+        const tab = tabs.querySelectorAll('.tab')[arguments[1]];
         return tab.classList.contains('tab--selected') && plots.length === 1 && drawn.length === 1
             && !document.querySelector('[data-dash-is-loading="true"]') ? performance.now() : null;
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        stamp = driver.execute_script(panel_drawn, index)
+        stamp = driver.execute_script(panel_drawn, tabs_id, index)
         if stamp is not None:
             return (stamp - clicked) / 1000
         time.sleep(0.01)
-    raise TimeoutError(f"tab {index} not drawn within {timeout:.0f} s")
+    raise TimeoutError(f"tab {index} of {tabs_id} not drawn within {timeout:.0f} s")
 
 
 def line(name: str, times: list[float], baseline: float | None = None, target: float | None = None) -> str:
@@ -167,14 +175,14 @@ def main(argv: list[str] | None = None) -> int:
             open_and_time(driver, f"{base}/", HOME_DRAWN_JS)  # the home page's first opening, unmeasured
             home: list[float] = []
             model: list[float] = []
-            tabs: dict[str, list[float]] = {name: [] for name in ON_DEMAND_TABS}
+            tabs: dict[str, list[float]] = {name: [] for _, _, name in ON_DEMAND_TABS}
             for _ in range(args.repeat):  # interleaved: both suffer the same machine noise
                 home.append(open_and_time(driver, f"{base}/", HOME_DRAWN_JS))
                 model.append(open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS))
                 shapes = driver.execute_script("return document.querySelectorAll('.js-plotly-plot svg *').length")
                 gl = driver.execute_script("return document.querySelectorAll('.js-plotly-plot canvas').length")
-                for name in ON_DEMAND_TABS:
-                    tabs[name].append(tab_draw_time(driver, 1 + ON_DEMAND_TABS.index(name)))
+                for tabs_id, index, name in ON_DEMAND_TABS:
+                    tabs[name].append(tab_draw_time(driver, tabs_id, index))
         finally:
             driver.quit()
     print(f"/model in headless Chromium, {args.repeat} openings after a warm-up "

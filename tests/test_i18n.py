@@ -12,8 +12,30 @@ import pytest
 from app.i18n import AREAS, CATALOG, LANGUAGES, DuplicateKeyError, merge
 
 APP = Path(__file__).resolve().parents[1] / "app"
-#: a literal key passed to one of the lookup functions: t("x.y") or translate("x.y", ...)
-KEY_CALL = re.compile(r"""\b(?:t|translate)\(\s*["']([a-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']\s*[,)]""")
+#: a literal key passed to the lookup function: translate("x.y", ...)
+KEY_CALL = re.compile(r"""\btranslate\(\s*["']([a-z0-9_]+(?:\.[A-Za-z0-9_]+)+)["']\s*[,)]""")
+
+
+#: Every module of the app follows the one language path: the layout or callback resolves the language
+#: once (``app.ui.current_language``) and passes it down to ``translate(key, lang)``.
+CONVERTED = tuple(str(p.relative_to(APP)) for p in sorted(APP.rglob("*.py")))
+#: a lookup that finds the language by itself, or a local wrapper hiding the key's area: t(...), _tr(...)
+IMPLICIT = {"t", "_tr"}
+#: ``t(`` in a template (a Jinja call inside a string)
+TEMPLATE_CALL = re.compile(r"\{\{[^}]*(?<![\w.])t\(")
+
+
+def implicit_lookups(source: str) -> list[str]:
+    """Calls of ``t``/``_tr``, imports of ``t`` from app.ui, and ``t(`` in templates of ``source``."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in IMPLICIT:
+            found.append(f"line {node.lineno}: {node.func.id}(...)")
+        elif isinstance(node, ast.ImportFrom) and node.module == "app.ui" and any(a.name == "t" for a in node.names):
+            found.append(f"line {node.lineno}: from app.ui import t")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and TEMPLATE_CALL.search(node.value):
+            found.append(f"line {node.lineno}: t( in a template")
+    return found
 
 
 def _placeholders(text: str) -> set[str]:
@@ -25,6 +47,18 @@ def test_every_entry_is_in_every_language_with_the_same_placeholders():
         assert set(entry) == set(LANGUAGES), key
         assert all(isinstance(v, str) and v for v in entry.values()), key  # a separator may be a space
         assert _placeholders(entry["fr"]) == _placeholders(entry["en"]), key
+
+
+@pytest.mark.parametrize("module", CONVERTED)
+def test_converted_modules_pass_the_language_explicitly(module):
+    assert implicit_lookups((APP / module).read_text(encoding="utf-8")) == []
+
+
+def test_the_implicit_lookup_check_finds_each_form():
+    source = ('''from app.ui import Card, t\nx = t("a.b")\ny = _tr("c", lang)\n'''
+              '''PAGE = "<h1>{{ t('auth.heading') }}</h1>"\nz = translate("a.b", lang)\n''')
+    assert [found.split(": ")[1] for found in implicit_lookups(source)] == [
+        "from app.ui import t", "t(...)", "_tr(...)", "t( in a template"]
 
 
 def test_every_literal_key_used_in_the_app_exists():

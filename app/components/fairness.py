@@ -3,20 +3,26 @@ out-of-fold predictions, each figure explained in words for a manager.
 
 Gender is not a model input (protected attribute); it is kept beside the predictions only to check
 that the decisions do not treat women and men differently. Age is an input and is checked by band.
+
+Both verdicts sit above one tab per attribute (its table and chart): a flagged group is seen whichever
+tab is open, and plotly draws the second chart only when its tab opens (page speed, issue #16).
 """
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from dash import dcc, html
 
 from app.figures.fairness import disparate_impact_figure
+from app.i18n import translate
 from app.presenters.formatting import count_text, percent_text
 from app.scoring.fairness import FOUR_FIFTHS, fairness_tables
-from app.ui import Card, t
+from app.ui import Card
 
 SECTION_ID = "model-fairness"
+TABS_ID = "model-fairness-tabs"
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -34,13 +40,21 @@ def oof_fairness_tables(oof: pd.DataFrame, threshold: float) -> dict[str, pd.Dat
     return fairness_tables(oof["TARGET"], oof["PROBA_OOF"], threshold, oof["CODE_GENDER"], oof["AGE_YEARS"])
 
 
-def group_labels(attribute: str) -> dict[str, str]:
+def group_labels(attribute: str, lang: str) -> dict[str, str]:
+    """Group code -> its name in ``lang`` ("F" -> "Femmes", "<25" -> "moins de 25 ans")."""
     if attribute == "gender":
-        return {"F": t("model.fairness.female"), "M": t("model.fairness.male"), "XNA": t("model.fairness.unknown"),
-                "unknown": t("model.fairness.unknown")}
-    return {"<25": t("model.fairness.age_under", age=25), "55+": t("model.fairness.age_over", age=55),
-            **{b: t("model.fairness.age_range", band=b) for b in ("25-34", "35-44", "45-54")},
-            "unknown": t("model.fairness.unknown")}
+        return {"F": translate("model.fairness.female", lang), "M": translate("model.fairness.male", lang),
+                "XNA": translate("model.fairness.unknown", lang), "unknown": translate("model.fairness.unknown", lang)}
+    return {"<25": translate("model.fairness.age_under", lang, age=25),
+            "55+": translate("model.fairness.age_over", lang, age=55),
+            **{b: translate("model.fairness.age_range", lang, band=b) for b in ("25-34", "35-44", "45-54")},
+            "unknown": translate("model.fairness.unknown", lang)}
+
+
+def fairness_figures(tables: dict[str, pd.DataFrame], lang: str) -> dict[str, go.Figure]:
+    """The disparate-impact chart of each attribute (built once per model and language by the page)."""
+    return {attribute: disparate_impact_figure(table, group_labels(attribute, lang), FOUR_FIFTHS, lang)
+            for attribute, table in tables.items()}
 
 
 def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Table:
@@ -48,37 +62,42 @@ def FairnessTable(table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc
     head = ["group", "n", "approval", "default", "tpr", "fpr", "di"]
     rows = []
     for r, flagged in zip(table.itertuples(index=False), _flagged(table), strict=True):
-        flag = (html.Span("⚠ " + t("model.fairness.flag"), className="text-danger fw-bold") if flagged
-                else html.Span("✓ " + t("model.fairness.ok"), className="text-success") if np.isfinite(r.disparate_impact)
-                else None)  # the ratio itself already reads "—"
+        flag = (html.Span("⚠ " + translate("model.fairness.flag", lang), className="text-danger fw-bold") if flagged
+                else html.Span("✓ " + translate("model.fairness.ok", lang), className="text-success")
+                if np.isfinite(r.disparate_impact) else None)  # the ratio itself already reads "—"
         rows.append(html.Tr([html.Th(labels.get(str(r.group), str(r.group)), scope="row", className="fw-normal"),
                              html.Td(count_text(r.n, lang)), html.Td(_pct(r.approval_rate, lang)),
                              html.Td(_pct(r.default_rate, lang)), html.Td(_pct(r.tpr, lang)), html.Td(_pct(r.fpr, lang)),
                              html.Td([_pct(r.disparate_impact, lang), " ", flag])]))
-    return dbc.Table([html.Thead(html.Tr([html.Th(t(f"model.fairness.col.{h}")) for h in head])), html.Tbody(rows)],
-                     size="sm", striped=True, responsive=True, className="small")
+    return dbc.Table([html.Thead(html.Tr([html.Th(translate(f"model.fairness.col.{h}", lang)) for h in head])),
+                      html.Tbody(rows)], size="sm", striped=True, responsive=True, className="small")
 
 
-def FairnessSection(bundle, oof: pd.DataFrame, lang: str) -> dbc.Card:
-    """Both attributes side by side, with the reading guide above them."""
-    tables = oof_fairness_tables(oof, bundle.threshold)
-    blocks = []
-    for attribute, table in tables.items():
-        labels = group_labels(attribute)
-        flagged = [labels.get(str(g), str(g)) for g, bad in zip(table["group"], _flagged(table), strict=True) if bad]
-        verdict = (dbc.Alert(t("model.fairness.flagged", groups=", ".join(flagged)), color="danger", className="py-2 small")
-                   if flagged else dbc.Alert(t("model.fairness.all_ok"), color="success", className="py-2 small"))
-        blocks.append(dbc.Col([
-            html.H3(t(f"model.fairness.{attribute}"), className="h6"),
-            verdict,
-            FairnessTable(table, labels, lang),
-            dcc.Graph(figure=disparate_impact_figure(table, labels, FOUR_FIFTHS, lang), config={"displaylogo": False}),
-        ], lg=6))
-    guide = html.Ul([html.Li(t(f"model.fairness.guide.{k}")) for k in ("approval", "default", "tpr", "fpr", "di")],
+def _verdict(attribute: str, table: pd.DataFrame, labels: dict[str, str], lang: str) -> dbc.Alert:
+    flagged = [labels.get(str(g), str(g)) for g, bad in zip(table["group"], _flagged(table), strict=True) if bad]
+    heading = html.Strong(translate("model.fairness.verdict_of", lang,
+                                    attribute=translate(f"model.fairness.{attribute}", lang)))
+    if flagged:
+        return dbc.Alert([heading, translate("model.fairness.flagged", lang, groups=", ".join(flagged))],
+                         color="danger", className="py-2 small mb-2")
+    return dbc.Alert([heading, translate("model.fairness.all_ok", lang)], color="success", className="py-2 small mb-2")
+
+
+def FairnessSection(threshold: float, tables: dict[str, pd.DataFrame], figures: dict[str, dict] | dict[str, go.Figure],
+                    lang: str) -> dbc.Card:
+    """The reading guide, each attribute's verdict, then one tab per attribute (table and chart:
+    ``figures[attribute]``, a figure or its wire form, see ``model_charts``)."""
+    labels = {attribute: group_labels(attribute, lang) for attribute in tables}
+    guide = html.Ul([html.Li(translate(f"model.fairness.guide.{k}", lang)) for k in ("approval", "default", "tpr", "fpr", "di")],
                     className="small")
-    return Card(t("model.fairness.title"), [
-        html.P(t("model.fairness.intro", threshold=_pct(bundle.threshold, lang)), className="small"),
+    tabs = [dcc.Tab(label=translate(f"model.fairness.{attribute}", lang), value=attribute, children=[
+        html.Div(FairnessTable(table, labels[attribute], lang), className="mt-3"),
+        dcc.Graph(figure=figures[attribute], config={"displaylogo": False}),
+    ]) for attribute, table in tables.items()]
+    return Card(translate("model.fairness.title", lang), [
+        html.P(translate("model.fairness.intro", lang, threshold=_pct(threshold, lang)), className="small"),
         guide,
-        dbc.Row(blocks),
-        html.P(t("model.fairness.caveat"), className="small text-muted mb-0"),
+        *[_verdict(attribute, table, labels[attribute], lang) for attribute, table in tables.items()],
+        dcc.Tabs(id=TABS_ID, value=next(iter(tables)), children=tabs),
+        html.P(translate("model.fairness.caveat", lang), className="small text-muted mb-0 mt-2"),
     ], id=SECTION_ID)

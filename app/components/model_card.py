@@ -17,7 +17,7 @@ from app.presenters.formatting import (
     percent_text,
 )
 from app.scoring.model_card import Features, ModelCard, Source
-from app.ui import current_language, date_text, t
+from app.ui import date_text
 
 CARD_TABLE_ID = "model-card-table"
 FEATURES_ID = "model-card-features"
@@ -25,11 +25,11 @@ FEATURES_ID = "model-card-features"
 
 def _source(source: Source, lang: str) -> str:
     if source.kind == "synthetic-demo":
-        return t("model.card.source_synth", labelled=count_text(source.n_labelled, lang),
+        return translate("model.card.source_synth", lang, labelled=count_text(source.n_labelled, lang),
                  new=count_text(source.n_new, lang), seed=source.seed)
     if source.kind == "home-credit" and source.files is not None:
         files = ", ".join(f"{f.name} (sha256 {f.sha256[:12]}…)" for f in source.files.values())
-        return t("model.card.source_real", files=files)
+        return translate("model.card.source_real", lang, files=files)
     return source.kind
 
 
@@ -37,45 +37,43 @@ def _row(label: str, value) -> html.Tr:
     return html.Tr([html.Th(label, scope="row", className="fw-normal text-muted w-25"), html.Td(value)])
 
 
-def ModelCardTable(card: ModelCard) -> html.Div:
+def ModelCardTable(card: ModelCard, lang: str) -> html.Div:
     """Key facts of the card in a two-column table, then the features (accordion) and versions."""
-    lang = current_language()
     fp, model, decision = card.data_fingerprint.labelled, card.model, card.decision
     params = ", ".join(f"{k} = {v}" for k, v in model.params.items())
     rows = [
-        _row(t("model.card.date"), date_text(card.created_at, lang)),
-        _row(t("model.card.source"), _source(card.source, lang)),
-        _row(t("model.card.fingerprint"), t("model.card.fingerprint_value", rows=count_text(fp.rows, lang),
+        _row(translate("model.card.date", lang), date_text(card.created_at, lang)),
+        _row(translate("model.card.source", lang), _source(card.source, lang)),
+        _row(translate("model.card.fingerprint", lang), translate("model.card.fingerprint_value", lang, rows=count_text(fp.rows, lang),
                                             columns=fp.columns, sha=fp.sha256[:16],
                                             rate=percent_text(card.data_fingerprint.default_rate, 1, lang))),
-        _row(t("model.card.type"), model.type),
-        _row(t("model.card.params"), t("model.card.params_value", params=params or "—", lr=model.learning_rate,
+        _row(translate("model.card.type", lang), model.type),
+        _row(translate("model.card.params", lang), translate("model.card.params_value", lang, params=params or "—", lr=model.learning_rate,
                                        trees=", ".join(str(x) for x in model.trees_per_fold) or "—")),
-        _row(t("model.card.calibration"), t("model.card.calibration_value", method=card.calibration.method)),
-        _row(t("model.card.decision"), t("model.card.decision_value", threshold=percent_text(decision.threshold, 1, lang),
+        _row(translate("model.card.calibration", lang), translate("model.card.calibration_value", lang, method=card.calibration.method)),
+        _row(translate("model.card.decision", lang), translate("model.card.decision_value", lang, threshold=percent_text(decision.threshold, 1, lang),
                                          fn=cost_setting_text(decision.costs.cost_fn, lang),
                                          fp=cost_setting_text(decision.costs.cost_fp, lang))),
-        _row(t("model.card.evaluation"), t("model.card.evaluation_value", folds=card.config.n_folds)),
-        _row(t("model.card.versions"), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
+        _row(translate("model.card.evaluation", lang), translate("model.card.evaluation_value", lang, folds=card.config.n_folds)),
+        _row(translate("model.card.versions", lang), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
     ]
     term_model = card.features.term_model
     if term_model is not None:  # only models trained with previous applications have it
-        rows.insert(4, _row(t("model.card.term_model"), t(
-            "model.card.term_model_value", loans=count_text(term_model.trained_on, lang),
+        rows.insert(4, _row(translate("model.card.term_model", lang), translate(
+            "model.card.term_model_value", lang, loans=count_text(term_model.trained_on, lang),
             error=number_text(term_model.mae_months, 1, lang))))
     return html.Div([
         dbc.Table(html.Tbody(rows), bordered=False, size="sm", className="mb-2", id=CARD_TABLE_ID),
-        FeatureList(card.features),
+        FeatureList(card.features, lang),
     ])
 
 
-def FeatureList(features: Features) -> dbc.Accordion:
+def FeatureList(features: Features, lang: str) -> dbc.Accordion:
     """Features in three lists: raw inputs, engineered (with why), protected attributes excluded."""
-    lang = current_language()
     label = data_dictionary().label_or_name
     engineered, categorical = features.engineered, set(features.categorical)
     raw = [n for n in features.names if n not in engineered]
-    raw_items = [html.Li([label(n, lang), html.Span(f" — {n}" + (" (" + t("model.card.categorical") + ")" if n in categorical else ""),
+    raw_items = [html.Li([label(n, lang), html.Span(f" — {n}" + (" (" + translate("model.card.categorical", lang) + ")" if n in categorical else ""),
                                                      className="text-muted small")]) for n in raw]
     # The card records why each engineered feature exists in English; French readers get the label,
     # which already names the computation ("Taux d'endettement (mensualité / revenu)").
@@ -90,10 +88,10 @@ def FeatureList(features: Features) -> dbc.Accordion:
                   for n, d in features.monotone.items()]
     return dbc.Accordion([
         dbc.AccordionItem(html.Ul(raw_items, className="columns-2 small mb-0", style={"columnCount": 2}),
-                          title=t("model.card.raw_features", n=len(raw))),
-        dbc.AccordionItem(html.Ul(eng_items, className="small mb-0"), title=t("model.card.engineered_features", n=len(engineered))),
-        dbc.AccordionItem([html.P(t("model.card.protected_why"), className="small"), html.Ul(protected, className="small mb-0")],
-                          title=t("model.card.protected_features", n=len(protected))),
+                          title=translate("model.card.raw_features", lang, n=len(raw))),
+        dbc.AccordionItem(html.Ul(eng_items, className="small mb-0"), title=translate("model.card.engineered_features", lang, n=len(engineered))),
+        dbc.AccordionItem([html.P(translate("model.card.protected_why", lang), className="small"), html.Ul(protected, className="small mb-0")],
+                          title=translate("model.card.protected_features", lang, n=len(protected))),
         dbc.AccordionItem([html.P(translate("model.card.excluded_why", lang), className="small"),
                            html.Ul(never, className="small mb-0")],
                           title=translate("model.card.excluded_features", lang, n=len(never))),

@@ -20,10 +20,6 @@ from app.scoring.drift_report import FeatureDrift, Histogram
 from app.scoring.realised import MonthPerformance
 
 
-def _tr(key: str, lang: str, **values) -> str:
-    return translate(f"monitoring.fig.{key}", lang, **values)
-
-
 def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], lang: str) -> go.Figure:
     """The riskiest drifts (riskiest on top): drift score bars (1 = alarm level, dashed line), drifted
     features vermillion and hatched, each bar's text giving the score and the feature's importance."""
@@ -35,16 +31,16 @@ def drift_ranking_figure(rows: Sequence[FeatureDrift], labels: dict[str, str], l
         orientation="h",
         marker_color=[GREY if s is None else VERMILLION if d else BLUE for s, d in zip(scores, drifted, strict=True)],
         marker_pattern_shape=["x" if d else "" for d in drifted],
-        text=[_tr("bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
+        text=[translate("monitoring.fig.bar_text", lang, score=number_text(s, 2, lang) if s is not None else MISSING_TEXT,
                   importance=number_text(100 * r.importance, 0, lang) if r.importance is not None
                   else MISSING_TEXT)
               + (" ⚠" if d else "") for s, r, d in zip(scores, rows, drifted, strict=True)],
         textposition="outside", cliponaxis=False,
-        hovertemplate="%{y}<br>" + _tr("score_hover", lang) + "<extra></extra>"))
-    fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=_tr("alarm", lang)),
+        hovertemplate="%{y}<br>" + translate("monitoring.fig.score_hover", lang) + "<extra></extra>"))
+    fig.add_vline(x=1.0, line=dict(color="black", dash="dash"), annotation=dict(text=translate("monitoring.fig.alarm", lang)),
                   annotation_position="top")
     top = max([s for s in scores if s is not None] + [1.0])
-    fig.update_xaxes(range=[0, top * 1.45], title_text=_tr("score_axis", lang))
+    fig.update_xaxes(range=[0, top * 1.45], title_text=translate("monitoring.fig.score_axis", lang))
     base_layout(fig, height=max(300, 30 * len(rows) + 90), legend=False, lang=lang)
     fig.update_layout(margin=dict(l=20))
     fig.update_yaxes(automargin=True)
@@ -56,8 +52,8 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
     """Reference and current distributions of one feature overlaid, as % of each sample, with the
     missing-value shares in the legend names (missing values have no place on the axis)."""
     miss_ref, miss_cur = hist.missing
-    names = (_tr("reference", lang, missing=number_text(miss_ref, 1, lang)),
-             _tr("current", lang, missing=number_text(miss_cur, 1, lang)))
+    names = (translate("monitoring.fig.reference", lang, missing=number_text(miss_ref, 1, lang)),
+             translate("monitoring.fig.current", lang, missing=number_text(miss_cur, 1, lang)))
     fig = go.Figure()
     if hist.kind == "numeric":
         edges = np.asarray(hist.edges, dtype=float) * scale
@@ -70,7 +66,7 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
         fig.update_layout(barmode="overlay", bargap=0)
     else:
         shown = [(category_labels or {}).get(b, b) for b in hist.bins or ()]
-        shown = [_tr("other", lang) if b == "__other__" else b for b in shown]
+        shown = [translate("monitoring.fig.other", lang) if b == "__other__" else b for b in shown]
         for values, name, colour, pattern in ((hist.reference, names[0], BLUE, ""),
                                               (hist.current, names[1], ORANGE, "/")):
             fig.add_bar(x=shown, y=values, name=name, marker_color=colour, marker_pattern_shape=pattern,
@@ -78,12 +74,12 @@ def distribution_figure(hist: Histogram, label: str, lang: str, scale: float = 1
                         hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra></extra>")
         fig.update_layout(barmode="group")
     fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero")
-    return base_layout(fig, x_title=label, y_title=_tr("share_axis", lang), height=360, lang=lang)
+    return base_layout(fig, x_title=label, y_title=translate("monitoring.fig.share_axis", lang), height=360, lang=lang)
 
 
 def empty_drift_note(lang: str) -> go.Figure:
     """Placeholder when no drift report is available."""
-    return empty_figure(_tr("no_report", lang))
+    return empty_figure(translate("monitoring.fig.no_report", lang))
 
 
 # --- monitoring over time (one point per application month, ``app.scoring.history``) -------------
@@ -104,15 +100,15 @@ def score_psi_figure(periods: Sequence[str], psi: Sequence[float | None], lang: 
     fig = go.Figure(go.Bar(
         x=_months(periods, lang), y=[np.nan if v is None else v for v in psi],
         marker_color=[colour[lv] for lv in levels], marker_pattern_shape=[pattern[lv] for lv in levels],
-        text=[_tr("no_drift_month", lang) if v is None else number_text(v, 3, lang) + (" ⚠" if v >= PSI_SIGNIFICANT
+        text=[translate("monitoring.fig.no_drift_month", lang) if v is None else number_text(v, 3, lang) + (" ⚠" if v >= PSI_SIGNIFICANT
               else "") for v in psi],
         textposition="outside", cliponaxis=False, hovertemplate="%{x}: PSI %{y:.3f}<extra></extra>"))
     for level, dash, key in ((PSI_MODERATE, "dot", "psi_moderate"), (PSI_SIGNIFICANT, "dash", "psi_significant")):
         fig.add_hline(y=level, line=dict(color=BLACK, dash=dash, width=1),
-                      annotation=dict(text=_tr(key, lang, value=number_text(level, 1, lang))),
+                      annotation=dict(text=translate(f"monitoring.fig.{key}", lang, value=number_text(level, 1, lang))),
                       annotation_position="top left")
     top = max([v for v in psi if v is not None] + [PSI_SIGNIFICANT])
-    fig.update_yaxes(range=[0, top * 1.25], title_text=_tr("psi_axis", lang), rangemode="tozero")
+    fig.update_yaxes(range=[0, top * 1.25], title_text=translate("monitoring.fig.psi_axis", lang), rangemode="tozero")
     fig.update_xaxes(type="category")
     return base_layout(fig, height=320, legend=False, lang=lang)
 
@@ -129,8 +125,8 @@ def input_trend_figure(labels: Sequence[str], periods: Sequence[str], scores: Se
     fig = go.Figure(go.Heatmap(
         z=z, x=_months(periods, lang), y=list(labels), text=text, texttemplate="%{text}", colorscale="Cividis",
         zmin=0, zmax=max(2.0, max(finite) if finite else 2.0),
-        colorbar=dict(title=dict(text=_tr("score_short", lang))),
-        hovertemplate="%{y}<br>%{x}: " + _tr("score_hover_z", lang) + "<extra></extra>"))
+        colorbar=dict(title=dict(text=translate("monitoring.fig.score_short", lang))),
+        hovertemplate="%{y}<br>%{x}: " + translate("monitoring.fig.score_hover_z", lang) + "<extra></extra>"))
     fig.update_yaxes(autorange="reversed", automargin=True)
     fig.update_xaxes(type="category", side="top")
     base_layout(fig, height=max(260, 34 * len(labels) + 100), legend=False, lang=lang)
@@ -147,10 +143,10 @@ def rates_figure(periods: Sequence[str], approval: Sequence[float | None], overr
                                               (override, "override", VERMILLION, "dash", "square"),
                                               (mean_proba, "mean_proba", GREEN, "dot", "diamond")):
         fig.add_scatter(x=_months(periods, lang), y=[np.nan if v is None else 100 * v for v in values],
-                        name=_tr(key, lang), mode="lines+markers", connectgaps=False,
+                        name=translate(f"monitoring.fig.{key}", lang), mode="lines+markers", connectgaps=False,
                         line=dict(color=colour, dash=dash), marker=dict(symbol=symbol, size=9),
-                        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr(key, lang) + "</extra>")
-    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=_tr("rate_axis", lang))
+                        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + translate(f"monitoring.fig.{key}", lang) + "</extra>")
+    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=translate("monitoring.fig.rate_axis", lang))
     fig.update_xaxes(type="category")
     return base_layout(fig, height=340, lang=lang)
 
@@ -162,16 +158,16 @@ def realised_figure(months: Sequence[MonthPerformance], lang: str) -> go.Figure:
     observed = [100 * m.default_rate for m in months]
     fig = go.Figure()
     fig.add_scatter(
-        x=x, y=observed, name=_tr("observed_rate", lang), mode="markers+text", marker=dict(color=BLUE, size=10),
+        x=x, y=observed, name=translate("monitoring.fig.observed_rate", lang), mode="markers+text", marker=dict(color=BLUE, size=10),
         error_y=dict(type="data", symmetric=False, array=[100 * m.default_interval[1] - o for m, o in
                                                           zip(months, observed, strict=True)],
                      arrayminus=[o - 100 * m.default_interval[0] for m, o in zip(months, observed, strict=True)]),
         text=["⚠" if "default_rate" in m.alerts else "" for m in months], textposition="top center",
-        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr("observed_rate", lang) + "</extra>")
-    fig.add_scatter(x=x, y=[100 * m.mean_proba for m in months], name=_tr("predicted_rate", lang),
+        hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + translate("monitoring.fig.observed_rate", lang) + "</extra>")
+    fig.add_scatter(x=x, y=[100 * m.mean_proba for m in months], name=translate("monitoring.fig.predicted_rate", lang),
                     mode="lines+markers", line=dict(color=ORANGE, dash="dash"), marker=dict(symbol="x", size=10),
-                    hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + _tr("predicted_rate", lang)
+                    hovertemplate="%{x}: %{y:.1f}" + percent_suffix(lang) + "<extra>" + translate("monitoring.fig.predicted_rate", lang)
                     + "</extra>")
-    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=_tr("default_axis", lang))
+    fig.update_yaxes(ticksuffix=percent_suffix(lang), rangemode="tozero", title_text=translate("monitoring.fig.default_axis", lang))
     fig.update_xaxes(type="category")
     return base_layout(fig, height=340, lang=lang)

@@ -28,7 +28,7 @@ def gauge_range(proba: float, threshold: float) -> float:
     return float(min(100.0, 5.0 * math.ceil(top / 5.0)))
 
 
-def score_gauge(proba: float, threshold: float, lang: str = "fr") -> go.Figure:
+def score_gauge(proba: float, threshold: float, lang: str) -> go.Figure:
     """Bullet gauge of ``proba`` (probability of default, 0-1) against ``threshold`` (0-1)."""
     top = gauge_range(proba, threshold)
     bands = grade_bands(threshold)

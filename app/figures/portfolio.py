@@ -29,10 +29,6 @@ from app.presenters.formatting import MISSING_TEXT, count_text, number_text, per
 from app.scoring.cohorts import MIN_COHORT_SIZE
 
 
-def _tr(key: str, lang: str, **values) -> str:
-    return translate(f"portfolio.{key}", lang, **values)
-
-
 def _count(n, lang: str) -> str:
     """A count as a hover may write it: never one under the privacy floor (the domain merges or hides
     such cells; this is the builder's own guard)."""
@@ -54,10 +50,10 @@ def _heights(counts: np.ndarray, total: int, widths: np.ndarray, base: float) ->
 
 def _notes(fig: go.Figure, hist, lang: str, y: float = -0.22) -> None:
     """Say under the chart which bars were merged or hidden for privacy."""
-    keys = (["fig.merged"] if getattr(hist, "merged", False) else []) + \
-        (["fig.bins_hidden"] if getattr(hist, "any_hidden", False) else [])
+    keys = (["portfolio.fig.merged"] if getattr(hist, "merged", False) else []) + \
+        (["portfolio.fig.bins_hidden"] if getattr(hist, "any_hidden", False) else [])
     for i, key in enumerate(keys):
-        fig.add_annotation(text=_tr(key, lang, min=MIN_COHORT_SIZE), x=0, y=y - 0.07 * i, xref="paper", yref="paper",
+        fig.add_annotation(text=translate(key, lang, min=MIN_COHORT_SIZE), x=0, y=y - 0.07 * i, xref="paper", yref="paper",
                            showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
     if keys:
         fig.update_layout(margin=dict(b=70 + 20 * len(keys)))
@@ -69,12 +65,12 @@ def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
     return resolved_template(fig)
 
 
-def score_distribution(hist, threshold: float, lang: str = "fr", title: str | None = None) -> go.Figure:
+def score_distribution(hist, threshold: float, lang: str, title: str | None = None) -> go.Figure:
     """Share of the group per probability bin, granted bars (blue) left of the labelled threshold
     line and refused bars (orange, hatched) right of it. ``hist``: ``groups.Histogram`` or None."""
     lang = normalise_language(lang)
     if hist is None:
-        return empty_figure(_tr("fig.not_described", lang, min=MIN_COHORT_SIZE))
+        return empty_figure(translate("portfolio.fig.not_described", lang, min=MIN_COHORT_SIZE))
     pct = percent_suffix(lang)
     edges = np.asarray(hist.edges, dtype=float)
     total = max(sum(hist.totals.values()), 1)
@@ -86,22 +82,22 @@ def score_distribution(hist, threshold: float, lang: str = "fr", title: str | No
         share, height = _heights(counts, total, widths, base)
         ranges = [f"{number_text(lo, 1, lang)}–{number_text(hi, 1, lang)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
         fig.add_trace(go.Bar(
-            x=centres, y=height, width=widths, name=_tr(f"fig.{key}", lang), marker_color=colour,
+            x=centres, y=height, width=widths, name=translate(f"portfolio.fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern,
             customdata=np.column_stack([_hover_cells(counts, share, hist, lang)[0], ranges,
                                         _hover_cells(counts, share, hist, lang)[1]]),
             hovertemplate=f"%{{customdata[1]}}{pct}<br>%{{customdata[2]}}{pct} — %{{customdata[0]}} "
-            + _tr("fig.clients", lang) + "<extra>%{fullData.name}</extra>",
+            + translate("portfolio.fig.clients", lang) + "<extra>%{fullData.name}</extra>",
         ))
     thr = threshold * 100
     fig.add_vline(x=thr, line=dict(color="#222222", width=2, dash="dash"))
     fig.add_annotation(x=thr, y=0.98, yref="paper", yanchor="top", showarrow=False, xanchor="left", xshift=4,
-                       text=_tr("fig.threshold", lang, value=percent_text(threshold, 1, lang)), font=dict(size=12),
+                       text=translate("portfolio.fig.threshold", lang, value=percent_text(threshold, 1, lang)), font=dict(size=12),
                        bgcolor="rgba(255,255,255,0.85)")
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(range=[0, edges[-1]])
     _notes(fig, hist, lang)
-    return _finish(fig, lang, title=title, x_title=_tr("fig.proba_axis", lang), y_title=_tr("fig.share_axis", lang))
+    return _finish(fig, lang, title=title, x_title=translate("portfolio.fig.proba_axis", lang), y_title=translate("portfolio.fig.share_axis", lang))
 
 
 def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "fr",
@@ -112,11 +108,11 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
     shown next to another one, whose segments were hidden with it (the note says so)."""
     lang = normalise_language(lang)
     if table is None or not len(table):
-        return empty_figure(_tr("fig.not_described", lang, min=MIN_COHORT_SIZE))
+        return empty_figure(translate("portfolio.fig.not_described", lang, min=MIN_COHORT_SIZE))
     labels = labels or {}
     names = [labels.get(str(s), str(s)) for s in table["segment"]]
     fig = fast_figure()
-    clients = _tr("fig.clients", lang)
+    clients = translate("portfolio.fig.clients", lang)
     for col, n_col, key, colour, pattern in (("approval_rate", "n", "approval", BLUE, ""),
                                              ("default_rate", "n_known", "default", VERMILLION, "x")):
         rates = table[col].to_numpy(dtype=float)
@@ -128,7 +124,7 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
         hover = [MISSING_TEXT if np.isnan(r) else percent_text(r, 1, lang) for r in rates]
         sizes = ["" if np.isnan(r) else f" ({_count(c, lang)} {clients})" for r, c in zip(rates, counts, strict=True)]
         fig.add_trace(go.Bar(
-            x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=_tr(f"fig.{key}", lang), marker_color=colour,
+            x=names, y=np.where(np.isnan(rates), 0, rates * 100), name=translate(f"portfolio.fig.{key}", lang), marker_color=colour,
             marker_pattern_shape=pattern, text=text, textposition="outside", cliponaxis=False,
             customdata=np.column_stack([sizes, hover]),
             hovertemplate="%{x}<br>%{customdata[1]}%{customdata[0]}<extra>%{fullData.name}</extra>",
@@ -138,10 +134,11 @@ def segment_rates(table: pd.DataFrame | None, segment_title: str, lang: str = "f
     fig.update_layout(barmode="group", uniformtext=dict(minsize=9, mode="show"))
     fig.update_yaxes(range=[0, min(max(top * 100 * 1.25, 5), 118)], tickvals=list(range(0, 101, 20)))
     if hidden.any():
-        fig.add_annotation(text=_tr("fig.hidden_compared" if compared else "fig.hidden", lang, min=MIN_COHORT_SIZE),
+        fig.add_annotation(text=translate("portfolio.fig.hidden_compared", lang, min=MIN_COHORT_SIZE) if compared
+                           else translate("portfolio.fig.hidden", lang, min=MIN_COHORT_SIZE),
                            x=0, y=-0.28, xref="paper", yref="paper",
                            showarrow=False, xanchor="left", font=dict(size=11, color=GREY))
-    return _finish(fig, lang, title=title, x_title=segment_title, y_title=_tr("fig.rate_axis", lang), height=380)
+    return _finish(fig, lang, title=title, x_title=segment_title, y_title=translate("portfolio.fig.rate_axis", lang), height=380)
 
 
 def _decimals(width: float) -> int:
@@ -156,7 +153,7 @@ def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | 
     share and count)."""
     lang = normalise_language(lang)
     if hist is None:
-        return empty_figure(_tr("fig.no_outcome", lang, min=MIN_COHORT_SIZE))
+        return empty_figure(translate("portfolio.fig.no_outcome", lang, min=MIN_COHORT_SIZE))
     pct = percent_suffix(lang)
     edges = np.asarray(hist.edges, dtype=float)
     centres, widths = (edges[:-1] + edges[1:]) / 2, np.diff(edges)
@@ -167,14 +164,14 @@ def feature_by_outcome(hist, feature_title: str, lang: str = "fr", title: str | 
     for key, colour, dash, symbol in (("repaid", BLUE, "solid", "circle"), ("difficulties", VERMILLION, "dash", "diamond")):
         counts = np.asarray(hist.counts[key])
         share, height = _heights(counts, hist.totals[key], widths, base)
-        name = f"{_tr('fig.' + key, lang)} (n={_count(hist.totals[key], lang)})"
+        name = f"{translate('portfolio.fig.' + key, lang)} (n={_count(hist.totals[key], lang)})"
         fig.add_trace(go.Scatter(
             x=centres, y=height, name=name, mode="lines+markers", line=dict(color=colour, dash=dash, width=2),
             marker=dict(symbol=symbol, size=7),
             customdata=np.column_stack([_hover_cells(counts, share, hist, lang)[0], ranges,
                                         _hover_cells(counts, share, hist, lang)[1]]),
-            hovertemplate=f"%{{customdata[1]}}<br>%{{customdata[2]}}{pct} (%{{customdata[0]}} " + _tr("fig.clients", lang)
+            hovertemplate=f"%{{customdata[1]}}<br>%{{customdata[2]}}{pct} (%{{customdata[0]}} " + translate("portfolio.fig.clients", lang)
             + ")<extra>%{fullData.name}</extra>",
         ))
     _notes(fig, hist, lang)
-    return _finish(fig, lang, title=title, x_title=feature_title, y_title=_tr("fig.outcome_axis", lang))
+    return _finish(fig, lang, title=title, x_title=feature_title, y_title=translate("portfolio.fig.outcome_axis", lang))

@@ -75,6 +75,17 @@ def resolved_template(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def wire_form(fig: go.Figure) -> dict:
+    """The figure as Dash sends it (plain JSON types, arrays as base64 typed arrays), for charts a page
+    keeps and sends again: Dash would otherwise deep-copy and re-encode each figure at every visit,
+    which took longer than building the model page's layout itself."""
+    import json
+
+    import plotly.io as pio
+
+    return json.loads(pio.to_json(fig, validate=False))
+
+
 def empty_figure(message: str, height: int = 240) -> go.Figure:
     """A blank chart that says why there is nothing to show (instead of empty axes)."""
     fig = go.Figure()

@@ -27,7 +27,7 @@ def waterfall_figure(
     threshold_percent: float,
     *,
     texts: dict[str, str],
-    lang: str = "fr",
+    lang: str,
 ) -> go.Figure:
     """Horizontal waterfall.
 

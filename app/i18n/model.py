@@ -80,6 +80,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "La loi interdit de noter un client sur son sexe ou sa situation familiale : ces champs ne sont jamais donnés au modèle, ils servent seulement à vérifier l'équité.",
         "en": "The law forbids scoring a client on sex or family situation: these fields are never given to the model, only used to check fairness.",
     },
+    "model.performance.title": {"fr": "Performance hors échantillon", "en": "Out-of-fold performance"},
+    "model.performance.tab_roc": {"fr": "Courbe ROC", "en": "ROC curve"},
+    "model.performance.tab_pr": {"fr": "Précision-rappel", "en": "Precision-recall"},
+    "model.performance.tab_calibration": {"fr": "Calibration", "en": "Calibration"},
+    "model.performance.tab_confusion": {"fr": "Matrice de confusion", "en": "Confusion matrix"},
     "model.roc.title": {"fr": "Courbe ROC (hors échantillon)", "en": "ROC curve (out of fold)"},
     "model.roc.help": {
         "fr": "Part des défauts détectés (vertical) contre part des bons clients refusés à tort (horizontal), pour tous les seuils. Plus la courbe monte vite, mieux le modèle classe ; l'aire (AUC) vaut 0,5 au hasard et 1 pour un modèle parfait. Le losange est la règle en production.",
@@ -160,6 +165,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.compare.threshold": {"fr": "Seuil optimal", "en": "Optimal threshold"},
     "model.compare.approval": {"fr": "Taux d'accord", "en": "Approval rate"},
     "model.compare.cost": {"fr": "Coût par client (€)", "en": "Cost per client (€)"},
+    "model.compare.tab_models": {"fr": "Modèle et références", "en": "Model and baselines"},
     "model.compare.policies": {"fr": "Coût par client de chaque politique", "en": "Cost per client of each policy"},
     "model.compare.policies_help": {
         "fr": "En euros par client (plus bas = mieux). Tout accorder coûte tous les défauts ; tout refuser coûte tous les bons clients.",
@@ -199,6 +205,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "model.fairness.guide.di": {"fr": "Impact disproportionné : taux d'accord du groupe divisé par le meilleur taux d'accord. Sous 80 % (règle des quatre cinquièmes), le groupe est signalé pour examen : ce n'est pas une preuve de discrimination, la différence peut refléter un risque réel différent (comparez les taux de défaut).", "en": "Disparate impact: the group's approval rate divided by the best approval rate. Under 80% (four-fifths rule) the group is flagged for review: not proof of discrimination, the gap may reflect a real difference in risk (compare the default rates)."},
     "model.fairness.gender": {"fr": "Par sexe", "en": "By gender"},
     "model.fairness.age_band": {"fr": "Par tranche d'âge", "en": "By age band"},
+    "model.fairness.verdict_of": {"fr": "{attribute} : ", "en": "{attribute}: "},
     "model.fairness.female": {"fr": "Femmes", "en": "Women"},
     "model.fairness.male": {"fr": "Hommes", "en": "Men"},
     "model.fairness.unknown": {"fr": "Non renseigné", "en": "Not given"},

@@ -14,7 +14,7 @@ from app.security.access import ROLES, Role
 from app.security.audit import ACCOUNT, record_audit
 from app.security.passwords import PasswordPolicyError
 from app.security.web import current_engine, current_username
-from app.ui import Card, current_language, page_title
+from app.ui import Card, Dropdown, current_language, page_title
 
 NEW_USERNAME = "admin-new-username"
 NEW_ROLE = "admin-new-role"
@@ -114,15 +114,15 @@ def layout(**_query) -> html.Div:
                 dbc.Label(translate("admin.username", lang), html_for=NEW_USERNAME),
                 dbc.Input(id=NEW_USERNAME, type="text", maxLength=64, autoComplete="off", className="mb-2"),
                 dbc.Label(translate("admin.role", lang), html_for=NEW_ROLE),
-                dcc.Dropdown(id=NEW_ROLE, options=_role_options(lang), value=Role.OFFICER.value, clearable=False,
+                Dropdown(lang, id=NEW_ROLE, options=_role_options(lang), value=Role.OFFICER.value, clearable=False,
                              className="mb-2"),
                 dbc.Button(translate("admin.create_submit", lang), id=CREATE, color="primary"),
             ]), lg=4),
             dbc.Col(Card(translate("admin.manage", lang), [
                 dbc.Label(translate("admin.account", lang), html_for=ACCOUNT_SELECT),
-                dcc.Dropdown(id=ACCOUNT_SELECT, options=[], className="mb-2"),
+                Dropdown(lang, id=ACCOUNT_SELECT, options=[], className="mb-2"),
                 dbc.Label(translate("admin.role", lang), html_for=ROLE_SELECT),
-                dcc.Dropdown(id=ROLE_SELECT, options=_role_options(lang), value=Role.OFFICER.value, clearable=False,
+                Dropdown(lang, id=ROLE_SELECT, options=_role_options(lang), value=Role.OFFICER.value, clearable=False,
                              className="mb-2"),
                 html.Div([
                     dbc.Button(translate("admin.set_role", lang), id=SET_ROLE, color="primary", className="me-2 mb-1"),

@@ -16,7 +16,7 @@ from app.i18n import translate
 from app.security.access import Role
 from app.security.audit import event_actions, search_events
 from app.security.web import current_engine
-from app.ui import Card, current_language, page_title
+from app.ui import Card, Dropdown, current_language, page_title
 
 USER = "audit-user"
 ACTION = "audit-action"
@@ -110,7 +110,7 @@ def layout(**_query) -> html.Div:
         Card(translate("audit.title", lang), [
             dbc.Row([
                 field("audit.user", dbc.Input(id=USER, type="text", debounce=True, maxLength=64)),
-                field("audit.action", dcc.Dropdown(id=ACTION, options=[{"label": a, "value": a} for a in actions])),
+                field("audit.action", Dropdown(lang, id=ACTION, options=[{"label": a, "value": a} for a in actions])),
                 field("audit.client", dbc.Input(id=CLIENT, type="text", debounce=True, maxLength=200)),
                 field("audit.from", dbc.Input(id=START, type="text", debounce=True, placeholder="2026-12-01", maxLength=10)),
                 field("audit.to", dbc.Input(id=END, type="text", debounce=True, placeholder="2026-12-31", maxLength=10)),

@@ -28,7 +28,7 @@ from app.security.decisions import (
     review_decision,
 )
 from app.security.web import current_engine, current_username
-from app.ui import Card, current_language, page_title
+from app.ui import Card, Dropdown, current_language, page_title
 
 SELECT = "decisions-pending-select"
 COMMENT = "decisions-comment"
@@ -156,7 +156,7 @@ def FilterBar(lang: str, officer_names: list[str]) -> dbc.Row:
     cols = []
     for name, id_ in zip(FILTERS, FILTER_IDS, strict=True):
         control = (dbc.Input(id=id_, type="text", placeholder="2026-12", maxLength=7, debounce=True) if name == "month"
-                   else dcc.Dropdown(id=id_, options=options[name]))
+                   else Dropdown(lang, id=id_, options=options[name]))
         cols.append(dbc.Col([dbc.Label(translate(f"decisions.f.{name}", lang), html_for=id_), control], md=2))
     return dbc.Row(cols, className="mb-2")
 
@@ -170,7 +170,7 @@ def layout(**_query) -> html.Div:
         Card(translate("decisions.pending", lang), [
             html.Div(id=PENDING, className="mb-2"),
             dbc.Label(translate("decisions.select", lang), html_for=SELECT),
-            dcc.Dropdown(id=SELECT, options=[], className="mb-2"),
+            Dropdown(lang, id=SELECT, options=[], className="mb-2"),
             dbc.Label(translate("decisions.comment", lang), html_for=COMMENT),
             dbc.Textarea(id=COMMENT, maxLength=MAX_NOTE_CHARS, rows=2, className="mb-2"),
             dbc.Button(translate("decisions.approve", lang), id=APPROVE, color="success", className="me-2"),

@@ -4,46 +4,33 @@ baselines and fairness.
 Every performance, cost and fairness figure comes from the out-of-fold predictions of the model folder
 (``oof.parquet``), never from the model's fit on its own training clients; the page says so. The cost
 explorer recomputes costs for other thresholds and costs but never changes the production threshold.
+
+Speed (issue #16: the page took 3.7-4.6 s to draw its 11 charts): the charts depend on the served
+model and the language only, so they are built once per served model and language
+(``ServedModel.memoised``) instead of at every visit; the cost and dependence charts of the default
+settings come with the layout (no second round trip); and the panels read one at a time sit in tabs
+(performance, explanations, fairness), whose charts plotly draws only when their tab opens.
 """
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
 import numpy as np
-import pandas as pd
+import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
+from app.components import model_charts as charts
 from app.components.fairness import FairnessSection
 from app.components.model_card import ModelCardTable
-from app.figures.model import (
-    calibration_figure,
-    confusion_figure,
-    cost_figure,
-    dependence_figure,
-    importance_figure,
-    policy_costs_figure,
-    pr_figure,
-    roc_figure,
-    summary_figure,
-)
-from app.figures.style import empty_figure
-from app.presenters.dictionary import data_dictionary
+from app.figures.style import empty_figure, wire_form
+from app.i18n import translate
 from app.presenters.formatting import count_text, money_text, number_text, percent_text
 from app.presenters.model_verdict import verdict_sentences
 from app.resources import served
-from app.scoring.governance import (
-    dependence_points,
-    explore_costs,
-    mean_abs_shap,
-    pr_points,
-    roc_point_at,
-    roc_points,
-    summary_points,
-)
-from app.scoring.metrics import CostModel, confusion_at, shown_reliability
+from app.scoring.metrics import CostModel
 from app.scoring.privacy import MIN_COHORT_SIZE
 from app.security.access import Role
-from app.ui import Card, Dropdown, current_language, page_title, t
+from app.ui import Card, Dropdown, current_language, page_title
 
 COST_FN_ID = "model-cost-fn"
 COST_FP_ID = "model-cost-fp"
@@ -54,10 +41,11 @@ COST_KPIS_ID = "model-cost-kpis"
 COST_MESSAGE_ID = "model-cost-message"
 DEPENDENCE_FEATURE_ID = "model-dependence-feature"
 DEPENDENCE_GRAPH_ID = "model-dependence-graph"
+PERFORMANCE_TABS_ID = "model-performance-tabs"
 EXPLAIN_TABS_ID = "model-explain-tabs"
-TOP_FEATURES = 15
-SUMMARY_FEATURES = 12
-SUMMARY_POINTS = 500  # per feature: an SVG scatter (no WebGL needed) that stays light
+PERFORMANCE_TABS = ("roc", "pr", "calibration", "confusion")
+EXPLAIN_TABS = ("importance", "summary", "dependence")
+COMPARE_TABS_ID = "model-compare-tabs"
 MAX_COST = 10_000_000.0  # euros: above 10 M€ per client a cost is a typo
 
 
@@ -81,18 +69,6 @@ def num(value: float | None, lang: str) -> str:
     return number_text(value, 3, lang)
 
 
-def feature_labels(names, lang: str) -> dict[str, str]:
-    """Model feature name -> label in words from the data dictionary (the name when unknown)."""
-    dictionary = data_dictionary()
-    return {n: dictionary.label_or_name(n, lang) for n in names}
-
-
-def _unit_scale(name: str) -> float:
-    """Factor from stored value to shown value (shares are stored as fractions, shown in %)."""
-    dictionary = data_dictionary()
-    return 100.0 if name in dictionary and dictionary.info(name).unit == "percent" else 1.0
-
-
 def _graph(figure, id: str | None = None) -> dcc.Graph:
     if id:
         return dcc.Graph(figure=figure, config={"displaylogo": False}, id=id)
@@ -106,6 +82,7 @@ def Kpi(label: str, value: str, help_text: str | None = None) -> html.Div:
                     className="me-4 mb-2")
 
 
+# --- input handling -------------------------------------------------------------------------------
 def parse_threshold(threshold_pct, production: float) -> float | None:
     """The slider's value (in %) as a fraction; the production threshold when the slider is empty,
     None when the value is not a number from 0 to 100 (the slider never sends one: forged input).
@@ -134,190 +111,203 @@ def slider_start(production: float) -> float:
     return round(100 * production, 1)
 
 
-def update_cost(cost_fn, cost_fp, threshold_pct):
-    """Cost explorer callback: curve, optimum and figures at the slider's threshold (never saved)."""
-    lang = current_language()
-    bundle = served().bundle
+def _costs(cost_fn, cost_fp) -> CostModel | None:
+    """The typed costs, or None when they are not positive finite numbers up to ``MAX_COST``."""
     try:
         costs = CostModel(float(cost_fn), float(cost_fp))
-        if not (np.isfinite(costs.cost_fn) and np.isfinite(costs.cost_fp)) \
-                or costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
-            raise ValueError
     except (TypeError, ValueError, OverflowError):  # a 400-digit integer overflows float()
-        message = t("model.cost.invalid", max=int(MAX_COST))
+        return None
+    if not (np.isfinite(costs.cost_fn) and np.isfinite(costs.cost_fp)) \
+            or costs.cost_fn > MAX_COST or costs.cost_fp > MAX_COST:
+        return None
+    return costs
+
+
+# --- views ----------------------------------------------------------------------------------------
+def cost_view(cost_fn, cost_fp, threshold_pct, lang: str) -> tuple[go.Figure, list, str]:
+    """Curve, optimum and figures at the slider's threshold (never saved), or a message saying why not."""
+    model = served()
+    bundle = model.bundle
+    costs = _costs(cost_fn, cost_fp)
+    if costs is None:
+        message = translate("model.cost.invalid", lang, max=int(MAX_COST))
         return empty_figure(message), [], message
     threshold = parse_threshold(threshold_pct, bundle.threshold)
     if threshold is None:  # a value the slider cannot send: forged request, answered in words
-        message = t("model.cost.invalid_threshold")
+        message = translate("model.cost.invalid_threshold", lang)
         return empty_figure(message), [], message
-    oof = served().oof
-    result = explore_costs(oof["TARGET"], oof["PROBA_OOF"], costs, threshold)
+    figure, result = charts.cost_chart(model, costs, threshold, lang)
     at = result.at
-    figure = cost_figure(result.curve, bundle.threshold, result.optimum_threshold, threshold, lang)
-    message = "" if result.too_few is None else t(
-        "model.cost.too_few", n=count_text(result.too_few[1], lang), side=t(f"model.cost.side.{result.too_few[0]}"),
-        min=MIN_COHORT_SIZE)
+    message = "" if result.too_few is None else translate(
+        "model.cost.too_few", lang, n=count_text(result.too_few[1], lang),
+        side=translate(f"model.cost.side.{result.too_few[0]}", lang), min=MIN_COHORT_SIZE)
     kpis = [
-        Kpi(t("model.cost.kpi_threshold"), pct(threshold, lang)),
-        Kpi(t("model.cost.kpi_approval"), pct(at["approval_rate"], lang)),
-        Kpi(t("model.cost.kpi_default"), pct(at["default_rate_approved"], lang)),
-        Kpi(t("model.cost.kpi_fn"), count_text(at["fn"], lang), t("model.cost.kpi_fn_help")),
-        Kpi(t("model.cost.kpi_fp"), count_text(at["fp"], lang), t("model.cost.kpi_fp_help")),
-        Kpi(t("model.cost.kpi_cost"), money_text(at["cost_per_client"], lang),
-            t("model.cost.kpi_cost_help", per_thousand=money_text(per_thousand(at["cost_per_client"]), lang))),
-        Kpi(t("model.cost.kpi_optimum"), pct(result.optimum_threshold, lang),
-            t("model.cost.kpi_optimum_help", cost=money_text(result.optimum_cost, lang))),
+        Kpi(translate("model.cost.kpi_threshold", lang), pct(threshold, lang)),
+        Kpi(translate("model.cost.kpi_approval", lang), pct(at["approval_rate"], lang)),
+        Kpi(translate("model.cost.kpi_default", lang), pct(at["default_rate_approved"], lang)),
+        Kpi(translate("model.cost.kpi_fn", lang), count_text(at["fn"], lang), translate("model.cost.kpi_fn_help", lang)),
+        Kpi(translate("model.cost.kpi_fp", lang), count_text(at["fp"], lang), translate("model.cost.kpi_fp_help", lang)),
+        Kpi(translate("model.cost.kpi_cost", lang), money_text(at["cost_per_client"], lang),
+            translate("model.cost.kpi_cost_help", lang,
+                      per_thousand=money_text(per_thousand(at["cost_per_client"]), lang))),
+        Kpi(translate("model.cost.kpi_optimum", lang), pct(result.optimum_threshold, lang),
+            translate("model.cost.kpi_optimum_help", lang, cost=money_text(result.optimum_cost, lang))),
     ]
     return figure, kpis, message
 
 
-def update_dependence(feature):
+def update_cost(cost_fn, cost_fp, threshold_pct):
+    """Cost explorer callback (the layout draws the default costs itself)."""
+    return cost_view(cost_fn, cost_fp, threshold_pct, current_language())
+
+
+def dependence_view(feature, lang: str) -> go.Figure:
     """Dependence plot of the chosen feature (unknown feature -> a message, not an error)."""
-    lang = current_language()
-    bundle = served().bundle
-    if feature not in bundle.feature_names:
-        return empty_figure(t("model.explain.unknown_feature"))
-    shap, X = served().shap_inputs
-    label = feature_labels([feature], lang)[feature]
-    return dependence_figure(dependence_points(shap, X, feature), label, feature in bundle.cat_features, lang,
-                             scale=_unit_scale(feature))
+    model = served()
+    if feature not in model.bundle.feature_names:
+        return empty_figure(translate("model.explain.unknown_feature", lang))
+    return charts.dependence_chart(model, feature, lang)
 
 
-def _performance(bundle, oof: pd.DataFrame, lang: str) -> list:
-    y, p = oof["TARGET"].to_numpy(), oof["PROBA_OOF"].to_numpy()
-    roc, pr = roc_points(y, p), pr_points(y, p)
-    fpr, tpr = roc_point_at(y, p, bundle.threshold)
-    c = confusion_at(y, p, bundle.threshold)
-    precision = c.tp / max(c.tp + c.fp, 1)
+def update_dependence(feature):
+    """Dependence callback (the layout draws the most important feature's chart itself)."""
+    return dependence_view(feature, current_language())
+
+
+def _panel(title: str, help_text: str, *body) -> list:
+    return [html.H3(title, className="h6 mt-3"), html.P(help_text, className="small text-muted"), *body]
+
+
+def _performance(bundle, n_clients: int, lang: str) -> list:
     card = bundle.card
-    reliability = shown_reliability([b.to_dict() for b in card.calibration.reliability])
+    figures = charts.performance_charts(served(), lang)
+    titles = {"roc": translate("model.roc.title", lang), "pr": translate("model.pr.title", lang),
+              "calibration": translate("model.calibration.title", lang),
+              "confusion": translate("model.confusion.title", lang, threshold=pct(bundle.threshold, lang))}
+    helps = {"roc": translate("model.roc.help", lang), "pr": translate("model.pr.help", lang),
+             "calibration": translate("model.calibration.help", lang,
+                                      ece=percent_text(card.metrics.cross_validated.ece, 2, lang)),
+             "confusion": translate("model.confusion.help", lang)}
+    # One curve at a time: the four charts were a third of the page's drawing time, and are read in turn.
     return [
-        dbc.Alert(t("model.oof_note", n=count_text(len(oof), lang), folds=card.config.n_folds),
+        dbc.Alert(translate("model.oof_note", lang, n=count_text(n_clients, lang), folds=card.config.n_folds),
                   color="info", className="py-2"),
-        dbc.Row([
-            dbc.Col(Card(t("model.roc.title"), [html.P(t("model.roc.help"), className="small text-muted"),
-                                                _graph(roc_figure(roc, (fpr, tpr), lang))]), lg=6),
-            dbc.Col(Card(t("model.pr.title"), [html.P(t("model.pr.help"), className="small text-muted"),
-                                               _graph(pr_figure(pr, (tpr, precision), lang))]), lg=6),
-        ]),
-        dbc.Row([
-            dbc.Col(Card(t("model.calibration.title"), [
-                html.P(t("model.calibration.help", ece=percent_text(card.metrics.cross_validated.ece, 2, lang)),
-                       className="small text-muted"),
-                _graph(calibration_figure(reliability, lang))]), lg=6),
-            dbc.Col(Card(t("model.confusion.title", threshold=pct(bundle.threshold, lang)), [
-                html.P(t("model.confusion.help"), className="small text-muted"),
-                _graph(confusion_figure(c.tn, c.fp, c.fn, c.tp, lang))]), lg=6),
-        ]),
+        Card(translate("model.performance.title", lang), dcc.Tabs(id=PERFORMANCE_TABS_ID, value="roc", children=[
+            dcc.Tab(label=translate(f"model.performance.tab_{name}", lang), value=name,
+                    children=_panel(titles[name], helps[name], _graph(figures[name])))
+            for name in PERFORMANCE_TABS])),
     ]
 
 
 def _cost_explorer(bundle, lang: str) -> dbc.Card:
     costs = bundle.costs
-    return Card(t("model.cost.title"), [
-        html.P(t("model.cost.help"), className="small"),
-        dbc.Alert(t("model.cost.not_saved", threshold=pct(bundle.threshold, lang)), color="warning", className="py-2 small"),
+    figure, kpis, message = cost_view(costs.cost_fn, costs.cost_fp, slider_start(bundle.threshold), lang)
+    return Card(translate("model.cost.title", lang), [
+        html.P(translate("model.cost.help", lang), className="small"),
+        dbc.Alert(translate("model.cost.not_saved", lang, threshold=pct(bundle.threshold, lang)), color="warning",
+                  className="py-2 small"),
         dbc.Row([
-            dbc.Col([dbc.Label(t("model.cost.fn_label"), html_for=COST_FN_ID),
+            dbc.Col([dbc.Label(translate("model.cost.fn_label", lang), html_for=COST_FN_ID),
                      dbc.Input(id=COST_FN_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fn)], md=3),
-            dbc.Col([dbc.Label(t("model.cost.fp_label"), html_for=COST_FP_ID),
+            dbc.Col([dbc.Label(translate("model.cost.fp_label", lang), html_for=COST_FP_ID),
                      dbc.Input(id=COST_FP_ID, type="number", min=0.01, max=MAX_COST, step="any", value=costs.cost_fp)], md=3),
-            dbc.Col([dbc.Label(t("model.cost.threshold_label"), html_for=THRESHOLD_ID),
+            dbc.Col([dbc.Label(translate("model.cost.threshold_label", lang), html_for=THRESHOLD_ID),
                      dcc.Slider(id=THRESHOLD_ID, min=0, max=100, step=SLIDER_STEP, value=slider_start(bundle.threshold),
                                 marks={v: percent_text(v / 100, 0, lang) for v in (0, 25, 50, 75, 100)},
                                 tooltip={"placement": "bottom", "always_visible": True})], md=6),
         ]),
-        html.Div(id=COST_MESSAGE_ID, className="text-danger small", role="alert"),
-        html.Div(id=COST_KPIS_ID, className="d-flex flex-wrap mt-2"),
-        dcc.Loading(dcc.Graph(id=COST_GRAPH_ID, config={"displaylogo": False})),
+        html.Div(message, id=COST_MESSAGE_ID, className="text-danger small", role="alert"),
+        html.Div(kpis, id=COST_KPIS_ID, className="d-flex flex-wrap mt-2"),
+        dcc.Loading(_graph(wire_form(figure), COST_GRAPH_ID)),
     ])
 
 
 def _comparison(bundle, lang: str) -> dbc.Card:
+    """Cross-validated figures of the model beside its baselines, and the cost of each policy."""
     card = bundle.card
     models = {"model": card.metrics.cross_validated, **card.baselines}
-    columns = [("roc_auc", "model.compare.auc", num), ("average_precision", "model.compare.ap", num),
-               ("brier", "model.compare.brier", num), ("ece", "model.compare.ece", pct),
-               ("threshold", "model.compare.threshold", pct), ("approval_rate", "model.compare.approval", pct),
-               ("cost_per_client", "model.compare.cost", cost_cell)]
-    header = html.Thead(html.Tr([html.Th(t("model.compare.name"))] + [html.Th(t(k)) for _, k, _ in columns]))
-    body = html.Tbody([html.Tr([html.Th(t("model.fig.policy_" + name), scope="row",
+    columns = [("roc_auc", translate("model.compare.auc", lang), num),
+               ("average_precision", translate("model.compare.ap", lang), num),
+               ("brier", translate("model.compare.brier", lang), num), ("ece", translate("model.compare.ece", lang), pct),
+               ("threshold", translate("model.compare.threshold", lang), pct),
+               ("approval_rate", translate("model.compare.approval", lang), pct),
+               ("cost_per_client", translate("model.compare.cost", lang), cost_cell)]
+    header = html.Thead(html.Tr([html.Th(translate("model.compare.name", lang))] + [html.Th(h) for _, h, _ in columns]))
+    body = html.Tbody([html.Tr([html.Th(translate("model.fig.policy_" + name, lang), scope="row",
                                         className="fw-bold" if name == "model" else "fw-normal")]
                                + [html.Td(fmt(getattr(m, col), lang)) for col, _, fmt in columns])
                        for name, m in models.items()])
-    naive = card.decision.costs_per_client
-    policy = {"model": naive.at_threshold}
-    policy.update({name: m.cost_per_client for name, m in models.items() if name != "model"})
-    policy.update({"at_0_5": naive.at_0_5, "accept_all": naive.accept_all, "refuse_all": naive.refuse_all})
-    return Card(t("model.compare.title"), [
-        html.P(t("model.compare.help"), className="small"),
-        dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small"),
-        html.H3(t("model.verdict.title"), className="h6 mt-3"),
-        html.Ul([html.Li(sentence) for sentence in verdict_sentences(card.metrics.cross_validated, card.baselines, lang)],
-                id="model-verdict", className="small"),
-        html.H3(t("model.compare.policies"), className="h6 mt-3"),
-        html.P(t("model.compare.policies_help"), className="small text-muted"),
-        _graph(policy_costs_figure(policy, lang)),
-    ])
-
-
-def _explanations(bundle, lang: str) -> dbc.Card:
-    shap, X = served().shap_inputs
-    importance = mean_abs_shap(shap)
-    labels = feature_labels(bundle.feature_names, lang)
-    top = list(importance.index[:SUMMARY_FEATURES])
-    options = [{"label": labels[f], "value": f} for f in importance.index]
-    importance_panel = [
-        html.H3(t("model.explain.importance"), className="h6 mt-3"),
-        html.P(t("model.explain.importance_help"), className="small text-muted"),
-        _graph(importance_figure(importance.iloc[:TOP_FEATURES], labels, lang)),
-    ]
-    summary_panel = [
-        html.H3(t("model.explain.summary"), className="h6 mt-3"),
-        html.P(t("model.explain.summary_help"), className="small text-muted"),
-        _graph(summary_figure(summary_points(shap, X, top, max_points=SUMMARY_POINTS), top, labels, lang)),
-    ]
-    dependence_panel = [
-        html.H3(t("model.explain.dependence"), className="h6 mt-3"),
-        html.P(t("model.explain.dependence_help"), className="small text-muted"),
-        dbc.Label(t("model.explain.feature_label"), html_for=DEPENDENCE_FEATURE_ID),
-        Dropdown(lang, id=DEPENDENCE_FEATURE_ID, options=options, value=importance.index[0], clearable=False,
-                     className="mb-2", style={"maxWidth": "32rem"}),
-        dcc.Loading(dcc.Graph(id=DEPENDENCE_GRAPH_ID, config={"displaylogo": False})),
-    ]
-    # One view at a time, drawn when opened: the two point clouds (thousands of clients) were most of
-    # the page's drawing time and are read after the importance ranking, not before.
-    return Card(t("model.explain.title"), [
-        html.P(t("model.explain.help", n=count_text(len(shap), lang)), className="small"),
-        dcc.Tabs(id=EXPLAIN_TABS_ID, value="importance", children=[
-            dcc.Tab(label=t(f"model.explain.{name}"), value=name, children=panel)
-            for name, panel in (("importance", importance_panel), ("summary", summary_panel),
-                                ("dependence", dependence_panel))
+    # The table first; the policies' chart (the same costs beside the naive policies) when opened.
+    return Card(translate("model.compare.title", lang), [
+        html.P(translate("model.compare.help", lang), className="small"),
+        dcc.Tabs(id=COMPARE_TABS_ID, value="models", children=[
+            dcc.Tab(label=translate("model.compare.tab_models", lang), value="models", children=[
+                dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small mt-3"),
+                html.H3(translate("model.verdict.title", lang), className="h6 mt-3"),
+                html.Ul([html.Li(sentence) for sentence in
+                         verdict_sentences(card.metrics.cross_validated, card.baselines, lang)],
+                        id="model-verdict", className="small")]),
+            dcc.Tab(label=translate("model.compare.policies", lang), value="policies", children=_panel(
+                translate("model.compare.policies", lang), translate("model.compare.policies_help", lang),
+                _graph(charts.policy_chart(served(), lang)))),
         ]),
     ])
 
 
-def layout(**_query) -> html.Div:
-    lang = current_language()
-    bundle = served().bundle
-    oof = served().oof
+def _explanations(lang: str) -> dbc.Card:
+    model = served()
+    figures = charts.explanation_charts(model, lang)
+    ranked = charts.ranked_features(model)
+    labels = charts.feature_labels(ranked, lang)
+    panels = {
+        "importance": _panel(translate("model.explain.importance", lang),
+                             translate("model.explain.importance_help", lang), _graph(figures["importance"])),
+        "summary": _panel(translate("model.explain.summary", lang), translate("model.explain.summary_help", lang),
+                          _graph(figures["summary"])),
+        "dependence": _panel(
+            translate("model.explain.dependence", lang), translate("model.explain.dependence_help", lang),
+            dbc.Label(translate("model.explain.feature_label", lang), html_for=DEPENDENCE_FEATURE_ID),
+            Dropdown(lang, id=DEPENDENCE_FEATURE_ID, options=[{"label": labels[f], "value": f} for f in ranked],
+                     value=ranked[0], clearable=False, className="mb-2", style={"maxWidth": "32rem"}),
+            dcc.Loading(_graph(wire_form(dependence_view(ranked[0], lang)), DEPENDENCE_GRAPH_ID))),
+    }
+    # One view at a time, drawn when opened: the two point clouds (thousands of clients) were most of
+    # the page's drawing time and are read after the importance ranking, not before.
+    return Card(translate("model.explain.title", lang), [
+        html.P(translate("model.explain.help", lang, n=count_text(len(model.shap_inputs[0]), lang)), className="small"),
+        dcc.Tabs(id=EXPLAIN_TABS_ID, value="importance", children=[
+            dcc.Tab(label=translate(f"model.explain.{name}", lang), value=name, children=panels[name])
+            for name in EXPLAIN_TABS]),
+    ])
+
+
+def model_page(lang: str) -> html.Div:
+    """The whole page in ``lang`` (the layout resolves the reader's language and passes it here)."""
+    model = served()
+    bundle = model.bundle
     return html.Div([
-        html.H1(t("model.heading"), className="h3"),
-        html.P(t("model.intro"), className="text-muted"),
-        Card(t("model.card.title"), ModelCardTable(bundle.card)),
-        *_performance(bundle, oof, lang),
+        html.H1(translate("model.heading", lang), className="h3"),
+        html.P(translate("model.intro", lang), className="text-muted"),
+        Card(translate("model.card.title", lang), ModelCardTable(bundle.card, lang)),
+        *_performance(bundle, len(model.oof), lang),
         _cost_explorer(bundle, lang),
         _comparison(bundle, lang),
-        _explanations(bundle, lang),
-        FairnessSection(bundle, oof, lang),
+        _explanations(lang),
+        FairnessSection(bundle.threshold, *charts.fairness_charts(model, lang), lang),
     ])
+
+
+def layout(**_query) -> html.Div:
+    return model_page(current_language())
 
 
 dash.callback(
     Output(COST_GRAPH_ID, "figure"), Output(COST_KPIS_ID, "children"), Output(COST_MESSAGE_ID, "children"),
     Input(COST_FN_ID, "value"), Input(COST_FP_ID, "value"), Input(THRESHOLD_ID, "value"),
+    prevent_initial_call=True,
 )(update_cost)
-dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"))(update_dependence)
+dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"),
+              prevent_initial_call=True)(update_dependence)
 
 dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout,
                    role=Role.MANAGER, nav="nav.model", order=3)

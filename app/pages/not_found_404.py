@@ -10,15 +10,17 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from app.i18n import translate
 from app.security.access import NOT_FOUND_ROLE
-from app.ui import page_title, t
+from app.ui import current_language, page_title
 
 
 def layout(**_query) -> html.Div:
+    lang = current_language()
     return html.Div([
-        html.H1(t("error.not_found_heading"), className="h4 mb-3"),
-        dbc.Alert(t("error.not_found_help"), color="info", id="error-not-found"),
-        dcc.Link(t("nav.home"), href="/", className="btn btn-outline-primary"),
+        html.H1(translate("error.not_found_heading", lang), className="h4 mb-3"),
+        dbc.Alert(translate("error.not_found_help", lang), color="info", id="error-not-found"),
+        dcc.Link(translate("nav.home", lang), href="/", className="btn btn-outline-primary"),
     ])
 
 

@@ -27,6 +27,7 @@ from app.components.portfolio_panels import (
     option_label,
 )
 from app.figures import portfolio as figures
+from app.i18n import translate
 from app.presenters.formatting import MISSING_TEXT, count_text
 from app.presenters.group_compare import describe_differences
 from app.presenters.group_export import MAX_EXPORT_ROWS, export_frame, table_records, to_csv_bytes
@@ -36,7 +37,7 @@ from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
 from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.security.access import Role
-from app.ui import Card, Dropdown, current_language, page_title, t
+from app.ui import Card, Dropdown, current_language, page_title
 
 log = logging.getLogger(__name__)
 
@@ -87,35 +88,35 @@ def layout(**query) -> html.Div:
         an = analysis()
     except Exception as exc:  # a missing or broken model folder must not kill the app
         log.exception("portfolio unavailable: %s", exc)  # the details (paths...) stay in the server log
-        return dbc.Alert(t("portfolio.unavailable"), color="danger")
+        return dbc.Alert(translate("portfolio.unavailable", lang), color="danger")
     view = PortfolioView.from_query(query)
     options = _options(an)
     chart_controls = dbc.Row([
-        dbc.Col([dbc.Label(t("portfolio.chart.segment_choice"), html_for=SEGMENT_ID, className="small mb-0"),
+        dbc.Col([dbc.Label(translate("portfolio.chart.segment_choice", lang), html_for=SEGMENT_ID, className="small mb-0"),
                  Dropdown(lang, id=SEGMENT_ID, value=view.segment, clearable=False,
-                              options=[{"label": t(f"portfolio.filter.{s}"), "value": s} for s in SEGMENTS])], md=4),
-        dbc.Col([dbc.Label(t("portfolio.chart.feature_choice"), html_for=FEATURE_ID, className="small mb-0"),
+                              options=[{"label": translate(f"portfolio.filter.{s}", lang), "value": s} for s in SEGMENTS])], md=4),
+        dbc.Col([dbc.Label(translate("portfolio.chart.feature_choice", lang), html_for=FEATURE_ID, className="small mb-0"),
                  Dropdown(lang, id=FEATURE_ID, value=view.feature, clearable=False,
-                              options=[{"label": t(f"portfolio.feature.{f}"), "value": f} for f in FEATURES])], md=4),
-        dbc.Col(dbc.Switch(id=COMPARE_ID, label=t("portfolio.compare.toggle"), value=view.compare,
+                              options=[{"label": translate(f"portfolio.feature.{f}", lang), "value": f} for f in FEATURES])], md=4),
+        dbc.Col(dbc.Switch(id=COMPARE_ID, label=translate("portfolio.compare.toggle", lang), value=view.compare,
                            className="mt-4"), md=4),
     ], className="mb-3")
     table = ClientGrid(TABLE_ID, lang, SORTABLE, PAGE_SIZE)
     export = html.Div([
-        dbc.Button(t("portfolio.export.button"), id=EXPORT_BUTTON_ID, color="primary", outline=True, size="sm"),
-        html.Small(t("portfolio.export.note"), className="text-muted ms-2"),
+        dbc.Button(translate("portfolio.export.button", lang), id=EXPORT_BUTTON_ID, color="primary", outline=True, size="sm"),
+        html.Small(translate("portfolio.export.note", lang), className="text-muted ms-2"),
         html.Div(id=EXPORT_STATUS_ID, className="small mt-1", role="status"),
         dcc.Download(id=EXPORT_DOWNLOAD_ID),
     ], className="mb-2")
     return html.Div([
         dcc.Location(id=URL_ID, refresh=False),
-        html.H1(t("portfolio.title"), className="h3"),
-        html.P(t("portfolio.intro"), className="text-muted"),
+        html.H1(translate("portfolio.title", lang), className="h3"),
+        html.P(translate("portfolio.intro", lang), className="text-muted"),
         FilterPanel("a", view.a, options, lang),
         FilterPanel("b", view.b, options, lang, hidden=not view.compare),
         chart_controls,
         html.Div(id=RESULTS_ID),
-        Card(t("portfolio.table.title", group="A"), [export, html.P(id=TABLE_HELP_ID, className="small text-muted"),
+        Card(translate("portfolio.table.title", lang, group="A"), [export, html.P(id=TABLE_HELP_ID, className="small text-muted"),
                                                      table], id=TABLE_CARD_ID),
     ])
 
@@ -160,67 +161,67 @@ def results(view: PortfolioView, lang: str) -> list:
     risk = an.comparison_risk(view.a, view.b) if view.compare and described else None
     # side by side, each group's charts are built with the other's (same cells, 0 or >= 20 apart)
     others = {"a": view.b, "b": view.a} if view.compare and described and not risk else {}
-    columns = [dbc.Col(_refused_column(g) if g == "b" and risk else
+    columns = [dbc.Col(_refused_column(g, lang) if g == "b" and risk else
                        _group_column(an, g, getattr(view, g), summaries[g], view, lang, bundle, wide=not view.compare,
                                      other=others.get(g)),
                        lg=12 // len(groups)) for g in groups]
     out = []
     if view.compare:
         if risk:
-            body = dbc.Alert(_refusal(risk), color="warning", className="mb-0", id=DIFF_LIST_ID)
+            body = dbc.Alert(_refusal(risk, lang), color="warning", className="mb-0", id=DIFF_LIST_ID)
         elif described:
             a_kpis, b_kpis = summaries["a"].kpis, summaries["b"].kpis
             assert a_kpis is not None and b_kpis is not None  # both groups are described (status OK)
             sentences = describe_differences(a_kpis, b_kpis, lang)
             body = html.Ul([html.Li(s) for s in sentences], className="mb-0", id=DIFF_LIST_ID)
         else:
-            body = html.P(t("portfolio.diff.impossible", min=MIN_COHORT_SIZE), className="mb-0", id=DIFF_LIST_ID)
-        out.append(Card(t("portfolio.diff.title"), body, id=DIFF_ID))
+            body = html.P(translate("portfolio.diff.impossible", lang, min=MIN_COHORT_SIZE), className="mb-0", id=DIFF_LIST_ID)
+        out.append(Card(translate("portfolio.diff.title", lang), body, id=DIFF_ID))
     out.append(dbc.Row(columns))
     return out
 
 
-def _refusal(risk) -> str:
+def _refusal(risk, lang: str) -> str:
     """The refused comparison in words: how many clients tell A and B apart, and what they would reveal."""
     key = "portfolio.diff.refused_outcomes" if risk.known_outcome else "portfolio.diff.refused"
-    return t(key + ("_one" if risk.n == 1 else ""), n=risk.n, min=MIN_COHORT_SIZE)
+    return translate(key + ("_one" if risk.n == 1 else ""), lang, n=risk.n, min=MIN_COHORT_SIZE)
 
 
-def _refused_column(group: str) -> html.Div:
+def _refused_column(group: str, lang: str) -> html.Div:
     """Group B's column of a refused comparison: no figure next to A's (the subtraction would be the point)."""
-    return html.Div([html.H2(t("portfolio.group", group=group.upper()), className="h5"),
-                     Card(t("portfolio.kpi.title"), dbc.Alert(t("portfolio.kpi.refused"), color="secondary",
+    return html.Div([html.H2(translate("portfolio.group", lang, group=group.upper()), className="h5"),
+                     Card(translate("portfolio.kpi.title", lang), dbc.Alert(translate("portfolio.kpi.refused", lang), color="secondary",
                                                               id=f"{group_id(group, 'kpi')}-message", className="mb-2"))],
                     id=group_id(group, "column"))
 
 
 def _group_column(an, group, filter_, summary, view, lang, bundle, wide, other=None):
-    heading = html.H2(t("portfolio.group", group=group.upper()), className="h5") if not wide else None
+    heading = html.H2(translate("portfolio.group", lang, group=group.upper()), className="h5") if not wide else None
     segment_labels = {v: option_label(view.segment, v, lang) for v in dict(_options(an)).get(view.segment, [])}
-    seg_title = t(f"portfolio.filter.{view.segment}")
+    seg_title = translate(f"portfolio.filter.{view.segment}", lang)
     if summary.status != OK:
-        return html.Div([heading, Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs,
+        return html.Div([heading, Card(translate("portfolio.kpi.title", lang), KpiBlock(group, summary, an.threshold, bundle.costs,
                                                                          lang, wide=wide))], id=group_id(group, "column"))
     by_outcome = an.feature_by_outcome(filter_, view.feature, other=other)
     withheld = by_outcome is not None and by_outcome.hidden is not None and bool(by_outcome.hidden.all())
-    feature_message = (t("portfolio.fig.no_outcome", min=MIN_COHORT_SIZE) if by_outcome is None else
-                       t("portfolio.fig.not_compared", min=MIN_COHORT_SIZE) if withheld else None)
+    feature_message = (translate("portfolio.fig.no_outcome", lang, min=MIN_COHORT_SIZE) if by_outcome is None else
+                       translate("portfolio.fig.not_compared", lang, min=MIN_COHORT_SIZE) if withheld else None)
     charts = [
-        ChartCard(t("portfolio.chart.score"), group_id(group, "score-graph"),
+        ChartCard(translate("portfolio.chart.score", lang), group_id(group, "score-graph"),
                   figures.score_distribution(an.score_histogram(filter_, other=other), an.threshold, lang)),
-        ChartCard(f"{t('portfolio.chart.segment')} — {seg_title}", group_id(group, "segment-graph"),
+        ChartCard(f"{translate('portfolio.chart.segment', lang)} — {seg_title}", group_id(group, "segment-graph"),
                   figures.segment_rates(an.segment_rates(filter_, view.segment, other=other), seg_title, lang,
                                         segment_labels, compared=other is not None)),
-        ChartCard(f"{t('portfolio.chart.feature')} — {t('portfolio.feature.' + view.feature)}",
+        ChartCard(f"{translate('portfolio.chart.feature', lang)} — {translate('portfolio.feature.' + view.feature, lang)}",
                   group_id(group, "feature-graph"),
                   None if feature_message else figures.feature_by_outcome(
-                      by_outcome, t(f"portfolio.feature.{view.feature}"), lang),
+                      by_outcome, translate(f"portfolio.feature.{view.feature}", lang), lang),
                   message=feature_message),
     ]
     chart_cols = [dbc.Col(c, lg=6 if wide else 12, className="mb-3") for c in charts]
     return html.Div([
         heading,
-        Card(t("portfolio.kpi.title"), KpiBlock(group, summary, an.threshold, bundle.costs, lang, wide=wide)),
+        Card(translate("portfolio.kpi.title", lang), KpiBlock(group, summary, an.threshold, bundle.costs, lang, wide=wide)),
         dbc.Row(chart_cols),
     ], id=group_id(group, "column"))
 
@@ -250,12 +251,12 @@ def client_page(filter_, column, descending, page, lang):
     an = analysis()
     summary = an.summary(filter_)
     if summary.status == TOO_SMALL:
-        return [], 0, 0, t("portfolio.table.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+        return [], 0, 0, translate("portfolio.table.too_small", lang, n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
     rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
     page = min(page, max(1, math.ceil(total / PAGE_SIZE)) - 1)
     if not len(rows) and total:  # beyond the last page (a stale or forged request): the last page
         rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
-    help_text = t("portfolio.table.help", n=count_text(total, lang))
+    help_text = translate("portfolio.table.help", lang, n=count_text(total, lang))
     return table_records(an.frame.iloc[rows], lang), total, page, help_text
 
 
@@ -272,18 +273,18 @@ def export_group(n_clicks, a):
     lang = current_language()
     summary = an.summary(filter_)
     if summary.status == TOO_SMALL:
-        return dash.no_update, t("portfolio.export.too_small", n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+        return dash.no_update, translate("portfolio.export.too_small", lang, n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
     rows = an.frame.iloc[an.members(filter_)]
     if not len(rows):
-        return dash.no_update, t("portfolio.export.empty")
+        return dash.no_update, translate("portfolio.export.empty", lang)
     if len(rows) > MAX_EXPORT_ROWS:
-        return dash.no_update, t("portfolio.export.too_large", n=count_text(len(rows), lang),
+        return dash.no_update, translate("portfolio.export.too_large", lang, n=count_text(len(rows), lang),
                                  max=count_text(MAX_EXPORT_ROWS, lang))
     audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
     content = to_csv_bytes(export_frame(rows, lang), lang)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    name = t("portfolio.export.filename", stamp=stamp)
-    return dcc.send_bytes(content, name, type="text/csv"), t("portfolio.export.done", n=count_text(len(rows), lang))
+    name = translate("portfolio.export.filename", lang, stamp=stamp)
+    return dcc.send_bytes(content, name, type="text/csv"), translate("portfolio.export.done", lang, n=count_text(len(rows), lang))
 
 
 dash.register_page(__name__, path="/portfolio", name="portfolio", title=page_title("nav.portfolio"),

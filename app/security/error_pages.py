@@ -12,20 +12,20 @@ from app.i18n import translate
 from app.navigation import nav_links
 from app.ui import current_language
 
-NOT_FOUND_BODY = """<h1 class="h4 mb-3">{{ t('error.not_found_heading') }}</h1>
-<div class="alert alert-info" role="alert" id="error-not-found">{{ t('error.not_found_help') }}</div>
-<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
+NOT_FOUND_BODY = """<h1 class="h4 mb-3">{{ translate('error.not_found_heading', lang) }}</h1>
+<div class="alert alert-info" role="alert" id="error-not-found">{{ translate('error.not_found_help', lang) }}</div>
+<a href="/" class="btn btn-outline-primary">{{ translate('nav.home', lang) }}</a>"""
 
-FORBIDDEN_BODY = """<h1 class="h4 mb-3">{{ t('auth.forbidden_heading') }}</h1>
-<div class="alert alert-warning" role="alert" id="error-forbidden">{{ t('auth.forbidden') }}</div>
-<a href="/" class="btn btn-outline-primary">{{ t('nav.home') }}</a>"""
+FORBIDDEN_BODY = """<h1 class="h4 mb-3">{{ translate('auth.forbidden_heading', lang) }}</h1>
+<div class="alert alert-warning" role="alert" id="error-forbidden">{{ translate('auth.forbidden', lang) }}</div>
+<a href="/" class="btn btn-outline-primary">{{ translate('nav.home', lang) }}</a>"""
 
 
-def page_frame() -> dict:
-    """Navigation of the signed-in user (none for an anonymous reader)."""
+def page_frame(lang: str) -> dict:
+    """Navigation of the signed-in user in ``lang`` (none for an anonymous reader)."""
     from app.security.web import csrf_token, current_account  # import cycle
 
-    account, lang = current_account(), current_language()
+    account = current_account()
     if account is None:
         return {}
     return {
@@ -39,10 +39,12 @@ def page_frame() -> dict:
 def not_found_page() -> flask.Response:
     from app.security.login_page import render_page
 
-    return render_page(NOT_FOUND_BODY, 404, title_key="error.not_found_title", frame=page_frame())
+    lang = current_language()
+    return render_page(NOT_FOUND_BODY, lang, 404, title_key="error.not_found_title", frame=page_frame(lang))
 
 
 def forbidden_page() -> flask.Response:
     from app.security.login_page import render_page
 
-    return render_page(FORBIDDEN_BODY, 403, title_key="auth.forbidden_title", frame=page_frame())
+    lang = current_language()
+    return render_page(FORBIDDEN_BODY, lang, 403, title_key="auth.forbidden_title", frame=page_frame(lang))

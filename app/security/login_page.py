@@ -35,38 +35,35 @@ PAGE = """<!doctype html>
 <main class="container" style="max-width: 28rem">{{ body }}</main>
 </body></html>"""
 
-LOGIN_BODY = """<h1 class="h4 mb-3">{{ t('auth.heading') }}</h1>
+LOGIN_BODY = """<h1 class="h4 mb-3">{{ translate('auth.heading', lang) }}</h1>
 {% if message %}<div class="alert alert-{{ level }}" role="alert" id="auth-message">{{ message }}</div>{% endif %}
 <form method="post" action="/login" id="auth-form" class="card card-body shadow-sm">
 <input type="hidden" name="csrf_token" value="{{ csrf }}"><input type="hidden" name="next" value="{{ next }}">
-<label class="form-label" for="auth-username">{{ t('auth.username') }}</label>
+<label class="form-label" for="auth-username">{{ translate('auth.username', lang) }}</label>
 <input class="form-control mb-3" id="auth-username" name="username" autocomplete="username" required maxlength="64" value="{{ username }}">
-<label class="form-label" for="auth-password">{{ t('auth.password') }}</label>
+<label class="form-label" for="auth-password">{{ translate('auth.password', lang) }}</label>
 <input class="form-control mb-3" id="auth-password" name="password" type="password" autocomplete="current-password" required maxlength="256">
-<button class="btn btn-primary" type="submit" id="auth-submit">{{ t('auth.submit') }}</button>
+<button class="btn btn-primary" type="submit" id="auth-submit">{{ translate('auth.submit', lang) }}</button>
 </form>
-<p class="text-muted small mt-3">{{ t('auth.help') }}</p>"""
+<p class="text-muted small mt-3">{{ translate('auth.help', lang) }}</p>"""
 
-LOGOUT_BODY = """<h1 class="h4 mb-3">{{ t('auth.logout') }}</h1>
+LOGOUT_BODY = """<h1 class="h4 mb-3">{{ translate('auth.logout', lang) }}</h1>
 <form method="post" action="/logout"><input type="hidden" name="csrf_token" value="{{ csrf }}">
-<button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ t('auth.logout') }}</button></form>"""
+<button class="btn btn-primary" type="submit" id="auth-logout-confirm">{{ translate('auth.logout', lang) }}</button></form>"""
 
 
-RESUMED_BODY = """<h1 class="h4 mb-3">{{ t('auth.resumed_title') }}</h1>
-<div class="alert alert-success" role="status" id="auth-resumed">{{ t('auth.resumed_body') }}</div>"""
+RESUMED_BODY = """<h1 class="h4 mb-3">{{ translate('auth.resumed_title', lang) }}</h1>
+<div class="alert alert-success" role="status" id="auth-resumed">{{ translate('auth.resumed_body', lang) }}</div>"""
 
 
-def render_page(body_template: str, status: int = 200, *, title_key: str = "auth.title", frame: dict | None = None,
-                **context) -> flask.Response:
-    """A server-rendered page in the reader's language; ``frame`` adds navigation links and the user menu."""
-    lang = current_language()
-
-    def t(key: str, **values):
-        return translate(key, lang, **values)
-
-    body = flask.render_template_string(body_template, t=t, **context)
-    html = flask.render_template_string(PAGE, lang=lang, title=t(title_key), brand=t("app.brand"),
-                                        languages=LANGUAGES, body=Markup(body), **(frame or {}))
+def render_page(body_template: str, lang: str, status: int = 200, *, title_key: str = "auth.title",
+                frame: dict | None = None, **context) -> flask.Response:
+    """A server-rendered page in ``lang`` (the route resolved it once); ``frame`` adds navigation links and
+    the user menu. The templates look their strings up as the Dash pages do: ``translate(key, lang)``."""
+    body = flask.render_template_string(body_template, translate=translate, lang=lang, **context)
+    html = flask.render_template_string(PAGE, lang=lang, title=translate(title_key, lang),
+                                        brand=translate("app.brand", lang), languages=LANGUAGES, body=Markup(body),
+                                        **(frame or {}))
     return flask.make_response(html, status)
 
 
@@ -106,13 +103,13 @@ def register_auth_routes(server: flask.Flask) -> None:
             if current_account() is not None:
                 return flask.redirect(safe_next(flask.request.args.get("next")))
             expired = flask.request.args.get("expired")
-            return render_page(LOGIN_BODY, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
+            return render_page(LOGIN_BODY, lang, csrf=csrf_token(), next=safe_next(flask.request.args.get("next")),
                                username="", message=translate("auth.expired", lang) if expired else "", level="info")
         form = flask.request.form
         next_url = safe_next(form.get("next"))
         username = (form.get("username") or "")[:64]
         if not csrf_valid(form.get("csrf_token")):
-            return render_page(LOGIN_BODY, 400, csrf=csrf_token(), next=next_url, username=username,
+            return render_page(LOGIN_BODY, lang, 400, csrf=csrf_token(), next=next_url, username=username,
                                message=translate("auth.csrf", lang), level="warning")
         s = state.settings
         result = login(state.engine, username, form.get("password") or "", client_ip(),
@@ -123,7 +120,7 @@ def register_auth_routes(server: flask.Flask) -> None:
                          "locked" if result.locked else "bad_credentials")
             message = translate("auth.locked", lang, minutes=result.retry_after_minutes) if result.locked \
                 else translate("auth.invalid", lang)
-            return render_page(LOGIN_BODY, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
+            return render_page(LOGIN_BODY, lang, 429 if result.locked else 401, csrf=csrf_token(), next=next_url,
                                username=username, message=message, level="danger")
         flask.session.clear()  # new session identity at login (no fixation)
         flask.session.permanent = True
@@ -148,7 +145,8 @@ def register_auth_routes(server: flask.Flask) -> None:
     def resumed_view():
         from app.security.error_pages import page_frame
 
-        return render_page(RESUMED_BODY, title_key="auth.resumed_title", frame=page_frame())
+        lang = current_language()
+        return render_page(RESUMED_BODY, lang, title_key="auth.resumed_title", frame=page_frame(lang))
 
     @server.route("/logout", methods=["GET", "POST"], endpoint="auth_logout")
     def logout_view():
@@ -156,7 +154,7 @@ def register_auth_routes(server: flask.Flask) -> None:
         if flask.request.method == "GET":
             if current_account() is None:
                 return flask.redirect(flask.url_for("auth_login"))
-            return render_page(LOGOUT_BODY, csrf=csrf_token())
+            return render_page(LOGOUT_BODY, current_language(), csrf=csrf_token())
         if not csrf_valid(flask.request.form.get("csrf_token")):
             return flask.redirect(flask.url_for("auth_logout"))
         account = current_account()

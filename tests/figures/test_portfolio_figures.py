@@ -26,7 +26,7 @@ def test_score_distribution_marks_the_threshold_and_names_both_decisions():
     assert fig.layout.annotations[0].text == "seuil 10,0\u00a0%"
     assert fig.layout.xaxis.title.text == "Probabilité de défaut (%)" and fig.layout.yaxis.title.text == "Clients (% du groupe)"
     assert figures.score_distribution(hist, 0.10, "en").layout.annotations[0].text == "threshold 10.0%"
-    assert figures.score_distribution(None, 0.1).data == ()
+    assert figures.score_distribution(None, 0.1, "fr").data == ()
 
 
 def test_segment_rates_write_values_and_counts_and_hide_small_segments():

@@ -44,27 +44,47 @@ def _folder(tmp_path) -> Path:
     return folder
 
 
+def _open_tab(driver, wait, tabs_id: str, index: int) -> None:
+    """Click tab ``index`` of ``tabs_id`` and wait until the chart of its panel is drawn."""
+    tab = driver.find_elements(By.CSS_SELECTOR, f"#{tabs_id} .tab")[index]
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", tab)
+    drawn = """const tabs = document.getElementById(arguments[0]);
+        return tabs.querySelectorAll('.tab')[arguments[1]].classList.contains('tab--selected')
+            && [...tabs.parentElement.querySelectorAll('.js-plotly-plot')].some(
+                g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);"""
+    wait.until(lambda d: d.execute_script(drawn, tabs_id, index))
+
+
 def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_path):
     driver = logged_in_driver("manager")
     wait = WebDriverWait(driver, 40)
     driver.get(f"{app_server}/model")
     wait.until(ec.presence_of_element_located((By.ID, "model-card-table")))
+    # the cost explorer's chart and figures come with the page (no callback needed for the defaults)
     wait.until(lambda d: "Coût par client" in d.find_element(By.ID, "model-cost-kpis").text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-cost-graph .scatterlayer .trace"))
     assert "hors échantillon" in driver.find_element(By.TAG_NAME, "body").text
-    # the explanation card shows one view at a time; the point clouds are drawn when their tab opens
+    # 4 charts on arrival: ROC, cost, importance, fairness by gender; the others when their tab opens
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 4)
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 4
+    assert [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, "#model-performance-tabs .tab")] == [
+        "Courbe ROC", "Précision-rappel", "Calibration", "Matrice de confusion"]
+    for index in (1, 2, 3):
+        _open_tab(driver, wait, "model-performance-tabs", index)
+    _open_tab(driver, wait, "model-compare-tabs", 1)
     tabs = driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")
     assert [tab.text for tab in tabs] == ["Importance moyenne", "Vue d'ensemble par client",
                                           "Effet d'une variable selon sa valeur"]
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", tabs[1])
+    _open_tab(driver, wait, "model-explain-tabs", 1)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs ~ * .gl-canvas, "
                                                           "#model-explain-tabs .gl-canvas"))
     _shot(driver, _folder(tmp_path), "model-summary-tab")
-    driver.execute_script("arguments[0].click()", driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")[2])
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .main-svg"))
+    _open_tab(driver, wait, "model-explain-tabs", 2)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .gl-canvas, "
                                                           "#model-dependence-graph .boxlayer .trace"))
     _shot(driver, _folder(tmp_path), "model-dependence-tab")
+    _open_tab(driver, wait, "model-fairness-tabs", 1)
+    assert "Par tranche d'âge" in driver.find_element(By.ID, "model-fairness").text
     before = driver.find_element(By.ID, "model-cost-kpis").text
     cost_fn = driver.find_element(By.ID, "model-cost-fn")
     cost_fn.send_keys(Keys.CONTROL, "a")

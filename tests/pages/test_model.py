@@ -2,6 +2,7 @@
 import json
 import re
 
+import dash
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -123,7 +124,7 @@ def test_model_card_shows_a_dash_for_missing_values():
         card["data_fingerprint"]["default_rate"] = float("nan")  # undefined: written as JSON's NaN
         card["decision"]["costs"]["cost_fn"] = 0.5
 
-    text = _text(ModelCardTable(make_model_card(edit)))
+    text = _text(ModelCardTable(make_model_card(edit), "fr"))
     assert not re.search(r"\bnan\b", text.lower()) and "taux de défaut —" in text  # not "financé"
     assert "1\u00a0234 lignes" in text and "= 0,5\u00a0€" in text
 
@@ -145,9 +146,9 @@ def test_model_card_describes_the_loan_term_estimator_only_when_there_is_one():
     from app.components.model_card import ModelCardTable
 
     term_model = {"file": "term_model.cbm", "trained_on": 32901, "mae_months": 0.887, "source": "previous_application"}
-    with_terms = _text(ModelCardTable(make_model_card(lambda card: card["features"].update(term_model=term_model))))
+    with_terms = _text(ModelCardTable(make_model_card(lambda card: card["features"].update(term_model=term_model)), "fr"))
     assert "32\u00a0901 crédits antérieurs" in with_terms and "erreur moyenne 0,9 mois" in with_terms
-    assert "Durée et taux estimés" not in _text(ModelCardTable(make_model_card()))
+    assert "Durée et taux estimés" not in _text(ModelCardTable(make_model_card(), "fr"))
 
 
 def test_forged_thresholds_are_snapped_to_the_slider_steps(governance_model):
@@ -171,35 +172,123 @@ def test_cost_callback_refuses_numbers_a_form_cannot_send(governance_model, forg
     assert kpis == [] and message and figure.layout.annotations
 
 
-def test_every_chart_of_the_page_is_there_and_valid(governance_model):
-    """The speed work draws two charts on demand (tabs) and skips plotly.py's validation: none is lost,
-    each is still a valid plotly figure, and the point clouds are WebGL."""
+def _graphs(node, hidden: bool = False) -> list[tuple[object, bool]]:
+    """Every dcc.Graph of a layout with whether the browser draws it on arrival: a graph inside a
+    tab that is not the selected one is mounted (and drawn by plotly) only when its tab opens."""
     from dash import dcc
 
+    if isinstance(node, (list, tuple)):
+        return [found for child in node for found in _graphs(child, hidden)]
+    if isinstance(node, dcc.Tabs):
+        return [found for tab in node.children for found in _graphs(tab.children, hidden or tab.value != node.value)]
+    if isinstance(node, dcc.Graph):
+        return [(node, not hidden)]
+    if hasattr(node, "to_plotly_json"):
+        return _graphs(getattr(node, "children", None), hidden)
+    return []
+
+
+def test_every_chart_of_the_page_is_there_and_valid(governance_model):
+    """The speed work draws 4 charts on arrival and 7 when their tab opens, sends the layout's charts
+    in Dash's wire form and skips plotly.py's validation: none is lost, each is still a valid plotly
+    figure, and the point clouds are WebGL."""
+    from app.pages import model
+
+    graphs = _graphs(model.layout())
+    assert len(graphs) == 11 and all(getattr(g, "figure", None) is not None for g, _ in graphs)
+    assert sum(on_arrival for _, on_arrival in graphs) == 4
+    figures = [go.Figure(g.figure) for g, _ in graphs]  # a misspelt property fails here
+    figures += [model.update_cost(10.0, 1.0, None)[0], model.update_dependence(served_feature())]
+    for fig in figures:
+        go.Figure(fig.to_dict())
+    assert {getattr(g, "id", None) for g, _ in graphs} >= {model.COST_GRAPH_ID, model.DEPENDENCE_GRAPH_ID}
+    kinds = {trace.type for fig in figures for trace in fig.data}
+    assert "scattergl" in kinds and not any(t.type == "scatter" and t.mode == "markers" and len(t.x) > 500
+                                            for fig in figures for t in fig.data if not isinstance(t.x, dict))
+
+
+def served_feature() -> str:
+    from app.resources import served
+
+    return served().bundle.feature_names[0]
+
+
+def test_the_layout_draws_what_the_callbacks_would_for_the_default_settings(governance_model):
+    """The cost and dependence charts of the default settings come with the layout (their callbacks
+    wait for a change): they must be exactly what the callbacks give for those settings."""
     from app.pages import model
     from app.resources import served
 
-    graphs = []
+    layout = model.layout()
+    graphs = {getattr(g, "id", None): g.figure for g, _ in _graphs(layout)}
+    bundle = served().bundle
+    figure, kpis, message = model.update_cost(bundle.costs.cost_fn, bundle.costs.cost_fp,
+                                              model.slider_start(bundle.threshold))
+    assert graphs[model.COST_GRAPH_ID] == json.loads(figure.to_json())
+    assert _text(kpis) in _text(layout) and message == ""
+    first = model.charts.ranked_features(served())[0]
+    assert graphs[model.DEPENDENCE_GRAPH_ID] == json.loads(model.update_dependence(first).to_json())
+    callbacks = {cb["output"]: cb for cb in dash._callback.GLOBAL_CALLBACK_LIST}
+    assert callbacks[f"{model.DEPENDENCE_GRAPH_ID}.figure"]["prevent_initial_call"]
+    assert all(cb["prevent_initial_call"] for key, cb in callbacks.items() if model.COST_GRAPH_ID in key)
 
-    def walk(node):
-        if isinstance(node, (list, tuple)):
-            for child in node:
-                walk(child)
-        elif hasattr(node, "to_plotly_json"):
-            if isinstance(node, dcc.Graph):
-                graphs.append(node)
-            walk(getattr(node, "children", None))
 
-    walk(model.layout())
-    bundle_feature = served().bundle.feature_names[0]
-    figures = [g.figure for g in graphs if getattr(g, "figure", None) is not None]
-    figures += [model.update_cost(10.0, 1.0, None)[0], model.update_dependence(bundle_feature)]
-    assert len(graphs) == 11 and len(figures) == 11  # two of them (cost, dependence) filled by callbacks
-    for fig in figures:
-        go.Figure(fig.to_dict())  # a misspelt property fails here
-    assert {getattr(g, "id", None) for g in graphs} >= {model.COST_GRAPH_ID, model.DEPENDENCE_GRAPH_ID}
-    assert model.DEPENDENCE_GRAPH_ID in str(model.layout())  # in the explanation tabs, drawn when opened
-    assert model.EXPLAIN_TABS_ID in str(model.layout())
-    kinds = {trace.type for fig in figures for trace in fig.data}
-    assert "scattergl" in kinds and not any(t.type == "scatter" and t.mode == "markers" and len(t.x) > 500
-                                            for fig in figures for t in fig.data)
+def test_charts_are_built_once_per_served_model_and_language(governance_model, dash_app, monkeypatch):
+    """The second visit reuses the first one's charts; another language or another served model
+    builds its own (the cache lives in the served model, not in the module)."""
+    from app.components import model_charts
+    from app.pages import model
+    from tests.served_support import serving
+
+    built = []
+    real = model_charts.roc_figure
+    monkeypatch.setattr(model_charts, "roc_figure", lambda *a, **k: built.append(a[-1]) or real(*a, **k))
+    model.layout()
+    model.layout()
+    with _in_language(dash_app, "en"):
+        model.layout()
+    assert built == ["fr", "en"]
+    with serving(dash_app.server, governance_model):  # a fresh ServedModel of the same folder
+        model.layout()
+    assert built == ["fr", "en", "fr"]
+
+
+def test_the_model_page_is_in_the_language_it_is_given(governance_model, dash_app):
+    """The language is resolved once by the layout and passed down: a page built for English is wholly
+    English even inside a French reader's request (an implicit cookie lookup would slip French in)."""
+    from app.pages import model
+    from app.resources import served
+    from tests.language_support import french_in
+
+    with _in_language(dash_app, "fr"):
+        english = _text(model.model_page("en"))
+        comparison = _text(model._comparison(served().bundle, "en"))
+        figure, kpis, message = model.cost_view(5, 2, 20, "en")
+        dependence = model.dependence_view("EXT_SOURCE_MEAN", "en")
+    assert "Out-of-fold performance" in english and "Model card" in english and "By age band" in english
+    assert french_in(english) == [] and "hors échantillon" not in english
+    assert "Cost per client" in comparison and "Logistic regression" in comparison and french_in(comparison) == []
+    assert "Explored 20.0" in " ".join(a.text for a in figure.layout.annotations) and "Cost per client" in _text(kpis)
+    assert dependence.layout.xaxis.title.text != "Score externe moyen"
+    with _in_language(dash_app, "en"):
+        french = _text(model.model_page("fr"))
+    assert "Fiche du modèle" in french and "Model card" not in french
+
+
+def test_app_language_english_without_cookie_gives_an_english_model_page(governance_model, dash_app):
+    import dataclasses
+
+    from app.pages import model
+    from app.ui import SETTINGS_CONFIG_KEY
+    from tests.language_support import french_in
+
+    server = dash_app.server
+    before = server.config[SETTINGS_CONFIG_KEY]
+    server.config[SETTINGS_CONFIG_KEY] = dataclasses.replace(before, default_language="en")
+    try:
+        with server.test_request_context("/model"):  # no cookie: the deployment's language
+            text = _text(model.layout())
+            title = next(p["title"] for p in dash.page_registry.values() if p["path"] == "/model")()
+    finally:
+        server.config[SETTINGS_CONFIG_KEY] = before
+    assert "Out-of-fold performance" in text and french_in(text) == [] and title == "Model — Prêt à dépenser"

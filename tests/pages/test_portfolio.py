@@ -392,3 +392,37 @@ def test_compared_groups_show_no_cell_that_few_clients_tell_apart(page, monkeypa
     # alone, A's segment chart shows every segment (each holds at least 20 clients)
     alone = _ids(page.update_results({}, {}, False, "income_type", "AGE_YEARS"))
     assert "—" not in _figure(alone, "portfolio-a-segment-graph").data[0].text
+
+
+def test_the_results_are_in_the_language_they_are_given(page, dash_app):
+    """``results`` takes the language the callback resolved once: English results inside a French
+    reader's request hold no French text (an implicit cookie lookup below it would slip some in)."""
+    from app.presenters.group_view import view_from_controls
+    from tests.language_support import french_in
+    from tests.pages.governance_support import component_text
+
+    view = view_from_controls({"grade": ["A", "B", "C"]}, {"grade": ["D", "E"]}, True, "grade", "AMT_CREDIT")
+    with dash_app.server.test_request_context("/portfolio", headers={"Cookie": "lang=fr"}):
+        english = component_text(page.results(view, "en"))
+        refused = component_text(page.results(view_from_controls({}, {"grade": ["A"]}, True, "grade", "AMT_CREDIT"), "en"))
+    assert "Group A" in english and "Key figures" in english and french_in(english) == []
+    assert french_in(refused) == []
+
+
+def test_app_language_english_without_cookie_gives_an_english_portfolio_page(page, dash_app):
+    import dataclasses
+
+    from app.ui import SETTINGS_CONFIG_KEY
+    from tests.language_support import french_in
+    from tests.pages.governance_support import component_text
+
+    server = dash_app.server
+    before = server.config[SETTINGS_CONFIG_KEY]
+    server.config[SETTINGS_CONFIG_KEY] = dataclasses.replace(before, default_language="en")
+    try:
+        with server.test_request_context("/portfolio"):
+            text = component_text(page.layout()) + component_text(
+                page.update_results({}, {}, False, "grade", "AMT_CREDIT"))
+    finally:
+        server.config[SETTINGS_CONFIG_KEY] = before
+    assert "Portfolio: analyse groups of clients" in text and french_in(text) == []

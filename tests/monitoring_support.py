@@ -58,8 +58,7 @@ def dated_model_dir() -> Path:
     old = pd.read_parquet(out / PORTFOLIO_FILE)
     labelled = old[old["IS_LABELLED"]].drop(columns=["IS_LABELLED", "PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE"])
     raw = dated_applications()
-    new, _ = prepare_applications(raw.drop(columns=["APPLICATION_DATE"]), source="dated", labelled=False)
-    new = pd.concat([new, pd.to_datetime(raw["APPLICATION_DATE"]).rename("APPLICATION_DATE")], axis=1)
+    new, _ = prepare_applications(raw, source="dated", labelled=False)  # the loader keeps APPLICATION_DATE
     bundle = ModelBundle.load(out)
     oof = old.loc[old["IS_LABELLED"], ["SK_ID_CURR", "PROBA_OOF"]]
     write_portfolio(build_portfolio(bundle, labelled, new, oof=oof), out / PORTFOLIO_FILE)

@@ -177,7 +177,8 @@ def _current(args: argparse.Namespace, new: pd.DataFrame) -> tuple[pd.DataFrame,
 def _months(args: argparse.Namespace, current: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The months to compute: all of them (--backfill), --period, or the latest one."""
     as_of = args.as_of
-    if DATE_COLUMN not in current.columns and as_of is None:
+    undated = DATE_COLUMN not in current.columns or not current[DATE_COLUMN].notna().any()  # column, all empty
+    if undated and as_of is None:
         as_of = dt.datetime.now(dt.UTC).date()
         print(f"note: the applications have no {DATE_COLUMN}: dated {as_of.isoformat()} (today); "
               "give --as-of YYYY-MM-DD to date them")

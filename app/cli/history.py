@@ -121,7 +121,8 @@ def backfill(engine: Engine, bundle: ModelBundle, portfolio: Path | None = None,
         s = run.summary
         log(f"{period}: {s.n_applications} applications, score PSI "
             f"{'-' if s.score_psi is None else f'{s.score_psi:.3f}'}")
-    known = new[new["TARGET"].notna()][["SK_ID_CURR", "TARGET"]] if "TARGET" in new else demo_outcomes(bundle)
+    labelled_new = new["TARGET"].notna() if "TARGET" in new else pd.Series(False, index=new.index)
+    known = new.loc[labelled_new, ["SK_ID_CURR", "TARGET"]] if labelled_new.any() else demo_outcomes(bundle)
     if len(known):
         rows, _ = outcome_rows(bundle, new, known)
         log(f"{store_outcomes(engine, rows)} known outcomes recorded")

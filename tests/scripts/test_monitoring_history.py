@@ -142,3 +142,21 @@ def test_the_demo_backfill_knows_the_outcomes_of_its_older_months(tmp_path):
     assert new.loc[known["SK_ID_CURR"], "APPLICATION_DATE"].max() < oldest_unknown  # the older months only
     real = replace(bundle, card=replace(bundle.card, source=replace(source, kind="home-credit")))
     assert demo_outcomes(real).empty
+
+
+def test_backfill_records_the_generator_outcomes_when_the_new_applications_carry_none(_own_database, monkeypatch):
+    """The portfolio's new applications have a TARGET column, all empty: the backfill must then take
+    the demo's drawn outcomes (it used to see the empty column and record nothing)."""
+    from app.cli import history as backfilling
+
+    folder = dated_model_dir()
+    known = outcomes_file(folder)[["SK_ID_CURR", "TARGET"]]
+    new = pd.read_parquet(folder / "portfolio.parquet").query("not IS_LABELLED")
+    assert "TARGET" not in new or new["TARGET"].isna().all()
+    monkeypatch.setattr(backfilling, "demo_outcomes", lambda bundle: known)
+    engine = get_engine(_own_database)
+    init_db(engine)
+    backfilling.backfill(engine, ModelBundle.load(folder), log=lambda m: None)
+    stored = outcomes(engine, _key(folder))
+    assert len(stored) == len(known) > 20
+    assert sorted(stored["period"].unique()) == ["2026-01", "2026-02"]

@@ -74,16 +74,22 @@ def sign_context(client_id: str, model_decision: str, basis: ModelBasis | None =
                              "basis": basis.to_dict() if basis else None, "open": bool(open_application)})
 
 
-def read_context(token: object) -> dict | None:
-    """The signed context, or None when missing, forged or from another secret key."""
-    serializer = _serializer()
+def _unsigned(token: object, salt: str) -> dict | None:
+    """The dict a token signed with ``salt`` carries, or None when missing, forged or from another key."""
+    serializer = _serializer(salt)
     if serializer is None or not isinstance(token, str):
         return None
     try:
         data = serializer.loads(token)
     except BadSignature:
         return None
-    return data if isinstance(data, dict) and {"client_id", "model_decision"} <= data.keys() else None
+    return data if isinstance(data, dict) else None
+
+
+def read_context(token: object) -> dict | None:
+    """The signed context, or None when missing, forged or from another secret key."""
+    data = _unsigned(token, _SALT)
+    return data if data is not None and {"client_id", "model_decision"} <= data.keys() else None
 
 
 def sign_request(client_id: str, revises: int | None) -> str | None:
@@ -95,14 +101,9 @@ def sign_request(client_id: str, revises: int | None) -> str | None:
 
 
 def read_request(token: object, client_id: str) -> dict | None:
-    serializer = _serializer(_REQUEST_SALT)
-    if serializer is None or not isinstance(token, str):
-        return None
-    try:
-        data = serializer.loads(token)
-    except BadSignature:
-        return None
-    ok = isinstance(data, dict) and data.get("client_id") == client_id and isinstance(data.get("token"), str)
+    """The request token of this client's form, or None (forged, another client's, another key)."""
+    data = _unsigned(token, _REQUEST_SALT)
+    ok = data is not None and data.get("client_id") == client_id and isinstance(data.get("token"), str)
     return data if ok else None
 
 

@@ -82,7 +82,10 @@ def test_shap_tree_explainer_on_the_served_model_agrees_with_the_client_file():
     raw = bundle.model.predict(bundle.pool(X), prediction_type="RawFormulaVal")
     np.testing.assert_allclose(values.sum(axis=1) + explainer.expected_value, raw, atol=1e-6)
     slope, intercept = bundle.calibration.slope, bundle.calibration.intercept
+    # CatBoost's values for a model with categorical inputs depend slightly (~1e-3 log-odds) on the rest of
+    # the pool they are computed in; the client file explains one client at a time, so compare on one row.
     for i in (0, 7, 24):
         explanation = explain_row(bundle, X.iloc[[i]])
-        np.testing.assert_allclose(explanation.contributions.to_numpy(), slope * values[i], atol=1e-9)
+        alone = explainer.shap_values(bundle.pool(X.iloc[[i]]))[0]
+        np.testing.assert_allclose(explanation.contributions.to_numpy(), slope * alone, atol=1e-9)
         assert explanation.logit == pytest.approx(slope * raw[i] + intercept, abs=1e-6)

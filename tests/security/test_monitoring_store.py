@@ -43,11 +43,12 @@ def test_history_keeps_the_latest_run_of_each_month_of_this_model(engine):
 
 def test_decision_rates_use_the_latest_decision_per_client(engine):
     at = dt.datetime(2026, 1, 10, tzinfo=dt.UTC)
-    for i in range(25):
-        record_decision(engine, client_id=i, username="o", model_decision="granted", final_decision="granted", now=at)
-    for i in range(5):  # 5 clients later overridden: their latest decision counts
+    first = [record_decision(engine, client_id=i, username="o", model_decision="granted", final_decision="granted",
+                             now=at) for i in range(25)]
+    for i in range(5):  # 5 clients later revised to an override: their latest decision counts
         record_decision(engine, client_id=i, username="o", model_decision="granted", final_decision="refused",
-                        reason="recent_incident", now=at + dt.timedelta(days=1))
+                        reason="recent_incident", revises_id=first[i].id, revision_reason="new information",
+                        now=at + dt.timedelta(days=1))
     rates = period_decisions(engine, list(range(25)) + [999])
     assert rates.n_decisions == 25 and rates.override_rate == pytest.approx(0.2)
     assert rates.granted_rate == pytest.approx(0.8)

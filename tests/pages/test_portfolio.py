@@ -292,7 +292,7 @@ def test_cost_note_keeps_half_units(page):
     an = page.analysis()
     summary = an.summary(CohortFilter())
     text = component_text(KpiBlock("a", summary, an.threshold, CostModel(0.5, 1.0), "fr"))
-    assert "(0,5 par défaut non détecté, 1 par bon client refusé)" in text
+    assert "(0,5\u00a0€ par défaut non détecté, 1\u00a0€ par bon client refusé)" in text  # euros, halves kept
     assert "nan" not in text.lower()
 
 

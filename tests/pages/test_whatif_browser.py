@@ -57,18 +57,18 @@ def test_officer_applies_the_counter_offer_tries_amounts_and_prints_the_letter(
     driver = logged_in_driver("officer")
     wait = WebDriverWait(driver, 30)
     driver.get(f"{app_server}/client/{client_id}")
-    wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-text"), "Crédit refusé"))
+    wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-text"), "recommande de refuser"))
     offer = wait.until(ec.visibility_of_element_located((By.ID, card.WHATIF_OFFER)))
     wait.until(lambda d: "serait accordé" in offer.text)
     assert "pour un seuil de" in offer.text and "€" in offer.text
-    wait.until(lambda d: "Crédit refusé" in d.find_element(By.ID, card.WHATIF_RESULT).text)  # the file's own terms
+    wait.until(lambda d: "recommande de refuser" in d.find_element(By.ID, card.WHATIF_RESULT).text)  # the file's own terms
     apply = wait.until(ec.element_to_be_clickable((By.ID, card.WHATIF_APPLY)))
     wait_until_idle(driver)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'}); arguments[0].click()",
                           apply)
     table = f"#{card.WHATIF_RESULT}-table"
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, table)
-               and "Crédit accordé" in d.find_element(By.CSS_SELECTOR, table).text)
+               and "recommande d'accorder" in d.find_element(By.CSS_SELECTOR, table).text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"#{card.WHATIF_WATERFALL} .waterfalllayer .trace"))
     _shot(driver, folder, "whatif-offer-applied")
     credit = driver.find_element(By.ID, card.WHATIF_CREDIT)

@@ -99,4 +99,4 @@ def test_committed_demo_card_records_the_committed_model_file(caplog):
     with caplog.at_level(logging.WARNING, logger="app.scoring.bundle"):
         bundle = ModelBundle.load(DEFAULT_MODEL_DIR)
     assert "checksums" not in caplog.text
-    assert bundle.card.checksums == card[CHECKSUMS] and bundle.card.format_version == 1  # unversioned: 1
+    assert bundle.card.checksums == card[CHECKSUMS] and bundle.card.format_version == 2

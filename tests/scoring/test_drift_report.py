@@ -17,7 +17,7 @@ def test_the_committed_demo_report_parses_and_writes_back_byte_identical():
     text = (DEFAULT_MODEL_DIR / REPORT_FILE).read_text(encoding="utf-8")
     report = DriftReport.from_dict(json.loads(text))
     assert json.dumps(report.to_dict(), ensure_ascii=False, separators=(",", ":")) == text
-    assert report.dataset.n_features == len(report.features) == 52
+    assert report.dataset.n_features == len(report.features) == 48
     assert report.row(PREDICTION) is report.prediction and report.prediction.importance is None
     assert report.row("CREDIT_TERM").histogram.edges is not None and report.row("no such input") is None
 

@@ -37,18 +37,25 @@ def drop_everything(eng) -> None:
         connection.execute(text("DROP TABLE IF EXISTS schema_version"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    """A fresh database of each kind, upgraded by the migrations (PostgreSQL: emptied before and after)."""
-    if request.param == "sqlite":
-        eng = get_engine(f"sqlite:///{tmp_path / 'security.sqlite3'}")
+def empty_database(kind: str, path):
+    """An empty database of ``kind`` ("sqlite": a new file at ``path``; "postgresql": the test server,
+    emptied before and after), for one test: a generator to ``yield from`` in a fixture."""
+    if kind == "sqlite":
+        eng = get_engine(f"sqlite:///{path}")
     else:
         eng = get_engine(postgres_url())
         drop_everything(eng)
-    init_db(eng)
     yield eng
-    if request.param == "postgresql":
+    if kind == "postgresql":
         drop_everything(eng)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A fresh database of each kind, upgraded by the migrations (PostgreSQL: emptied before and after)."""
+    for eng in empty_database(request.param, tmp_path / "security.sqlite3"):
+        init_db(eng)
+        yield eng
 
 
 @pytest.fixture(scope="session")

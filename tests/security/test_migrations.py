@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from app.cli import migrate
 from app.security.accounts import get_account, login
-from app.security.db import Base, get_engine
+from app.security.db import Base
 from app.security.decisions import decision_history
 from app.security.schema import (
     UPGRADE_COMMAND,
@@ -24,7 +24,7 @@ from app.security.schema import (
     upgrade,
 )
 from app.security.web import ConfigurationError, prepare_database
-from tests.security.conftest import drop_everything, make_settings, postgres_url
+from tests.security.conftest import empty_database, make_settings
 
 T0 = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 
@@ -32,14 +32,7 @@ T0 = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
 @pytest.fixture(params=["sqlite", "postgresql"])
 def blank(request, tmp_path):
     """An EMPTY database of each kind (no table at all)."""
-    if request.param == "sqlite":
-        eng = get_engine(f"sqlite:///{tmp_path / 'blank.sqlite3'}")
-    else:
-        eng = get_engine(postgres_url())
-        drop_everything(eng)
-    yield eng
-    if request.param == "postgresql":
-        drop_everything(eng)
+    yield from empty_database(request.param, tmp_path / "blank.sqlite3")
 
 
 def make_pre_migration_database(engine) -> None:

@@ -198,7 +198,7 @@ def DecisionPanel(client_id: str, model_decision: str, *, basis: ModelBasis | No
                 dbc.Textarea(id=REVISION_ID, maxLength=MAX_NOTE_CHARS, rows=2, className="mb-2", **draft),
             ]),
             dbc.Button(translate("decision.submit", lang), id=SUBMIT_ID, color="primary", className="mb-2",
-                       disabled=not open_application),
+                       disabled=not open_application or current is not None),
         ]),
         html.Div(id=FEEDBACK_ID, role="status"),
         html.H3(translate("decision.history", lang), className="h6 mt-3"),
@@ -287,6 +287,7 @@ def toggle_reason(choice: str | None) -> bool:
     Output(REQUEST_ID, "data"),
     Output(REVISION_ID, "value"),
     Output(REVISION_GROUP, "style"),
+    Output(SUBMIT_ID, "disabled"),
     Input(SUBMIT_ID, "n_clicks"),
     Input(CONTEXT_ID, "data"),
     State(REQUEST_ID, "data"),
@@ -294,7 +295,7 @@ def toggle_reason(choice: str | None) -> bool:
     State(REASON_ID, "value"),
     State(NOTE_ID, "value"),
     State(REVISION_ID, "value"),
-    State(WHATIF_TERMS, "data")  # the what-if's modified terms (or None),
+    State(WHATIF_TERMS, "data"),  # the what-if's modified terms (or None)
 )
 def save_decision(n_clicks, context_token, request_token, choice, reason, note, revision, terms):
     """Dash adapter: a click on the button submits, the panel's first render only shows the history."""
@@ -313,11 +314,14 @@ def _final_of(choice: str, model: str) -> str:
 def decision_update(submitted: bool, context_token, choice, reason, note, *, request_token=None, revision=None,
                     terms=None, lang: str | None = None):
     """Record the decision when ``submitted`` (validated server-side), then return (feedback, history,
-    note value, final decision, next request token, revision value, revision group style).
+    note value, final decision, next request token, revision value, revision group style, button
+    disabled). Once a decision is saved the button waits for a revision reason: the second click of a
+    double click lands on a disabled button instead of asking for a revision nobody meant (a second
+    request already in flight carries the same request token and answers with the saved decision).
     Plain function: tests call it inside ``request_as``."""
     lang = lang or current_language()
     context, engine = read_context(context_token), current_engine()
-    skip = (dash.no_update,) * 6
+    skip = (dash.no_update,) * 7
     if context is None or engine is None:
         return (dbc.Alert(translate("decision.unavailable", lang), color="warning"), *skip)
     client_id, model = context["client_id"], context["model_decision"]
@@ -350,7 +354,21 @@ def decision_update(submitted: bool, context_token, choice, reason, note, *, req
     current = history[0] if history else None
     next_request = sign_request(client_id, current.id if current else None) if submitted else dash.no_update
     return (feedback, history_table(history, lang), note_value, final_summary(current, lang), next_request,
-            "" if submitted else dash.no_update, None if current else HIDDEN)
+            "" if submitted else dash.no_update, None if current else HIDDEN,
+            True if submitted else dash.no_update)
+
+
+# A recorded decision changes only through a revision with its reason: the button stays off until one
+# is typed (in the browser, so it answers each keystroke at once).
+dash.clientside_callback(
+    """function (revision, style) {
+        const revising = !(style && style.display === 'none');
+        return revising && !(revision || '').trim();
+    }""",
+    Output(SUBMIT_ID, "disabled", allow_duplicate=True),
+    Input(REVISION_ID, "value"), Input(REVISION_GROUP, "style"),
+    prevent_initial_call="initial_duplicate",
+)
 
 
 def _already_audited(engine, record: DecisionRecord) -> bool:

@@ -6,6 +6,7 @@ import pytest
 
 from app.components.decision_log import (
     CHOICE_ID,
+    SUBMIT_ID,
     DecisionPanel,
     decision_update,
     read_context,
@@ -62,7 +63,7 @@ def test_override_refused_without_reason_then_recorded_once_pending_approval(ser
         feedback, history, note, *_ = submit(token, request, "override", None, "note")
         assert "motif" in _text(feedback).lower() and note is dash.no_update
         assert "Aucune" in _text(decision_update(False, token, None, None, None, lang="fr")[1])
-        feedback, history, note, final, next_request, _, revision_style = submit(
+        feedback, history, note, final, next_request, _, revision_style, disabled = submit(
             token, request, "override", "guarantor_or_collateral", HOSTILE)
         assert note == "" and "en attente de validation" in _text(feedback)
         assert "En attente de validation" in _text(final) and "alice" in _text(final)
@@ -76,6 +77,7 @@ def test_override_refused_without_reason_then_recorded_once_pending_approval(ser
         assert len(events) == 1 and events[0].target == "100002" and events[0].details["overridden"] is True
         assert events[0].username == "alice" and events[0].details["status"] == "pending"
         assert next_request != request and revision_style is None  # the next recording is a revision
+        assert disabled is True  # until a revision reason is typed: a late second click records nothing
 
 
 def test_changing_a_decision_is_an_explicit_revision(server):
@@ -101,6 +103,7 @@ def test_panel_reopens_on_the_recorded_choice_and_shows_the_final_decision(serve
         submit(token, sign_request("100004", None), "override", "client_history")
         panel = DecisionPanel("100004", "refused", basis=BASIS, lang="fr")
         assert _find(panel, CHOICE_ID).value == "override"  # not back to "follow the model"
+        assert _find(panel, SUBMIT_ID).disabled is True  # changing it needs a revision reason first
         assert "En attente de validation" in _text(panel) and "Crédit accordé" in _text(panel)
     with request_as(server, "boss", "manager"):
         [pending] = decision_history(current_engine(), "100004")

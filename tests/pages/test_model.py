@@ -213,7 +213,7 @@ def served_feature() -> str:
     return served().bundle.feature_names[0]
 
 
-def test_the_layout_draws_what_the_callbacks_would_for_the_default_settings(governance_model):
+def test_the_layout_draws_what_the_callbacks_would_for_the_default_settings(governance_model, dash_app):
     """The cost and dependence charts of the default settings come with the layout (their callbacks
     wait for a change): they must be exactly what the callbacks give for those settings."""
     from app.pages import model
@@ -228,7 +228,9 @@ def test_the_layout_draws_what_the_callbacks_would_for_the_default_settings(gove
     assert _text(kpis) in _text(layout) and message == ""
     first = model.charts.ranked_features(served())[0]
     assert graphs[model.DEPENDENCE_GRAPH_ID] == json.loads(model.update_dependence(first).to_json())
-    callbacks = {cb["output"]: cb for cb in dash._callback.GLOBAL_CALLBACK_LIST}
+    # The app takes the global list over once its server is set up: read both.
+    registered = [*dash._callback.GLOBAL_CALLBACK_LIST, *dash_app._callback_list]
+    callbacks = {cb["output"]: cb for cb in registered}
     assert callbacks[f"{model.DEPENDENCE_GRAPH_ID}.figure"]["prevent_initial_call"]
     assert all(cb["prevent_initial_call"] for key, cb in callbacks.items() if model.COST_GRAPH_ID in key)
 

@@ -10,6 +10,7 @@ import os
 import uuid
 from pathlib import Path
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -77,10 +78,17 @@ def test_override_approved_by_a_manager_traced_in_the_audit_and_an_admin_creates
     _pick(driver, wait, "client-decision-reason", translate("decision.reason.client_history", "fr"))
     driver.find_element(By.ID, "client-decision-note").send_keys("Client depuis 12 ans, aucun incident")
     submit = driver.find_element(By.ID, "client-decision-submit")
-    _click(driver, submit)
-    submit.click()  # the double click: recorded once
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", submit)
+    ActionChains(driver).double_click(submit).perform()  # recorded once
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-feedback"), "en attente de validation"))
     assert driver.find_element(By.ID, "client-decision-final-status").text == "En attente de validation"
+    wait_until_idle(driver)
+    assert "en attente de validation" in driver.find_element(By.ID, "client-decision-feedback").text
+    assert not submit.is_enabled()  # a change now needs a revision reason
+    driver.find_element(By.ID, "client-decision-revision").send_keys("x")
+    wait.until(lambda d: submit.is_enabled())
+    driver.find_element(By.ID, "client-decision-revision").send_keys(Keys.BACK_SPACE)
+    wait.until(lambda d: not submit.is_enabled())
     assert len(driver.find_elements(By.CSS_SELECTOR, "#client-decision-history tbody tr")) == 1
     _shot(driver, folder, "oversight-2-override-pending")
     driver.refresh()  # the choice does not reset to "follow the model"

@@ -62,14 +62,18 @@ def category_labels(feature: str, histogram: Histogram, lang: str) -> dict[str, 
             for b in histogram.bins if b != drift.OTHER_LABEL}
 
 
-def _verdict(report: DriftReport, lang: str) -> dbc.Alert:
+def _verdict(report: DriftReport, level: str | None, lang: str) -> dbc.Alert:
+    """The month's level as the banner states it (important inputs and score), then the share of all
+    inputs that drifted as a figure: a headline of its own ("no dataset drift") read as a contradiction
+    under an alert raised by one important input."""
     ds = report.dataset
-    key = "monitoring.verdict.drift" if ds.drift else "monitoring.verdict.stable"
-    return dbc.Alert([html.Strong(translate(key, lang)), " ",
-                      translate("monitoring.verdict.detail", lang, n=ds.n_drifted, total=ds.n_features,
-                                share=_pct(ds.share_drifted, lang, 0),
-                                limit=_pct(report.thresholds.dataset_share, lang, 0))],
-                     color="light", id=VERDICT_ID, className="border")
+    limit = _pct(report.thresholds.dataset_share, lang, 0)
+    overall = translate("monitoring.level.overall_drift" if ds.drift else "monitoring.level.overall_ok", lang,
+                        limit=limit)
+    share = translate("monitoring.level.share", lang, n=ds.n_drifted, total=ds.n_features,
+                      share=_pct(ds.share_drifted, lang, 0), overall=overall)
+    headline = [html.Strong(translate(f"monitoring.level.{level}", lang)), " "] if level else []
+    return dbc.Alert([*headline, share], color="light", id=VERDICT_ID, className="border")
 
 
 def _prediction(report: DriftReport, lang: str) -> dbc.Card:
@@ -129,8 +133,8 @@ def method_card(report: DriftReport | None, lang: str) -> dbc.Card:
     return Card(translate("monitoring.method.title", lang), html.Ul(items, className="small mb-0"))
 
 
-def detail(report: DriftReport, month: str, lang: str) -> list:
-    """The cards of the latest month with a full report."""
+def detail(report: DriftReport, month: str, lang: str, level: str | None = None) -> list:
+    """The cards of the latest month with a full report; ``level`` is the banner's level for that month."""
     rows = report.features
     risky = [r for r in rows if r.risk is not None][:TOP_RISKS]
     options = ([{"label": translate("monitoring.prediction_label", lang), "value": drift.PREDICTION}]
@@ -140,7 +144,7 @@ def detail(report: DriftReport, month: str, lang: str) -> list:
         html.H2(translate("monitoring.detail.heading", lang, month=month), className="h4 mt-4"),
         html.P(translate("monitoring.detail.intro", lang, ref=number_text(report.reference_rows, 0, lang),
                          cur=number_text(report.current_rows, 0, lang)), className="text-muted small"),
-        _verdict(report, lang),
+        _verdict(report, level, lang),
         _prediction(report, lang),
         Card(translate("monitoring.risk.title", lang), [
             html.P(translate("monitoring.risk.help", lang), className="small text-muted"),

@@ -15,6 +15,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "monitoring.unknown_feature": {"fr": "Variable inconnue : choisissez-en une dans la liste.", "en": "Unknown feature: pick one from the list."},
     "monitoring.verdict.drift": {"fr": "Dérive du jeu de données.", "en": "Dataset drift."},
     "monitoring.verdict.stable": {"fr": "Pas de dérive du jeu de données.", "en": "No dataset drift."},
+    "monitoring.level.alert": {"fr": "Niveau du mois : alerte (règle du bandeau ci-dessus).", "en": "Level of the month: alert (rule of the banner above)."},
+    "monitoring.level.watch": {"fr": "Niveau du mois : à surveiller (règle du bandeau ci-dessus).", "en": "Level of the month: watch (rule of the banner above)."},
+    "monitoring.level.stable": {"fr": "Niveau du mois : stable (règle du bandeau ci-dessus).", "en": "Level of the month: stable (rule of the banner above)."},
+    "monitoring.level.share": {
+        "fr": "Sur l'ensemble des variables : {n} variables sur {total} ont dérivé ({share}) ; {overall}",
+        "en": "Across all inputs: {n} of {total} inputs drifted ({share}); {overall}",
+    },
+    "monitoring.level.overall_drift": {"fr": "c'est au-delà du seuil de dérive d'ensemble ({limit} des variables).", "en": "that is beyond the overall drift threshold ({limit} of the inputs)."},
+    "monitoring.level.overall_ok": {"fr": "le seuil de dérive d'ensemble ({limit} des variables) n'est pas atteint.", "en": "the overall drift threshold ({limit} of the inputs) is not reached."},
     "monitoring.verdict.detail": {
         "fr": "{n} variables sur {total} ont dérivé ({share}) ; l'alerte globale se déclenche à partir de {limit} des variables.",
         "en": "{n} of {total} features drifted ({share}); the dataset alarm is raised from {limit} of the features.",

@@ -223,7 +223,9 @@ def layout(**_query) -> html.Div:
     parts = [html.P(intro, className="text-muted"), _banner(months, lang), *_trend_cards(months, lang),
              _realised_card(model, lang)]
     if latest is not None:
-        parts += detail(latest[1], month_text(latest[0], lang), lang)
+        summary = next((m for m in months if m.period == latest[0]), None)
+        level = banner(summary) if summary is not None else None
+        parts += detail(latest[1], month_text(latest[0], lang), lang, level.level if level else None)
     parts.append(method_card(latest[1] if latest else None, lang))
     return html.Div(heading + parts)
 

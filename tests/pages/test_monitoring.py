@@ -119,6 +119,19 @@ def test_the_history_shows_every_month_the_banner_follows_the_rule_and_the_lates
                                                    "Probabilité de défaut moyenne"]
 
 
+def test_the_latest_months_detail_states_the_banners_level_not_a_contradicting_verdict(history_page):
+    """The banner follows the important inputs and the score; the detail below it must not say "no drift"
+    for the same month because few of all the inputs moved (it said "Pas de dérive" under "Alerte")."""
+    from app.components.drift_detail import VERDICT_ID
+    from app.pages import monitoring
+
+    page = monitoring.layout()
+    banner, verdict = _text(_by_id(page, monitoring.BANNER_ID)), _text(_by_id(page, VERDICT_ID))
+    assert "Alerte en avr. 2026" in banner
+    assert "niveau du mois : alerte" in verdict.lower() and "pas de dérive" not in verdict.lower()
+    assert "variables sur" in verdict  # the share of all inputs stays, as a figure
+
+
 def test_a_new_run_shows_at_the_next_load_without_restart(history_page):
     """The reported defect: a running process kept the report it read first."""
     from app.cli.history import run_month  # noqa: F401 - the job's code path is the one tested in tests/scripts

@@ -24,23 +24,35 @@ def percent_suffix(lang: str) -> str:
     return f"{NBSP}%" if lang == "fr" else "%"
 
 
+def layout_spec(*, height: int, lang: str = "fr", title: str | None = None, x_title: str | None = None,
+                y_title: str | None = None, legend: bool = True, margin: dict | None = None) -> dict:
+    """The layout of ``plain_layout`` as one dict, for a figure built in one validated step: each
+    ``update_*`` call of plotly's object API re-walks the figure (a 10-step waterfall cost ~70 ms
+    through updates, ~6 ms from one dict)."""
+    axis = {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": "#BBBBBB"}
+    return {
+        "template": None, "height": height, "font": FONT, "paper_bgcolor": "white", "plot_bgcolor": "white",
+        "margin": margin or {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
+        "showlegend": legend,
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        "hoverlabel": {"font": {"size": 13}}, "separators": separators(lang),
+        "xaxis": {**axis, **({"title": {"text": x_title}} if x_title is not None else {})},
+        "yaxis": {**axis, **({"title": {"text": y_title}} if y_title is not None else {})},
+    }
+
+
 def plain_layout(fig: go.Figure, *, height: int, lang: str = "fr", title: str | None = None,
                  x_title: str | None = None, y_title: str | None = None, legend: bool = True,
                  margin: dict | None = None) -> go.Figure:
-    """White background, light grid, language's number separators; no template copy."""
-    fig.update_layout(
-        template=None, height=height, font=FONT, paper_bgcolor="white", plot_bgcolor="white",
-        margin=margin or {"l": 60, "r": 20, "t": 50 if title else 20, "b": 50},
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}} if title else None,
-        showlegend=legend, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
-        hoverlabel={"font_size": 13}, separators=separators(lang),
-    )
-    fig.update_xaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")
-    fig.update_yaxes(gridcolor=GRID, zerolinecolor=GRID, linecolor="#BBBBBB")
-    if x_title is not None:
-        fig.update_xaxes(title_text=x_title)
-    if y_title is not None:
-        fig.update_yaxes(title_text=y_title)
+    """White background, light grid, language's number separators; no template copy (every axis of a
+    figure with subplots gets the grid)."""
+    spec = layout_spec(height=height, lang=lang, title=title, x_title=x_title, y_title=y_title, legend=legend,
+                       margin=margin)
+    x_axis, y_axis = spec.pop("xaxis"), spec.pop("yaxis")
+    fig.update_layout(**spec)
+    fig.update_xaxes(**x_axis)
+    fig.update_yaxes(**y_axis)
     return fig
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from app.figures.client_layout import percent_suffix, plain_layout
+from app.figures.client_layout import layout_spec, percent_suffix
 from app.figures.style import BLUE, GREY, VERMILLION
 from app.presenters.client_file import percent_text
 from app.presenters.client_view import step_text
@@ -35,31 +35,35 @@ def waterfall_figure(
     reading order. ``texts``: translated "base", "client", "threshold", "axis".
     """
     y = [texts["base"], *labels, texts["client"]]
-    fig = go.Figure(layout={"template": None}).add_trace(go.Waterfall(
-        orientation="h",
-        measure=["absolute", *(["relative"] * len(points)), "total"],
-        y=y,
-        x=[base_percent, *points, final_percent],
-        text=[percent_text(base_percent / 100, lang), *[step_text(p, lang) for p in points],
-              percent_text(final_percent / 100, lang)],
-        textposition="outside",
-        hovertext=[texts["base"], *hover, texts["client"]],
-        hoverinfo="text",
-        increasing={"marker": {"color": VERMILLION}},
-        decreasing={"marker": {"color": BLUE}},
-        totals={"marker": {"color": GREY}},
-        connector={"line": {"color": "#BBBBBB", "width": 1}},
-        cliponaxis=False,
-    ))
-    fig.add_vline(x=threshold_percent, line={"color": "#000000", "dash": "dash", "width": 2},
-                  annotation_text=texts["threshold"], annotation_position="top",
-                  annotation_font={"size": 12})
-    plain_layout(fig, x_title=texts["axis"], height=110 + 34 * len(y), legend=False, lang=lang,
-                 margin={"l": 10, "r": 70, "t": 40, "b": 50})
-    fig.update_yaxes(autorange="reversed", automargin=True, tickfont={"size": 12})
+    trace = {
+        "type": "waterfall", "orientation": "h",
+        "measure": ["absolute", *(["relative"] * len(points)), "total"],
+        "y": y,
+        "x": [base_percent, *points, final_percent],
+        "text": [percent_text(base_percent / 100, lang), *[step_text(p, lang) for p in points],
+                 percent_text(final_percent / 100, lang)],
+        "textposition": "outside",
+        "hovertext": [texts["base"], *hover, texts["client"]],
+        "hoverinfo": "text",
+        "increasing": {"marker": {"color": VERMILLION}},
+        "decreasing": {"marker": {"color": BLUE}},
+        "totals": {"marker": {"color": GREY}},
+        "connector": {"line": {"color": "#BBBBBB", "width": 1}},
+        "cliponaxis": False,
+    }
+    layout = layout_spec(x_title=texts["axis"], height=110 + 34 * len(y), legend=False, lang=lang,
+                         margin={"l": 10, "r": 70, "t": 40, "b": 50})
     low, high, ticks = _axis(base_percent, points, final_percent, threshold_percent)
-    fig.update_xaxes(ticksuffix=percent_suffix(lang), range=[low, high], tickvals=ticks)
-    return fig
+    layout["xaxis"].update(ticksuffix=percent_suffix(lang), range=[low, high], tickvals=ticks)
+    layout["yaxis"].update(autorange="reversed", automargin=True, tickfont={"size": 12})
+    # The threshold: a dashed vertical line across the plot, its name above it (what add_vline draws).
+    layout["shapes"] = [{"type": "line", "xref": "x", "yref": "y domain", "x0": threshold_percent,
+                         "x1": threshold_percent, "y0": 0, "y1": 1,
+                         "line": {"color": "#000000", "dash": "dash", "width": 2}}]
+    layout["annotations"] = [{"text": texts["threshold"], "xref": "x", "yref": "y domain", "x": threshold_percent,
+                              "y": 1, "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                              "font": {"size": 12}}]
+    return go.Figure({"data": [trace], "layout": layout})  # built and validated in one step
 
 
 def _axis(base: float, points: Sequence[float], final: float, threshold: float) -> tuple[float, float, list[float]]:

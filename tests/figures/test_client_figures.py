@@ -28,6 +28,9 @@ def test_waterfall_steps_and_total():
     assert list(trace.measure) == ["absolute", "relative", "relative", "total"]
     assert trace.text[1].startswith("\u25b2 +2,0") and trace.text[2].startswith("\u25bc \u22121,0")
     assert fig.layout.separators == ", "
+    [line], [name] = fig.layout.shapes, fig.layout.annotations  # the threshold, drawn and named
+    assert (line.x0, line.x1, line.line.dash) == (8.5, 8.5, "dash") and (name.text, name.x) == ("Seuil", 8.5)
+    assert fig.layout.yaxis.autorange == "reversed" and fig.layout.xaxis.title.text == "%"
 
 
 def test_distribution_shares_by_outcome_and_no_ids_in_figures():

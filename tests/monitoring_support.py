@@ -8,6 +8,7 @@ drawn from the model's own probabilities, so the model is calibrated on them by 
 """
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 from functools import lru_cache
@@ -54,6 +55,7 @@ def dated_model_dir() -> Path:
     from tests.pages.governance_support import tiny_model_dir
 
     out = Path(tempfile.mkdtemp(prefix="dated-model-")) / "model"
+    atexit.register(shutil.rmtree, out, ignore_errors=True)  # one per test session, not one per run left behind
     shutil.copytree(tiny_model_dir(), out)
     old = pd.read_parquet(out / PORTFOLIO_FILE)
     labelled = old[old["IS_LABELLED"]].drop(columns=["IS_LABELLED", "PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE"])

@@ -6,6 +6,8 @@ test (a fresh ``ServedModel`` bound to the app), so other pages' tests never see
 """
 from __future__ import annotations
 
+import atexit
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +25,7 @@ def tiny_model_dir() -> Path:
     from tests.model_fixture import SMALL_CONFIG
 
     out = Path(tempfile.mkdtemp(prefix="governance-model-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)  # one per test session, not one per run left behind
     labelled, _ = prepare_applications(make_applications(1500, seed=21), source="train", labelled=True)
     new, _ = prepare_applications(make_applications(400, seed=22, labelled=False, first_id=900_000),
                                   source="new", labelled=False)

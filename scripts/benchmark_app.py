@@ -47,55 +47,65 @@ def report(name: str, times: list[float], baseline_p95: float | None = None,
     _bench.report(name, times, baseline_p95, target, width=34)
 
 
-def output_spec(outputs: list[tuple[str, str]]) -> str:
-    if len(outputs) == 1:
-        return f"{outputs[0][0]}.{outputs[0][1]}"
-    return ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+def callback_payload(app, output_id: str, values: dict[str, object]) -> dict:
+    """The request the browser posts for the registered callback that writes ``output_id``, built from
+    the app's own callback map (a hand-written spec went stale when a callback gained an output, and
+    the server rightly refused it). ``values``: "id.property" -> value; anything else is None."""
+    def outputs_of(key: str) -> list[list[str]]:
+        return [part.rsplit(".", 1) for part in key.strip(".").split("...")]
 
+    from dash._callback import GLOBAL_CALLBACK_MAP
 
-def callback_payload(outputs, inputs) -> dict:
-    return {"output": output_spec(outputs), "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
+    registered = {**GLOBAL_CALLBACK_MAP, **app.callback_map}  # the app takes the global map over at its first request
+    key = next((k for k in registered if any(i == output_id for i, _ in outputs_of(k))), None)
+    if key is None:
+        raise KeyError(f"no callback writes {output_id}")
+    spec, outputs = registered[key], outputs_of(key)
+
+    def items(entries):
+        return [{"id": e["id"], "property": e["property"], "value": values.get(f"{e['id']}.{e['property']}")}
+                for e in entries]
+
+    inputs = items(spec["inputs"])
+    return {"output": key,
+            "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
             else {"id": outputs[0][0], "property": outputs[0][1]},
-            "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
-            "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"], "state": []}
+            "inputs": inputs, "state": items(spec.get("state", [])),
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
-def client_payloads(client_id: int) -> dict[str, dict]:
-    """The client page's callbacks as the browser posts them."""
+def opening_values(client_id: int) -> dict[str, object]:
+    """The component values of a client file as the page holds them when it opens."""
     from app.components import client_comparison as compare
     from app.pages import client as page
     from app.scoring.cohorts import SIMILARITY_KEYS
     from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
-    cid = str(client_id)
-    keys = list(SIMILARITY_KEYS)
-    return {
-        "render (score, reasons, waterfall)": callback_payload(
-            [(page.ALERT, "children"), (page.BODY, "style"), (page.HEADING, "children"), (page.STATUS, "children"),
-             (page.IDENTITY, "children"), (page.GAUGE, "figure"), (page.SCORE, "children"),
-             (page.WATERFALL, "figure"), (page.REASONS, "children"), (page.DECISION_SLOT, "children"),
-             (compare.COMPARE_KEYS, "options")],
-            [(page.CLIENT_ID, "data", cid)]),
-        "comparison (histograms)": callback_payload(
-            [(compare.COMPARE_FIGURE, "figure"), (compare.COMPARE_MESSAGE, "children")],
-            [(page.CLIENT_ID, "data", cid), (compare.COMPARE_FEATURE, "value", DEFAULT_FEATURE),
-             (compare.COMPARE_KEYS, "value", keys)]),
-        "scatter (cohort points)": callback_payload(
-            [(compare.SCATTER_FIGURE, "figure"), (compare.SCATTER_NOTE, "children")],
-            [(page.CLIENT_ID, "data", cid), (compare.SCATTER_X, "value", DEFAULT_SCATTER[0]),
-             (compare.SCATTER_Y, "value", DEFAULT_SCATTER[1]), (compare.COMPARE_KEYS, "value", keys)]),
-        "search (type-ahead)": callback_payload(
-            [(page.SEARCH_MATCHES, "children"), (page.SEARCH_FEEDBACK, "children"), (page.NAV, "pathname")],
-            [(page.SEARCH_INPUT, "value", cid[:3]), (page.SEARCH_OPEN, "n_clicks", None),
-             (page.SEARCH_INPUT, "n_submit", None)]),
-    }
+    return {f"{page.CLIENT_ID}.data": str(client_id), f"{page.WATERFALL_VIEW}.value": page.BY_CONCEPT,
+            f"{compare.COMPARE_FEATURE}.value": DEFAULT_FEATURE, f"{compare.COMPARE_KEYS}.value": list(SIMILARITY_KEYS),
+            f"{compare.SCATTER_X}.value": DEFAULT_SCATTER[0], f"{compare.SCATTER_Y}.value": DEFAULT_SCATTER[1],
+            f"{page.SEARCH_INPUT}.value": str(client_id)[:3]}
 
 
-BASELINE_PAYLOAD = callback_payload([("client-decision-reason", "disabled")], [("client-decision-choice", "value", "follow")])
+def opening_callbacks() -> dict[str, str]:
+    """Every callback that runs when an officer opens a client file (name -> an output it writes), the
+    simulator's first run on the file's own terms included, then the type-ahead search."""
+    from app.components import client_comparison as compare
+    from app.components import whatif as card
+    from app.pages import client as page
+
+    return {"render (file, score, reasons)": page.HEADING, "waterfall": page.WATERFALL,
+            "simulator: the file's terms": card.WHATIF_CREDIT, "simulator: first run": card.WHATIF_RESULT,
+            "comparison (histograms)": compare.COMPARE_FIGURE, "scatter (cohort points)": compare.SCATTER_FIGURE,
+            "search (type-ahead)": page.SEARCH_MATCHES}
+
+
+def baseline_payload(app) -> dict:
+    return callback_payload(app, "client-decision-reason", {"client-decision-choice.value": "follow"})
 
 
 # --- in-process --------------------------------------------------------------------------------------
-def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
+def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
     import dataclasses
 
     from app.components.decision_log import toggle_reason
@@ -113,10 +123,20 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
     from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     if not measure:
-        return
+        return app
+    from app.components import whatif as card
+    from app.resources import served
+
+    def first_run(cid):
+        terms = card.client_case(served(), cid).original
+        return card.simulate_outputs(str(cid), terms.credit, terms.months, terms.goods, "fr")
+
     calls = {
-        "render (score, reasons, waterfall)": lambda cid: page.render_client(str(cid)),
+        "render (file, score, reasons)": lambda cid: page.render_client(str(cid)),
         "render, same client again (cache)": lambda cid: page.render_client(str(cid)),
+        "waterfall": lambda cid: page.waterfall(str(cid), page.BY_CONCEPT),
+        "simulator: the file's terms": lambda cid: card.setup_outputs(str(cid), False, "fr"),
+        "simulator: first run": first_run,
         "comparison (histograms)": lambda cid: compare.comparison(str(cid), DEFAULT_FEATURE, list(SIMILARITY_KEYS)),
         "scatter (cohort points)": lambda cid: compare.scatter(str(cid), *DEFAULT_SCATTER, list(SIMILARITY_KEYS)),
         "search (type-ahead)": lambda cid: page.search_update(str(cid)[:3], opening=False),
@@ -137,6 +157,10 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True) -> None:
     report("baseline (trivial callback)", baseline, target=None)
     for name, values in times.items():
         report(name, values, base_p95)
+    opening = [sum(times[name][k] for name in times if name not in ("render, same client again (cache)",
+                                                                   "search (type-ahead)")) for k in range(len(ids))]
+    report("whole opening, server time summed", opening, base_p95, target=None)
+    return app
 
 
 # --- gunicorn ----------------------------------------------------------------------------------------
@@ -161,7 +185,7 @@ def children(pid: int) -> list[int]:
     return out
 
 
-def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
+def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str) -> None:
     from app.security.accounts import create_user, get_account
     from app.security.db import get_engine, init_db
 
@@ -191,15 +215,27 @@ def bench_gunicorn(model_dir: Path, ids: list[int], db_url: str) -> None:
               + ("  OK" if page_s <= TARGET_START_S else "  MISSES TARGET"))
         baseline: list[float] = []
         times: dict[str, list[float]] = {}
+        from app.components import whatif as card
+        from app.security.csrf import CSRF_COOKIE, CSRF_HEADER
+
+        # the anti-forgery token the page's cookie carries goes back in a header, as Dash sends it
+        token = next(c.value for c in jar if c.name == CSRF_COOKIE)
+        opener.addheaders = [(CSRF_HEADER, token)]
+        callbacks = opening_callbacks()
         for cid in ids:
-            for name, payload in client_payloads(cid).items():
-                times.setdefault(name, []).append(post(opener, base, payload))
-            baseline.append(post(opener, base, BASELINE_PAYLOAD))
+            values = opening_values(cid)
+            for name, output in callbacks.items():
+                elapsed, answer = post(opener, base, callback_payload(app, output, values))
+                times.setdefault(name, []).append(elapsed)
+                for field in (card.WHATIF_CREDIT, card.WHATIF_MONTHS, card.WHATIF_GOODS):  # as the page fills them
+                    if field in answer:
+                        values[f"{field}.value"] = answer[field]["value"]
+            baseline.append(post(opener, base, baseline_payload(app))[0])
         base_p95 = percentiles(baseline)[1]
         print(f"POST /_dash-update-component over {len(ids)} random clients (client-side clock, localhost):")
         report("baseline (trivial callback)", baseline, target=None)
-        for name, values in times.items():
-            report(name, values, base_p95)
+        for name, measured in times.items():
+            report(name, measured, base_p95)
         workers = children(proc.pid)
         for w in workers:
             value = rss_mb(w)
@@ -234,16 +270,18 @@ def login(opener, base: str) -> None:
     opener.open(urllib.request.Request(f"{base}/login", data=data))
 
 
-def post(opener, base: str, payload: dict) -> float:
+def post(opener, base: str, payload: dict) -> tuple[float, dict]:
+    """(seconds, the answer's components) of one callback request."""
     body = json.dumps(payload).encode()
     request = urllib.request.Request(f"{base}/_dash-update-component", data=body,
                                      headers={"Content-Type": "application/json"})
     t0 = time.perf_counter()
     with opener.open(request) as response:
-        response.read()
-        if response.status != 200:
+        body = response.read()
+        if response.status not in (200, 204):
             raise RuntimeError(f"callback answered HTTP {response.status}")
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    return elapsed, (json.loads(body).get("response", {}) if body else {})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -262,9 +300,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"portfolio: {len(all_ids):,} clients in {args.model_dir}; {args.n} random clients (seed {args.seed})")
     with tempfile.TemporaryDirectory() as tmp:
         # in-process first: it builds the app whose page module names the callbacks' component ids
-        bench_in_process(ids, f"sqlite:///{tmp}/inprocess.sqlite3", measure=not args.skip_in_process)
+        app = bench_in_process(ids, f"sqlite:///{tmp}/inprocess.sqlite3", measure=not args.skip_in_process)
         if not args.skip_gunicorn:
-            bench_gunicorn(args.model_dir.resolve(), ids, f"sqlite:///{tmp}/gunicorn.sqlite3")
+            bench_gunicorn(app, args.model_dir.resolve(), ids, f"sqlite:///{tmp}/gunicorn.sqlite3")
     return 0
 
 

@@ -11,9 +11,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from app.figures.client_layout import NBSP, percent_suffix, plain_layout
+from app.figures.client_layout import NBSP, layout_spec, percent_suffix, plain_layout
 from app.figures.style import BLACK, BLUE, GREY, ORANGE
 from app.i18n import translate
 from app.presenters.formatting import format_display
@@ -53,12 +52,28 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
     whose outcome groups are too small to be shown apart). ``texts``: "repaid", "difficulties",
     "x", "y" and, for unsplit panels, "everyone". ``kind``: unit of the feature, for the hover.
     """
-    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=False, horizontal_spacing=0.08,
-                        subplot_titles=[panel[0] for panel in panels])
-    fig.update_layout(template=None)
+    # Built as one dict and validated once: make_subplots and plotly's update calls re-walk the figure
+    # at every step (~75 ms for two panels; ~10 ms this way), and this chart follows every filter click.
+    layout = layout_spec(height=380, lang=lang, margin={"l": 60, "r": 20, "t": 80, "b": 50})
+    axis = {**layout.pop("xaxis")}
+    layout.pop("yaxis")
+    layout.update(barmode="overlay", legend={"orientation": "h", "y": 1.18, "x": 0, "yanchor": "bottom"},
+                  shapes=[], annotations=[])
     suffix = percent_suffix(lang)
+    spacing = 0.08
+    panel_width = (1.0 - spacing * (len(panels) - 1)) / len(panels)
+    traces: list[dict] = []
     shown_names: set[str] = set()
-    for col, (_, dist, *rest) in enumerate(panels, start=1):
+    for col, (title, dist, *rest) in enumerate(panels, start=1):
+        x_ref, y_ref = ("x", "y") if col == 1 else (f"x{col}", f"y{col}")
+        left = (col - 1) * (panel_width + spacing)
+        layout["xaxis" if col == 1 else f"xaxis{col}"] = {**axis, "domain": [left, left + panel_width],
+                                                           "anchor": y_ref, "title": {"text": texts["x"]}}
+        layout["yaxis" if col == 1 else f"yaxis{col}"] = {
+            **axis, "anchor": x_ref, "ticksuffix": suffix, **({"title": {"text": texts["y"]}} if col == 1 else {})}
+        layout["annotations"].append({"text": title, "x": left + panel_width / 2, "y": 1.0, "xref": "paper",
+                                      "yref": "paper", "xanchor": "center", "yanchor": "bottom",
+                                      "showarrow": False, "font": {"size": 16}})
         split = rest[0] if rest else True
         centres = (dist.edges[:-1] + dist.edges[1:]) / 2
         steps = np.diff(dist.edges)
@@ -72,25 +87,24 @@ def distribution_figure(panels: Sequence[tuple], client_value: float | None, cli
         for name, shares, colour, pattern, offset in series:
             # a bar merged for privacy keeps its true width; its height is its share per standard bin
             # (the hover gives the bar's own share), so merging does not inflate the shape
-            fig.add_trace(go.Bar(
-                x=centres + offset, y=np.asarray(shares) * base / steps, width=width, name=name, legendgroup=name,
-                showlegend=name not in shown_names, hoverinfo="text",
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": BLACK, "size": 6, "fillmode": "overlay"}},
-                hovertext=[f"{name}<br>{bin_text}<br>{format_display('percent', float(share), lang)}"
-                           for bin_text, share in zip(bins, shares, strict=True)],
-            ), row=1, col=col)
+            traces.append({
+                "type": "bar", "xaxis": x_ref, "yaxis": y_ref,
+                "x": centres + offset, "y": np.asarray(shares) * base / steps, "width": width, "name": name,
+                "legendgroup": name, "showlegend": name not in shown_names, "hoverinfo": "text",
+                "marker": {"color": colour,
+                           "pattern": {"shape": pattern, "fgcolor": BLACK, "size": 6, "fillmode": "overlay"}},
+                "hovertext": [f"{name}<br>{bin_text}<br>{format_display('percent', float(share), lang)}"
+                              for bin_text, share in zip(bins, shares, strict=True)],
+            })
             shown_names.add(name)
         if client_value is not None and np.isfinite(client_value):
             x = float(np.clip(client_value, dist.edges[0], dist.edges[-1]))
-            fig.add_vline(x=x, row=1, col=col, line={"color": BLACK, "width": 3},
-                          annotation_text=client_text, annotation_position="top",
-                          annotation_font={"size": 12})
-        fig.update_xaxes(title_text=texts["x"], row=1, col=col)
-    fig.update_yaxes(ticksuffix=suffix)
-    fig.update_yaxes(title_text=texts["y"], row=1, col=1)
-    plain_layout(fig, height=380, lang=lang, margin={"l": 60, "r": 20, "t": 80, "b": 50})
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": 1.18, "x": 0, "yanchor": "bottom"})
-    return fig
+            layout["shapes"].append({"type": "line", "xref": x_ref, "yref": f"{y_ref} domain", "x0": x, "x1": x,
+                                     "y0": 0, "y1": 1, "line": {"color": BLACK, "width": 3}})
+            layout["annotations"].append({"text": client_text, "xref": x_ref, "yref": f"{y_ref} domain", "x": x,
+                                          "y": 1, "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+                                          "font": {"size": 12}})
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def cohort_scatter(points, client_x: float | None, client_y: float | None, *, texts: dict[str, str],

@@ -34,26 +34,28 @@ def score_gauge(proba: float, threshold: float, lang: str) -> go.Figure:
     bands = grade_bands(threshold)
     steps = [{"range": [100 * b["min_proba"], min(100 * b["max_proba"], top)], "color": GRADE_COLOURS[b["grade"]]}
              for b in bands if 100 * b["min_proba"] < top]
-    fig = go.Figure(layout={"template": None}).add_trace(go.Indicator(
-        mode="gauge", value=100 * proba,  # the number itself is written next to the chart, in words
-        gauge={
+    indicator = {
+        "type": "indicator", "mode": "gauge", "value": 100 * proba,  # the number is written next to the chart, in words
+        "gauge": {
             "shape": "bullet",
             "axis": {"range": [0, top], "ticksuffix": percent_suffix(lang)},
             "bar": {"color": BLACK, "thickness": 0.3},
             "steps": steps,
             "threshold": {"line": {"color": BLACK, "width": 4}, "thickness": 1.0, "value": 100 * threshold},
         },
-        domain={"x": [0.0, 1.0], "y": [0.3, 0.75]},
-    ))
+        "domain": {"x": [0.0, 1.0], "y": [0.3, 0.75]},
+    }
+    annotations = []
     for band in steps:
         lo, hi = band["range"]
         grade = next(g for g, c in GRADE_COLOURS.items() if c == band["color"])
-        fig.add_annotation(x=(lo + hi) / 2 / top, y=0.8, xref="paper", yref="paper", text=f"<b>{grade}</b>",
-                           showarrow=False, yanchor="bottom", font={"size": 13})
-    fig.add_annotation(x=100 * threshold / top, y=0.0, xref="paper", yref="paper", yanchor="bottom",
-                       text=translate("client.gauge.threshold", lang,
-                                      value=number_text(100 * threshold, 1, lang)),
-                       showarrow=False, font={"size": 12})
-    fig.update_layout(height=150, margin={"l": 20, "r": 10, "t": 10, "b": 10}, font=FONT, separators=separators(lang),
-                      paper_bgcolor="white")
+        annotations.append({"x": (lo + hi) / 2 / top, "y": 0.8, "xref": "paper", "yref": "paper",
+                            "text": f"<b>{grade}</b>", "showarrow": False, "yanchor": "bottom", "font": {"size": 13}})
+    annotations.append({"x": 100 * threshold / top, "y": 0.0, "xref": "paper", "yref": "paper", "yanchor": "bottom",
+                        "text": translate("client.gauge.threshold", lang, value=number_text(100 * threshold, 1, lang)),
+                        "showarrow": False, "font": {"size": 12}})
+    layout = {"template": None, "height": 150, "margin": {"l": 20, "r": 10, "t": 10, "b": 10}, "font": FONT,
+              "separators": separators(lang), "paper_bgcolor": "white", "annotations": annotations}
+    # one dict validated once: each add_annotation call re-validated the whole layout (~14 ms -> ~3 ms)
+    fig = go.Figure({"data": [indicator], "layout": layout})
     return fig

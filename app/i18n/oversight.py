@@ -134,6 +134,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit.col.details": {"fr": "Détails", "en": "Details"},
     "audit.none": {"fr": "Aucun événement pour ces filtres.", "en": "No event for these filters."},
     "audit.nav": {"fr": "Audit", "en": "Audit"},
+    "audit.export": {"fr": "Exporter en CSV", "en": "Export as CSV"},
+    "audit.exported": {"fr": "{n} événements exportés (l'export est lui-même enregistré au journal).",
+                       "en": "{n} events exported (the export itself is recorded in the trail)."},
+    "audit.export_too_many": {
+        "fr": "Ces filtres retiennent {total} événements : un export en contient au plus {max}. "
+              "Resserrez les dates, l'utilisateur ou le type d'événement.",
+        "en": "These filters match {total} events: an export holds at most {max}. "
+              "Narrow the dates, the user or the event type.",
+    },
     # --- accounts (app/pages/admin.py)
     "admin.title": {"fr": "Comptes", "en": "Accounts"},
     "admin.create": {"fr": "Créer un compte", "en": "Create an account"},

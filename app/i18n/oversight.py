@@ -34,6 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Ancienneté : jours depuis le chargement des demandes ({loaded}) — les données ne portent pas de date de dépôt.",
         "en": "Age: days since the applications were loaded ({loaded}) — the data carry no filing date.",
     },
+    "queue.age_help_dated": {
+        "fr": "Ancienneté : jours écoulés depuis la date de chaque demande.",
+        "en": "Age: days elapsed since each application's date.",
+    },
     "queue.status.undecided": {"fr": "Sans décision", "en": "Undecided"},
     "queue.status.pending": {"fr": "En attente de validation", "en": "Awaiting approval"},
     "queue.status.rejected": {"fr": "Rejetée : à réviser", "en": "Rejected: to revise"},

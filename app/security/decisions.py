@@ -24,10 +24,10 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.security.db import Decision, DecisionCount, DecisionReview, utcnow
 
@@ -379,11 +379,18 @@ def current_decisions(engine: Engine, client_ids: Iterable[str] | None = None) -
 
 
 def pending_reviews(engine: Engine, limit: int = 500) -> list[DecisionRecord]:
-    """Current decisions awaiting a manager's approval, oldest first."""
-    latest = select(func.max(Decision.id)).group_by(Decision.client_id).scalar_subquery()
-    reviewed = select(DecisionReview.decision_id)
-    query = (select(Decision).where(Decision.id.in_(latest), Decision.approval_required.is_(True),
-                                    Decision.id.not_in(reviewed)).order_by(Decision.id).limit(limit))
+    """Current decisions awaiting a manager's approval, oldest first.
+
+    Walks the decisions needing approval in id order (index ``ix_decisions_approval_id``) and keeps
+    those with no review and no later decision on the same client (one probe of
+    ``ix_decisions_client_id_id`` each), stopping at ``limit``: never the newest decision of every
+    client over the whole log.
+    """
+    later = aliased(Decision)
+    superseded = exists().where(later.client_id == Decision.client_id, later.id > Decision.id)
+    reviewed = exists().where(DecisionReview.decision_id == Decision.id)
+    query = (select(Decision).where(Decision.approval_required.is_(True), ~superseded, ~reviewed)
+             .order_by(Decision.id).limit(limit))
     with Session(engine) as session:
         return attach_reviews(session, session.scalars(query))
 

@@ -65,3 +65,21 @@ def test_a_review_refreshes_the_filtered_views_and_a_filter_change_reads_no_pend
         monkeypatch.setattr(page, "pending_reviews", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")))
         recent, stats, _ = page.filters_update(DecisionFilter(grade="Z"), 0, "fr")
         assert stats is not None and "Aucune décision pour ces filtres" in _text(recent)  # not "no pending override"
+
+
+def test_pending_list_keeps_only_current_unreviewed_overrides_oldest_first(engine):
+    """The pending query walks the approvals in id order: a revised override drops out, its revision stays."""
+    from app.security.decisions import pending_reviews, review_decision
+
+    def override(client, **kw):
+        return record_decision(engine, client_id=client, username="alice", model_decision="refused",
+                               final_decision="granted", reason="client_history", four_eyes=True, **kw)
+
+    first, second, third = override("1"), override("2"), override("3")
+    revised = override("1", revises_id=first.id, revision_reason="new payslip")  # still an override, pending again
+    record_decision(engine, client_id="2", username="alice", model_decision="refused", final_decision="refused",
+                    revises_id=second.id, revision_reason="follow the model after all")  # no approval needed
+    review_decision(engine, decision_id=third.id, reviewer="boss", verdict="approved", comment="ok")
+    override("4"), override("5")
+    assert [(d.client_id, d.id == revised.id) for d in pending_reviews(engine)] == [("1", True), ("4", False), ("5", False)]
+    assert [d.client_id for d in pending_reviews(engine, limit=2)] == ["1", "4"]

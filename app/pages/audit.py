@@ -21,7 +21,7 @@ from app.presenters.group_export import to_csv_bytes
 from app.security.access import Role
 from app.security.audit import EXPORT, event_actions, record_audit, search_events
 from app.security.web import current_engine, current_username
-from app.ui import Card, Dropdown, current_language, page_title
+from app.ui import Card, Dropdown, current_language, page_index, page_title
 
 USER = "audit-user"
 ACTION = "audit-action"
@@ -84,7 +84,7 @@ def audit_update(user, action, client, start, end, page, lang: str):
         where = event_filter(user, action, client, start, end)
     except BadDateError as exc:
         return dbc.Alert(translate("audit.bad_date", lang, value=str(exc)), color="warning"), None, 0
-    page = page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0
+    page = page_index(page)
     def fetch(page: int):
         return search_events(engine, **where, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
 
@@ -112,9 +112,8 @@ def audit_update(user, action, client, start, end, page, lang: str):
 )
 def show_events(user, action, client, start, end, _previous, _next, page):
     trigger = dash.ctx.triggered_id
-    page = page if isinstance(page, int) and not isinstance(page, bool) else 0
-    page = page - 1 if trigger == PREVIOUS else page + 1 if trigger == NEXT else 0
-    return audit_update(user, action, client, start, end, max(0, page), current_language())
+    page = page_index(page, -1 if trigger == PREVIOUS else 1) if trigger in (PREVIOUS, NEXT) else 0
+    return audit_update(user, action, client, start, end, page, current_language())
 
 
 def export_update(user, action, client, start, end, lang: str):

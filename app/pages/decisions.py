@@ -28,7 +28,7 @@ from app.security.decisions import (
     review_decision,
 )
 from app.security.web import current_engine, current_username
-from app.ui import Card, Dropdown, current_language, page_title
+from app.ui import Card, Dropdown, current_language, page_index, page_title
 
 SELECT = "decisions-pending-select"
 COMMENT = "decisions-comment"
@@ -141,7 +141,7 @@ def decisions_view(engine, f: DecisionFilter, page, lang: str):
     Server-side paging: one page of :data:`PAGE_SIZE` decisions is read and rendered; the counts and
     rates come from the ``decision_counts`` aggregates, never from a scan of the log.
     """
-    page = page if isinstance(page, int) and not isinstance(page, bool) and page >= 0 else 0
+    page = page_index(page)
     total, records = filtered_decisions(engine, f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
     pages = max(1, -(-total // PAGE_SIZE))
     if page >= pages:
@@ -182,10 +182,9 @@ def review(_approve, _reject, _load, decision_id, comment):
 )
 def show_decisions(officer, final, overridden, reason, grade, month, _changed, _previous, _next, page):
     trigger = dash.ctx.triggered_id
-    page = page if isinstance(page, int) and not isinstance(page, bool) else 0
-    page = page - 1 if trigger == PREVIOUS else page + 1 if trigger == NEXT else 0 if trigger in FILTER_IDS else page
+    page = 0 if trigger in FILTER_IDS else page_index(page, {PREVIOUS: -1, NEXT: 1}.get(trigger, 0))
     f = DecisionFilter.parse(officer, final, overridden, reason, grade, month)
-    return filters_update(f, max(0, page), current_language())
+    return filters_update(f, page, current_language())
 
 
 @dash.callback(Output(EXPORT_DOWNLOAD, "data"), Input(EXPORT_BUTTON, "n_clicks"), *(State(i, "value") for i in FILTER_IDS),

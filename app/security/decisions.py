@@ -51,6 +51,7 @@ MAX_PAYMENTS = 600
 VERDICTS = ("approved", "rejected")
 NOT_REQUIRED, PENDING = "not_required", "pending"
 MAX_NOTE_CHARS = 1000
+MAX_ROW_ID = 2**31 - 1  # the largest id an Integer column holds (PostgreSQL); beyond it a lookup overflows
 MAX_CLIENT_ID_CHARS = 64
 MAX_TOKEN_CHARS = 64
 
@@ -327,7 +328,8 @@ def review_decision(engine: Engine, *, decision_id: int, reviewer: str, verdict:
     if not reviewer:
         raise DecisionError("user_missing", "a review must be attributed to a logged-in user")
     with Session(engine) as session, session.begin():
-        row = session.get(Decision, decision_id) if isinstance(decision_id, int) else None
+        known = isinstance(decision_id, int) and not isinstance(decision_id, bool) and 0 < decision_id <= MAX_ROW_ID
+        row = session.get(Decision, decision_id) if known else None  # 2**70 would overflow the id column
         if row is None or not row.approval_required:
             raise DecisionError("not_reviewable", "this decision does not await an approval")
         if row.username == reviewer:

@@ -83,3 +83,18 @@ def test_pending_list_keeps_only_current_unreviewed_overrides_oldest_first(engin
     override("4"), override("5")
     assert [(d.client_id, d.id == revised.id) for d in pending_reviews(engine)] == [("1", True), ("4", False), ("5", False)]
     assert [d.client_id for d in pending_reviews(engine, limit=2)] == ["1", "4"]
+
+
+def test_forged_huge_numbers_get_a_message_not_a_server_error(server):
+    """A forged request can send any JSON number: 2**70 as a decision id or a page overflowed the
+    database's integers (OverflowError on SQLite, NumericValueOutOfRange on PostgreSQL): a 500."""
+    from app.pages.audit import audit_update
+    from app.pages.decisions import filters_update, review_update
+
+    with request_as(server, "boss", "manager"):
+        feedback, *_ = review_update("approved", 2**70, "checked", "fr")
+        assert "n'attend aucune validation" in _text(feedback)
+        recent, _, page = filters_update(DecisionFilter(), 10**30, "fr")
+        assert page == 0 and "page 1 sur 1" in _text(recent)
+        _, count, page = audit_update(None, None, None, None, None, 10**30, "fr")
+        assert page == 0 and "page 1 sur 1" in count

@@ -24,6 +24,7 @@ from app.scoring.cohorts import add_derived_columns
 from app.scoring.data import prepare_applications
 from app.scoring.groups import PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
+from app.scoring.schema import DATE_COLUMN
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -89,7 +90,8 @@ def _open_portfolio(bundle: ModelBundle, directory: Path) -> PortfolioStore:
     if not path.exists():
         rebuild_demo_portfolio(bundle, path)
     try:
-        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns)
+        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns,
+                                    optional=(DATE_COLUMN,))  # the queue's age of each application
     except (ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid (a ValueError): damaged or foreign file
         raise ModelFileError(f"{path} cannot be read as a scored portfolio ({type(exc).__name__}: "
                              f"{str(exc).strip()[:200]}); delete it to rebuild the demo portfolio, or rerun "

@@ -98,3 +98,15 @@ def Dropdown(lang: str, **props: Any) -> dcc.Dropdown:
     """
     props.setdefault("placeholder", translate("common.dropdown.placeholder", lang))
     return dcc.Dropdown(labels=dropdown_labels(lang), **props)
+
+
+#: Highest page index a request may ask for: a forged 10**30 would overflow the database's integers
+#: in OFFSET (a server error); any page past the last one is shown as the last one anyway.
+MAX_PAGE_INDEX = 1_000_000
+
+
+def page_index(value: object, step: int = 0) -> int:
+    """A page number from the network (a dcc.Store, forgeable): a whole number in [0, MAX_PAGE_INDEX],
+    moved by ``step`` (previous -1 / next +1); anything else (text, a float, a bool, None) is page 0."""
+    page = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return max(0, min(page + step, MAX_PAGE_INDEX))

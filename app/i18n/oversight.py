@@ -34,6 +34,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "fr": "Ancienneté : jours depuis le chargement des demandes ({loaded}) — les données ne portent pas de date de dépôt.",
         "en": "Age: days since the applications were loaded ({loaded}) — the data carry no filing date.",
     },
+    "queue.age_help_dated": {
+        "fr": "Ancienneté : jours écoulés depuis la date de chaque demande.",
+        "en": "Age: days elapsed since each application's date.",
+    },
     "queue.status.undecided": {"fr": "Sans décision", "en": "Undecided"},
     "queue.status.pending": {"fr": "En attente de validation", "en": "Awaiting approval"},
     "queue.status.rejected": {"fr": "Rejetée : à réviser", "en": "Rejected: to revise"},
@@ -77,7 +81,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "decisions.f.month": {"fr": "Mois (AAAA-MM)", "en": "Month (YYYY-MM)"},
     "decisions.followed": {"fr": "suit le modèle", "en": "follows the model"},
     "decisions.overrides": {"fr": "déroge au modèle", "en": "overrides the model"},
-    "decisions.matching": {"fr": "{n} décisions correspondent (les 200 plus récentes listées)", "en": "{n} decisions match (the latest 200 listed)"},
+    "decisions.matching": {"fr": "{n} décisions correspondent, les plus récentes d'abord ; page {page} sur {pages}",
+                           "en": "{n} decisions match, newest first; page {page} of {pages}"},
+    "decisions.none_match": {"fr": "Aucune décision pour ces filtres.", "en": "No decision for these filters."},
+    "decisions.previous": {"fr": "← Plus récentes", "en": "← Newer"},
+    "decisions.next": {"fr": "Plus anciennes →", "en": "Older →"},
+    "decisions.pending_more": {"fr": "Les {n} plus anciennes dérogations en attente sont listées ; les suivantes apparaissent à mesure.",
+                               "en": "The {n} oldest overrides awaiting approval are listed; the next ones appear as these are reviewed."},
     "decisions.rates": {"fr": "Taux de dérogation", "en": "Override rates"},
     "decisions.agreement": {"fr": "Accord avec le modèle, par mois", "en": "Agreement with the model, by month"},
     "decisions.by.officer": {"fr": "Chargé", "en": "Officer"},
@@ -134,6 +144,15 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit.col.details": {"fr": "Détails", "en": "Details"},
     "audit.none": {"fr": "Aucun événement pour ces filtres.", "en": "No event for these filters."},
     "audit.nav": {"fr": "Audit", "en": "Audit"},
+    "audit.export": {"fr": "Exporter en CSV", "en": "Export as CSV"},
+    "audit.exported": {"fr": "{n} événements exportés (l'export est lui-même enregistré au journal).",
+                       "en": "{n} events exported (the export itself is recorded in the trail)."},
+    "audit.export_too_many": {
+        "fr": "Ces filtres retiennent {total} événements : un export en contient au plus {max}. "
+              "Resserrez les dates, l'utilisateur ou le type d'événement.",
+        "en": "These filters match {total} events: an export holds at most {max}. "
+              "Narrow the dates, the user or the event type.",
+    },
     # --- accounts (app/pages/admin.py)
     "admin.title": {"fr": "Comptes", "en": "Accounts"},
     "admin.create": {"fr": "Créer un compte", "en": "Create an account"},

@@ -1,7 +1,8 @@
 """Officer's home = the work queue (/, also /queue): new applications that still need a decision.
 
 Applications without a final decision (none yet, an override awaiting approval, a rejected one to
-revise), with the model's probability, recommendation and grade, and their age; sortable; "assigned
+revise), with the model's probability, recommendation and grade, and their age (days since the
+application's own date, else since the portfolio file was loaded); sortable; "assigned
 to me" or all; plus the files this officer opened recently (audit trail). A row's link opens the file.
 The queue is computed per request from the served portfolio and the decision log (the database is
 shared by every worker: nothing is cached here).
@@ -20,12 +21,13 @@ from app.components.portfolio_grid import grid_locale
 from app.i18n import translate
 from app.resources import served
 from app.scoring.bundle import ModelNotFoundError
+from app.scoring.schema import DATE_COLUMN
 from app.security.access import Role
 from app.security.audit import first_viewers, recent_files
 from app.security.db import utcnow
 from app.security.decisions import current_decisions
 from app.security.web import current_engine, current_username
-from app.security.worklist import QueueItem, age_days, queue_items
+from app.security.worklist import QueueItem, age_days, all_dated, queue_items
 from app.ui import Card, current_language, date_text, page_title
 
 log = logging.getLogger(__name__)
@@ -38,12 +40,11 @@ COLUMNS = ("client", "proba", "recommendation", "grade", "status", "assigned", "
 
 
 def loaded_at() -> dt.datetime:
-    """When the served applications were loaded (the portfolio file's time: the data carry no filing date)."""
+    """When the served applications were loaded (the portfolio file's time): the age of undated ones."""
     return dt.datetime.fromtimestamp(served().portfolio.path.stat().st_mtime, dt.UTC)
 
 
 def queue_rows(items: list[QueueItem], lang: str, loaded: dt.datetime, now: dt.datetime) -> list[dict]:
-    age = age_days(loaded, now)
     return [{
         "client": f"[{i.client_id}](/client/{i.client_id})",
         "client_id": i.client_id,
@@ -52,7 +53,7 @@ def queue_rows(items: list[QueueItem], lang: str, loaded: dt.datetime, now: dt.d
         "grade": i.grade,
         "status": translate(f"queue.status.{i.status}", lang),
         "assigned": i.assigned_to or "—",
-        "age": age,
+        "age": age_days(i, loaded, now),
     } for i in items[:MAX_ROWS]]
 
 
@@ -61,7 +62,8 @@ def queue_update(scope: str | None, lang: str) -> tuple[list[dict], object]:
     engine, username = current_engine(), current_username()
     try:
         frame = served().portfolio.frame
-        new = frame.loc[~frame["IS_LABELLED"].astype(bool), ["PROBA_DEFAULT", "DECISION", "GRADE"]]
+        wanted = ["PROBA_DEFAULT", "DECISION", "GRADE", *([DATE_COLUMN] if DATE_COLUMN in frame.columns else [])]
+        new = frame.loc[~frame["IS_LABELLED"].astype(bool), wanted]
         if engine is None:
             raise OSError("no database")
         items = queue_items(new, current_decisions(engine), first_viewers(engine),
@@ -71,10 +73,12 @@ def queue_update(scope: str | None, lang: str) -> tuple[list[dict], object]:
         log.exception("work queue unavailable")
         return [], dbc.Alert(translate("queue.unavailable", lang), color="danger")
     key = "queue.count_capped" if len(items) > MAX_ROWS else "queue.count"
+    age_help = (translate("queue.age_help_dated", lang) if all_dated(items)
+                else translate("queue.age_help", lang, loaded=date_text(loaded.isoformat(), lang)))
     count = html.Div([
         html.Span(translate(key, lang, shown=min(len(items), MAX_ROWS), total=len(items)), id=f"{COUNT}-text"),
         html.Br(),
-        html.Small(translate("queue.age_help", lang, loaded=date_text(loaded.isoformat(), lang)), className="text-muted"),
+        html.Small(age_help, className="text-muted", id=f"{COUNT}-age-help"),
     ])
     return queue_rows(items, lang, loaded, utcnow()), count
 

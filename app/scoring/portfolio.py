@@ -81,8 +81,12 @@ class PortfolioStore:
 
     @classmethod
     def open(cls, path: Path | str, columns: list[str] | None = None,
-             derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> PortfolioStore:
+             derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None,
+             optional: tuple[str, ...] = ()) -> PortfolioStore:
         """Load the slim frame; ``derive`` adds computed columns (e.g. age in years) once, at load.
+
+        ``optional`` columns are loaded when the file has them (``APPLICATION_DATE``: portfolios built
+        before applications were dated have none, and must still open).
 
         Text is read straight into dictionary-encoded categories and floats are narrowed to float32
         inside Arrow, so the full-width pandas frames are never materialised: at 356,255 clients
@@ -92,6 +96,7 @@ class PortfolioStore:
         parquet = pq.ParquetFile(path)
         schema = parquet.schema_arrow
         wanted = schema.names if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]]
+        wanted += [c for c in optional if c in schema.names and c not in wanted]
         text = [c for c in wanted if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
         table = pq.read_table(path, columns=wanted, read_dictionary=text)
         narrowed = pa.schema([

@@ -130,6 +130,8 @@ class Decision(Base):
         Index("uq_decisions_revises_id", "revises_id", unique=True),  # a decision is revised once: a linear chain
         Index("ix_decisions_at", "at"),
         Index("ix_decisions_username_id", "username", "id"),  # one officer's newest decisions (/decisions)
+        Index("ix_decisions_client_id_id", "client_id", "id"),  # is there a later decision on this client?
+        Index("ix_decisions_approval_id", "approval_required", "id"),  # the oldest overrides awaiting approval
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -134,11 +134,13 @@ def agreement_by_month(engine: Engine, f: DecisionFilter) -> list[RateRow]:
     return sorted(rows, key=lambda r: r.key or "")
 
 
-def filtered_decisions(engine: Engine, f: DecisionFilter, limit: int = 200) -> tuple[int, list[DecisionRecord]]:
-    """(how many decisions match, the newest ``limit`` of them)."""
+def filtered_decisions(engine: Engine, f: DecisionFilter, limit: int = 200,
+                       offset: int = 0) -> tuple[int, list[DecisionRecord]]:
+    """(how many decisions match, ``limit`` of them newest first from ``offset``: one page of the table)."""
     with Session(engine) as session:
         total = session.scalar(select(func.coalesce(func.sum(DecisionCount.n), 0)).where(*_cell_conditions(f))) or 0
-        rows = session.scalars(select(Decision).where(*_log_conditions(f)).order_by(Decision.id.desc()).limit(limit))
+        rows = session.scalars(select(Decision).where(*_log_conditions(f)).order_by(Decision.id.desc())
+                               .offset(max(0, offset)).limit(limit))
         return int(total), attach_reviews(session, rows)
 
 

@@ -24,10 +24,10 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.security.db import Decision, DecisionCount, DecisionReview, utcnow
 
@@ -51,6 +51,7 @@ MAX_PAYMENTS = 600
 VERDICTS = ("approved", "rejected")
 NOT_REQUIRED, PENDING = "not_required", "pending"
 MAX_NOTE_CHARS = 1000
+MAX_ROW_ID = 2**31 - 1  # the largest id an Integer column holds (PostgreSQL); beyond it a lookup overflows
 MAX_CLIENT_ID_CHARS = 64
 MAX_TOKEN_CHARS = 64
 
@@ -327,7 +328,8 @@ def review_decision(engine: Engine, *, decision_id: int, reviewer: str, verdict:
     if not reviewer:
         raise DecisionError("user_missing", "a review must be attributed to a logged-in user")
     with Session(engine) as session, session.begin():
-        row = session.get(Decision, decision_id) if isinstance(decision_id, int) else None
+        known = isinstance(decision_id, int) and not isinstance(decision_id, bool) and 0 < decision_id <= MAX_ROW_ID
+        row = session.get(Decision, decision_id) if known else None  # 2**70 would overflow the id column
         if row is None or not row.approval_required:
             raise DecisionError("not_reviewable", "this decision does not await an approval")
         if row.username == reviewer:
@@ -379,11 +381,18 @@ def current_decisions(engine: Engine, client_ids: Iterable[str] | None = None) -
 
 
 def pending_reviews(engine: Engine, limit: int = 500) -> list[DecisionRecord]:
-    """Current decisions awaiting a manager's approval, oldest first."""
-    latest = select(func.max(Decision.id)).group_by(Decision.client_id).scalar_subquery()
-    reviewed = select(DecisionReview.decision_id)
-    query = (select(Decision).where(Decision.id.in_(latest), Decision.approval_required.is_(True),
-                                    Decision.id.not_in(reviewed)).order_by(Decision.id).limit(limit))
+    """Current decisions awaiting a manager's approval, oldest first.
+
+    Walks the decisions needing approval in id order (index ``ix_decisions_approval_id``) and keeps
+    those with no review and no later decision on the same client (one probe of
+    ``ix_decisions_client_id_id`` each), stopping at ``limit``: never the newest decision of every
+    client over the whole log.
+    """
+    later = aliased(Decision)
+    superseded = exists().where(later.client_id == Decision.client_id, later.id > Decision.id)
+    reviewed = exists().where(DecisionReview.decision_id == Decision.id)
+    query = (select(Decision).where(Decision.approval_required.is_(True), ~superseded, ~reviewed)
+             .order_by(Decision.id).limit(limit))
     with Session(engine) as session:
         return attach_reviews(session, session.scalars(query))
 

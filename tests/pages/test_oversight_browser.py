@@ -104,6 +104,8 @@ def test_override_approved_by_a_manager_traced_in_the_audit_and_an_admin_creates
     driver.find_element(By.ID, "decisions-comment").send_keys("Historique vérifié")
     _click(driver, driver.find_element(By.ID, "decisions-approve"))
     wait.until(ec.text_to_be_present_in_element((By.ID, "decisions-feedback"), "Dérogation validée"))
+    wait.until(lambda d: "Validée par un responsable" in d.find_element(By.ID, "decisions-recent-table").text)  # refreshed
+    assert "page 1 sur" in driver.find_element(By.ID, "decisions-recent-count").text
     _shot(driver, folder, "oversight-3-approved")
     assert console_errors(driver) == []
 
@@ -127,6 +129,8 @@ def test_override_approved_by_a_manager_traced_in_the_audit_and_an_admin_creates
     table = driver.find_element(By.ID, "audit-table").text
     assert all(event in table for event in ("client.view", "decision.record", "decision.review"))
     assert table.count("decision.record") == 1  # the double click recorded once
+    _click(driver, driver.find_element(By.ID, "audit-export-button"))  # the filtered events as a CSV, audited
+    wait.until(ec.text_to_be_present_in_element((By.ID, "audit-export-feedback"), "événements exportés"))
     _shot(driver, folder, "oversight-5-audit")
     assert console_errors(driver) == []
 

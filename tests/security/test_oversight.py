@@ -89,7 +89,8 @@ def test_audit_page_filters_pages_and_refuses_a_bad_date(server):
 
 
 def test_manager_approves_in_place_never_their_own_override(server):
-    from app.pages.decisions import review_update
+    from app.pages.decisions import filters_update, review_update
+    from app.security.decision_stats import DecisionFilter
 
     with request_as(server, "alice", "officer"):
         rec = record_decision(current_engine(), client_id="300", username="alice", model_decision="refused",
@@ -99,8 +100,9 @@ def test_manager_approves_in_place_never_their_own_override(server):
         assert [o["value"] for o in options] == [rec.id] and feedback is None
         feedback, *_ = review_update("approved", rec.id, "", "fr")
         assert "commentaire est obligatoire" in _text(feedback)
-        feedback, options, pending, recent, comment, stats = review_update("approved", rec.id, "history checked", "fr")
-        assert "validée" in _text(feedback) and options == [] and comment == ""
+        feedback, options, pending, comment, changed = review_update("approved", rec.id, "history checked", "fr")
+        assert "validée" in _text(feedback) and options == [] and comment == "" and changed == rec.id
+        recent, _, _ = filters_update(DecisionFilter(), 0, "fr")  # the review's "changed" refreshes the table
         assert "Validée par un responsable" in _text(recent)
         [event] = audit_events(current_engine(), action=REVIEW)
         assert (event.username, event.target, event.details["verdict"]) == ("alice2", "300", "approved")
@@ -179,7 +181,7 @@ def test_override_rates_respect_the_floor_and_filters_narrow_them(engine):
 
 
 def test_decisions_export_is_audited_and_formula_safe(server):
-    from app.pages.decisions import export_update, review_update
+    from app.pages.decisions import export_update, filters_update
     from app.security.audit import EXPORT
     from app.security.decision_stats import DecisionFilter
 
@@ -192,5 +194,5 @@ def test_decisions_export_is_audited_and_formula_safe(server):
         assert len(text.strip().splitlines()) == 4 and "'=HYPERLINK" in text  # a note never runs as a formula
         [event] = audit_events(current_engine(), action=EXPORT)
         assert event.target == "decisions" and event.details["filter"]["officer"] == "alice" and event.details["rows"] == 3
-        *_, stats = review_update(None, None, None, "fr", DecisionFilter())
+        _, stats, _ = filters_update(DecisionFilter(), 0, "fr")
         assert "moins de 20, trop peu pour un taux" in _text(stats)

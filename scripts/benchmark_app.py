@@ -219,7 +219,7 @@ def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str) -> None:
         from app.security.csrf import CSRF_COOKIE, CSRF_HEADER
 
         # the anti-forgery token the page's cookie carries goes back in a header, as Dash sends it
-        token = next(c.value for c in jar if c.name == CSRF_COOKIE)
+        token = next(c.value or "" for c in jar if c.name == CSRF_COOKIE)
         opener.addheaders = [(CSRF_HEADER, token)]
         callbacks = opening_callbacks()
         for cid in ids:

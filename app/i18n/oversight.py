@@ -147,6 +147,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit.export": {"fr": "Exporter en CSV", "en": "Export as CSV"},
     "audit.exported": {"fr": "{n} événements exportés (l'export est lui-même enregistré au journal).",
                        "en": "{n} events exported (the export itself is recorded in the trail)."},
+    "decisions.export_too_many": {
+        "fr": "Ces filtres retiennent {total} décisions : un export en contient au plus {max}. "
+              "Resserrez le mois, le chargé ou le motif.",
+        "en": "These filters match {total} decisions: an export holds at most {max}. "
+              "Narrow the month, the officer or the reason.",
+    },
     "audit.export_too_many": {
         "fr": "Ces filtres retiennent {total} événements : un export en contient au plus {max}. "
               "Resserrez les dates, l'utilisateur ou le type d'événement.",

@@ -15,6 +15,7 @@ from dash import Input, Output, State, dcc, html
 
 from app.components.decision_review import decisions_csv, rates_table
 from app.i18n import translate
+from app.presenters.formatting import count_text
 from app.security.access import Role
 from app.security.audit import EXPORT, REVIEW, record_audit
 from app.security.decision_stats import DecisionFilter, agreement_by_month, filtered_decisions, officers, override_rates
@@ -43,6 +44,8 @@ FILTERS = ("officer", "final", "overridden", "reason", "grade", "month")
 FILTER_IDS = tuple(f"decisions-f-{name}" for name in FILTERS)
 EXPORT_BUTTON = "decisions-export-button"
 EXPORT_DOWNLOAD = "decisions-export-download"
+EXPORT_MESSAGE = "decisions-export-message"
+MAX_EXPORT_DECISIONS = 100_000
 CHANGED = "decisions-changed"  # set by a review: the filtered table and rates refresh
 PAGE = "decisions-page"
 PREVIOUS = "decisions-previous"
@@ -154,13 +157,18 @@ def decisions_view(engine, f: DecisionFilter, page, lang: str):
 
 
 def export_update(f: DecisionFilter, lang: str):
-    """The filtered decisions as a CSV download (audited with the filter). Plain function for the tests."""
+    """(download, message): the filtered decisions as a CSV (audited with the filter), or a message when
+    the filter matches more than an export holds: a cut file would read as every decision of the filter.
+    Plain function for the tests."""
     engine = current_engine()
     if engine is None:
-        return dash.no_update
-    total, records = filtered_decisions(engine, f, limit=100_000)
+        return dash.no_update, None
+    total, records = filtered_decisions(engine, f, limit=MAX_EXPORT_DECISIONS)
+    if total > MAX_EXPORT_DECISIONS:
+        return dash.no_update, dbc.Alert(translate("decisions.export_too_many", lang, total=count_text(total, lang),
+                                                   max=count_text(MAX_EXPORT_DECISIONS, lang)), color="warning")
     record_audit(engine, current_username() or "", EXPORT, "decisions", {"filter": dataclasses.asdict(f), "rows": len(records)})
-    return dcc.send_bytes(decisions_csv(records, lang), "decisions.csv")
+    return dcc.send_bytes(decisions_csv(records, lang), "decisions.csv"), None
 
 
 @dash.callback(
@@ -187,7 +195,7 @@ def show_decisions(officer, final, overridden, reason, grade, month, _changed, _
     return filters_update(f, page, current_language())
 
 
-@dash.callback(Output(EXPORT_DOWNLOAD, "data"), Input(EXPORT_BUTTON, "n_clicks"), *(State(i, "value") for i in FILTER_IDS),
+@dash.callback(Output(EXPORT_DOWNLOAD, "data"), Output(EXPORT_MESSAGE, "children"), Input(EXPORT_BUTTON, "n_clicks"), *(State(i, "value") for i in FILTER_IDS),
                prevent_initial_call=True)
 def export(_n, officer, final, overridden, reason, grade, month):
     return export_update(DecisionFilter.parse(officer, final, overridden, reason, grade, month), current_language())
@@ -231,7 +239,7 @@ def layout(**_query) -> html.Div:
         Card(translate("decisions.filters", lang), [
             FilterBar(lang, officers(engine) if engine is not None else []),
             dbc.Button(translate("decisions.export", lang), id=EXPORT_BUTTON, size="sm", outline=True, className="mb-2"),
-            dcc.Download(id=EXPORT_DOWNLOAD),
+            dcc.Download(id=EXPORT_DOWNLOAD), html.Div(id=EXPORT_MESSAGE, role="status"),
             html.Div(id=STATS, className="mb-2"),
             html.Div([dbc.Button(translate("decisions.previous", lang), id=PREVIOUS, size="sm", outline=True, className="me-2"),
                       dbc.Button(translate("decisions.next", lang), id=NEXT, size="sm", outline=True)], className="mb-2"),

@@ -180,6 +180,20 @@ def test_override_rates_respect_the_floor_and_filters_narrow_them(engine):
     assert hostile == DecisionFilter() and filtered_decisions(engine, hostile)[0] == 29
 
 
+def test_decisions_export_over_the_cap_is_refused_with_a_message_not_cut(server, monkeypatch):
+    """A partial file would read as every decision of the filter (it stopped silently at 100,000)."""
+    import app.pages.decisions as page
+    from app.security.audit import EXPORT
+    from app.security.decision_stats import DecisionFilter
+
+    monkeypatch.setattr(page, "MAX_EXPORT_DECISIONS", 2)
+    with request_as(server, "boss", "manager"):
+        _many(current_engine(), 3)
+        sent, message = page.export_update(DecisionFilter(officer="alice"), "fr")
+        assert sent is page.dash.no_update and "retiennent 3 décisions" in _text(message) and "au plus 2" in _text(message)
+        assert audit_events(current_engine(), action=EXPORT) == []
+
+
 def test_decisions_export_is_audited_and_formula_safe(server):
     from app.pages.decisions import export_update, filters_update
     from app.security.audit import EXPORT
@@ -187,7 +201,7 @@ def test_decisions_export_is_audited_and_formula_safe(server):
 
     with request_as(server, "boss", "manager"):
         _many(current_engine(), 3)
-        sent = export_update(DecisionFilter(officer="alice"), "fr")
+        sent, message = export_update(DecisionFilter(officer="alice"), "fr")
         import base64
 
         text = base64.b64decode(sent["content"]).decode("utf-8-sig")

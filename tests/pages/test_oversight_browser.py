@@ -10,6 +10,7 @@ import os
 import uuid
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -33,7 +34,8 @@ def _click(driver, element) -> None:
 def _sign_in(driver, app_server, username: str, password: str) -> WebDriverWait:
     driver.delete_all_cookies()
     login_in_browser(driver, app_server, username, password)
-    wait = WebDriverWait(driver, 30)
+    # a table re-rendered by a callback between finding it and reading it is read again, not a failure
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
     wait.until(lambda d: username in d.find_element(By.ID, "auth-user").text)
     return wait
 

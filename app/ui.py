@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import dash_bootstrap_components as dbc
 import flask
@@ -110,3 +110,18 @@ def page_index(value: object, step: int = 0) -> int:
     moved by ``step`` (previous -1 / next +1); anything else (text, a float, a bool, None) is page 0."""
     page = value if isinstance(value, int) and not isinstance(value, bool) else 0
     return max(0, min(page + step, MAX_PAGE_INDEX))
+
+
+Rows = TypeVar("Rows")
+
+
+def fetch_page(fetch: Callable[[int], tuple[int, Rows]], page: object, size: int) -> tuple[int, Rows, int, int]:
+    """(total, rows, page, pages) of a server-paged table. ``fetch(page)`` answers (total, that page's
+    rows); a page past the last one (the filters narrowed since) is shown as the last one."""
+    index = page_index(page)
+    total, rows = fetch(index)
+    pages = max(1, -(-total // size))
+    if index >= pages:
+        index = pages - 1
+        total, rows = fetch(index)
+    return total, rows, index, pages

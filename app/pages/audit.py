@@ -17,11 +17,12 @@ import pandas as pd
 from dash import Input, Output, State, dcc, html
 
 from app.i18n import translate
+from app.presenters.formatting import count_text
 from app.presenters.group_export import to_csv_bytes
 from app.security.access import Role
 from app.security.audit import EXPORT, event_actions, record_audit, search_events
 from app.security.web import current_engine, current_username
-from app.ui import Card, Dropdown, current_language, page_index, page_title
+from app.ui import Card, Dropdown, current_language, fetch_page, page_index, page_title
 
 USER = "audit-user"
 ACTION = "audit-action"
@@ -84,15 +85,8 @@ def audit_update(user, action, client, start, end, page, lang: str):
         where = event_filter(user, action, client, start, end)
     except BadDateError as exc:
         return dbc.Alert(translate("audit.bad_date", lang, value=str(exc)), color="warning"), None, 0
-    page = page_index(page)
-    def fetch(page: int):
-        return search_events(engine, **where, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-
-    total, events = fetch(page)
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page >= pages:
-        page = pages - 1
-        total, events = fetch(page)
+    total, events, page, pages = fetch_page(
+        lambda index: search_events(engine, **where, offset=index * PAGE_SIZE, limit=PAGE_SIZE), page, PAGE_SIZE)
     count = translate("audit.count", lang, total=total, page=page + 1, pages=pages)
     if not events:
         return html.P(translate("audit.none", lang), className="text-muted"), count, page
@@ -128,8 +122,8 @@ def export_update(user, action, client, start, end, lang: str):
         return dash.no_update, dbc.Alert(translate("audit.bad_date", lang, value=str(exc)), color="warning")
     total, events = search_events(engine, **where, limit=MAX_EXPORT_EVENTS)
     if total > MAX_EXPORT_EVENTS:
-        return dash.no_update, dbc.Alert(translate("audit.export_too_many", lang, total=total, max=MAX_EXPORT_EVENTS),
-                                         color="warning")
+        return dash.no_update, dbc.Alert(translate("audit.export_too_many", lang, total=count_text(total, lang),
+                                                   max=count_text(MAX_EXPORT_EVENTS, lang)), color="warning")
     frame = pd.DataFrame([(e.at.strftime("%Y-%m-%d %H:%M:%S"), e.username, e.action, e.target, _details(e.details))
                           for e in events], columns=[translate(f"audit.col.{c}", lang) for c in COLUMNS])
     shown = {"user": where["username"], "action": where["action"], "client": where["target"],

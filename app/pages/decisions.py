@@ -29,7 +29,7 @@ from app.security.decisions import (
     review_decision,
 )
 from app.security.web import current_engine, current_username
-from app.ui import Card, Dropdown, current_language, page_index, page_title
+from app.ui import Card, Dropdown, current_language, fetch_page, page_index, page_title
 
 SELECT = "decisions-pending-select"
 COMMENT = "decisions-comment"
@@ -144,12 +144,8 @@ def decisions_view(engine, f: DecisionFilter, page, lang: str):
     Server-side paging: one page of :data:`PAGE_SIZE` decisions is read and rendered; the counts and
     rates come from the ``decision_counts`` aggregates, never from a scan of the log.
     """
-    page = page_index(page)
-    total, records = filtered_decisions(engine, f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
-    if page >= pages:
-        page = pages - 1
-        total, records = filtered_decisions(engine, f, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
+    total, records, page, pages = fetch_page(
+        lambda index: filtered_decisions(engine, f, limit=PAGE_SIZE, offset=index * PAGE_SIZE), page, PAGE_SIZE)
     recent = html.Div([html.P(translate("decisions.matching", lang, n=total, page=page + 1, pages=pages),
                               className="small mb-1", id=f"{RECENT}-count"),
                        decisions_table(records, lang, f"{RECENT}-table", empty="decisions.none_match")])

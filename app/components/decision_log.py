@@ -49,6 +49,7 @@ NOTE_ID = "client-decision-note"
 REVISION_ID = "client-decision-revision"
 REVISION_GROUP = "client-decision-revision-group"
 SUBMIT_ID = "client-decision-submit"
+FORM_ID = "client-decision-form"
 FEEDBACK_ID = "client-decision-feedback"
 HISTORY_ID = "client-decision-history"
 FINAL_ID = "client-decision-final"
@@ -173,7 +174,7 @@ def DecisionPanel(client_id: str, model_decision: str, *, basis: ModelBasis | No
         html.P(translate("decision.model", lang, decision=model_label), className="mb-2 text-muted small"),
         dbc.Alert(translate("decision.closed_file", lang), color="info", className="mb-2",
                   style=None if not open_application else HIDDEN),
-        html.Div(style=form_style, children=[
+        html.Div(id=FORM_ID, style=form_style, children=[
             dbc.Label(translate("decision.choice", lang), html_for=CHOICE_ID),
             dbc.RadioItems(
                 id=CHOICE_ID,
@@ -360,13 +361,15 @@ def decision_update(submitted: bool, context_token, choice, reason, note, *, req
 
 # A recorded decision changes only through a revision with its reason: the button stays off until one
 # is typed (in the browser, so it answers each keystroke at once).
+# A closed file's form is hidden and its button stays off whatever is typed.
 dash.clientside_callback(
-    """function (revision, style) {
-        const revising = !(style && style.display === 'none');
-        return revising && !(revision || '').trim();
+    """function (revision, style, formStyle) {
+        const hidden = (s) => Boolean(s && s.display === 'none');
+        if (hidden(formStyle)) { return true; }
+        return !hidden(style) && !(revision || '').trim();
     }""",
     Output(SUBMIT_ID, "disabled", allow_duplicate=True),
-    Input(REVISION_ID, "value"), Input(REVISION_GROUP, "style"),
+    Input(REVISION_ID, "value"), Input(REVISION_GROUP, "style"), State(FORM_ID, "style"),
     prevent_initial_call="initial_duplicate",
 )
 

@@ -58,6 +58,10 @@ def test_officer_applies_the_counter_offer_tries_amounts_and_prints_the_letter(
     wait = WebDriverWait(driver, 30)
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-text"), "recommande de refuser"))
+    wait_until_idle(driver)
+    with dash_app.server.app_context():
+        closed = bool(served().portfolio.frame.loc[client_id, "IS_LABELLED"])
+    assert driver.find_element(By.ID, "client-decision-submit").is_enabled() is not closed  # nothing to record on a closed file
     offer = wait.until(ec.visibility_of_element_located((By.ID, card.WHATIF_OFFER)))
     wait.until(lambda d: "serait accordé" in offer.text)
     assert "pour un seuil de" in offer.text and "€" in offer.text

@@ -198,6 +198,7 @@ class ServedModel:
         """Load the model and the portfolio now, so the first officer does not wait."""
         started = time.perf_counter()
         bundle, store = self.bundle, self.portfolio
+        _ = bundle.explainer  # the SHAP tables, built now rather than in the first officer's request
         data_dictionary()  # labels and units of every explanation
         log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
                  bundle.threshold, time.perf_counter() - started)

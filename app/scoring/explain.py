@@ -1,8 +1,9 @@
-"""Exact per-client explanations: CatBoost's TreeSHAP values in calibrated log-odds.
+"""Exact per-client explanations: TreeSHAP values of the served trees in calibrated log-odds.
 
-CatBoost computes exact SHAP values of its own trees (``ShapValues``), a few milliseconds per
-client. Scaled by the Platt slope they add up, with the scaled base value, exactly to the calibrated
-log-odds shown as the probability of default: nothing is approximated until the conversion to
+The exact path-dependent TreeSHAP values of the CatBoost trees, looked up in tables built once per
+model (``app.scoring.tree_shap``: about a millisecond per client, and a pure function of the model
+and the client's row, which CatBoost's own ``ShapValues`` is not for this model). Scaled by the
+Platt slope they add up, with the scaled base value, exactly to the calibrated log-odds shown as the probability of default: nothing is approximated until the conversion to
 percentage points, which is done sequentially (largest contribution first) so that the steps of the
 waterfall add up exactly to ``probability - base probability``.
 """
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.bundle import ModelBundle
+from app.scoring.tree_shap import shap_values
 
 OTHER_FEATURES = "__other__"
 
@@ -42,8 +44,7 @@ class Explanation:
 
 def shap_matrix(bundle: ModelBundle, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """SHAP values (rows x features) and base values (rows), in *raw* model units."""
-    values = bundle.model.get_feature_importance(bundle.pool(X), type="ShapValues")
-    return values[:, :-1], values[:, -1]
+    return shap_values(bundle.model, bundle.explainer, bundle.pool(X))
 
 
 def explain_row(bundle: ModelBundle, X_row: pd.DataFrame) -> Explanation:

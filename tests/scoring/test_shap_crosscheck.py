@@ -1,14 +1,15 @@
-"""The explanations (CatBoost's own TreeSHAP, ``app.scoring.explain``) against the ``shap`` library.
+"""The explanations (tabulated TreeSHAP, ``app.scoring.explain``) against the ``shap`` library.
 
 shap is a test-only dependency (requirements-dev.txt): the dashboard never imports it. Two checks:
 
 * independent: shap's own tree-SHAP algorithm (its C++ ``tree_path_dependent`` code on the trees
-  parsed from the model's JSON) must give the values ``explain.shap_matrix`` reads from CatBoost.
+  parsed from the model's JSON) must give the values ``explain.shap_matrix`` computes.
   shap can only rebuild trees that split on numeric inputs (not CatBoost's categorical CTRs), so
   this runs on a CatBoost model of the numeric model inputs, trained like the served one.
-* the served model: ``shap.TreeExplainer`` on the committed demo model agrees with what the client
+* the served model: ``shap.TreeExplainer`` on the committed demo model stays close to what the client
   file shows and adds up to the model's raw score (shap delegates CatBoost models with categorical
-  inputs to CatBoost's C++ code, so this one checks the wiring and additivity, not the algorithm).
+  inputs to CatBoost's C++ code, whose values for this model depend a little on the batch; the
+  client file's are checked tree by tree against CatBoost in test_tree_shap.py).
 """
 from types import SimpleNamespace
 
@@ -22,6 +23,7 @@ from app.config import DEFAULT_MODEL_DIR  # noqa: E402 - after the importorskip 
 from app.scoring.bundle import ModelBundle  # noqa: E402 - after the importorskip above
 from app.scoring.data import prepare_applications  # noqa: E402 - after the importorskip above
 from app.scoring.explain import explain_row, shap_matrix  # noqa: E402 - after the importorskip above
+from app.scoring.tree_shap import TreeShap  # noqa: E402 - after the importorskip above
 from tests.factories import make_applications  # noqa: E402 - after the importorskip above
 
 
@@ -56,7 +58,8 @@ def test_shap_own_tree_algorithm_agrees_with_catboost_values_used_by_the_dashboa
     rows = X.iloc[:40]
     assert rows.isna().any().any()  # missing inputs take CatBoost's "Min" branch in both
 
-    ours, base = shap_matrix(SimpleNamespace(model=model, pool=lambda frame: catboost.Pool(frame)), rows)
+    ours, base = shap_matrix(SimpleNamespace(model=model, pool=lambda frame: catboost.Pool(frame),
+                                             explainer=TreeShap.from_model(model)), rows)
 
     trees = shap.explainers._tree.CatBoostTreeModelLoader(model).get_trees()
     for tree in trees:
@@ -82,10 +85,11 @@ def test_shap_tree_explainer_on_the_served_model_agrees_with_the_client_file():
     raw = bundle.model.predict(bundle.pool(X), prediction_type="RawFormulaVal")
     np.testing.assert_allclose(values.sum(axis=1) + explainer.expected_value, raw, atol=1e-6)
     slope, intercept = bundle.calibration.slope, bundle.calibration.intercept
-    # CatBoost's values for a model with categorical inputs depend slightly (~1e-3 log-odds) on the rest of
-    # the pool they are computed in; the client file explains one client at a time, so compare on one row.
+    # CatBoost's values for this model depend slightly on the rest of the pool they are computed in (it adds
+    # the pool's leaf counts to the trees' weights, see app.scoring.tree_shap); the client file's do not.
+    # Exact agreement is checked tree by tree in test_tree_shap.py; here: close, on one row as on screen.
     for i in (0, 7, 24):
         explanation = explain_row(bundle, X.iloc[[i]])
         alone = explainer.shap_values(bundle.pool(X.iloc[[i]]))[0]
-        np.testing.assert_allclose(explanation.contributions.to_numpy(), slope * alone, atol=1e-9)
+        np.testing.assert_allclose(explanation.contributions.to_numpy(), slope * alone, atol=0.02)
         assert explanation.logit == pytest.approx(slope * raw[i] + intercept, abs=1e-6)

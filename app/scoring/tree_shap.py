@@ -42,6 +42,8 @@ from catboost import CatBoost, Pool
 
 #: Rows looked up at once: bounds a batch's working memory (rows × trees × depth numbers).
 _CHUNK_ROWS = 256
+#: Trees tabulated at once (temporaries of ~1 MB: larger ones stay in the allocator's heap afterwards).
+_CHUNK_TREES = 64
 
 
 @dataclass(frozen=True)
@@ -88,13 +90,16 @@ class TreeShap:
                     slot_class[i, len(slots)] = klass
                     slots[klass] = len(slots)
                 levels[i, level] = slots[klass]
-        for d, index in by_depth.items():
-            values = np.array([trees[i]["leaf_values"] for i in index], dtype=np.float64)
-            weights = np.array([trees[i]["leaf_weights"] for i in index], dtype=np.float64)
-            coalitions = _coalition_values(values, weights, levels[index, :d])
-            base += float(coalitions[:, 0, 0].sum())  # the empty coalition: the tree's weighted mean
-            if d:
-                tables[index, : 2 ** d, :d] = coalitions @ _shapley_weights(d)
+        for d, same_depth in by_depth.items():
+            shapley = _shapley_weights(d)
+            for start in range(0, len(same_depth), _CHUNK_TREES):  # small temporaries: the worker keeps its RSS
+                index = same_depth[start:start + _CHUNK_TREES]
+                values = np.array([trees[i]["leaf_values"] for i in index], dtype=np.float64)
+                weights = np.array([trees[i]["leaf_weights"] for i in index], dtype=np.float64)
+                coalitions = _coalition_values(values, weights, levels[index, :d])
+                base += float(coalitions[:, 0, 0].sum())  # the empty coalition: the tree's weighted mean
+                if d:
+                    tables[index, : 2 ** d, :d] = coalitions @ shapley
         scale, bias = spec.get("scale_and_bias", [1.0, [0.0]])
         n_inputs = len(spec["features_info"].get("float_features", [])) + len(
             spec["features_info"].get("categorical_features", []))
@@ -133,7 +138,18 @@ def _model_json(model: CatBoost) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.json"
         model.save_model(str(path), format="json")
-        return json.loads(path.read_text(encoding="utf-8"))
+        with path.open(encoding="utf-8") as stream:
+            return json.load(stream, object_hook=_compact)
+
+
+def _compact(node: dict[str, Any]) -> dict[str, Any]:
+    """Leaf lists as arrays as soon as they are parsed (and the CTR tables dropped): the JSON's
+    ~100,000 float objects never exist at once, so the worker's memory does not keep their arenas."""
+    for key in ("leaf_values", "leaf_weights"):
+        if key in node:
+            node[key] = np.asarray(node[key], dtype=np.float64)
+    node.pop("ctr_data", None)
+    return node
 
 
 def _split_classes(info: dict[str, Any]):

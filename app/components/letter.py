@@ -14,7 +14,6 @@ import flask
 
 from app.components.client_file import client_file, reasons_reference
 from app.components.whatif import client_case, client_offer
-from app.figures.letter_pdf import letter_pdf
 from app.i18n import translate
 from app.presenters.client_file import ClientIdError, parse_client_id
 from app.presenters.explanation import client_letter
@@ -67,6 +66,9 @@ def letter_pdf_file(client_id: str):
     letter = _letter(client_id, lang, "pdf")
     if not isinstance(letter, Letter):
         return letter
+    # fpdf2 loads in about a second (its font tables): on the first PDF asked for, not at start-up
+    from app.figures.letter_pdf import letter_pdf
+
     response = flask.Response(letter_pdf(letter), mimetype="application/pdf")
     name = f"lettre-{letter.client_id}.pdf" if lang == "fr" else f"letter-{letter.client_id}.pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

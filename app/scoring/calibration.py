@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,8 @@ class Calibration:
 
     @classmethod
     def fit(cls, raw, y) -> Calibration:
+        from sklearn.linear_model import LogisticRegression  # training only: the web process never fits
+
         lr = LogisticRegression(C=1e6, max_iter=1000)
         lr.fit(np.asarray(raw, dtype=float).reshape(-1, 1), np.asarray(y))
         return cls(float(lr.coef_[0, 0]), float(lr.intercept_[0]))

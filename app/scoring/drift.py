@@ -35,8 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.spatial.distance import jensenshannon
-from scipy.stats import wasserstein_distance
 
 from app.scoring.artefacts import ArtefactError
 from app.scoring.drift_report import REPORT_VERSION, DriftReport
@@ -132,6 +130,9 @@ def jensen_shannon(reference, current) -> float:
     category shares of two samples."""
     if not len(reference) or not len(current):
         return float("nan")
+    # scipy loads in ~0.5 s: imported on first use, not at the web process's start
+    from scipy.spatial.distance import jensenshannon
+
     ref, cur, _ = _category_shares(reference, current)
     return float(jensenshannon(ref, cur))
 
@@ -139,6 +140,9 @@ def jensen_shannon(reference, current) -> float:
 def wasserstein_normalised(reference, current) -> float:
     """Wasserstein distance between the non-missing values, divided by the reference standard
     deviation (so 0.1 means "the distribution moved by a tenth of its usual spread")."""
+    # scipy loads in ~0.5 s: imported on first use, not at the web process's start
+    from scipy.stats import wasserstein_distance
+
     ref, cur = _numeric(reference), _numeric(current)
     ref, cur = ref[~np.isnan(ref)], cur[~np.isnan(cur)]
     if not len(ref) or not len(cur):

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score, roc_curve
 
 from app.scoring.metrics import CostModel, confusion_at, cost_curve, optimal_threshold
 from app.scoring.privacy import MIN_COHORT_SIZE
@@ -35,6 +34,9 @@ def _thin(*arrays: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> list[np.nd
 
 def roc_points(y, proba) -> dict:
     """ROC curve (false-positive rate, true-positive rate, threshold) and its area."""
+    # scikit-learn loads in 0.9 s: imported on first use, not at the web process's start
+    from sklearn.metrics import roc_auc_score, roc_curve
+
     fpr, tpr, thr = roc_curve(y, proba)
     fpr, tpr, thr = _thin(fpr, tpr, np.minimum(thr, 1.0))
     return {"fpr": fpr, "tpr": tpr, "threshold": thr, "auc": float(roc_auc_score(y, proba))}
@@ -42,6 +44,9 @@ def roc_points(y, proba) -> dict:
 
 def pr_points(y, proba) -> dict:
     """Precision-recall curve, its average precision and the prevalence (a random model's precision)."""
+    # scikit-learn loads in 0.9 s: imported on first use, not at the web process's start
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
     precision, recall, thr = precision_recall_curve(y, proba)
     precision, recall = _thin(precision, recall)
     return {"precision": precision, "recall": recall, "ap": float(average_precision_score(y, proba)),

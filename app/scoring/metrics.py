@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from app.scoring.privacy import MIN_COHORT_SIZE, suppressed
 
@@ -201,6 +200,9 @@ def expected_calibration_error(y, proba, n_bins: int = 10, strategy: str = "unif
 
 def classification_metrics(y, proba, threshold: float, costs: CostModel = CostModel()) -> dict[str, float]:
     """The figures of the training report for one model's out-of-fold probabilities."""
+    # scikit-learn loads in 0.9 s: imported on first use, not at the web process's start
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
     y, proba = _arrays(y, proba)
     clipped = np.clip(proba, 1e-7, 1 - 1e-7)
     return {

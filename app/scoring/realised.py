@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
 
 from app.scoring.metrics import expected_calibration_error
 from app.scoring.privacy import MIN_COHORT_SIZE
@@ -123,6 +122,9 @@ def ece_noise(proba: np.ndarray, simulations: int = ECE_SIMULATIONS, seed: int =
 
 
 def _auc(y: np.ndarray, p: np.ndarray) -> float | None:
+    # scikit-learn loads in 0.9 s: imported on first use, not at the web process's start
+    from sklearn.metrics import roc_auc_score
+
     n_pos = int(y.sum())
     if n_pos < MIN_CLASS or len(y) - n_pos < MIN_CLASS:
         return None

@@ -183,8 +183,13 @@ class ModelBundle:
     @cached_property
     def explainer(self) -> TreeShap:
         """The model's SHAP tables (``app.scoring.tree_shap``): built once, on first use (0.3 s for the
-        demo model), then a client is explained in about a millisecond."""
-        return TreeShap.from_model(self.model)
+        demo model), then a client is explained in about a millisecond. A model they cannot explain
+        (trees that are not oblivious, several outputs: never what ``scripts/train.py`` makes) refuses
+        the folder like any unusable file, so start-up logs it and ``/healthz`` reports it."""
+        try:
+            return TreeShap.from_model(self.model)
+        except ValueError as exc:
+            raise ModelFileError(f"{self.directory / MODEL_FILE} cannot be explained: {exc}") from exc
 
     def pool(self, X: pd.DataFrame) -> Pool:
         return Pool(X, cat_features=list(self.cat_features))

@@ -100,3 +100,19 @@ def test_committed_demo_card_records_the_committed_model_file(caplog):
         bundle = ModelBundle.load(DEFAULT_MODEL_DIR)
     assert "checksums" not in caplog.text
     assert bundle.card.checksums == card[CHECKSUMS] and bundle.card.format_version == 2
+
+
+def test_a_model_whose_trees_cannot_be_explained_is_refused_naming_its_file(folder):
+    """A hand-made folder with non-oblivious trees (``scripts/train.py`` never makes one): one clear
+    error when the explanations are first needed, of the kind start-up and ``/healthz`` handle."""
+    import numpy as np
+    from catboost import CatBoostClassifier
+
+    bundle = ModelBundle.load(folder)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    depthwise = CatBoostClassifier(iterations=5, depth=3, grow_policy="Depthwise", verbose=False,
+                                   allow_writing_files=False, thread_count=1).fit(X, X[:, 0] > 0)
+    forged = ModelBundle(**{**bundle.__dict__, "model": depthwise})
+    with pytest.raises(ModelFileError, match=rf"{MODEL_FILE} cannot be explained: .*oblivious"):
+        _ = forged.explainer

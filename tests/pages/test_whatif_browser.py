@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -55,7 +56,8 @@ def test_officer_applies_the_counter_offer_tries_amounts_and_prints_the_letter(
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     driver = logged_in_driver("officer")
-    wait = WebDriverWait(driver, 30)
+    # A result re-rendered between finding and reading it (the simulator answers in ~30 ms) is read again.
+    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-text"), "recommande de refuser"))
     wait_until_idle(driver)

@@ -39,6 +39,12 @@ DEFAULT_HOME_CREDIT_DIR = PROJECT_DIR.parent / "shared" / "data" / "home-credit"
 #: Local state (SQLite database of accounts, audit trail, decisions); git-ignored.
 DEFAULT_INSTANCE_DIR = PROJECT_DIR / "instance"
 DEFAULT_SQLITE_PATH = DEFAULT_INSTANCE_DIR / "credit.sqlite3"
+#: Experiment tracking of the training tools (app/training/tracking.py): a local MLflow store inside the
+#: project, git-ignored, anchored here rather than on the working directory (MLflow's own default), so
+#: every run lands in one store whichever folder the script is started from. ``MLFLOW_TRACKING_URI``
+#: chooses another store (a shared server); artefacts then go where that store says.
+DEFAULT_MLRUNS_DIR = PROJECT_DIR / "mlruns"
+DEFAULT_TRACKING_URI = f"sqlite:///{DEFAULT_MLRUNS_DIR / 'mlflow.db'}"
 
 #: Attributes a lender may not score on (EU gender directive 2004/113/EC, French Code pénal
 #: art. 225-1: sex and family situation). They are excluded from the model's inputs and kept only
@@ -167,6 +173,8 @@ class Settings:
     log_format: str = "json"
     #: Four-eyes principle: an override of the model waits for a manager's approval (app.security.decisions).
     four_eyes: bool = True
+    #: MLflow store of the training tools' runs (``MLFLOW_TRACKING_URI``); may hold a password: not in repr().
+    tracking_uri: str = field(default=DEFAULT_TRACKING_URI, repr=False)
 
     def __post_init__(self) -> None:
         """Refuse an unknown environment, log format or language, and numbers out of range."""
@@ -213,6 +221,7 @@ def get_settings() -> Settings:
         admin_password=os.environ.get("ADMIN_PASSWORD", ""),
         log_format=_raw("LOG_FORMAT") or "json",
         four_eyes=env_flag("FOUR_EYES", True),
+        tracking_uri=_raw("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI,
     )
 
 

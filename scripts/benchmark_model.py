@@ -17,11 +17,15 @@ exclusions (protected attributes only kept out), (b) with the inputs a client mu
 for also kept out (``app.config.NEVER_REFUSED_FOR``), (c) with (b) and the monotone directions of
 ``app.training.model.MONOTONE_DIRECTIONS``; each at its own cost-optimal threshold.
 LightGBM is a benchmark-only dependency (requirements-dev.txt).
+Each run is logged to MLflow (experiment ``credit-default-benchmark`` of ``MLFLOW_TRACKING_URI``, by
+default ``mlruns/`` in the project): its options, every line's metrics and the timings;
+``--no-tracking`` logs nothing.
 """
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 import time
 from pathlib import Path
@@ -30,13 +34,24 @@ import numpy as np
 import pandas as pd
 
 from app.cli.args import fraction_or_zero, int_at_least, non_negative_float
-from app.config import DEFAULT_HOME_CREDIT_DIR, PROTECTED_ATTRIBUTES
+from app.config import DEFAULT_HOME_CREDIT_DIR, PROTECTED_ATTRIBUTES, get_settings
 from app.scoring.data import load_home_credit
 from app.scoring.features import MODEL_EXCLUSIONS, build_features, categorical_features
 from app.scoring.loan_terms import PREVIOUS_TABLE, TermModel
 from app.scoring.metrics import CostModel, classification_metrics, optimal_threshold
 from app.training.baselines import logistic_oof
 from app.training.model import SEARCH_SPACE, TrainConfig, stratified_folds, train_model
+from app.training.tracking import (
+    BENCHMARK_EXPERIMENT,
+    TrackingError,
+    finite_or_none,
+    public_uri,
+    require_mlflow,
+    tracked_run,
+)
+
+#: One benchmark run's figures: line name -> its metrics (``report``), and "timings" -> seconds / ms.
+Results = dict[str, dict[str, float]]
 
 
 def kernel_features(applications: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -81,7 +96,7 @@ def lightgbm_seed(X: pd.DataFrame, y: np.ndarray, folds: np.ndarray, cats: list[
 
 
 def report(name: str, y, proba, costs: CostModel, reference: dict | None, *, threshold: float | None = None,
-           indent: str = "") -> dict:
+           indent: str = "", results: Results | None = None) -> dict:
     """One line of metrics, with ratios against ``reference``; ``threshold`` defaults to the cost-optimal
     one on ``(y, proba)`` (out-of-fold predictions), held-out rows pass the one chosen on training rows."""
     if threshold is None:
@@ -93,10 +108,30 @@ def report(name: str, y, proba, costs: CostModel, reference: dict | None, *, thr
                  f"cost x{m['cost_per_client'] / reference['cost_per_client']:.3f} vs LightGBM")
     print(f"{indent}{name:<{28 - len(indent)}} AUC {m['roc_auc']:.4f}  cost/client {m['cost_per_client']:.4f}  "
           f"ECE {m['ece']:.4f}  threshold {threshold:.4f}{ratio}", flush=True)
+    if results is not None:
+        results[name] = m
     return m
 
 
-def compare_variants(labelled: pd.DataFrame, y, folds, term_model, config: TrainConfig, costs: CostModel) -> None:
+def metric_name(name: str) -> str:
+    """A report line's name as an MLflow metric prefix: "(b) + never-refused-for..." -> "b_never_refused_for..."."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def track(args: argparse.Namespace, results: Results) -> None:
+    """Log the benchmark's options and every line's figures as one MLflow run."""
+    uri = get_settings().tracking_uri
+    with tracked_run(uri, BENCHMARK_EXPERIMENT, run_name="variants" if args.variants else "benchmark",
+                     tags={"kind": "benchmark", "data": args.data_dir.name}) as run:
+        run.params({k: v.name if isinstance(v, Path) else v for k, v in sorted(vars(args).items())})
+        run.metrics({f"{metric_name(line)}.{key}": finite_or_none(value)
+                     for line, figures in results.items() for key, value in figures.items()})
+        run.json(results, "results.json")
+    print(f"tracked: MLflow run {run.run_id} in {public_uri(uri)}", flush=True)
+
+
+def compare_variants(labelled: pd.DataFrame, y, folds, term_model, config: TrainConfig, costs: CostModel,
+                     results: Results | None = None) -> None:
     """(a) no exclusion beyond the protected attributes, (b) + exclusions, (c) + monotone directions."""
     variants: tuple[tuple[str, tuple[str, ...], dict[str, int]], ...] = (("(a) protected attributes only, unconstrained", PROTECTED_ATTRIBUTES, {}),
                 ("(b) + never-refused-for exclusions", MODEL_EXCLUSIONS, {}),
@@ -108,11 +143,12 @@ def compare_variants(labelled: pd.DataFrame, y, folds, term_model, config: Train
         result = train_model(X, y, cats, dataclasses.replace(config, monotone=monotone), log=lambda m: None)
         assert np.array_equal(result.folds, folds)  # the same folds for every variant
         print(f"{name}: {X.shape[1]} inputs, {len(result.monotone)} constrained, {sum(result.best_iterations)} trees")
-        report(name, y, result.oof_proba, costs, None)
+        report(name, y, result.oof_proba, costs, None, results=results)
         print(f"  ({time.perf_counter() - t0:.0f}s)", flush=True)
 
 
-def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, costs: CostModel, args) -> None:
+def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, costs: CostModel, args,
+                       results: Results | None = None) -> None:
     """The served artefact (fold ensemble + calibration + threshold chosen out of fold) on unseen rows,
     next to the seed-style LightGBM and the logistic regression trained on the same rows.
 
@@ -140,16 +176,20 @@ def holdout_evaluation(labelled: pd.DataFrame, X, y, cats, config: TrainConfig, 
         raw, raw_cats = kernel_features(labelled)
         lgb_oof, lgb_test = lightgbm_seed(raw.iloc[idx_train].reset_index(drop=True), y_train, result.folds, raw_cats,
                                           args.seed, X_new=raw.iloc[idx_test].reset_index(drop=True))
-        reference = holdout_report("LightGBM seed-style", y_train, lgb_oof, y_test, lgb_test, costs, None)
-    holdout_report("logistic regression", y_train, lr_oof, y_test, lr_test, costs, reference)
-    holdout_report("CatBoost served ensemble", y_train, ours[0], y_test, ours[1], costs, reference)
+        reference = holdout_report("LightGBM seed-style", y_train, lgb_oof, y_test, lgb_test, costs, None, results)
+    holdout_report("logistic regression", y_train, lr_oof, y_test, lr_test, costs, reference, results)
+    holdout_report("CatBoost served ensemble", y_train, ours[0], y_test, ours[1], costs, reference, results)
     print(f"  (served ensemble trained in {seconds:.0f}s)")
 
 
-def holdout_report(name: str, y_train, oof, y_test, proba, costs: CostModel, reference: dict | None) -> dict:
+def holdout_report(name: str, y_train, oof, y_test, proba, costs: CostModel, reference: dict | None,
+                   results: Results | None = None) -> dict:
     """Held-out metrics at the threshold chosen on the training part's out-of-fold predictions."""
-    return report(name, y_test, proba, costs, reference, indent="  ",
-                  threshold=optimal_threshold(y_train, oof, costs).threshold)
+    m = report(name, y_test, proba, costs, reference, indent="  ",
+               threshold=optimal_threshold(y_train, oof, costs).threshold)
+    if results is not None:
+        results[f"holdout {name}"] = m
+    return m
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -166,10 +206,29 @@ def main(argv: list[str] | None = None) -> int:
                         help="also train the served pipeline on 1-H of the rows and evaluate it on the held-out H")
     parser.add_argument("--variants", action="store_true",
                         help="compare (a) before the exclusions, (b) with them, (c) with them and the monotone directions")
+    parser.add_argument("--no-tracking", action="store_true",
+                        help="do not log the run to MLflow (default store: MLFLOW_TRACKING_URI, else mlruns/ in the project)")
     args = parser.parse_args(argv)
     if not args.data_dir.exists():
         print(f"no Home Credit data in {args.data_dir}", file=sys.stderr)
         return 2
+    try:
+        if not args.no_tracking:
+            require_mlflow()  # before the benchmark's minutes, not after
+        results = run_benchmark(args)
+        if not args.no_tracking:
+            track(args, results)
+    except TrackingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_benchmark(args: argparse.Namespace) -> Results:
+    """Every comparison the options ask for, printed line by line; returns their figures."""
+    results: Results = {}
+    timings: dict[str, float] = {}
+    results["timings"] = timings
     data = load_home_credit(args.data_dir, secondary=(PREVIOUS_TABLE,))
     assert data.train is not None  # require_train (the default) raises when the table is missing
     labelled = data.train.reset_index(drop=True)
@@ -188,25 +247,30 @@ def main(argv: list[str] | None = None) -> int:
     if args.variants:
         config = TrainConfig(seed=args.seed, n_folds=args.folds, search_budget_seconds=args.search_budget,
                              search_space=SEARCH_SPACE[:1] if args.quick else SEARCH_SPACE)
-        compare_variants(labelled, y, folds, term_model, config, costs)
-        return 0
+        compare_variants(labelled, y, folds, term_model, config, costs, results)
+        return results
     reference = None
     if not args.skip_lightgbm:
         t0 = time.perf_counter()
         raw, raw_cats = kernel_features(labelled)
-        reference = report("LightGBM seed-style", y, lightgbm_seed(raw, y, folds, raw_cats, args.seed)[0], costs, None)
-        print(f"  ({time.perf_counter() - t0:.0f}s)")
-        report("LightGBM on our inputs", y, lightgbm_seed(X, y, folds, cats, args.seed)[0], costs, reference)
+        reference = report("LightGBM seed-style", y, lightgbm_seed(raw, y, folds, raw_cats, args.seed)[0], costs, None,
+                           results=results)
+        timings["lightgbm_seconds"] = time.perf_counter() - t0
+        print(f"  ({timings['lightgbm_seconds']:.0f}s)")
+        report("LightGBM on our inputs", y, lightgbm_seed(X, y, folds, cats, args.seed)[0], costs, reference,
+               results=results)
     t0 = time.perf_counter()
-    report("logistic regression", y, logistic_oof(X, y, folds, cats, args.seed), costs, reference)
-    print(f"  ({time.perf_counter() - t0:.0f}s)")
+    report("logistic regression", y, logistic_oof(X, y, folds, cats, args.seed), costs, reference, results=results)
+    timings["logistic_seconds"] = time.perf_counter() - t0
+    print(f"  ({timings['logistic_seconds']:.0f}s)")
 
     config = TrainConfig(seed=args.seed, n_folds=args.folds, search_budget_seconds=args.search_budget,
                          search_space=SEARCH_SPACE[:1] if args.quick else SEARCH_SPACE)
     t0 = time.perf_counter()
     result = train_model(X, y, cats, config, log=lambda m: print(f"  {m}", flush=True))
     train_seconds = time.perf_counter() - t0
-    report("CatBoost (this project)", y, result.oof_proba, costs, reference)
+    report("CatBoost (this project)", y, result.oof_proba, costs, reference, results=results)
+    timings["catboost_training_seconds"] = train_seconds
     print(f"  training (search + CV) {train_seconds:.0f}s")
 
     from app.scoring.bundle import ModelBundle
@@ -217,16 +281,17 @@ def main(argv: list[str] | None = None) -> int:
                          card={},  # type: ignore[arg-type]  # timing explain_row only, which reads no card
                          directory=Path("."), term_model=term_model)
     rng = np.random.default_rng(args.seed)
-    timings = []
+    latencies = []
     for i in rng.choice(len(X), size=200, replace=False):
         t = time.perf_counter()
         explain_row(bundle, X.iloc[[i]])
-        timings.append(1000 * (time.perf_counter() - t))
+        latencies.append(1000 * (time.perf_counter() - t))
     if args.holdout:
-        holdout_evaluation(labelled, X, y, cats, config, costs, args)
-    print(f"explanation of one client: median {np.median(timings):.1f} ms, p95 {np.percentile(timings, 95):.1f} ms "
+        holdout_evaluation(labelled, X, y, cats, config, costs, args, results)
+    timings["explain_median_ms"], timings["explain_p95_ms"] = float(np.median(latencies)), float(np.percentile(latencies, 95))
+    print(f"explanation of one client: median {timings['explain_median_ms']:.1f} ms, p95 {timings['explain_p95_ms']:.1f} ms "
           f"(target <= 50 ms)")
-    return 0
+    return results
 
 
 if __name__ == "__main__":

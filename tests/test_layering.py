@@ -48,17 +48,25 @@ def test_a_layer_imports_nothing_of_the_layers_above(package, forbidden, forbidd
 
 
 WEB_PROBE = """
-import json, sys
+import importlib, json, pkgutil, sys
 from app.shell import create_app
 create_app()
-print(json.dumps({"layers": sorted({".".join(m.split(".")[:2]) for m in sys.modules if m.startswith("app.")})}))
+import app.pages, app.components
+for package in (app.pages, app.components):  # every page and component, whether the shell needed it or not
+    for m in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        importlib.import_module(m.name)
+print(json.dumps({"layers": sorted({".".join(m.split(".")[:2]) for m in sys.modules if m.startswith("app.")}),
+                  "loaded": sorted({m.split(".")[0] for m in sys.modules})}))
 """
 
 
-def test_the_web_process_never_loads_the_training_layer(tmp_path):
-    """The served app reads a trained folder; fitting is offline (scripts), so no web module imports training."""
+def test_the_web_process_never_loads_the_training_layer_nor_mlflow(tmp_path):
+    """The served app reads a trained folder; fitting is offline (scripts), so no web module imports training.
+    Nor MLflow: a dev dependency of the training tools (app.training.tracking), absent from the deployment."""
     out = subprocess.run([sys.executable, "-c", WEB_PROBE], cwd=ROOT, capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite"})
-    layers = set(json.loads(out.stdout.strip().splitlines()[-1])["layers"])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    layers = set(result["layers"])
     assert {"app.pages", "app.scoring", "app.presenters"} <= layers
     assert "app.training" not in layers
+    assert "mlflow" not in result["loaded"]

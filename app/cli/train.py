@@ -9,6 +9,11 @@ application_train file itself. With previous_application, loan terms and implied
 are learnt from it and become model inputs (``app.scoring.loan_terms``; ``--no-loan-terms`` to
 train without them, e.g. when that table is unusable).
 The run is deterministic given ``--seed``; the model card records what produced the model.
+Each run is logged to MLflow (README "Experiment tracking": ``MLFLOW_TRACKING_URI``, by default
+``mlruns/`` in the project) and the model registered as ``credit-default-catboost``; its run id and
+version go into the model card. ``--no-tracking`` logs nothing; ``--track-only`` logs and registers an
+already trained folder (``--model-dir``) without retraining it: its files stay as they are, its card
+gains the run.
 """
 from __future__ import annotations
 
@@ -20,13 +25,14 @@ from pathlib import Path
 from app.cli.args import AS_OF_HELP, bounded, int_at_least, iso_date, non_negative_float, non_negative_int, threads
 from app.cli.paths import folder_problem
 from app.config import DEFAULT_MODEL_DIR, REAL_MODEL_DIR, get_settings
-from app.scoring.bundle import file_sha256
+from app.scoring.bundle import ModelBundle, ModelNotFoundError, file_sha256
 from app.scoring.data import DataValidationError, load_home_credit, prepare_applications, read_table
 from app.scoring.loan_terms import PREVIOUS_TABLE
 from app.scoring.metrics import CostModel
 from app.scoring.synth import demo_portfolio, params_path
 from app.training.model import SEARCH_SPACE, TrainConfig, check_trainable
 from app.training.pipeline import run_training
+from app.training.tracking import TrackingError, public_uri, require_mlflow
 
 DEMO_LABELLED, DEMO_NEW = 30_000, 8_000
 
@@ -57,6 +63,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--as-of", type=iso_date, help=AS_OF_HELP)
     parser.add_argument("--no-loan-terms", action="store_true",
                         help="ignore previous_application (no estimated term / implied rate inputs)")
+    tracking = parser.add_mutually_exclusive_group()
+    tracking.add_argument("--no-tracking", action="store_true",
+                          help="do not log the run to MLflow nor register the model (default store: "
+                               "MLFLOW_TRACKING_URI, else mlruns/ in the project)")
+    tracking.add_argument("--track-only", action="store_true",
+                          help="train nothing: log the trained folder --model-dir to MLflow and register its model "
+                               "(its files are unchanged; its card gains the run)")
     return parser.parse_args(argv)
 
 
@@ -105,6 +118,14 @@ def main(argv: list[str] | None = None) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    if not args.no_tracking:
+        try:
+            require_mlflow()  # before minutes of training, not after
+        except TrackingError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.track_only:
+        return track_existing(out)
     try:
         labelled, new, previous, source = load_inputs(args)
         check_trainable(labelled["TARGET"], args.folds, source=labelled_name(source))
@@ -121,9 +142,41 @@ def main(argv: list[str] | None = None) -> int:
     except DataValidationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not args.no_tracking:
+        try:
+            card = track(card, out)
+        except TrackingError as exc:
+            print(f"error: the model folder {out} is written, untracked: {exc}", file=sys.stderr)
+            return 2
     cv = card.metrics.cross_validated
     print(f"done in {time.perf_counter() - started:.0f}s: AUC {cv.roc_auc:.4f}, cost {cv.cost_per_client:.4f}"
           f" per client at threshold {cv.threshold:.4f}, ECE {cv.ece:.4f} -> {out}")
+    return 0
+
+
+def track(card, out: Path):
+    """Log the trained folder to MLflow, register its model, write the run into its card."""
+    from app.cli.tracking_figures import run_figures
+    from app.training.track_training import track_training
+
+    settings = get_settings()
+    tracked = track_training(card, out, uri=settings.tracking_uri,
+                             figures=run_figures(card, out, settings.default_language))
+    info = tracked.tracking
+    assert info is not None  # track_training always writes it
+    print(f"tracked: MLflow run {info.run_id}, version {info.version} of {info.registered_model} "
+          f"in {public_uri(settings.tracking_uri)}", flush=True)
+    return tracked
+
+
+def track_existing(out: Path) -> int:
+    """``--track-only``: the folder is loaded as the dashboard loads it (checksums verified) first."""
+    try:
+        card = ModelBundle.load(out).card
+        track(card, out)
+    except (ModelNotFoundError, TrackingError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -33,6 +33,15 @@ def _source(source: Source, lang: str) -> str:
     return source.kind
 
 
+def _tracking(card: ModelCard, lang: str) -> str:
+    """The MLflow run and registered version that recorded the training, or a plain "not tracked"."""
+    info = card.tracking
+    if info is None:  # trained with --no-tracking, or before tracking existed
+        return translate("model.card.tracking_none", lang)
+    return translate("model.card.tracking_value", lang, run=info.run_id, version=info.version,
+                     name=info.registered_model)
+
+
 def _row(label: str, value) -> html.Tr:
     return html.Tr([html.Th(label, scope="row", className="fw-normal text-muted w-25"), html.Td(value)])
 
@@ -55,6 +64,7 @@ def ModelCardTable(card: ModelCard, lang: str) -> html.Div:
                                          fn=cost_setting_text(decision.costs.cost_fn, lang),
                                          fp=cost_setting_text(decision.costs.cost_fp, lang))),
         _row(translate("model.card.evaluation", lang), translate("model.card.evaluation_value", lang, folds=card.config.n_folds)),
+        _row(translate("model.card.tracking", lang), _tracking(card, lang)),
         _row(translate("model.card.versions", lang), ", ".join(f"{k} {v}" for k, v in card.versions.items())),
     ]
     term_model = card.features.term_model

@@ -51,6 +51,15 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "out-of-fold predictions of a {folds}-fold stratified cross-validation",
     },
     "model.card.versions": {"fr": "Versions des bibliothèques", "en": "Library versions"},
+    "model.card.tracking": {"fr": "Suivi des expériences", "en": "Experiment tracking"},
+    "model.card.tracking_value": {
+        "fr": "run {run}, version {version} du modèle enregistré {name}",
+        "en": "run {run}, version {version} of the registered model {name}",
+    },
+    "model.card.tracking_none": {
+        "fr": "Non suivi : l'entraînement de ce modèle n'a pas été enregistré dans le journal des expériences.",
+        "en": "Not tracked: this model's training was not recorded in the experiment log.",
+    },
     "model.card.term_model": {"fr": "Durée et taux estimés", "en": "Estimated term and rate"},
     "model.card.term_model_value": {
         "fr": "durée du crédit apprise sur {loans} crédits antérieurs (previous_application), erreur moyenne "

@@ -22,19 +22,43 @@ training parameters, the search log, the per-kind details of the data source, li
 kept as read-only mappings, so that :meth:`ModelCard.to_dict` gives back exactly what was parsed.
 Optional entries are typed ``X | None``: the loan-term estimator (models trained without previous
 applications), the new-applications fingerprint (no new applications), the checksums (cards written
-before they were recorded) and the pipeline duration (not known yet when the card is first written).
+before they were recorded), the pipeline duration (not known yet when the card is first written) and
+the experiment-tracking run (models trained with ``--no-tracking`` or before tracking existed).
+
+The sections describing what produced the model (source, fingerprint, settings, inputs, training,
+tracking) live in :mod:`app.scoring.card_provenance` and are re-exported here.
 
 Pure Python, no dash: the parser knows nothing of files; the bundle names the file in its errors.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from app.scoring.artefacts import ArtefactError, Entries, format_version, freeze, thaw
+from app.scoring.artefacts import ArtefactError, Entries, format_version
+from app.scoring.card_provenance import (  # re-exported: the card's sections keep their import path
+    DataFingerprint,
+    Features,
+    ModelInfo,
+    Source,
+    SourceFile,
+    TableFingerprint,
+    TermModelInfo,
+    Tracking,
+    TrainingConfig,
+    parse_costs,
+    without_none,
+)
 from app.scoring.metrics import CostModel
+
+__all__ = [
+    "FORMAT_VERSION", "READABLE_VERSIONS", "SCORE_NAMES", "UNVERSIONED", "CalibrationInfo", "DataFingerprint",
+    "Decision", "Evaluation", "FairnessRow", "Features", "GradeBand", "ModelCard", "ModelInfo", "PolicyCosts",
+    "ReliabilityBin", "Scores", "Source", "SourceFile", "TableFingerprint", "TermModelInfo", "Tracking",
+    "TrainingConfig",
+]
 
 #: Layout version written by :meth:`ModelCard.to_dict` (see the module docstring for the policy).
 #: Version 2 (this code) adds ``features.excluded`` and ``features.monotone``; version 1 is still read.
@@ -43,233 +67,6 @@ FORMAT_VERSION = 2
 UNVERSIONED = 1
 READABLE_VERSIONS = frozenset({1, 2})
 ARTEFACT = "model card"
-
-
-def _without_none(entries: dict[str, Any]) -> dict[str, Any]:
-    """Optional entries that are absent are left out of the JSON, as training always did."""
-    return {k: v for k, v in entries.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """One input file of a real-data training: its name and SHA-256."""
-
-    name: str
-    sha256: str
-
-    @classmethod
-    def parse(cls, e: Entries) -> SourceFile:
-        return cls(name=e.text("name"), sha256=e.text("sha256"))
-
-    def to_dict(self) -> dict:
-        return {"name": self.name, "sha256": self.sha256}
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where the training data came from. ``kind`` says which of the other entries are there: the
-    synthetic demo records its generator's seed and sizes (enough to rebuild its portfolio), real data
-    its files."""
-
-    kind: str
-    seed: int | None = None
-    n_labelled: int | None = None
-    n_new: int | None = None
-    params_sha256: Mapping[str, str] | None = None
-    files: Mapping[str, SourceFile] | None = None
-
-    @classmethod
-    def parse(cls, e: Entries) -> Source:
-        files = e.section("files", optional=True)
-        return cls(kind=e.text("kind"), seed=e.integer("seed", optional=True),
-                   n_labelled=e.integer("n_labelled", optional=True), n_new=e.integer("n_new", optional=True),
-                   params_sha256=e.text_map("params_sha256", optional=True),
-                   files=None if files is None else MappingProxyType(
-                       {k: SourceFile.parse(files.section(k)) for k in files.data}))
-
-    def to_dict(self) -> dict:
-        return _without_none({
-            "kind": self.kind, "seed": self.seed, "n_labelled": self.n_labelled, "n_new": self.n_new,
-            "params_sha256": None if self.params_sha256 is None else dict(self.params_sha256),
-            "files": None if self.files is None else {k: f.to_dict() for k, f in self.files.items()},
-        })
-
-
-@dataclass(frozen=True)
-class TableFingerprint:
-    """Rows, columns and content hash of a training table: which data produced the model."""
-
-    rows: int
-    columns: int
-    sha256: str
-
-    @classmethod
-    def parse(cls, e: Entries) -> TableFingerprint:
-        return cls(rows=e.integer("rows"), columns=e.integer("columns"), sha256=e.text("sha256"))
-
-    def to_dict(self) -> dict:
-        return {"rows": self.rows, "columns": self.columns, "sha256": self.sha256}
-
-
-@dataclass(frozen=True)
-class DataFingerprint:
-    labelled: TableFingerprint
-    new: TableFingerprint | None
-    default_rate: float
-
-    @classmethod
-    def parse(cls, e: Entries) -> DataFingerprint:
-        new = e.section("new", optional=True)
-        return cls(labelled=TableFingerprint.parse(e.section("labelled")),
-                   new=None if new is None else TableFingerprint.parse(new),
-                   default_rate=e.number("default_rate"))
-
-    def to_dict(self) -> dict:
-        return {"labelled": self.labelled.to_dict(), "new": None if self.new is None else self.new.to_dict(),
-                "default_rate": self.default_rate}
-
-
-def _costs(e: Entries) -> CostModel:
-    """Error costs; a non-positive cost (which ``CostModel`` refuses) is named like any bad entry."""
-    try:
-        return CostModel(cost_fn=e.number("cost_fn"), cost_fp=e.number("cost_fp"))
-    except ValueError as exc:
-        if isinstance(exc, ArtefactError):
-            raise
-        raise ArtefactError(f"the {e.artefact}'s {e.where!r} is invalid: {exc}") from exc
-
-
-@dataclass(frozen=True)
-class TrainingConfig:
-    """The training settings (``TrainConfig.to_dict``)."""
-
-    seed: int
-    n_folds: int
-    costs: CostModel
-    learning_rate: float
-    max_iterations: int
-    early_stopping_rounds: int
-    early_stopping_fraction: float
-    stopping: str
-    search_budget_seconds: float
-    search_space: tuple[Mapping[str, Any], ...]
-
-    @classmethod
-    def parse(cls, e: Entries) -> TrainingConfig:
-        return cls(seed=e.integer("seed"), n_folds=e.integer("n_folds"), costs=_costs(e.section("costs")),
-                   learning_rate=e.number("learning_rate"), max_iterations=e.integer("max_iterations"),
-                   early_stopping_rounds=e.integer("early_stopping_rounds"),
-                   early_stopping_fraction=e.number("early_stopping_fraction"), stopping=e.text("stopping"),
-                   search_budget_seconds=e.number("search_budget_seconds"),
-                   search_space=tuple(freeze(s.data) for s in e.sections("search_space")))
-
-    def to_dict(self) -> dict:
-        return {"seed": self.seed, "n_folds": self.n_folds, "costs": self.costs.to_dict(),
-                "learning_rate": self.learning_rate, "max_iterations": self.max_iterations,
-                "early_stopping_rounds": self.early_stopping_rounds,
-                "early_stopping_fraction": self.early_stopping_fraction, "stopping": self.stopping,
-                "search_budget_seconds": self.search_budget_seconds, "search_space": thaw(self.search_space)}
-
-
-@dataclass(frozen=True)
-class TermModelInfo:
-    """The loan-term estimator a model was trained with (``TermModel.to_dict``)."""
-
-    file: str
-    trained_on: int
-    mae_months: float
-    source: str
-
-    @classmethod
-    def parse(cls, e: Entries) -> TermModelInfo:
-        return cls(file=e.text("file"), trained_on=e.integer("trained_on"), mae_months=e.number("mae_months"),
-                   source=e.text("source"))
-
-    def to_dict(self) -> dict:
-        return {"file": self.file, "trained_on": self.trained_on, "mae_months": self.mae_months,
-                "source": self.source}
-
-
-@dataclass(frozen=True)
-class Features:
-    """The model's inputs, in training order, the columns kept out of them and the directions imposed.
-
-    ``protected_excluded``: protected attributes (kept for fairness monitoring only); ``excluded``:
-    inputs a client must never be refused for (``app.config.NEVER_REFUSED_FOR``); ``monotone``:
-    input -> +1 (the risk can only rise with it) or -1 (only fall), CatBoost's ``monotone_constraints``.
-    Version-1 cards predate the last two and read as none of either: the model was trained so.
-    """
-
-    version: int
-    names: tuple[str, ...]
-    categorical: tuple[str, ...]
-    engineered: Mapping[str, str]
-    protected_excluded: tuple[str, ...]
-    term_model: TermModelInfo | None = None
-    excluded: tuple[str, ...] = ()
-    monotone: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
-
-    @classmethod
-    def parse(cls, e: Entries, format_version: int = FORMAT_VERSION) -> Features:
-        term = e.section("term_model", optional=True)
-        excluded: tuple[str, ...] = ()
-        monotone: dict[str, int] = {}
-        if format_version >= 2:
-            excluded = e.texts("excluded")
-            directions = e.section("monotone")
-            monotone = {name: directions.integer(name) for name in directions.data}
-            wrong = sorted(n for n, d in monotone.items() if d not in (-1, 1))
-            if wrong:
-                raise ArtefactError(f"the {e.artefact}'s {directions.path(wrong[0])!r} must be -1 or 1")
-        return cls(version=e.integer("version"), names=e.texts("names"), categorical=e.texts("categorical"),
-                   engineered=e.text_map("engineered"), protected_excluded=e.texts("protected_excluded"),
-                   term_model=None if term is None else TermModelInfo.parse(term), excluded=excluded,
-                   monotone=MappingProxyType(monotone))
-
-    @property
-    def all_excluded(self) -> tuple[str, ...]:
-        """Every column kept out of the inputs (what ``build_features`` is given as ``protected``)."""
-        return self.protected_excluded + tuple(n for n in self.excluded if n not in self.protected_excluded)
-
-    def to_dict(self, format_version: int = FORMAT_VERSION) -> dict:
-        # "term_model" sits before "protected_excluded", where training has always written it; cards
-        # written before the estimator existed have no entry (kept absent).
-        entries = {"version": self.version, "names": list(self.names), "categorical": list(self.categorical),
-                   "engineered": dict(self.engineered)}
-        if self.term_model is not None:
-            entries["term_model"] = self.term_model.to_dict()
-        entries["protected_excluded"] = list(self.protected_excluded)
-        if format_version >= 2:
-            entries["excluded"] = list(self.excluded)
-            entries["monotone"] = dict(self.monotone)
-        return entries
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    """What was trained: type, chosen parameters, trees per fold, the hyper-parameter search log."""
-
-    type: str
-    params: Mapping[str, Any]
-    learning_rate: float
-    trees_per_fold: tuple[int, ...]
-    search: tuple[Mapping[str, Any], ...]
-    training_seconds: float
-    pipeline_seconds: float | None = None
-
-    @classmethod
-    def parse(cls, e: Entries) -> ModelInfo:
-        return cls(type=e.text("type"), params=e.record("params"), learning_rate=e.number("learning_rate"),
-                   trees_per_fold=e.integers("trees_per_fold"),
-                   search=tuple(freeze(s.data) for s in e.sections("search")),
-                   training_seconds=e.number("training_seconds"),
-                   pipeline_seconds=e.number("pipeline_seconds", optional=True))
-
-    def to_dict(self) -> dict:
-        return _without_none({"type": self.type, "params": thaw(self.params), "learning_rate": self.learning_rate,
-                              "trees_per_fold": list(self.trees_per_fold), "search": thaw(self.search),
-                              "training_seconds": self.training_seconds,
-                              "pipeline_seconds": self.pipeline_seconds})
 
 
 @dataclass(frozen=True)
@@ -362,7 +159,7 @@ class Decision:
 
     @classmethod
     def parse(cls, e: Entries) -> Decision:
-        return cls(threshold=e.number("threshold"), costs=_costs(e.section("costs")),
+        return cls(threshold=e.number("threshold"), costs=parse_costs(e.section("costs")),
                    costs_per_client=PolicyCosts.parse(e.section("costs_per_client")),
                    grades=tuple(GradeBand.parse(g) for g in e.sections("grades")))
 
@@ -462,6 +259,8 @@ class ModelCard:
     versions: Mapping[str, str]
     checksums: Mapping[str, str] | None = None
     format_version: int = FORMAT_VERSION
+    #: the MLflow run and registered version (written after training, by ``app.training.tracking``)
+    tracking: Tracking | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> ModelCard:
@@ -482,12 +281,13 @@ class ModelCard:
             baselines=MappingProxyType({k: Scores.parse(baselines.section(k)) for k in baselines.data}),
             fairness=_fairness(e.section("fairness")), versions=e.text_map("versions"),
             checksums=e.text_map("checksums", optional=True), format_version=version,
+            tracking=None if (tracking := e.section("tracking", optional=True)) is None else Tracking.parse(tracking),
         )
 
     def to_dict(self) -> dict:
         """The card as JSON-able dicts, in training's order of entries; :meth:`from_dict` reads it back
         equal. A card parsed from a version-1 file without ``format_version`` gains the entry."""
-        return _without_none({
+        return without_none({
             "format_version": self.format_version,
             "created_at": self.created_at, "source": self.source.to_dict(),
             "data_fingerprint": self.data_fingerprint.to_dict(), "config": self.config.to_dict(),
@@ -497,4 +297,5 @@ class ModelCard:
             "fairness": {k: [r.to_dict() for r in rows] for k, rows in self.fairness.items()},
             "versions": dict(self.versions),
             "checksums": None if self.checksums is None else dict(self.checksums),
+            "tracking": None if self.tracking is None else self.tracking.to_dict(),
         })

@@ -129,6 +129,20 @@ class TrainConfig:
         }
 
 
+#: Entries CatBoost writes into every model file that differ from one run to the next (a random GUID
+#: and the wall-clock end of training, for the ensemble and each fold model): without them the same
+#: data, settings and seed give a byte-identical ``model.cbm``, so its recorded SHA-256 is reproducible.
+RUN_METADATA_KEYS = ("model_guid", "train_finish_time")
+
+
+def without_run_metadata(model) -> None:
+    """Drop :data:`RUN_METADATA_KEYS` (``model_guid``, ``model0:model_guid``...) from ``model`` in place,
+    before it is saved; the trees, leaf values and parameters are untouched."""
+    metadata = model.get_metadata()
+    for key in [k for k in metadata.keys() if k.rsplit(":", 1)[-1] in RUN_METADATA_KEYS]:
+        del metadata[key]
+
+
 @dataclass
 class TrainResult:
     model: CatBoostClassifier

@@ -46,7 +46,7 @@ from app.scoring.monitoring import write_portfolio_report
 from app.scoring.portfolio import build_portfolio, write_portfolio
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 from app.training.baselines import dummy_oof, logistic_oof
-from app.training.model import Log, TrainConfig, check_trainable, train_model
+from app.training.model import Log, TrainConfig, check_trainable, train_model, without_run_metadata
 
 SHAP_SAMPLE_SIZE = 2_000
 LIBRARIES = ("catboost", "scikit-learn", "pandas", "numpy", "pyarrow", "dash")
@@ -152,8 +152,10 @@ def _build_model_folder(labelled: pd.DataFrame, new: pd.DataFrame | None, out_di
     fairness = {attribute: _records(table) for attribute, table
                 in fairness_tables(y, oof, choice.threshold, labelled["CODE_GENDER"], ages).items()}
 
+    without_run_metadata(result.model)  # a retrain then reproduces model.cbm byte for byte
     result.model.save_model(str(out_dir / files.MODEL_FILE))
     if term_model is not None:
+        without_run_metadata(term_model.model)
         term_model.save(out_dir)
     checksums = files.model_checksums(out_dir)  # checked by every ModelBundle.load
     pd.DataFrame({

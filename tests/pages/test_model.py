@@ -294,3 +294,26 @@ def test_app_language_english_without_cookie_gives_an_english_model_page(governa
     finally:
         server.config[SETTINGS_CONFIG_KEY] = before
     assert "Out-of-fold performance" in text and french_in(text) == [] and title == "Model — Prêt à dépenser"
+
+
+def _card_rows(card, lang) -> dict[str, str]:
+    """The model card table as label -> value."""
+    from app.components.model_card import ModelCardTable
+
+    table = ModelCardTable(card, lang).children[0]
+    return {row.children[0].children: row.children[1].children for row in table.children.children}
+
+
+def test_model_card_names_the_tracking_run_and_registered_version_or_says_not_tracked():
+    tracking = {"uri": "sqlite:////srv/mlruns/mlflow.db", "experiment": "credit-default-training",
+                "run_id": "4f2c9d1e8a7b4c3d9e0f1a2b3c4d5e6f", "registered_model": "credit-default-catboost",
+                "version": 7}
+    tracked = make_model_card(lambda card: card.__setitem__("tracking", tracking))
+    assert _card_rows(tracked, "fr")["Suivi des expériences"] == (
+        "run 4f2c9d1e8a7b4c3d9e0f1a2b3c4d5e6f, version 7 du modèle enregistré credit-default-catboost")
+    assert _card_rows(tracked, "en")["Experiment tracking"] == (
+        "run 4f2c9d1e8a7b4c3d9e0f1a2b3c4d5e6f, version 7 of the registered model credit-default-catboost")
+    untracked = make_model_card(lambda card: card.pop("tracking", None))  # --no-tracking, or before tracking existed
+    assert _card_rows(untracked, "fr")["Suivi des expériences"].startswith(
+        "Non suivi : l'entraînement de ce modèle n'a pas été enregistré")
+    assert _card_rows(untracked, "en")["Experiment tracking"].startswith("Not tracked: this model's training was not")

@@ -148,3 +148,30 @@ def test_a_version_2_card_without_its_entries_is_refused(edit, message):
 def test_a_card_that_is_not_an_object_is_refused():
     with pytest.raises(ArtefactError, match="not a JSON object"):
         ModelCard.from_dict([])
+
+
+TRACKING = {"uri": "sqlite:////srv/mlruns/mlflow.db", "experiment": "credit-default-training",
+            "run_id": "0123456789abcdef0123456789abcdef", "registered_model": "credit-default-catboost", "version": 3}
+
+
+def test_a_card_without_tracking_reads_as_not_tracked_and_one_with_it_round_trips():
+    assert make_model_card(lambda c: c.pop("tracking", None)).tracking is None  # trained untracked, or before tracking
+    card = make_model_card(lambda c: c.__setitem__("tracking", dict(TRACKING)))
+    assert card.tracking.run_id == TRACKING["run_id"] and card.tracking.version == 3
+    assert card.to_dict()["tracking"] == TRACKING and card.format_version == FORMAT_VERSION  # optional: no new version
+    assert ModelCard.from_dict(json.loads(json.dumps(card.to_dict()))) == card
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        card.tracking.version = 4  # type: ignore[misc]
+
+
+def test_a_tracking_entry_without_its_version_is_refused_naming_it():
+    with pytest.raises(ArtefactError, match="tracking.version"):
+        make_model_card(lambda c: c.__setitem__("tracking", {k: v for k, v in TRACKING.items() if k != "version"}))
+
+
+def test_the_sections_keep_their_import_path_after_the_split():
+    from app.scoring import card_provenance, model_card
+
+    for name in ("Source", "SourceFile", "TableFingerprint", "DataFingerprint", "TrainingConfig", "TermModelInfo",
+                 "Features", "ModelInfo", "Tracking"):
+        assert getattr(model_card, name) is getattr(card_provenance, name)

@@ -36,3 +36,31 @@ def test_reference_scores_out_of_fold_and_averages_its_fold_models_on_new_rows(b
     assert roc_auc_score(y, oof) > 0.75
     assert new.shape == (50,) and np.corrcoef(new, X["a"].iloc[:50])[0, 1] > 0.8
     assert benchmark.lightgbm_seed(X, y, np.arange(3000) % 3, ["c"], seed=0)[1] is None
+
+
+@pytest.mark.slow
+def test_a_benchmark_run_is_logged_to_mlflow_and_no_tracking_logs_nothing(benchmark, tmp_path, monkeypatch, capsys):
+    mlflow = pytest.importorskip("mlflow")
+    data = tmp_path / "data"
+    data.mkdir()
+    make_applications(600, seed=31).to_csv(data / "application_train.csv", index=False)
+    args = ["--data-dir", str(data), "--quick", "--skip-lightgbm", "--folds", "2", "--search-budget", "0"]
+    untracked = tmp_path / "untracked"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{untracked / 'mlflow.db'}")
+    assert benchmark.main([*args, "--no-tracking"]) == 0
+    assert not untracked.exists() and "tracked:" not in capsys.readouterr().out
+
+    uri = f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", uri)
+    assert benchmark.main(args) == 0
+    out = capsys.readouterr().out
+    client = mlflow.MlflowClient(tracking_uri=uri)
+    (run,) = client.search_runs([client.get_experiment_by_name("credit-default-benchmark").experiment_id])
+    assert f"tracked: MLflow run {run.info.run_id}" in out and run.info.status == "FINISHED"
+    metrics = run.data.metrics
+    auc = float(out.split("CatBoost (this project)")[1].split("AUC ")[1].split()[0])  # the printed line
+    assert metrics["catboost_this_project.roc_auc"] == pytest.approx(auc, abs=5e-5)
+    assert {"logistic_regression.cost_per_client", "catboost_this_project.ece", "catboost_this_project.threshold",
+            "timings.explain_median_ms", "timings.catboost_training_seconds"} <= set(metrics)
+    assert run.data.params["folds"] == "2" and run.data.params["data_dir"] == "data"
+    assert "results.json" in {a.path for a in client.list_artifacts(run.info.run_id)}

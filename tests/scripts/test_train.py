@@ -15,9 +15,9 @@ from tests.scripts.script_support import script_env
 SCRIPTS = PROJECT_DIR / "scripts"
 
 
-def run(script, *args):
+def run(script, *args, env=None):
     return subprocess.run([sys.executable, str(SCRIPTS / script), *map(str, args)],
-                          capture_output=True, text=True, timeout=600, env=script_env())
+                          capture_output=True, text=True, timeout=600, env={**script_env(), **(env or {})})
 
 
 def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
@@ -25,7 +25,8 @@ def test_folder_with_previous_applications_trains_loan_terms(tmp_path):
     data.mkdir()
     make_applications(900, seed=21).to_csv(data / "application_train.csv", index=False)
     make_previous_applications(1500, seed=22).to_csv(data / "previous_application.csv", index=False)
-    trained = run("train.py", "--data-dir", data, "--model-dir", out, "--no-search", "--folds", 3, "--threads", 2)
+    trained = run("train.py", "--data-dir", data, "--model-dir", out, "--no-search", "--folds", 3, "--threads", 2,
+                  "--no-tracking")
     assert trained.returncode == 0, trained.stderr
     assert "loan terms learnt from 1,500 previous loans" in trained.stdout
     card = json.loads((out / CARD_FILE).read_text())
@@ -67,7 +68,7 @@ def test_malformed_previous_applications_are_refused_clearly(tmp_path):
     assert "Traceback" not in result.stderr
 
     without = run("train.py", "--data-dir", data, "--model-dir", tmp_path / "model", "--no-search", "--folds", 3,
-                  "--no-loan-terms", "--threads", 2)
+                  "--no-loan-terms", "--threads", 2, "--no-tracking")
     assert without.returncode == 0, without.stderr
     assert ModelBundle.load(tmp_path / "model").term_model is None
 

@@ -65,6 +65,9 @@ def test_training_is_deterministic(small_model_dir, tmp_path):
                          write_served_portfolio=False)
     assert again.decision.threshold == card.decision.threshold
     assert again.metrics.cross_validated == card.metrics.cross_validated
+    # byte for byte: CatBoost's per-run GUIDs and timestamps are not written (the checksum is reproducible)
+    assert again.checksums == card.checksums
+    assert (tmp_path / MODEL_FILE).read_bytes() == (out / MODEL_FILE).read_bytes()
 
 
 def test_scores_and_explanations_add_up(small_model_dir):

@@ -44,15 +44,18 @@ def _folder(tmp_path) -> Path:
     return folder
 
 
-def _open_tab(driver, wait, tabs_id: str, index: int) -> None:
-    """Click tab ``index`` of ``tabs_id`` and wait until the chart of its panel is drawn."""
+def _open_tab(driver, wait, tabs_id: str, index: int, value: str) -> None:
+    """Click tab ``index`` of ``tabs_id`` and wait until the server's panel of that tab (marked
+    ``data-panel`` = ``value``, built by the page's callback when the tab opens) shows a drawn chart."""
     tab = driver.find_elements(By.CSS_SELECTOR, f"#{tabs_id} .tab")[index]
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", tab)
     drawn = """const tabs = document.getElementById(arguments[0]);
+        const panel = document.querySelector('#' + arguments[0] + '-panel > [data-panel]');
         return tabs.querySelectorAll('.tab')[arguments[1]].classList.contains('tab--selected')
-            && [...tabs.parentElement.querySelectorAll('.js-plotly-plot')].some(
+            && panel !== null && panel.dataset.panel === arguments[2]
+            && [...panel.querySelectorAll('.js-plotly-plot')].some(
                 g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);"""
-    wait.until(lambda d: d.execute_script(drawn, tabs_id, index))
+    wait.until(lambda d: d.execute_script(drawn, tabs_id, index, value))
 
 
 def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_path):
@@ -69,21 +72,23 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_
     assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 4
     assert [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, "#model-performance-tabs .tab")] == [
         "Courbe ROC", "Précision-rappel", "Calibration", "Matrice de confusion"]
-    for index in (1, 2, 3):
-        _open_tab(driver, wait, "model-performance-tabs", index)
-    _open_tab(driver, wait, "model-compare-tabs", 1)
+    for index, value in enumerate(("pr", "calibration", "confusion"), start=1):
+        _open_tab(driver, wait, "model-performance-tabs", index, value)
+    _open_tab(driver, wait, "model-compare-tabs", 1, "policies")
+    assert "Tout accorder" in driver.find_element(By.ID, "model-compare-tabs-panel").text
+    driver.execute_script("arguments[0].click()", driver.find_elements(By.CSS_SELECTOR, "#model-compare-tabs .tab")[0])
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#model-compare-tabs-panel > [data-panel="models"] #model-verdict'))
     tabs = driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")
     assert [tab.text for tab in tabs] == ["Importance moyenne", "Vue d'ensemble par client",
                                           "Effet d'une variable selon sa valeur"]
-    _open_tab(driver, wait, "model-explain-tabs", 1)
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs ~ * .gl-canvas, "
-                                                          "#model-explain-tabs .gl-canvas"))
+    _open_tab(driver, wait, "model-explain-tabs", 1, "summary")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs-panel .gl-canvas"))
     _shot(driver, _folder(tmp_path), "model-summary-tab")
-    _open_tab(driver, wait, "model-explain-tabs", 2)
+    _open_tab(driver, wait, "model-explain-tabs", 2, "dependence")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .gl-canvas, "
                                                           "#model-dependence-graph .boxlayer .trace"))
     _shot(driver, _folder(tmp_path), "model-dependence-tab")
-    _open_tab(driver, wait, "model-fairness-tabs", 1)
+    _open_tab(driver, wait, "model-fairness-tabs", 1, "age_band")
     assert "Par tranche d'âge" in driver.find_element(By.ID, "model-fairness").text
     before = driver.find_element(By.ID, "model-cost-kpis").text
     cost_fn = driver.find_element(By.ID, "model-cost-fn")

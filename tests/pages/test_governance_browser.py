@@ -58,7 +58,17 @@ def _open_tab(driver, wait, tabs_id: str, index: int, value: str) -> None:
     wait.until(lambda d: d.execute_script(drawn, tabs_id, index, value))
 
 
-def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_path):
+def _second_feature_label(dash_app) -> str:
+    """The label of the dependence plot's second feature (the panel opens on the first)."""
+    from app.components import model_charts
+    from app.resources import served as served_model
+
+    with dash_app.server.app_context():
+        second = model_charts.ranked_features(served_model())[1]
+        return model_charts.feature_labels([second], "fr")[second]
+
+
+def test_manager_reads_the_model_page(served, logged_in_driver, app_server, dash_app, tmp_path):
     driver = logged_in_driver("manager")
     wait = WebDriverWait(driver, 40)
     driver.get(f"{app_server}/model")
@@ -88,6 +98,15 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .gl-canvas, "
                                                           "#model-dependence-graph .boxlayer .trace"))
     _shot(driver, _folder(tmp_path), "model-dependence-tab")
+    # the feature list of a panel built by a callback still drives its own callback
+    label = _second_feature_label(dash_app)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",
+                          driver.find_element(By.CSS_SELECTOR, "#model-dependence-feature"))
+    option = wait.until(ec.element_to_be_clickable((By.XPATH, f"//*[@role='option'][contains(., \"{label}\")]")))
+    driver.execute_script("arguments[0].click()", option)
+    wait.until(lambda d: d.execute_script(
+        "const g = document.querySelector('#model-dependence-graph .js-plotly-plot');"
+        "return g && g.layout.xaxis.title.text === arguments[0];", label))
     _open_tab(driver, wait, "model-fairness-tabs", 1, "age_band")
     assert "Par tranche d'âge" in driver.find_element(By.ID, "model-fairness").text
     before = driver.find_element(By.ID, "model-cost-kpis").text

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from app.components.deferred_tabs import DeferredTabs, Panel
 from app.figures.fairness import disparate_impact_figure
@@ -92,9 +93,10 @@ def FairnessPanel(attribute: str, table: pd.DataFrame, figure: dict | go.Figure,
 
 
 def FairnessSection(threshold: float, tables: dict[str, pd.DataFrame], figures: dict[str, dict] | dict[str, go.Figure],
-                    lang: str) -> dbc.Card:
+                    lang: str, *, seen_placeholder: Component | None = None) -> dbc.Card:
     """The reading guide, each attribute's verdict, then one tab per attribute: the first one's panel
-    (:func:`FairnessPanel`) comes with the section, the others from the page's callback on ``TABS_ID``."""
+    (:func:`FairnessPanel`) comes with the section, or ``seen_placeholder`` does when the section waits
+    to be seen (``deferred_tabs``); the other panels come from the page's callback on ``TABS_ID``."""
     labels = {attribute: group_labels(attribute, lang) for attribute in tables}
     guide = html.Ul([html.Li(translate(f"model.fairness.guide.{k}", lang)) for k in ("approval", "default", "tpr", "fpr", "di")],
                     className="small")
@@ -104,6 +106,7 @@ def FairnessSection(threshold: float, tables: dict[str, pd.DataFrame], figures: 
         guide,
         *[_verdict(attribute, table, labels[attribute], lang) for attribute, table in tables.items()],
         DeferredTabs(TABS_ID, first, {attribute: translate(f"model.fairness.{attribute}", lang) for attribute in tables},
-                     FairnessPanel(first, tables[first], figures[first], lang)),
+                     None if seen_placeholder else FairnessPanel(first, tables[first], figures[first], lang),
+                     seen_placeholder=seen_placeholder),
         html.P(translate("model.fairness.caveat", lang), className="small text-muted mb-0 mt-2"),
     ], id=SECTION_ID)

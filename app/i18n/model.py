@@ -193,6 +193,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "model.explain.feature_label": {"fr": "Variable", "en": "Feature"},
     "model.tabs.unknown": {"fr": "Onglet inconnu : choisissez-en un parmi ceux de la page.", "en": "Unknown tab: pick one of the page's tabs."},
+    "model.tabs.until_seen": {"fr": "Le graphique se dessine quand vous arrivez à cette section.", "en": "The chart is drawn when you reach this section."},
     "model.explain.unknown_feature": {"fr": "Variable inconnue du modèle : choisissez-en une dans la liste.", "en": "Not a model feature: pick one from the list."},
     "model.fairness.title": {"fr": "Équité : les groupes de clients sont-ils traités de façon comparable ?", "en": "Fairness: are groups of clients treated comparably?"},
     "model.fairness.intro": {

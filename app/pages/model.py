@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
 from app.components import model_charts as charts
-from app.components.deferred_tabs import DeferredTabs, Panel, panel_id
+from app.components.deferred_tabs import DeferredTabs, Panel, panel_id, seen_id
 from app.components.fairness import TABS_ID as FAIRNESS_TABS_ID
 from app.components.fairness import FairnessPanel, FairnessSection
 from app.components.model_card import ComparisonTable, ModelCardTable
@@ -50,6 +50,8 @@ EXPLAIN_TABS_ID = "model-explain-tabs"
 PERFORMANCE_TABS = ("roc", "pr", "calibration", "confusion")
 EXPLAIN_TABS = ("importance", "summary", "dependence")
 COMPARE_TABS_ID = "model-compare-tabs"
+#: Height (px) a card waiting to be seen keeps for its chart (the importance chart is about 500 px).
+UNTIL_SEEN_HEIGHT = 480
 MAX_COST = 10_000_000.0  # euros: above 10 M€ per client a cost is a typo
 
 
@@ -257,14 +259,21 @@ def open_compare_tab(name):
     return compare_panel(name, current_language())
 
 
-def open_explain_tab(name):
-    """Callback: the chosen explanation tab's panel."""
+def open_explain_tab(name, _seen=None):
+    """Callback: the chosen explanation tab's panel, or the open one's once the card is first seen."""
     return explain_panel(name, current_language())
 
 
-def open_fairness_tab(attribute):
-    """Callback: the chosen fairness tab's panel."""
+def open_fairness_tab(attribute, _seen=None):
+    """Callback: the chosen fairness tab's panel, or the open one's once the card is first seen."""
     return fairness_panel(attribute, current_language())
+
+
+def _until_seen(lang: str) -> html.Div:
+    """What a card far below the fold shows until it comes near the viewport (about a chart's height,
+    so that the page does not jump when the chart arrives)."""
+    return html.Div(translate("model.tabs.until_seen", lang), className="small text-muted mt-3",
+                    style={"minHeight": f"{UNTIL_SEEN_HEIGHT}px"})
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -316,7 +325,7 @@ def _explanations(lang: str) -> dbc.Card:
     return Card(translate("model.explain.title", lang), [
         html.P(translate("model.explain.help", lang, n=count_text(len(model.shap_inputs[0]), lang)), className="small"),
         DeferredTabs(EXPLAIN_TABS_ID, "importance", _labels(EXPLAIN_TABS, "model.explain.{name}", lang),
-                     explain_panel("importance", lang)),
+                     seen_placeholder=_until_seen(lang)),
     ])
 
 
@@ -332,7 +341,7 @@ def model_page(lang: str) -> html.Div:
         _cost_explorer(bundle, lang),
         _comparison(bundle, lang),
         _explanations(lang),
-        FairnessSection(bundle.threshold, *charts.fairness_charts(model, lang), lang),
+        FairnessSection(bundle.threshold, *charts.fairness_charts(model, lang), lang, seen_placeholder=_until_seen(lang)),
     ])
 
 
@@ -347,9 +356,11 @@ dash.callback(
 )(update_cost)
 dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"),
               prevent_initial_call=True)(update_dependence)
-for _tabs_id, _opener in ((PERFORMANCE_TABS_ID, open_performance_tab), (COMPARE_TABS_ID, open_compare_tab),
-                          (EXPLAIN_TABS_ID, open_explain_tab), (FAIRNESS_TABS_ID, open_fairness_tab)):
+for _tabs_id, _opener in ((PERFORMANCE_TABS_ID, open_performance_tab), (COMPARE_TABS_ID, open_compare_tab)):
     dash.callback(Output(panel_id(_tabs_id), "children"), Input(_tabs_id, "value"),
+                  prevent_initial_call=True)(_opener)
+for _tabs_id, _opener in ((EXPLAIN_TABS_ID, open_explain_tab), (FAIRNESS_TABS_ID, open_fairness_tab)):
+    dash.callback(Output(panel_id(_tabs_id), "children"), Input(_tabs_id, "value"), Input(seen_id(_tabs_id), "data"),
                   prevent_initial_call=True)(_opener)
 
 dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout,

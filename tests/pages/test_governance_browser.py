@@ -58,6 +58,15 @@ def _open_tab(driver, wait, tabs_id: str, index: int, value: str) -> None:
     wait.until(lambda d: d.execute_script(drawn, tabs_id, index, value))
 
 
+def _scroll_to_card(driver, wait, tabs_id: str, value: str) -> None:
+    """Scroll a card that waits to be seen into view and wait for its open tab's chart."""
+    driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", tabs_id)
+    wait.until(lambda d: d.execute_script(
+        "const p = document.querySelector('#' + arguments[0] + '-panel > [data-panel]');"
+        "return p !== null && p.dataset.panel === arguments[1] && [...p.querySelectorAll('.js-plotly-plot')]"
+        ".some(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);", tabs_id, value))
+
+
 def _second_feature_label(dash_app) -> str:
     """The label of the dependence plot's second feature (the panel opens on the first)."""
     from app.components import model_charts
@@ -77,8 +86,13 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, dash
     wait.until(lambda d: "Coût par client" in d.find_element(By.ID, "model-cost-kpis").text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-cost-graph .scatterlayer .trace"))
     assert "hors échantillon" in driver.find_element(By.TAG_NAME, "body").text
-    # 4 charts on arrival: ROC, cost, importance, fairness by gender; the others when their tab opens
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 4)
+    # 2 charts on arrival: ROC and cost; importance and fairness by gender when their card nears the
+    # screen; the others when their tab opens
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 2)
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2
+    assert "se dessine" in driver.find_element(By.ID, "model-fairness-tabs-panel").text
+    for tabs_id, value in (("model-explain-tabs", "importance"), ("model-fairness-tabs", "gender")):
+        _scroll_to_card(driver, wait, tabs_id, value)
     assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 4
     assert [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, "#model-performance-tabs .tab")] == [
         "Courbe ROC", "Précision-rappel", "Calibration", "Matrice de confusion"]

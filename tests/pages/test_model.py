@@ -20,13 +20,14 @@ def _text(component) -> str:
 
 
 def _closed_panels() -> list:
-    """The panel of every tab the layout does not open, as its callback gives it when the tab opens."""
+    """The panel of every tab the layout does not bring, as its callback gives it when the tab opens
+    (or, for the two cards far below the fold, when the card is first seen)."""
     from app.pages import model
 
     return [opener(name) for opener, names in ((model.open_performance_tab, model.PERFORMANCE_TABS[1:]),
                                                (model.open_compare_tab, ("policies",)),
-                                               (model.open_explain_tab, model.EXPLAIN_TABS[1:]),
-                                               (model.open_fairness_tab, ("age_band",))) for name in names]
+                                               (model.open_explain_tab, model.EXPLAIN_TABS),
+                                               (model.open_fairness_tab, ("gender", "age_band"))) for name in names]
 
 
 def test_layout_shows_card_curves_costs_explanations_and_fairness(governance_model):
@@ -197,15 +198,16 @@ def _graphs(node) -> list:
 
 
 def test_every_chart_of_the_page_is_there_and_valid(governance_model):
-    """The speed work sends 4 charts with the page and 7 when their tab opens (built by a callback),
-    sends the charts in Dash's wire form and skips plotly.py's validation: none is lost, each is
-    still a valid plotly figure, and the point clouds are WebGL."""
+    """The speed work sends 2 charts with the page, 2 when their card far below the fold is first seen
+    and 7 when their tab opens (each built by a callback), sends the charts in Dash's wire form and
+    skips plotly.py's validation: none is lost, each is still a valid plotly figure, and the point
+    clouds are WebGL."""
     from dash import dcc
 
     from app.pages import model
 
     arrival, later = _graphs(model.layout()), _graphs(_closed_panels())
-    assert len(arrival) == 4 and len(later) == 7
+    assert len(arrival) == 2 and len(later) == 9
     graphs = arrival + later
     assert all(getattr(g, "figure", None) is not None for g in graphs)
     assert not any(isinstance(tab, dcc.Tab) and tab.children for tab in _tree(model.layout()))  # labels only
@@ -231,10 +233,12 @@ def _tree(node) -> list:
 
 def test_each_tab_callback_gives_its_panel_and_refuses_a_forged_tab(governance_model, dash_app):
     """The closed tabs' panels come from one callback per tab set (output: the panel container beside
-    the tabs, no initial call: the layout brings the open tab's panel). Called as plain functions, each
-    gives the chosen tab's panel, marked with its tab; the open tab's equals what the layout shows; a
-    tab no tab set has gets a sentence, not an error."""
-    from app.components.deferred_tabs import panel_id
+    the tabs, no initial call: the layout brings the open tab's panel, or for the explanation and
+    fairness cards a placeholder and a "seen" store, the callback's second input, that the browser sets
+    when the card nears the screen). Called as plain functions, each gives the chosen tab's panel,
+    marked with its tab; the open tab's equals what the layout shows; a tab no tab set has gets a
+    sentence, not an error."""
+    from app.components.deferred_tabs import panel_id, seen_id
     from app.pages import model
 
     layout = model.layout()
@@ -244,18 +248,43 @@ def test_each_tab_callback_gives_its_panel_and_refuses_a_forged_tab(governance_m
                model.EXPLAIN_TABS_ID: (model.open_explain_tab, model.EXPLAIN_TABS),
                model.FAIRNESS_TABS_ID: (model.open_fairness_tab, ("gender", "age_band"))}
     registered = {cb["output"]: cb for cb in [*dash._callback.GLOBAL_CALLBACK_LIST, *dash_app._callback_list]}
+    until_seen = {model.EXPLAIN_TABS_ID, model.FAIRNESS_TABS_ID}
     for tabs_id, (opener, names) in openers.items():
         assert [tab.value for tab in by_id[tabs_id].children] == list(names)
-        assert registered[f"{panel_id(tabs_id)}.children"]["prevent_initial_call"]
+        callback = registered[f"{panel_id(tabs_id)}.children"]
+        assert callback["prevent_initial_call"]
+        inputs = [(i["id"], i["property"]) for i in callback["inputs"]]
+        assert inputs == [(tabs_id, "value")] + ([(seen_id(tabs_id), "data")] if tabs_id in until_seen else [])
         for name in names:
             panel = opener(name)
             assert panel.to_plotly_json()["props"]["data-panel"] == name
         shown = by_id[panel_id(tabs_id)].children
+        if tabs_id in until_seen:  # a placeholder of a chart's height, no chart, until the card is seen
+            assert by_id[seen_id(tabs_id)].data is False and _graphs(shown) == []
+            assert "data-panel" not in shown.to_plotly_json()["props"] and "se dessine" in _text(shown)
+            assert by_id[panel_id(tabs_id)].children is not None
+            continue
         assert json.dumps(shown, cls=plotly.utils.PlotlyJSONEncoder) == json.dumps(
             opener(by_id[tabs_id].value), cls=plotly.utils.PlotlyJSONEncoder)
         for forged in ("nope", None, 3, ["roc"]):
             assert _text(opener(forged)) == "Onglet inconnu : choisissez-en un parmi ceux de la page. text-danger small mt-3 alert"
     assert len(_graphs(model.open_explain_tab("dependence"))) == 1
+    assert _text(model.open_explain_tab("importance", True)) == _text(model.open_explain_tab("importance"))
+
+
+def test_deferred_tabs_take_a_panel_or_a_placeholder_and_a_known_open_tab():
+    from dash import html
+
+    from app.components.deferred_tabs import DeferredTabs
+
+    labels = {"a": "A", "b": "B"}
+    with pytest.raises(ValueError, match="open tab 'c'"):
+        DeferredTabs("model-x", "c", labels, html.Div())
+    for panel, placeholder in ((None, None), (html.Div(), html.Div())):
+        with pytest.raises(ValueError, match="placeholder"):
+            DeferredTabs("model-x", "a", labels, panel, seen_placeholder=placeholder)
+    waiting = DeferredTabs("model-x", "a", labels, seen_placeholder=html.Div("later"))
+    assert waiting.to_plotly_json()["props"]["data-seen-store"] == "model-x-seen"
 
 
 def served_feature() -> str:

@@ -11,7 +11,9 @@ model and the language only, so they are built once per served model and languag
 settings come with the layout (no second round trip); and the panels read one at a time sit in tabs
 (performance, comparison, explanations, fairness) whose closed panels are neither sent nor drawn: a
 callback builds a tab's panel when it opens (``app.components.deferred_tabs``; the layout shrank from
-410 to 100 kB, the SHAP point clouds being most of it).
+410 to 100 kB, the SHAP point clouds being most of it). The explanation and fairness cards, three and
+four screens down, get even their open tab's panel only when they come within a screen of the
+viewport: the page draws 2 charts on arrival (ROC, cost explorer), not 4.
 """
 from __future__ import annotations
 

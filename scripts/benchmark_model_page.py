@@ -10,15 +10,22 @@ and at least one trace) and no Dash callback is pending. The home page is measur
 the same run as the baseline (renderer start-up and network costs shared by every page), so the
 report says how much of the wait is the model page's own.
 
-The panels read one at a time sit in tabs, drawn when opened (performance: precision-recall,
-calibration, confusion; comparison: the policies' costs; explanations: SHAP summary, dependence;
-fairness: age bands): after each opening of the page, each tab is clicked and timed from the click
-until its chart is drawn, so all 11 charts are measured (``FIRST_VIEW_CHARTS`` on arrival, one more per tab of ``ON_DEMAND_TABS``).
+The panels read one at a time sit in tabs whose panel the server builds when the tab opens
+(``app.components.deferred_tabs``; performance: precision-recall, calibration, confusion; comparison:
+the policies' costs; explanations: SHAP summary, dependence; fairness: age bands): after each opening
+of the page, each tab is clicked and timed from the click until its panel (``data-panel`` = the tab's
+value) is in the page with its chart drawn, so the callback's round trip is in the figure and all
+11 charts are measured (``FIRST_VIEW_CHARTS`` on arrival, one more per tab of ``ON_DEMAND_TABS``).
+The two cards far below the fold (explanations, fairness) get their open tab's panel when they come
+within a screen of the viewport (``SEEN_CARDS``): each is scrolled to and timed until its chart is
+drawn. The report also gives the size of the page's layout as the browser received it (the Dash callback
+that fills the page), since parsing it is part of the wait.
 
 Run it from the checkout's root with ``PYTHONPATH=.`` when another checkout is the one installed
 (a script's folder, not the working directory, starts ``sys.path``).
 
-Target: p50 <= 1.5 s for the model page's first view. Timings are printed, never asserted in tests.
+Target: p50 <= 1.5 s for the model page's first view and for each tab (exit status 1 otherwise).
+Timings are printed, never asserted in tests.
 """
 from __future__ import annotations
 
@@ -35,14 +42,17 @@ from app.cli.args import positive_int
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 TARGET_S = 1.5
-#: ROC, cost, importance, fairness by gender: drawn on arrival.
-FIRST_VIEW_CHARTS = 4
-#: Tabs drawn when opened, one chart each: (id of the dcc.Tabs, position of the tab, name).
-ON_DEMAND_TABS = (("model-performance-tabs", 1, "precision-recall"), ("model-performance-tabs", 2, "calibration"),
-                  ("model-performance-tabs", 3, "confusion"), ("model-compare-tabs", 1, "policy costs"),
-                  ("model-explain-tabs", 1, "summary"),
-                  ("model-explain-tabs", 2, "dependence"), ("model-fairness-tabs", 1, "fairness by age"))
-ALL_CHARTS = FIRST_VIEW_CHARTS + len(ON_DEMAND_TABS)
+#: ROC and cost explorer: drawn on arrival.
+FIRST_VIEW_CHARTS = 2
+#: Cards far below the fold whose open tab's panel is built when the card comes near the viewport:
+#: (id of the dcc.Tabs, value of its open tab).
+SEEN_CARDS = (("model-explain-tabs", "importance"), ("model-fairness-tabs", "gender"))
+#: Tabs built and drawn when opened, one chart each: (id of the dcc.Tabs, position of the tab, its value).
+ON_DEMAND_TABS = (("model-performance-tabs", 1, "pr"), ("model-performance-tabs", 2, "calibration"),
+                  ("model-performance-tabs", 3, "confusion"), ("model-compare-tabs", 1, "policies"),
+                  ("model-explain-tabs", 1, "summary"), ("model-explain-tabs", 2, "dependence"),
+                  ("model-fairness-tabs", 1, "age_band"))
+ALL_CHARTS = FIRST_VIEW_CHARTS + len(SEEN_CARDS) + len(ON_DEMAND_TABS)
 USERNAME, PASSWORD = "bench-manager", "benchmark password 123"
 
 #: Returns ms since navigation start once the page is drawn, else null. A chart counts when plotly
@@ -52,6 +62,11 @@ const plots = [...document.querySelectorAll('.js-plotly-plot')].filter(
     g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
 const busy = document.querySelector('[data-dash-is-loading="true"]');
 return plots.length >= arguments[0] && !busy ? performance.now() : null;
+"""
+#: Scrolls the tabs ``arguments[0]`` to the middle of the screen; the page's clock at the scroll.
+SCROLL_TO_JS = """
+document.getElementById(arguments[0]).scrollIntoView({block: 'center'});
+return performance.now();
 """
 #: Clicks tab ``arguments[1]`` of the tabs ``arguments[0]`` and returns the page's clock at the click.
 CLICK_TAB_JS = """
@@ -133,32 +148,50 @@ def open_and_time(driver, url: str, script: str, *args, timeout: float = 60.0) -
     raise TimeoutError(f"{url} not drawn within {timeout:.0f} s ({count} plotly charts on the page)")
 
 
-def tab_draw_time(driver, tabs_id: str, index: int, timeout: float = 60.0) -> float:
-    """Seconds from a click on tab ``index`` of ``tabs_id`` until its chart is drawn (only the open
-    tab's panel is mounted, so the tabs hold that one chart once the tab is selected)."""
-    clicked = driver.execute_script(CLICK_TAB_JS, tabs_id, index)
-    panel_drawn = """
-        const tabs = document.getElementById(arguments[0]);
-        const plots = [...tabs.parentElement.querySelectorAll('.js-plotly-plot')];
-        const drawn = plots.filter(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
-        const tab = tabs.querySelectorAll('.tab')[arguments[1]];
-        return tab.classList.contains('tab--selected') && plots.length === 1 && drawn.length === 1
-            && !document.querySelector('[data-dash-is-loading="true"]') ? performance.now() : null;
-    """
+#: The page's clock once tab ``arguments[1]`` of ``arguments[0]`` is selected and its panel (marked
+#: ``data-panel`` = ``arguments[2]``, built by the server) is the one shown, with its chart drawn.
+PANEL_DRAWN_JS = """
+const tabs = document.getElementById(arguments[0]);
+const panel = document.getElementById(arguments[0] + '-panel').querySelector('[data-panel]');
+const plots = panel ? [...panel.querySelectorAll('.js-plotly-plot')] : [];
+const drawn = plots.filter(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);
+return tabs.querySelectorAll('.tab')[arguments[1]].classList.contains('tab--selected')
+    && panel !== null && panel.dataset.panel === arguments[2] && plots.length === 1 && drawn.length === 1
+    && !document.querySelector('[data-dash-is-loading="true"]') ? performance.now() : null;
+"""
+#: Bytes of the largest Dash callback answer of the page (the one that brings the layout).
+LAYOUT_BYTES_JS = """
+const sizes = performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'))
+    .map(e => e.decodedBodySize);
+return sizes.length ? Math.max(...sizes) : 0;
+"""
+
+
+def tab_draw_time(driver, tabs_id: str, index: int, value: str, timeout: float = 60.0, *,
+                  scroll_only: bool = False) -> float:
+    """Seconds from a click on tab ``index`` (value ``value``) of ``tabs_id`` (or, ``scroll_only``,
+    from scrolling the tabs into view) until the server's panel of that tab is shown, chart drawn."""
+    clicked = driver.execute_script(SCROLL_TO_JS if scroll_only else CLICK_TAB_JS, tabs_id, index)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        stamp = driver.execute_script(panel_drawn, tabs_id, index)
+        stamp = driver.execute_script(PANEL_DRAWN_JS, tabs_id, index, value)
         if stamp is not None:
             return (stamp - clicked) / 1000
         time.sleep(0.01)
     raise TimeoutError(f"tab {index} of {tabs_id} not drawn within {timeout:.0f} s")
 
 
+def percentile(times: list[float], q: float) -> float:
+    """The ``q``-th percentile (nearest rank: a time that was measured, never an interpolation)."""
+    ranked = sorted(times)
+    return ranked[max(0, min(len(ranked) - 1, round(q / 100 * len(ranked) + 0.5) - 1))]
+
+
 def line(name: str, times: list[float], baseline: float | None = None, target: float | None = None) -> str:
-    p50, worst = statistics.median(times), max(times)
-    ratio = f"   x{p50 / baseline:5.1f} baseline p50" if baseline else ""
+    p50, p95 = statistics.median(times), percentile(times, 95)
+    ratio = f"   x{p50 / baseline:4.1f} baseline p50" if baseline else ""
     verdict = "" if target is None else ("   OK" if p50 <= target else "   MISSES TARGET")
-    return f"  {name:<26} p50 {1000 * p50:7.0f} ms   max {1000 * worst:7.0f} ms{ratio}{verdict}"
+    return f"  {name:<44} p50 {1000 * p50:6.0f} ms   p95 {1000 * p95:6.0f} ms{ratio}{verdict}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,25 +208,35 @@ def main(argv: list[str] | None = None) -> int:
             open_and_time(driver, f"{base}/", HOME_DRAWN_JS)  # the home page's first opening, unmeasured
             home: list[float] = []
             model: list[float] = []
-            tabs: dict[str, list[float]] = {name: [] for _, _, name in ON_DEMAND_TABS}
+            seen: dict[str, list[float]] = {f"{tabs_id}: {value}": [] for tabs_id, value in SEEN_CARDS}
+            tabs: dict[str, list[float]] = {f"{tabs_id}: {value}": [] for tabs_id, _, value in ON_DEMAND_TABS}
             for _ in range(args.repeat):  # interleaved: both suffer the same machine noise
                 home.append(open_and_time(driver, f"{base}/", HOME_DRAWN_JS))
                 model.append(open_and_time(driver, f"{base}/model", CHARTS_DRAWN_JS, FIRST_VIEW_CHARTS))
                 shapes = driver.execute_script("return document.querySelectorAll('.js-plotly-plot svg *').length")
                 gl = driver.execute_script("return document.querySelectorAll('.js-plotly-plot canvas').length")
-                for tabs_id, index, name in ON_DEMAND_TABS:
-                    tabs[name].append(tab_draw_time(driver, tabs_id, index))
+                layout_bytes = driver.execute_script(LAYOUT_BYTES_JS)
+                for tabs_id, value in SEEN_CARDS:
+                    seen[f"{tabs_id}: {value}"].append(tab_draw_time(driver, tabs_id, 0, value, scroll_only=True))
+                for tabs_id, index, value in ON_DEMAND_TABS:
+                    tabs[f"{tabs_id}: {value}"].append(tab_draw_time(driver, tabs_id, index, value))
         finally:
             driver.quit()
     print(f"/model in headless Chromium, {args.repeat} openings after a warm-up "
-          f"(first opening, cold server caches: {1000 * cold:.0f} ms); {ALL_CHARTS} charts: {FIRST_VIEW_CHARTS} on "
-          f"arrival ({shapes} SVG elements, {gl} canvases), {len(ON_DEMAND_TABS)} in tabs; machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"(first opening, cold server caches: {1000 * cold:.0f} ms); machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{ALL_CHARTS} charts: {FIRST_VIEW_CHARTS} with the page (layout {layout_bytes / 1000:.0f} kB; drawn: {shapes} SVG "
+          f"elements, {gl} canvases), {len(SEEN_CARDS)} built when their card comes near the screen, "
+          f"{len(ON_DEMAND_TABS)} in tabs built by a callback when opened")
+    print("Times: page = navigation start until its charts are drawn; card = scrolling it to the middle of the "
+          "screen until its chart is drawn; tab = click until its panel's chart is drawn")
     base_p50 = statistics.median(home)
     print(line("baseline: home page", home))
-    print(line(f"model page ({FIRST_VIEW_CHARTS} charts)", model, base_p50, TARGET_S))
+    print(line(f"model page, first view ({FIRST_VIEW_CHARTS} charts)", model, base_p50, TARGET_S))
+    for name, values in seen.items():
+        print(line(f"  card {name}", values, base_p50, TARGET_S))
     for name, values in tabs.items():
-        print(line(f"  + tab '{name}' (click)", values, base_p50))
-    return 0 if statistics.median(model) <= TARGET_S else 1
+        print(line(f"  tab {name}", values, base_p50, TARGET_S))
+    return 0 if all(statistics.median(t) <= TARGET_S for t in (model, *seen.values(), *tabs.values())) else 1
 
 
 if __name__ == "__main__":

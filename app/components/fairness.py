@@ -5,7 +5,7 @@ Gender is not a model input (protected attribute); it is kept beside the predict
 that the decisions do not treat women and men differently. Age is an input and is checked by band.
 
 Both verdicts sit above one tab per attribute (its table and chart): a flagged group is seen whichever
-tab is open, and plotly draws the second chart only when its tab opens (page speed, issue #16).
+tab is open; the second tab's table and chart are built and sent only when it opens (page speed, issue #16).
 """
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.development.base_component import Component
 
+from app.components.deferred_tabs import DeferredTabs, Panel
 from app.figures.fairness import disparate_impact_figure
 from app.i18n import translate
 from app.presenters.formatting import count_text, percent_text
@@ -83,21 +85,28 @@ def _verdict(attribute: str, table: pd.DataFrame, labels: dict[str, str], lang: 
     return dbc.Alert([heading, translate("model.fairness.all_ok", lang)], color="success", className="py-2 small mb-2")
 
 
+def FairnessPanel(attribute: str, table: pd.DataFrame, figure: dict | go.Figure, lang: str) -> html.Div:
+    """One attribute's tab: its table and its disparate-impact chart (``figure``, a figure or its
+    wire form, see ``model_charts``)."""
+    return Panel(attribute, html.Div(FairnessTable(table, group_labels(attribute, lang), lang), className="mt-3"),
+                 dcc.Graph(figure=figure, config={"displaylogo": False}))
+
+
 def FairnessSection(threshold: float, tables: dict[str, pd.DataFrame], figures: dict[str, dict] | dict[str, go.Figure],
-                    lang: str) -> dbc.Card:
-    """The reading guide, each attribute's verdict, then one tab per attribute (table and chart:
-    ``figures[attribute]``, a figure or its wire form, see ``model_charts``)."""
+                    lang: str, *, seen_placeholder: Component | None = None) -> dbc.Card:
+    """The reading guide, each attribute's verdict, then one tab per attribute: the first one's panel
+    (:func:`FairnessPanel`) comes with the section, or ``seen_placeholder`` does when the section waits
+    to be seen (``deferred_tabs``); the other panels come from the page's callback on ``TABS_ID``."""
     labels = {attribute: group_labels(attribute, lang) for attribute in tables}
     guide = html.Ul([html.Li(translate(f"model.fairness.guide.{k}", lang)) for k in ("approval", "default", "tpr", "fpr", "di")],
                     className="small")
-    tabs = [dcc.Tab(label=translate(f"model.fairness.{attribute}", lang), value=attribute, children=[
-        html.Div(FairnessTable(table, labels[attribute], lang), className="mt-3"),
-        dcc.Graph(figure=figures[attribute], config={"displaylogo": False}),
-    ]) for attribute, table in tables.items()]
+    first = next(iter(tables))
     return Card(translate("model.fairness.title", lang), [
         html.P(translate("model.fairness.intro", lang, threshold=_pct(threshold, lang)), className="small"),
         guide,
         *[_verdict(attribute, table, labels[attribute], lang) for attribute, table in tables.items()],
-        dcc.Tabs(id=TABS_ID, value=next(iter(tables)), children=tabs),
+        DeferredTabs(TABS_ID, first, {attribute: translate(f"model.fairness.{attribute}", lang) for attribute in tables},
+                     None if seen_placeholder else FairnessPanel(first, tables[first], figures[first], lang),
+                     seen_placeholder=seen_placeholder),
         html.P(translate("model.fairness.caveat", lang), className="small text-muted mb-0 mt-2"),
     ], id=SECTION_ID)

@@ -13,6 +13,7 @@ from app.presenters.dictionary import data_dictionary
 from app.presenters.formatting import (
     cost_setting_text,
     count_text,
+    money_text,
     number_text,
     percent_text,
 )
@@ -109,3 +110,26 @@ def FeatureList(features: Features, lang: str) -> dbc.Accordion:
                            html.Ul(directions, className="small mb-0")],
                           title=translate("model.card.monotone_features", lang, n=len(directions))),
     ], start_collapsed=True, always_open=True, id=FEATURES_ID)
+
+
+def ComparisonTable(card: ModelCard, lang: str) -> dbc.Table:
+    """The model's cross-validated figures beside its baselines' (one row each, the model's in bold)."""
+    def num(value, lang):
+        return number_text(value, 3, lang)
+
+    def pct(value, lang):
+        return percent_text(value, 1, lang)
+
+    models = {"model": card.metrics.cross_validated, **card.baselines}
+    columns = [("roc_auc", translate("model.compare.auc", lang), num),
+               ("average_precision", translate("model.compare.ap", lang), num),
+               ("brier", translate("model.compare.brier", lang), num), ("ece", translate("model.compare.ece", lang), pct),
+               ("threshold", translate("model.compare.threshold", lang), pct),
+               ("approval_rate", translate("model.compare.approval", lang), pct),
+               ("cost_per_client", translate("model.compare.cost", lang), money_text)]
+    header = html.Thead(html.Tr([html.Th(translate("model.compare.name", lang))] + [html.Th(h) for _, h, _ in columns]))
+    body = html.Tbody([html.Tr([html.Th(translate("model.fig.policy_" + name, lang), scope="row",
+                                        className="fw-bold" if name == "model" else "fw-normal")]
+                               + [html.Td(fmt(getattr(m, col), lang)) for col, _, fmt in columns])
+                       for name, m in models.items()])
+    return dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small mt-3")

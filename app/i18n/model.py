@@ -201,6 +201,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "For each sampled client: the feature's value (horizontal) and its contribution to the risk (vertical). An upward slope means the risk rises with the value.",
     },
     "model.explain.feature_label": {"fr": "Variable", "en": "Feature"},
+    "model.tabs.unknown": {"fr": "Onglet inconnu : choisissez-en un parmi ceux de la page.", "en": "Unknown tab: pick one of the page's tabs."},
+    "model.tabs.until_seen": {"fr": "Le graphique se dessine quand vous arrivez à cette section.", "en": "The chart is drawn when you reach this section."},
     "model.explain.unknown_feature": {"fr": "Variable inconnue du modèle : choisissez-en une dans la liste.", "en": "Not a model feature: pick one from the list."},
     "model.fairness.title": {"fr": "Équité : les groupes de clients sont-ils traités de façon comparable ?", "en": "Fairness: are groups of clients treated comparably?"},
     "model.fairness.intro": {

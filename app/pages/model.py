@@ -9,7 +9,11 @@ Speed (issue #16: the page took 3.7-4.6 s to draw its 11 charts): the charts dep
 model and the language only, so they are built once per served model and language
 (``ServedModel.memoised``) instead of at every visit; the cost and dependence charts of the default
 settings come with the layout (no second round trip); and the panels read one at a time sit in tabs
-(performance, explanations, fairness), whose charts plotly draws only when their tab opens.
+(performance, comparison, explanations, fairness) whose closed panels are neither sent nor drawn: a
+callback builds a tab's panel when it opens (``app.components.deferred_tabs``; the layout shrank from
+410 to 100 kB, the SHAP point clouds being most of it). The explanation and fairness cards, three and
+four screens down, get even their open tab's panel only when they come within a screen of the
+viewport: the page draws 2 charts on arrival (ROC, cost explorer), not 4.
 """
 from __future__ import annotations
 
@@ -20,11 +24,13 @@ import plotly.graph_objects as go
 from dash import Input, Output, dcc, html
 
 from app.components import model_charts as charts
-from app.components.fairness import FairnessSection
-from app.components.model_card import ModelCardTable
+from app.components.deferred_tabs import DeferredTabs, Panel, panel_id, seen_id
+from app.components.fairness import TABS_ID as FAIRNESS_TABS_ID
+from app.components.fairness import FairnessPanel, FairnessSection
+from app.components.model_card import ComparisonTable, ModelCardTable
 from app.figures.style import empty_figure, wire_form
 from app.i18n import translate
-from app.presenters.formatting import count_text, money_text, number_text, percent_text
+from app.presenters.formatting import count_text, money_text, percent_text
 from app.presenters.model_verdict import verdict_sentences
 from app.resources import served
 from app.scoring.metrics import CostModel
@@ -46,6 +52,8 @@ EXPLAIN_TABS_ID = "model-explain-tabs"
 PERFORMANCE_TABS = ("roc", "pr", "calibration", "confusion")
 EXPLAIN_TABS = ("importance", "summary", "dependence")
 COMPARE_TABS_ID = "model-compare-tabs"
+#: Height (px) a card waiting to be seen keeps for its chart (the importance chart is about 500 px).
+UNTIL_SEEN_HEIGHT = 480
 MAX_COST = 10_000_000.0  # euros: above 10 M€ per client a cost is a typo
 
 
@@ -57,16 +65,6 @@ def pct(value: float | None, lang: str) -> str:
 def per_thousand(cost_per_client: float | None) -> float | None:
     """The cost of 1,000 applications (None stays None: a figure withheld for privacy)."""
     return None if cost_per_client is None else 1000 * cost_per_client
-
-
-def cost_cell(value: float | None, lang: str) -> str:
-    """A cost per client, in euros (the card's costs are the settings' euros)."""
-    return money_text(value, lang)
-
-
-def num(value: float | None, lang: str) -> str:
-    """A score or cost of the page with 3 decimals ("0,734" / "0.734"); "—" when undefined."""
-    return number_text(value, 3, lang)
 
 
 def _graph(figure, id: str | None = None) -> dcc.Graph:
@@ -178,24 +176,116 @@ def _panel(title: str, help_text: str, *body) -> list:
     return [html.H3(title, className="h6 mt-3"), html.P(help_text, className="small text-muted"), *body]
 
 
+def _unknown_tab(lang: str) -> html.P:
+    """What a tab value no tab has (a forged request) gets: a sentence, not a server error."""
+    return html.P(translate("model.tabs.unknown", lang), className="text-danger small mt-3", role="alert")
+
+
+def _known(name, names) -> bool:
+    """Whether a callback's tab value is one of ``names`` (a forged one may be any JSON value)."""
+    return isinstance(name, str) and name in names
+
+
+def _labels(names, key: str, lang: str) -> dict[str, str]:
+    return {name: translate(key.format(name=name), lang) for name in names}
+
+
+# --- tab panels: the open one comes with the layout, the others from a callback when opened ---------
+def performance_panel(name: str, lang: str) -> html.Div | html.P:
+    """One curve of the out-of-fold performance card (the four were a third of the page's drawing time)."""
+    if not _known(name, PERFORMANCE_TABS):
+        return _unknown_tab(lang)
+    model = served()
+    bundle = model.bundle
+    if name == "roc":
+        title, help_text = translate("model.roc.title", lang), translate("model.roc.help", lang)
+    elif name == "pr":
+        title, help_text = translate("model.pr.title", lang), translate("model.pr.help", lang)
+    elif name == "calibration":
+        title = translate("model.calibration.title", lang)
+        help_text = translate("model.calibration.help", lang,
+                              ece=percent_text(bundle.card.metrics.cross_validated.ece, 2, lang))
+    else:
+        title = translate("model.confusion.title", lang, threshold=pct(bundle.threshold, lang))
+        help_text = translate("model.confusion.help", lang)
+    return Panel(name, *_panel(title, help_text, _graph(charts.performance_charts(model, lang)[name])))
+
+
+def compare_panel(name: str, lang: str) -> html.Div | html.P:
+    """The comparison card's table of the model beside its baselines, or the policies' costs chart."""
+    card = served().bundle.card
+    if name == "models":
+        return Panel(name, ComparisonTable(card, lang), html.H3(translate("model.verdict.title", lang), className="h6 mt-3"),
+                     html.Ul([html.Li(sentence) for sentence in
+                              verdict_sentences(card.metrics.cross_validated, card.baselines, lang)],
+                             id="model-verdict", className="small"))
+    if name == "policies":
+        return Panel(name, *_panel(translate("model.compare.policies", lang), translate("model.compare.policies_help", lang),
+                                   _graph(charts.policy_chart(served(), lang))))
+    return _unknown_tab(lang)
+
+
+def explain_panel(name: str, lang: str) -> html.Div | html.P:
+    """Importance ranking, SHAP summary or dependence plot: the two point clouds (thousands of
+    clients) were most of the page's drawing time and are read after the ranking, not before."""
+    if not _known(name, EXPLAIN_TABS):
+        return _unknown_tab(lang)
+    model = served()
+    title, help_text = translate(f"model.explain.{name}", lang), translate(f"model.explain.{name}_help", lang)
+    if name != "dependence":
+        return Panel(name, *_panel(title, help_text, _graph(charts.explanation_charts(model, lang)[name])))
+    ranked = charts.ranked_features(model)
+    labels = charts.feature_labels(ranked, lang)
+    return Panel(name, *_panel(
+        title, help_text, dbc.Label(translate("model.explain.feature_label", lang), html_for=DEPENDENCE_FEATURE_ID),
+        Dropdown(lang, id=DEPENDENCE_FEATURE_ID, options=[{"label": labels[f], "value": f} for f in ranked],
+                 value=ranked[0], clearable=False, className="mb-2", style={"maxWidth": "32rem"}),
+        dcc.Loading(_graph(wire_form(dependence_view(ranked[0], lang)), DEPENDENCE_GRAPH_ID))))
+
+
+def fairness_panel(attribute: str, lang: str) -> html.Div | html.P:
+    """One protected attribute's table and chart (both verdicts stay above the tabs)."""
+    tables, figures = charts.fairness_charts(served(), lang)
+    if not _known(attribute, tables):
+        return _unknown_tab(lang)
+    return FairnessPanel(attribute, tables[attribute], figures[attribute], lang)
+
+
+def open_performance_tab(name):
+    """Callback: the chosen performance tab's panel."""
+    return performance_panel(name, current_language())
+
+
+def open_compare_tab(name):
+    """Callback: the chosen comparison tab's panel."""
+    return compare_panel(name, current_language())
+
+
+def open_explain_tab(name, _seen=None):
+    """Callback: the chosen explanation tab's panel, or the open one's once the card is first seen."""
+    return explain_panel(name, current_language())
+
+
+def open_fairness_tab(attribute, _seen=None):
+    """Callback: the chosen fairness tab's panel, or the open one's once the card is first seen."""
+    return fairness_panel(attribute, current_language())
+
+
+def _until_seen(lang: str) -> html.Div:
+    """What a card far below the fold shows until it comes near the viewport (about a chart's height,
+    so that the page does not jump when the chart arrives)."""
+    return html.Div(translate("model.tabs.until_seen", lang), className="small text-muted mt-3",
+                    style={"minHeight": f"{UNTIL_SEEN_HEIGHT}px"})
+
+
+# --- cards ----------------------------------------------------------------------------------------
 def _performance(bundle, n_clients: int, lang: str) -> list:
-    card = bundle.card
-    figures = charts.performance_charts(served(), lang)
-    titles = {"roc": translate("model.roc.title", lang), "pr": translate("model.pr.title", lang),
-              "calibration": translate("model.calibration.title", lang),
-              "confusion": translate("model.confusion.title", lang, threshold=pct(bundle.threshold, lang))}
-    helps = {"roc": translate("model.roc.help", lang), "pr": translate("model.pr.help", lang),
-             "calibration": translate("model.calibration.help", lang,
-                                      ece=percent_text(card.metrics.cross_validated.ece, 2, lang)),
-             "confusion": translate("model.confusion.help", lang)}
-    # One curve at a time: the four charts were a third of the page's drawing time, and are read in turn.
     return [
-        dbc.Alert(translate("model.oof_note", lang, n=count_text(n_clients, lang), folds=card.config.n_folds),
+        dbc.Alert(translate("model.oof_note", lang, n=count_text(n_clients, lang), folds=bundle.card.config.n_folds),
                   color="info", className="py-2"),
-        Card(translate("model.performance.title", lang), dcc.Tabs(id=PERFORMANCE_TABS_ID, value="roc", children=[
-            dcc.Tab(label=translate(f"model.performance.tab_{name}", lang), value=name,
-                    children=_panel(titles[name], helps[name], _graph(figures[name])))
-            for name in PERFORMANCE_TABS])),
+        Card(translate("model.performance.title", lang), DeferredTabs(
+            PERFORMANCE_TABS_ID, "roc", _labels(PERFORMANCE_TABS, "model.performance.tab_{name}", lang),
+            performance_panel("roc", lang))),
     ]
 
 
@@ -223,61 +313,21 @@ def _cost_explorer(bundle, lang: str) -> dbc.Card:
 
 
 def _comparison(bundle, lang: str) -> dbc.Card:
-    """Cross-validated figures of the model beside its baselines, and the cost of each policy."""
-    card = bundle.card
-    models = {"model": card.metrics.cross_validated, **card.baselines}
-    columns = [("roc_auc", translate("model.compare.auc", lang), num),
-               ("average_precision", translate("model.compare.ap", lang), num),
-               ("brier", translate("model.compare.brier", lang), num), ("ece", translate("model.compare.ece", lang), pct),
-               ("threshold", translate("model.compare.threshold", lang), pct),
-               ("approval_rate", translate("model.compare.approval", lang), pct),
-               ("cost_per_client", translate("model.compare.cost", lang), cost_cell)]
-    header = html.Thead(html.Tr([html.Th(translate("model.compare.name", lang))] + [html.Th(h) for _, h, _ in columns]))
-    body = html.Tbody([html.Tr([html.Th(translate("model.fig.policy_" + name, lang), scope="row",
-                                        className="fw-bold" if name == "model" else "fw-normal")]
-                               + [html.Td(fmt(getattr(m, col), lang)) for col, _, fmt in columns])
-                       for name, m in models.items()])
-    # The table first; the policies' chart (the same costs beside the naive policies) when opened.
+    """Cross-validated figures of the model beside its baselines; the cost of each policy when opened."""
     return Card(translate("model.compare.title", lang), [
         html.P(translate("model.compare.help", lang), className="small"),
-        dcc.Tabs(id=COMPARE_TABS_ID, value="models", children=[
-            dcc.Tab(label=translate("model.compare.tab_models", lang), value="models", children=[
-                dbc.Table([header, body], size="sm", striped=True, responsive=True, className="small mt-3"),
-                html.H3(translate("model.verdict.title", lang), className="h6 mt-3"),
-                html.Ul([html.Li(sentence) for sentence in
-                         verdict_sentences(card.metrics.cross_validated, card.baselines, lang)],
-                        id="model-verdict", className="small")]),
-            dcc.Tab(label=translate("model.compare.policies", lang), value="policies", children=_panel(
-                translate("model.compare.policies", lang), translate("model.compare.policies_help", lang),
-                _graph(charts.policy_chart(served(), lang)))),
-        ]),
+        DeferredTabs(COMPARE_TABS_ID, "models", {"models": translate("model.compare.tab_models", lang),
+                                                 "policies": translate("model.compare.policies", lang)},
+                     compare_panel("models", lang)),
     ])
 
 
 def _explanations(lang: str) -> dbc.Card:
     model = served()
-    figures = charts.explanation_charts(model, lang)
-    ranked = charts.ranked_features(model)
-    labels = charts.feature_labels(ranked, lang)
-    panels = {
-        "importance": _panel(translate("model.explain.importance", lang),
-                             translate("model.explain.importance_help", lang), _graph(figures["importance"])),
-        "summary": _panel(translate("model.explain.summary", lang), translate("model.explain.summary_help", lang),
-                          _graph(figures["summary"])),
-        "dependence": _panel(
-            translate("model.explain.dependence", lang), translate("model.explain.dependence_help", lang),
-            dbc.Label(translate("model.explain.feature_label", lang), html_for=DEPENDENCE_FEATURE_ID),
-            Dropdown(lang, id=DEPENDENCE_FEATURE_ID, options=[{"label": labels[f], "value": f} for f in ranked],
-                     value=ranked[0], clearable=False, className="mb-2", style={"maxWidth": "32rem"}),
-            dcc.Loading(_graph(wire_form(dependence_view(ranked[0], lang)), DEPENDENCE_GRAPH_ID))),
-    }
-    # One view at a time, drawn when opened: the two point clouds (thousands of clients) were most of
-    # the page's drawing time and are read after the importance ranking, not before.
     return Card(translate("model.explain.title", lang), [
         html.P(translate("model.explain.help", lang, n=count_text(len(model.shap_inputs[0]), lang)), className="small"),
-        dcc.Tabs(id=EXPLAIN_TABS_ID, value="importance", children=[
-            dcc.Tab(label=translate(f"model.explain.{name}", lang), value=name, children=panels[name])
-            for name in EXPLAIN_TABS]),
+        DeferredTabs(EXPLAIN_TABS_ID, "importance", _labels(EXPLAIN_TABS, "model.explain.{name}", lang),
+                     seen_placeholder=_until_seen(lang)),
     ])
 
 
@@ -293,7 +343,7 @@ def model_page(lang: str) -> html.Div:
         _cost_explorer(bundle, lang),
         _comparison(bundle, lang),
         _explanations(lang),
-        FairnessSection(bundle.threshold, *charts.fairness_charts(model, lang), lang),
+        FairnessSection(bundle.threshold, *charts.fairness_charts(model, lang), lang, seen_placeholder=_until_seen(lang)),
     ])
 
 
@@ -308,6 +358,12 @@ dash.callback(
 )(update_cost)
 dash.callback(Output(DEPENDENCE_GRAPH_ID, "figure"), Input(DEPENDENCE_FEATURE_ID, "value"),
               prevent_initial_call=True)(update_dependence)
+for _tabs_id, _opener in ((PERFORMANCE_TABS_ID, open_performance_tab), (COMPARE_TABS_ID, open_compare_tab)):
+    dash.callback(Output(panel_id(_tabs_id), "children"), Input(_tabs_id, "value"),
+                  prevent_initial_call=True)(_opener)
+for _tabs_id, _opener in ((EXPLAIN_TABS_ID, open_explain_tab), (FAIRNESS_TABS_ID, open_fairness_tab)):
+    dash.callback(Output(panel_id(_tabs_id), "children"), Input(_tabs_id, "value"), Input(seen_id(_tabs_id), "data"),
+                  prevent_initial_call=True)(_opener)
 
 dash.register_page(__name__, path="/model", name="model", title=page_title("nav.model"), layout=layout,
                    role=Role.MANAGER, nav="nav.model", order=3)

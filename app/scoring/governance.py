@@ -19,7 +19,9 @@ from app.scoring.metrics import CostModel, confusion_at, cost_curve, optimal_thr
 from app.scoring.privacy import MIN_COHORT_SIZE
 from app.scoring.schema import ID_COLUMN
 
-MAX_CURVE_POINTS = 400
+#: Points of a drawn ROC or precision-recall curve: on the demo's 4,066-point ROC, 200 evenly spaced
+#: ones stay within 0.42 percentage points of it (under 2 pixels of a chart), half the data of 400.
+MAX_CURVE_POINTS = 200
 
 
 def _thin(*arrays: np.ndarray, max_points: int = MAX_CURVE_POINTS) -> list[np.ndarray]:

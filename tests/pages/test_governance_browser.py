@@ -44,18 +44,40 @@ def _folder(tmp_path) -> Path:
     return folder
 
 
-def _open_tab(driver, wait, tabs_id: str, index: int) -> None:
-    """Click tab ``index`` of ``tabs_id`` and wait until the chart of its panel is drawn."""
+def _open_tab(driver, wait, tabs_id: str, index: int, value: str) -> None:
+    """Click tab ``index`` of ``tabs_id`` and wait until the server's panel of that tab (marked
+    ``data-panel`` = ``value``, built by the page's callback when the tab opens) shows a drawn chart."""
     tab = driver.find_elements(By.CSS_SELECTOR, f"#{tabs_id} .tab")[index]
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()", tab)
     drawn = """const tabs = document.getElementById(arguments[0]);
+        const panel = document.querySelector('#' + arguments[0] + '-panel > [data-panel]');
         return tabs.querySelectorAll('.tab')[arguments[1]].classList.contains('tab--selected')
-            && [...tabs.parentElement.querySelectorAll('.js-plotly-plot')].some(
+            && panel !== null && panel.dataset.panel === arguments[2]
+            && [...panel.querySelectorAll('.js-plotly-plot')].some(
                 g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);"""
-    wait.until(lambda d: d.execute_script(drawn, tabs_id, index))
+    wait.until(lambda d: d.execute_script(drawn, tabs_id, index, value))
 
 
-def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_path):
+def _scroll_to_card(driver, wait, tabs_id: str, value: str) -> None:
+    """Scroll a card that waits to be seen into view and wait for its open tab's chart."""
+    driver.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'center'})", tabs_id)
+    wait.until(lambda d: d.execute_script(
+        "const p = document.querySelector('#' + arguments[0] + '-panel > [data-panel]');"
+        "return p !== null && p.dataset.panel === arguments[1] && [...p.querySelectorAll('.js-plotly-plot')]"
+        ".some(g => g.querySelector('.main-svg') && g._fullData && g._fullData.length > 0);", tabs_id, value))
+
+
+def _second_feature_label(dash_app) -> str:
+    """The label of the dependence plot's second feature (the panel opens on the first)."""
+    from app.components import model_charts
+    from app.resources import served as served_model
+
+    with dash_app.server.app_context():
+        second = model_charts.ranked_features(served_model())[1]
+        return model_charts.feature_labels([second], "fr")[second]
+
+
+def test_manager_reads_the_model_page(served, logged_in_driver, app_server, dash_app, tmp_path):
     driver = logged_in_driver("manager")
     wait = WebDriverWait(driver, 40)
     driver.get(f"{app_server}/model")
@@ -64,26 +86,42 @@ def test_manager_reads_the_model_page(served, logged_in_driver, app_server, tmp_
     wait.until(lambda d: "Coût par client" in d.find_element(By.ID, "model-cost-kpis").text)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-cost-graph .scatterlayer .trace"))
     assert "hors échantillon" in driver.find_element(By.TAG_NAME, "body").text
-    # 4 charts on arrival: ROC, cost, importance, fairness by gender; the others when their tab opens
-    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 4)
+    # 2 charts on arrival: ROC and cost; importance and fairness by gender when their card nears the
+    # screen; the others when their tab opens
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".js-plotly-plot .main-svg")) >= 2)
+    assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 2
+    assert "se dessine" in driver.find_element(By.ID, "model-fairness-tabs-panel").text
+    for tabs_id, value in (("model-explain-tabs", "importance"), ("model-fairness-tabs", "gender")):
+        _scroll_to_card(driver, wait, tabs_id, value)
     assert len(driver.find_elements(By.CSS_SELECTOR, ".js-plotly-plot")) == 4
     assert [tab.text for tab in driver.find_elements(By.CSS_SELECTOR, "#model-performance-tabs .tab")] == [
         "Courbe ROC", "Précision-rappel", "Calibration", "Matrice de confusion"]
-    for index in (1, 2, 3):
-        _open_tab(driver, wait, "model-performance-tabs", index)
-    _open_tab(driver, wait, "model-compare-tabs", 1)
+    for index, value in enumerate(("pr", "calibration", "confusion"), start=1):
+        _open_tab(driver, wait, "model-performance-tabs", index, value)
+    _open_tab(driver, wait, "model-compare-tabs", 1, "policies")
+    assert "Tout accorder" in driver.find_element(By.ID, "model-compare-tabs-panel").text
+    driver.execute_script("arguments[0].click()", driver.find_elements(By.CSS_SELECTOR, "#model-compare-tabs .tab")[0])
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, '#model-compare-tabs-panel > [data-panel="models"] #model-verdict'))
     tabs = driver.find_elements(By.CSS_SELECTOR, "#model-explain-tabs .tab")
     assert [tab.text for tab in tabs] == ["Importance moyenne", "Vue d'ensemble par client",
                                           "Effet d'une variable selon sa valeur"]
-    _open_tab(driver, wait, "model-explain-tabs", 1)
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs ~ * .gl-canvas, "
-                                                          "#model-explain-tabs .gl-canvas"))
+    _open_tab(driver, wait, "model-explain-tabs", 1, "summary")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-explain-tabs-panel .gl-canvas"))
     _shot(driver, _folder(tmp_path), "model-summary-tab")
-    _open_tab(driver, wait, "model-explain-tabs", 2)
+    _open_tab(driver, wait, "model-explain-tabs", 2, "dependence")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#model-dependence-graph .gl-canvas, "
                                                           "#model-dependence-graph .boxlayer .trace"))
     _shot(driver, _folder(tmp_path), "model-dependence-tab")
-    _open_tab(driver, wait, "model-fairness-tabs", 1)
+    # the feature list of a panel built by a callback still drives its own callback
+    label = _second_feature_label(dash_app)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click()",
+                          driver.find_element(By.CSS_SELECTOR, "#model-dependence-feature"))
+    option = wait.until(ec.element_to_be_clickable((By.XPATH, f"//*[@role='option'][contains(., \"{label}\")]")))
+    driver.execute_script("arguments[0].click()", option)
+    wait.until(lambda d: d.execute_script(
+        "const g = document.querySelector('#model-dependence-graph .js-plotly-plot');"
+        "return g && g.layout.xaxis.title.text === arguments[0];", label))
+    _open_tab(driver, wait, "model-fairness-tabs", 1, "age_band")
     assert "Par tranche d'âge" in driver.find_element(By.ID, "model-fairness").text
     before = driver.find_element(By.ID, "model-cost-kpis").text
     cost_fn = driver.find_element(By.ID, "model-cost-fn")

@@ -5,6 +5,7 @@ import re
 import dash
 import numpy as np
 import pandas as pd
+import plotly
 import plotly.graph_objects as go
 import pytest
 
@@ -18,10 +19,21 @@ def _text(component) -> str:
     return component_text(component)
 
 
+def _closed_panels() -> list:
+    """The panel of every tab the layout does not bring, as its callback gives it when the tab opens
+    (or, for the two cards far below the fold, when the card is first seen)."""
+    from app.pages import model
+
+    return [opener(name) for opener, names in ((model.open_performance_tab, model.PERFORMANCE_TABS[1:]),
+                                               (model.open_compare_tab, ("policies",)),
+                                               (model.open_explain_tab, model.EXPLAIN_TABS),
+                                               (model.open_fairness_tab, ("gender", "age_band"))) for name in names]
+
+
 def test_layout_shows_card_curves_costs_explanations_and_fairness(governance_model):
     from app.pages import model
 
-    text = _text(model.layout())
+    text = _text(model.layout()) + _text(_closed_panels())
     for needle in ("model-card-table", "hors échantillon", "Courbe ROC", "Calibration", "Matrice de confusion",
                    "Explorateur du coût", "ne modifie le seuil de production", "Régression logistique",
                    "Tout accorder", "Importance moyenne", "Par sexe", "Par tranche d'âge", "quatre cinquièmes",
@@ -172,39 +184,107 @@ def test_cost_callback_refuses_numbers_a_form_cannot_send(governance_model, forg
     assert kpis == [] and message and figure.layout.annotations
 
 
-def _graphs(node, hidden: bool = False) -> list[tuple[object, bool]]:
-    """Every dcc.Graph of a layout with whether the browser draws it on arrival: a graph inside a
-    tab that is not the selected one is mounted (and drawn by plotly) only when its tab opens."""
+def _graphs(node) -> list:
+    """Every dcc.Graph of a component tree."""
     from dash import dcc
 
     if isinstance(node, (list, tuple)):
-        return [found for child in node for found in _graphs(child, hidden)]
-    if isinstance(node, dcc.Tabs):
-        return [found for tab in node.children for found in _graphs(tab.children, hidden or tab.value != node.value)]
+        return [found for child in node for found in _graphs(child)]
     if isinstance(node, dcc.Graph):
-        return [(node, not hidden)]
+        return [node]
     if hasattr(node, "to_plotly_json"):
-        return _graphs(getattr(node, "children", None), hidden)
+        return _graphs(getattr(node, "children", None))
     return []
 
 
 def test_every_chart_of_the_page_is_there_and_valid(governance_model):
-    """The speed work draws 4 charts on arrival and 7 when their tab opens, sends the layout's charts
-    in Dash's wire form and skips plotly.py's validation: none is lost, each is still a valid plotly
-    figure, and the point clouds are WebGL."""
+    """The speed work sends 2 charts with the page, 2 when their card far below the fold is first seen
+    and 7 when their tab opens (each built by a callback), sends the charts in Dash's wire form and
+    skips plotly.py's validation: none is lost, each is still a valid plotly figure, and the point
+    clouds are WebGL."""
+    from dash import dcc
+
     from app.pages import model
 
-    graphs = _graphs(model.layout())
-    assert len(graphs) == 11 and all(getattr(g, "figure", None) is not None for g, _ in graphs)
-    assert sum(on_arrival for _, on_arrival in graphs) == 4
-    figures = [go.Figure(g.figure) for g, _ in graphs]  # a misspelt property fails here
+    arrival, later = _graphs(model.layout()), _graphs(_closed_panels())
+    assert len(arrival) == 2 and len(later) == 9
+    graphs = arrival + later
+    assert all(getattr(g, "figure", None) is not None for g in graphs)
+    assert not any(isinstance(tab, dcc.Tab) and tab.children for tab in _tree(model.layout()))  # labels only
+    figures = [go.Figure(g.figure) for g in graphs]  # a misspelt property fails here
     figures += [model.update_cost(10.0, 1.0, None)[0], model.update_dependence(served_feature())]
     for fig in figures:
         go.Figure(fig.to_dict())
-    assert {getattr(g, "id", None) for g, _ in graphs} >= {model.COST_GRAPH_ID, model.DEPENDENCE_GRAPH_ID}
+    assert {getattr(g, "id", None) for g in arrival} >= {model.COST_GRAPH_ID}
+    assert model.DEPENDENCE_GRAPH_ID in {getattr(g, "id", None) for g in later}
     kinds = {trace.type for fig in figures for trace in fig.data}
     assert "scattergl" in kinds and not any(t.type == "scatter" and t.mode == "markers" and len(t.x) > 500
                                             for fig in figures for t in fig.data if not isinstance(t.x, dict))
+
+
+def _tree(node) -> list:
+    """Every component of a tree, depth first."""
+    if isinstance(node, (list, tuple)):
+        return [found for child in node for found in _tree(child)]
+    if hasattr(node, "to_plotly_json"):
+        return [node, *_tree(getattr(node, "children", None))]
+    return []
+
+
+def test_each_tab_callback_gives_its_panel_and_refuses_a_forged_tab(governance_model, dash_app):
+    """The closed tabs' panels come from one callback per tab set (output: the panel container beside
+    the tabs, no initial call: the layout brings the open tab's panel, or for the explanation and
+    fairness cards a placeholder and a "seen" store, the callback's second input, that the browser sets
+    when the card nears the screen). Called as plain functions, each gives the chosen tab's panel,
+    marked with its tab; the open tab's equals what the layout shows; a tab no tab set has gets a
+    sentence, not an error."""
+    from app.components.deferred_tabs import panel_id, seen_id
+    from app.pages import model
+
+    layout = model.layout()
+    by_id = {getattr(c, "id", None): c for c in _tree(layout)}
+    openers = {model.PERFORMANCE_TABS_ID: (model.open_performance_tab, model.PERFORMANCE_TABS),
+               model.COMPARE_TABS_ID: (model.open_compare_tab, ("models", "policies")),
+               model.EXPLAIN_TABS_ID: (model.open_explain_tab, model.EXPLAIN_TABS),
+               model.FAIRNESS_TABS_ID: (model.open_fairness_tab, ("gender", "age_band"))}
+    registered = {cb["output"]: cb for cb in [*dash._callback.GLOBAL_CALLBACK_LIST, *dash_app._callback_list]}
+    until_seen = {model.EXPLAIN_TABS_ID, model.FAIRNESS_TABS_ID}
+    for tabs_id, (opener, names) in openers.items():
+        assert [tab.value for tab in by_id[tabs_id].children] == list(names)
+        callback = registered[f"{panel_id(tabs_id)}.children"]
+        assert callback["prevent_initial_call"]
+        inputs = [(i["id"], i["property"]) for i in callback["inputs"]]
+        assert inputs == [(tabs_id, "value")] + ([(seen_id(tabs_id), "data")] if tabs_id in until_seen else [])
+        for name in names:
+            panel = opener(name)
+            assert panel.to_plotly_json()["props"]["data-panel"] == name
+        shown = by_id[panel_id(tabs_id)].children
+        if tabs_id in until_seen:  # a placeholder of a chart's height, no chart, until the card is seen
+            assert by_id[seen_id(tabs_id)].data is False and _graphs(shown) == []
+            assert "data-panel" not in shown.to_plotly_json()["props"] and "se dessine" in _text(shown)
+            assert by_id[panel_id(tabs_id)].children is not None
+            continue
+        assert json.dumps(shown, cls=plotly.utils.PlotlyJSONEncoder) == json.dumps(
+            opener(by_id[tabs_id].value), cls=plotly.utils.PlotlyJSONEncoder)
+        for forged in ("nope", None, 3, ["roc"]):
+            assert _text(opener(forged)) == "Onglet inconnu : choisissez-en un parmi ceux de la page. text-danger small mt-3 alert"
+    assert len(_graphs(model.open_explain_tab("dependence"))) == 1
+    assert _text(model.open_explain_tab("importance", True)) == _text(model.open_explain_tab("importance"))
+
+
+def test_deferred_tabs_take_a_panel_or_a_placeholder_and_a_known_open_tab():
+    from dash import html
+
+    from app.components.deferred_tabs import DeferredTabs
+
+    labels = {"a": "A", "b": "B"}
+    with pytest.raises(ValueError, match="open tab 'c'"):
+        DeferredTabs("model-x", "c", labels, html.Div())
+    for panel, placeholder in ((None, None), (html.Div(), html.Div())):
+        with pytest.raises(ValueError, match="placeholder"):
+            DeferredTabs("model-x", "a", labels, panel, seen_placeholder=placeholder)
+    waiting = DeferredTabs("model-x", "a", labels, seen_placeholder=html.Div("later"))
+    assert waiting.to_plotly_json()["props"]["data-seen-store"] == "model-x-seen"
 
 
 def served_feature() -> str:
@@ -220,7 +300,7 @@ def test_the_layout_draws_what_the_callbacks_would_for_the_default_settings(gove
     from app.resources import served
 
     layout = model.layout()
-    graphs = {getattr(g, "id", None): g.figure for g, _ in _graphs(layout)}
+    graphs = {getattr(g, "id", None): g.figure for g in _graphs([layout, model.open_explain_tab("dependence")])}
     bundle = served().bundle
     figure, kpis, message = model.update_cost(bundle.costs.cost_fn, bundle.costs.cost_fp,
                                               model.slider_start(bundle.threshold))

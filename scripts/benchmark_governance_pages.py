@@ -53,7 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     from app.pages import model, monitoring  # registered by create_app
     with app.server.app_context():
         started = time.perf_counter()
-        months = backfill(current_engine(), served().bundle, log=lambda _m: None)  # what the page reads
+        engine = current_engine()
+        if engine is None:  # create_app always binds the database
+            raise RuntimeError("the app has no database")
+        months = backfill(engine, served().bundle, log=lambda _m: None)  # what the page reads
         backfill_s = time.perf_counter() - started
 
     def open_model():

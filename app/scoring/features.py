@@ -26,7 +26,6 @@ input matrix. Choices, and why:
 from __future__ import annotations
 
 import fnmatch
-import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -188,12 +187,15 @@ def engineered_features(df: pd.DataFrame) -> pd.DataFrame:
     out["CREDIT_GOODS_GAP"] = credit - goods
     ext = _floats(df, list(EXT_SOURCES))
     n_present = np.sum(~np.isnan(ext), axis=1)
-    with np.errstate(invalid="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing rows give NaN, which is the intent
-        out["EXT_SOURCE_MEAN"] = np.nanmean(ext, axis=1)
-        out["EXT_SOURCE_MIN"] = np.nanmin(ext, axis=1)
-        out["EXT_SOURCE_MAX"] = np.nanmax(ext, axis=1)
-        out["EXT_SOURCE_STD"] = np.where(n_present > 1, np.nanstd(ext, axis=1), np.nan)
+    # Computed on the rows that have scores only (the others stay missing, the intent): numpy warns on an
+    # all-missing row, and silencing it with warnings.catch_warnings is not thread-safe — a request in
+    # another thread of the worker restored the filters meanwhile and the warnings leaked into the logs.
+    some, several = n_present > 0, n_present > 1
+    for name, reduce, rows in (("EXT_SOURCE_MEAN", np.nanmean, some), ("EXT_SOURCE_MIN", np.nanmin, some),
+                               ("EXT_SOURCE_MAX", np.nanmax, some), ("EXT_SOURCE_STD", np.nanstd, several)):
+        column = np.full(len(ext), np.nan)
+        column[rows] = reduce(ext[rows], axis=1)
+        out[name] = column
     out["EXT_SOURCE_PROD"] = np.prod(ext, axis=1)
     out["EXT_SOURCE_MISSING"] = (len(EXT_SOURCES) - n_present).astype("float64")
     docs = [c for c in df.columns if c.startswith("FLAG_DOCUMENT_")]

@@ -101,3 +101,29 @@ def test_applications_without_scores_or_with_most_inputs_empty_are_mostly_missin
     apps.loc[3, inputs[:over]] = np.nan  # more than half of the raw inputs missing, scores present
     apps.loc[4, inputs[:over - 1]] = np.nan  # exactly at the limit: not flagged
     assert mostly_missing(apps).tolist() == [False, True, False, True, False, False]
+
+
+def test_rows_without_external_scores_raise_no_warning_and_touch_no_warning_filter(apps, monkeypatch):
+    """numpy warns on an all-missing row; the features used to silence it with warnings.catch_warnings,
+    which is not thread-safe: another request's thread restored the filters meanwhile and the warnings
+    leaked (seen in a browser test's server threads). Now nothing is silenced, so nothing can leak."""
+    import contextlib
+    import types
+    import warnings
+
+    from app.scoring import features
+
+    calls: list[str] = []
+    spy = types.SimpleNamespace(catch_warnings=lambda *a, **k: calls.append("catch_warnings") or contextlib.nullcontext(),
+                                simplefilter=lambda *a, **k: calls.append("simplefilter"))
+    monkeypatch.setattr(features, "warnings", spy, raising=False)  # what the module would silence with
+    frame = apps.copy()
+    frame.loc[frame.index[:3], ["EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3"]] = np.nan
+    frame.loc[frame.index[3:6], ["EXT_SOURCE_2", "EXT_SOURCE_3"]] = np.nan
+    frame.loc[frame.index[3:6], "EXT_SOURCE_1"] = 0.4  # one score: a mean, no spread
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning numpy gives on an all-missing row fails the test
+        out = features.engineered_features(frame)
+    assert calls == []
+    assert out.loc[frame.index[:3], ["EXT_SOURCE_MEAN", "EXT_SOURCE_MIN", "EXT_SOURCE_MAX", "EXT_SOURCE_STD"]].isna().all().all()
+    assert out.loc[frame.index[3:6], "EXT_SOURCE_MEAN"].notna().all() and out.loc[frame.index[3:6], "EXT_SOURCE_STD"].isna().all()

@@ -3,9 +3,10 @@
 The exact path-dependent TreeSHAP values of the CatBoost trees, looked up in tables built once per
 model (``app.scoring.tree_shap``: about a millisecond per client, and a pure function of the model
 and the client's row, which CatBoost's own ``ShapValues`` is not for this model). Scaled by the
-Platt slope they add up, with the scaled base value, exactly to the calibrated log-odds shown as the probability of default: nothing is approximated until the conversion to
-percentage points, which is done sequentially (largest contribution first) so that the steps of the
-waterfall add up exactly to ``probability - base probability``.
+Platt slope they add up, with the scaled base value, exactly to the calibrated log-odds shown as the
+probability of default: nothing is approximated until the conversion to percentage points, which is
+done sequentially (largest contribution first) so that the steps of the waterfall add up exactly to
+``probability - base probability``.
 """
 from __future__ import annotations
 

@@ -143,8 +143,9 @@ def _model_json(model: CatBoost) -> dict[str, Any]:
 
 
 def _compact(node: dict[str, Any]) -> dict[str, Any]:
-    """Leaf lists as arrays as soon as they are parsed (and the CTR tables dropped): the JSON's
-    ~100,000 float objects never exist at once, so the worker's memory does not keep their arenas."""
+    """Leaf lists as arrays as each tree is parsed, and the CTR tables (unused here) dropped, so fewer
+    float objects are alive at once while the model is read (measured: about 4 MB less; most of what
+    reading the trees keeps, about 30 MB, is CatBoost's own JSON export)."""
     for key in ("leaf_values", "leaf_weights"):
         if key in node:
             node[key] = np.asarray(node[key], dtype=np.float64)

@@ -84,14 +84,46 @@ def release_unused_memory() -> None:
         pass
 
 
+def precomputed_arrays(bundle: ModelBundle):
+    """What the pages compute over every client, stored with the mapped columns (``column_store``):
+    the portfolio page's group arrays and the client file's comparison features and outcomes."""
+    from app.scoring.comparison import COMPARISON_FEATURES, feature_values, outcomes
+    from app.scoring.group_arrays import GroupArrays
+
+    def extras(frame):
+        comparison = {name: functools.partial(feature_values, frame, name) for name in COMPARISON_FEATURES}
+        comparison["outcomes"] = functools.partial(outcomes, frame)
+        return {"analysis": GroupArrays.compute(frame, bundle.threshold).to_store(), "comparison": (comparison, {})}
+    return extras
+
+
+def store_key(bundle: ModelBundle) -> dict:
+    """When the precomputed arrays go stale besides a rebuilt portfolio: another threshold, other
+    served columns (this code's version of them)."""
+    return {"threshold": float(bundle.threshold), "columns": list(SERVED_COLUMNS), "optional": [DATE_COLUMN]}
+
+
+def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
+    """The portfolio file served from its memory-mapped column store (built when missing or stale);
+    held in memory instead when the store cannot be written beside it (read-only folder)."""
+    columns = list(SERVED_COLUMNS)
+    try:
+        return PortfolioStore.open_mapped(path, columns, store_key(bundle), derive=add_derived_columns,
+                                          optional=(DATE_COLUMN,), extras=precomputed_arrays(bundle))
+    except OSError as exc:
+        log.warning("column store of %s not written (%s): the portfolio is held in this process's memory",
+                    path, exc.strerror or exc)
+        return PortfolioStore.open(path, columns=columns, derive=add_derived_columns,
+                                   optional=(DATE_COLUMN,))  # the queue's age of each application
+
+
 def _open_portfolio(bundle: ModelBundle, directory: Path) -> PortfolioStore:
-    """The served portfolio (slim columns in memory), rebuilt first when it is the missing demo one."""
+    """The served portfolio (slim columns memory-mapped), rebuilt first when it is the missing demo one."""
     path = directory / PORTFOLIO_FILE
     if not path.exists():
         rebuild_demo_portfolio(bundle, path)
     try:
-        store = PortfolioStore.open(path, columns=list(SERVED_COLUMNS), derive=add_derived_columns,
-                                    optional=(DATE_COLUMN,))  # the queue's age of each application
+        store = open_served_portfolio(bundle, path)
     except (ValueError, KeyError) as exc:  # pyarrow's ArrowInvalid (a ValueError): damaged or foreign file
         raise ModelFileError(f"{path} cannot be read as a scored portfolio ({type(exc).__name__}: "
                              f"{str(exc).strip()[:200]}); delete it to rebuild the demo portfolio, or rerun "
@@ -134,7 +166,12 @@ class ServedModel:
     @cached_property
     def analysis(self) -> PortfolioAnalysis:
         """Group questions of the portfolio page, memoised inside the analysis object."""
-        return PortfolioAnalysis(self.portfolio.frame, self.bundle.threshold, self.bundle.costs)
+        from app.scoring.group_arrays import GroupArrays
+
+        store = self.portfolio
+        found = store.mapped.group("analysis") if store.mapped is not None else None
+        arrays = GroupArrays.from_store(store.ids, *found) if found is not None else None
+        return PortfolioAnalysis(store.frame, self.bundle.threshold, self.bundle.costs, arrays=arrays)
 
     @cached_property
     def oof(self):

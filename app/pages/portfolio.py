@@ -34,7 +34,8 @@ from app.presenters.group_export import MAX_EXPORT_ROWS, export_frame, table_rec
 from app.presenters.group_view import PortfolioView, view_from_controls
 from app.resources import served
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
-from app.scoring.groups import FEATURES, OK, SEGMENTS, SORTABLE, TOO_SMALL, PortfolioAnalysis
+from app.scoring.group_arrays import FEATURES, SEGMENTS, SORTABLE
+from app.scoring.groups import OK, TOO_SMALL, PortfolioAnalysis
 from app.security import EXPORT, audit
 from app.security.access import Role
 from app.ui import Card, Dropdown, current_language, page_title

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 from app.scoring.cohorts import CATEGORY_FIELDS, RANGE_FIELDS, CohortFilter
-from app.scoring.groups import FEATURES, SEGMENTS
+from app.scoring.group_arrays import FEATURES, SEGMENTS
 
 DEFAULT_SEGMENT = "income_type"
 DEFAULT_FEATURE = "AMT_CREDIT"

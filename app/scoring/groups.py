@@ -26,12 +26,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from app.scoring.cohorts import CATEGORY_FIELDS, CohortFilter, kpis, large_enough
+from app.scoring.cohorts import CohortFilter, kpis, large_enough
+from app.scoring.group_arrays import SORTABLE, GroupArrays, read_only
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
     DifferencingRisk,
@@ -41,27 +41,8 @@ from app.scoring.privacy import (
     suppressed,
     suppressed_together,
 )
-from app.scoring.schema import MISSING_TEXT
 
-#: Attributes a manager can break a group down by (filter field -> served column).
-SEGMENTS: dict[str, str] = dict(CATEGORY_FIELDS)
-#: Numeric attributes whose distribution can be compared between repaid and defaulted clients,
-#: with the unit they are shown in (probabilities in %, ages in years, amounts in €).
-FEATURES: dict[str, str] = {
-    "AGE_YEARS": "years", "EMPLOYED_YEARS": "years", "AMT_INCOME_TOTAL": "eur", "AMT_CREDIT": "eur",
-    "AMT_ANNUITY": "eur", "EXT_SOURCE_1": "score", "EXT_SOURCE_2": "score", "EXT_SOURCE_3": "score",
-    "PROBA_DEFAULT": "percent",
-}
-#: Columns of the client table a manager may sort by ("OUTCOME" is TARGET: repaid, difficulties, unknown).
-SORTABLE: tuple[str, ...] = (
-    "SK_ID_CURR", "AGE_YEARS", "NAME_INCOME_TYPE", "NAME_CONTRACT_TYPE", "AMT_INCOME_TOTAL", "AMT_CREDIT",
-    "PROBA_DEFAULT", "GRADE", "DECISION", "OUTCOME",
-)
-#: Sortable columns that are not frame columns (derived from the index or from TARGET).
-_DERIVED = frozenset({"SK_ID_CURR", "OUTCOME"})
 EMPTY, TOO_SMALL, OK = "empty", "too_small", "ok"
-SCORE_BINS = 40
-FEATURE_BINS = 20
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,71 +83,32 @@ class Histogram:
         return self.hidden is not None and bool(np.any(self.hidden))
 
 
-def _read_only(a: np.ndarray) -> np.ndarray:
-    a.setflags(write=False)  # memoised results are shared between callbacks: nobody may alter them
-    return a
-
-
-def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Integer codes and their labels; missing values get the label "—" (last code)."""
-    cat = column if isinstance(column.dtype, pd.CategoricalDtype) else column.astype("category")
-    labels = [_label(c) for c in cat.cat.categories]
-    codes = cat.cat.codes.to_numpy().astype(np.int16)
-    if (codes < 0).any():
-        codes = np.where(codes < 0, len(labels), codes).astype(np.int16)
-        labels.append(MISSING_TEXT)
-    return _read_only(codes), labels
-
-
-def _label(value) -> str:
-    """Category label as filters and URLs spell it (ratings stored as 2.0 are called "2")."""
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _rank(values: np.ndarray) -> np.ndarray:
-    """Position of each row in the ascending order (missing last, ties by row = by client id)."""
-    order = np.argsort(values, kind="stable")
-    rank = np.empty(len(values), dtype=np.int32)
-    rank[order] = np.arange(len(values), dtype=np.int32)
-    return _read_only(rank)
-
-
 class PortfolioAnalysis:
     """Answers about groups of the served portfolio, memoised by filter (build one per process)."""
 
-    def __init__(self, frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(), cache_size: int = 48):
+    def __init__(self, frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(), cache_size: int = 48,
+                 arrays: GroupArrays | None = None):
+        """``arrays``: the portfolio's per-client arrays when they were precomputed (stored with the
+        portfolio's mapped columns); computed here otherwise."""
         self.frame = frame
         self.threshold = float(threshold)
         self.costs = costs
-        self.ids = _read_only(frame.index.to_numpy(dtype=np.int64))
-        self.proba = _read_only(frame["PROBA_DEFAULT"].to_numpy(dtype=np.float64))
-        self.credit = _read_only(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))
-        self.target = _read_only(frame["TARGET"].to_numpy(dtype=np.float64))
-        self.oof = _read_only(frame["PROBA_OOF"].to_numpy(dtype=np.float64))
-        self.labelled = _read_only(frame["IS_LABELLED"].to_numpy(dtype=bool))
-        self.known = _read_only(self.labelled & ~np.isnan(self.target))
-        self.segments = {name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}
-        self.score_edges = _read_only(self._score_edges())
-        self.feature_edges = {f: _read_only(self._feature_edges(f)) for f in FEATURES if f in frame}
+        arrays = GroupArrays.compute(frame, self.threshold) if arrays is None else arrays
+        if len(arrays.ids) != len(frame):
+            raise ValueError(f"{len(arrays.ids)} precomputed rows for a portfolio of {len(frame)} clients")
+        self.ids, self.proba, self.credit, self.target = arrays.ids, arrays.proba, arrays.credit, arrays.target
+        self.oof, self.labelled, self.known = arrays.oof, arrays.labelled, arrays.known
+        self.segments = arrays.segments
+        self.score_edges, self.feature_edges = arrays.score_edges, arrays.feature_edges
         # the bin of every client, once: a chart is then a few bincounts over the group's rows
-        self.refused = _read_only(self.proba >= self.threshold)
-        at_threshold = int(np.argmin(np.abs(self.score_edges - self.threshold * 100)))
-        score_bins = self._bin_of(np.clip(self.proba * 100, 0, self.score_edges[-1] - 1e-9), self.score_edges)
-        # a bar is wholly granted or wholly refused, whatever the rounding of proba x 100 at the threshold
-        self.score_bins = _read_only(np.where(self.refused, np.maximum(score_bins, at_threshold),
-                                              np.minimum(score_bins, at_threshold - 1)).astype(np.int16))
-        self.threshold_bin = at_threshold
-        self.feature_bins = {f: _read_only(self._bin_of(self._display(f, frame[f].to_numpy(dtype=np.float64)),
-                                                        edges)) for f, edges in self.feature_edges.items()}
-        # every sortable column ranked once, here: the instance is shared by the server's threads, so
-        # nothing in it may be filled in later (a few MB of int32 at full size, read-only)
-        self._ranks: Mapping[str, np.ndarray] = MappingProxyType(
-            {column: self._compute_rank(column) for column in SORTABLE if column in _DERIVED or column in frame}
-        )
+        self.refused, self.score_bins, self.threshold_bin = arrays.refused, arrays.score_bins, arrays.threshold_bin
+        self.feature_bins = arrays.feature_bins
+        # every sortable column ranked once, beforehand: the instance is shared by the server's
+        # threads, so nothing in it may be filled in later
+        self._ranks: Mapping[str, np.ndarray] = arrays.ranks
         # memoised per instance (the instance is itself loaded once): keys are frozen filters
-        self.mask = lru_cache(maxsize=cache_size)(self._mask)
+        # a mask is a byte per client (3.6 MB at 3,562,550): fewer of them are kept than of the small answers
+        self.mask = lru_cache(maxsize=max(1, min(cache_size, 8)))(self._mask)
         self.summary = lru_cache(maxsize=cache_size)(self._summary)
         self.score_histogram = lru_cache(maxsize=cache_size)(self._score_histogram)
         self.segment_rates = lru_cache(maxsize=cache_size)(self._segment_rates)
@@ -174,7 +116,7 @@ class PortfolioAnalysis:
 
     # -- groups ---------------------------------------------------------------------------------
     def _mask(self, filter_: CohortFilter) -> np.ndarray:
-        return _read_only(filter_.mask(self.frame))
+        return read_only(filter_.mask(self.frame))
 
     def _summary(self, filter_: CohortFilter) -> GroupSummary:
         """Key figures of the group (``cohorts.kpis``), or why there are none (empty, too small)."""
@@ -196,26 +138,6 @@ class PortfolioAnalysis:
         return differencing_risk(self.mask(a), self.mask(b), self.known)
 
     # -- distributions --------------------------------------------------------------------------
-    def _score_edges(self) -> np.ndarray:
-        """Bins in % from 0 to a high percentile of the portfolio, with one edge ON the threshold so
-        that each bar is wholly granted or wholly refused; the last bin takes everything above."""
-        thr = self.threshold * 100
-        top = float(np.nanpercentile(self.proba, 99.5) * 100) if len(self.proba) else 2 * thr
-        top = max(top, 2 * thr, 1.0)
-        width = top / SCORE_BINS
-        below = max(int(round(thr / width)), 1)
-        above = max(int(np.ceil((top - thr) / (thr / below))), 1)
-        return np.concatenate([np.linspace(0, thr, below + 1), thr + (thr / below) * np.arange(1, above + 1)])
-
-    @staticmethod
-    def _bin_of(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
-        """Bin index of each value (as ``np.histogram``: values beyond the ends clipped into the end
-        bins, the last bin closed), -1 for a missing value."""
-        finite = np.isfinite(values)
-        clipped = np.clip(np.where(finite, values, edges[0]), edges[0], edges[-1])
-        bins = np.clip(np.searchsorted(edges, clipped, side="right") - 1, 0, len(edges) - 2)
-        return np.where(finite, bins, -1).astype(np.int16)
-
     def _pair(self, filter_: CohortFilter, other: CohortFilter | None) -> np.ndarray | None:
         """The other group's mask when the two are shown side by side and differ (else None)."""
         if other is None or other == filter_:
@@ -235,9 +157,9 @@ class PortfolioAnalysis:
             for s in series.values():
                 rows += apart_rows(cells, n_bins, mask, other_mask, s)[1:]
         merged = merge_bins(edges, rows, breaks)
-        counts = {k: _read_only(merged.counts[i]) for i, k in enumerate(own)}
-        return Histogram(_read_only(merged.edges), counts, {k: int(v.sum()) for k, v in own.items()},
-                         _read_only(merged.hidden), merged.base_width)
+        counts = {k: read_only(merged.counts[i]) for i, k in enumerate(own)}
+        return Histogram(read_only(merged.edges), counts, {k: int(v.sum()) for k, v in own.items()},
+                         read_only(merged.hidden), merged.base_width)
 
     def _score_histogram(self, filter_: CohortFilter, other: CohortFilter | None = None) -> Histogram | None:
         """Clients per probability bar, split into granted and refused (None for undescribed groups).
@@ -252,20 +174,6 @@ class PortfolioAnalysis:
             return None
         return self._binned(filter_, other, self.score_bins, self.score_edges,
                             {"granted": ~self.refused, "refused": self.refused}, breaks=(self.threshold_bin,))
-
-    def _feature_edges(self, feature: str) -> np.ndarray:
-        values = self._display(feature, self.frame[feature].to_numpy(dtype=np.float64))
-        finite = values[np.isfinite(values)]
-        if not len(finite):
-            return np.array([0.0, 1.0])
-        lo, hi = np.percentile(finite, [0.5, 99.5])
-        if hi <= lo:
-            hi = lo + 1.0
-        return np.linspace(lo, hi, FEATURE_BINS + 1)
-
-    @staticmethod
-    def _display(feature: str, values: np.ndarray) -> np.ndarray:
-        return values * 100 if FEATURES.get(feature) == "percent" else values
 
     def _feature_by_outcome(self, filter_: CohortFilter, feature: str,
                             other: CohortFilter | None = None) -> Histogram | None:
@@ -342,21 +250,6 @@ class PortfolioAnalysis:
             raise KeyError(f"cannot sort by {column!r}: the served portfolio has no such column")
         return self._ranks[column]
 
-    def _compute_rank(self, column: str) -> np.ndarray:
-        if column == "SK_ID_CURR":
-            values = np.arange(len(self.ids))  # the frame is sorted by id
-        elif column == "OUTCOME":
-            values = np.where(self.known, self.target, np.inf)
-        elif isinstance(self.frame[column].dtype, pd.CategoricalDtype):
-            # alphabetical order of the values, whatever the order of the categories (A before B...)
-            cats = self.frame[column].cat.categories
-            order = np.argsort(np.argsort(np.array([str(c) for c in cats]), kind="stable"))
-            codes = self.frame[column].cat.codes.to_numpy()
-            values = np.where(codes < 0, np.iinfo(np.int32).max, order[np.maximum(codes, 0)])
-        else:
-            values = self.frame[column].to_numpy(dtype=np.float64)
-        return _rank(values)
-
     def members(self, filter_: CohortFilter) -> np.ndarray:
         """Row positions (``frame.iloc``) of the clients the page may list or export for the group:
         none for a group too small to be described, whose list (with each client's outcome) would
@@ -400,7 +293,7 @@ class PortfolioAnalysis:
             missing = ~self.known[rows]
         elif column in self.frame and not isinstance(self.frame[column].dtype, pd.CategoricalDtype) \
                 and column != "SK_ID_CURR":
-            missing = np.isnan(self.frame[column].to_numpy(dtype=np.float64)[rows])
+            missing = np.isnan(self.frame[column].to_numpy()[rows].astype(np.float64))  # the group's rows only
         elif column in self.frame and column != "SK_ID_CURR":
             missing = self.frame[column].cat.codes.to_numpy()[rows] < 0
         return np.where(missing, key + 2 * n, n - key)

@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # pa.compute.equal in client_row
 import pyarrow.parquet as pq
 
 from app.scoring.bundle import ModelBundle
+from app.scoring.column_store import Derive, Extras, MappedStore, build_store, group_first_ids, open_store, read_groups
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
 ROW_GROUP_SIZE = 2_048  # small enough that reading one client's group takes milliseconds
@@ -78,6 +78,21 @@ class PortfolioStore:
     frame: pd.DataFrame  # slim columns, indexed by SK_ID_CURR (sorted)
     metadata: pq.FileMetaData | None = None  # parsed once: a client read then costs one row group
     group_first_ids: np.ndarray | None = None  # lowest SK_ID_CURR of each row group (file is sorted)
+    mapped: MappedStore | None = None  # the memory-mapped columns the frame is built over, if any
+
+    @classmethod
+    def open_mapped(cls, path: Path | str, columns: list[str], key: dict, derive: Derive | None = None,
+                    optional: tuple[str, ...] = (), extras: Extras | None = None) -> PortfolioStore:
+        """The portfolio served from its memory-mapped column store, built first when missing or stale.
+
+        The frame is the one :meth:`open` loads (same columns, dtypes, categories), but over arrays
+        in the page cache shared by every process of the machine instead of private memory; ``key``
+        (e.g. the threshold the precomputed ``extras`` depend on) decides when the store is stale.
+        Raises OSError when the store cannot be written (read-only folder, full disk).
+        """
+        path = Path(path)
+        store = open_store(path, key) or build_store(path, key, columns, derive, optional, extras)
+        return cls(path, store.frame, mapped=store)  # client rows from the store's shards: no footer kept
 
     @classmethod
     def open(cls, path: Path | str, columns: list[str] | None = None,
@@ -107,10 +122,12 @@ class PortfolioStore:
         del table
         if derive is not None:
             frame = derive(frame)
-        ids = parquet.metadata.schema.to_arrow_schema().get_field_index(ID_COLUMN)
-        firsts = np.array([parquet.metadata.row_group(g).column(ids).statistics.min
-                           for g in range(parquet.metadata.num_row_groups)], dtype=np.int64)
-        return cls(path, frame.set_index(ID_COLUMN), parquet.metadata, firsts)
+        return cls(path, frame.set_index(ID_COLUMN), parquet.metadata, group_first_ids(parquet.metadata))
+
+    def precomputed(self, group: str, name: str) -> np.ndarray | None:
+        """An array precomputed with the mapped columns (None without a store or such an array)."""
+        found = self.mapped.group(group) if self.mapped is not None else None
+        return found[0].get(name) if found is not None else None
 
     @cached_property
     def ids(self) -> np.ndarray:
@@ -150,15 +167,12 @@ class PortfolioStore:
         ids = np.unique(np.asarray([int(i) for i in client_ids], dtype=np.int64))
         ids = ids[self._known(ids)]
         wanted = None if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]]
-        if not len(ids) or self.metadata is None or self.group_first_ids is None:
+        if self.mapped is not None:
+            parts = self.mapped.read_rows(ids, wanted)
+        elif len(ids) and self.metadata is not None and self.group_first_ids is not None:
+            parts = read_groups(pq.ParquetFile(self.path, metadata=self.metadata), self.group_first_ids, ids, wanted)
+        else:
             return pq.read_table(self.path, columns=wanted, filters=[(ID_COLUMN, "in", [int(i) for i in ids] or [-1])]).to_pandas()
-        parquet = pq.ParquetFile(self.path, metadata=self.metadata)
-        groups = np.searchsorted(self.group_first_ids, ids, side="right") - 1
-        parts = []
-        for group in np.unique(groups):
-            table = parquet.read_row_group(int(group), columns=wanted)
-            keep = pa.compute.is_in(table.column(ID_COLUMN), value_set=pa.array(ids[groups == group]))
-            parts.append(table.filter(keep))
         return pa.concat_tables(parts).to_pandas()
 
     def client_row(self, client_id: int) -> pd.DataFrame:

@@ -213,7 +213,7 @@ def test_clients_of_a_group_below_the_floor_are_not_listed(an, frame):
 
 
 def test_sort_ranks_are_built_once_at_construction_and_read_only(an):
-    from app.scoring.groups import SORTABLE
+    from app.scoring.group_arrays import SORTABLE
 
     ranks = an._ranks
     assert set(ranks) == set(SORTABLE)  # nothing left to fill lazily by concurrent threads

@@ -164,10 +164,23 @@ def category_mask(column: pd.Series, values: tuple[str, ...]) -> np.ndarray:
             hits = np.array([str(c) in wanted for c in categories], dtype=bool)
         if not hits.any():
             return np.zeros(len(column), dtype=bool)
-        return np.isin(column.cat.codes.to_numpy(), np.flatnonzero(hits))
+        return _codes_in(column.array.codes, np.flatnonzero(hits))
     if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
         return np.isin(column.to_numpy(dtype=float), _as_numbers(wanted))
     return column.astype("string").isin(list(wanted)).fillna(False).to_numpy(dtype=bool)
+
+
+def _codes_in(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Rows whose category code is one of ``wanted``: one comparison per wanted code (~0.7 ms at
+    3.56M rows each) beats ``np.isin`` (~80 ms), a lookup table beats both for many codes."""
+    if len(wanted) > 8:
+        table = np.zeros(int(wanted.max()) + 2, dtype=bool)  # the last entry: missing (code -1)
+        table[wanted] = True
+        return table[np.where(codes < 0, len(table) - 1, codes)]
+    keep = codes == wanted[0]
+    for code in wanted[1:]:
+        keep |= codes == code
+    return keep
 
 
 def _as_numbers(values: set[str]) -> np.ndarray:

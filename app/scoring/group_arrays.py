@@ -38,7 +38,8 @@ SORTABLE: tuple[str, ...] = (
 DERIVED = frozenset({"SK_ID_CURR", "OUTCOME"})
 SCORE_BINS = 40
 FEATURE_BINS = 20
-_PER_CLIENT = ("proba", "credit", "target", "oof", "labelled", "known", "refused", "score_bins")
+_PER_CLIENT = ("proba", "credit", "credit_or_0", "loss", "target", "oof", "labelled", "known", "outcome", "refused",
+               "refused_oof", "score_bins")
 
 
 def read_only(a: np.ndarray) -> np.ndarray:
@@ -57,7 +58,11 @@ class GroupArrays:
     oof: np.ndarray
     labelled: np.ndarray
     known: np.ndarray
+    outcome: np.ndarray  # int8: 0 repaid, 1 payment difficulties, 2 not known (the class of the outcome charts)
     refused: np.ndarray  # proba >= threshold
+    refused_oof: np.ndarray  # the honest decision: out-of-fold probability (served one without) >= threshold
+    credit_or_0: np.ndarray  # credit amount, 0 where missing: sums are then dot products (as np.nansum)
+    loss: np.ndarray  # proba x credit (0 where missing): the expected loss with a loss given default of 100 %
     score_bins: np.ndarray  # bar of each client in the score histogram (a bar never straddles the threshold)
     score_edges: np.ndarray
     threshold_bin: int
@@ -87,6 +92,11 @@ class GroupArrays:
             ids=read_only(frame.index.to_numpy(dtype=np.int64)), proba=proba,
             credit=read_only(frame["AMT_CREDIT"].to_numpy(dtype=np.float64)), target=target,
             oof=read_only(frame["PROBA_OOF"].to_numpy(dtype=np.float64)), labelled=labelled, known=known,
+            outcome=read_only(np.where(known, np.nan_to_num(target), 2).astype(np.int8)),
+            refused_oof=read_only(np.where(np.isnan(oof := frame["PROBA_OOF"].to_numpy(dtype=np.float64)), proba, oof)
+                                  >= threshold),
+            credit_or_0=read_only(np.nan_to_num(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
+            loss=read_only(np.nan_to_num(proba * frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
             refused=refused, score_bins=read_only(score_bins.astype(np.int16)), score_edges=score_edges,
             threshold_bin=at_threshold,
             segments=MappingProxyType({name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}),

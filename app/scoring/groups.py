@@ -30,12 +30,12 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from app.scoring.cohorts import CohortFilter, kpis, large_enough
+from app.scoring.cohorts import CohortFilter, large_enough
 from app.scoring.group_arrays import SORTABLE, GroupArrays, read_only
+from app.scoring.group_counts import apart, cross_counts, group_kpis, in_a
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
     DifferencingRisk,
-    apart_rows,
     differencing_risk,
     merge_bins,
     suppressed,
@@ -94,10 +94,11 @@ class PortfolioAnalysis:
         self.threshold = float(threshold)
         self.costs = costs
         arrays = GroupArrays.compute(frame, self.threshold) if arrays is None else arrays
+        self.arrays = arrays
         if len(arrays.ids) != len(frame):
             raise ValueError(f"{len(arrays.ids)} precomputed rows for a portfolio of {len(frame)} clients")
         self.ids, self.proba, self.credit, self.target = arrays.ids, arrays.proba, arrays.credit, arrays.target
-        self.oof, self.labelled, self.known = arrays.oof, arrays.labelled, arrays.known
+        self.oof, self.labelled, self.known, self.outcome = arrays.oof, arrays.labelled, arrays.known, arrays.outcome
         self.segments = arrays.segments
         self.score_edges, self.feature_edges = arrays.score_edges, arrays.feature_edges
         # the bin of every client, once: a chart is then a few bincounts over the group's rows
@@ -126,11 +127,8 @@ class PortfolioAnalysis:
             return GroupSummary(filter_, 0, EMPTY, None)
         if not large_enough(n):
             return GroupSummary(filter_, n, TOO_SMALL, None)
-        slim = pd.DataFrame({
-            "PROBA_DEFAULT": self.proba[mask], "AMT_CREDIT": self.credit[mask], "TARGET": self.target[mask],
-            "PROBA_OOF": self.oof[mask], "IS_LABELLED": self.labelled[mask],
-        })
-        return GroupSummary(filter_, n, OK, kpis(slim, self.threshold, self.costs))
+        figures = group_kpis(mask, self.arrays, self.threshold, self.costs)  # = cohorts.kpis, without copying the group
+        return GroupSummary(filter_, n, OK, figures)
 
     def comparison_risk(self, a: CohortFilter, b: CohortFilter) -> DifferencingRisk | None:
         """Why groups ``a`` and ``b`` may not be shown side by side (None when they may): only a few
@@ -145,20 +143,22 @@ class PortfolioAnalysis:
         return self.mask(other)
 
     def _binned(self, filter_: CohortFilter, other: CohortFilter | None, cells: np.ndarray, edges: np.ndarray,
-                series: dict[str, np.ndarray], breaks=()) -> Histogram:
-        """Counts per bar of each series (a mask over all clients) for the group, merged so that
-        every bar holds 0 or at least MIN_COHORT_SIZE clients of each series, in the group and, in
-        a comparison, in the other group and in each group's clients the other lacks."""
+                classes: np.ndarray, names: tuple[str, ...], breaks=()) -> Histogram:
+        """Counts per bar of each series (``classes``: the series index of every client, ``len(names)``
+        for none) for the group, merged so that every bar holds 0 or at least MIN_COHORT_SIZE
+        clients of each series, in the group and, in a comparison, in the other group and in each
+        group's clients the other lacks (all counted in one pass: ``group_counts.cross_counts``)."""
         mask, other_mask = self.mask(filter_), self._pair(filter_, other)
         n_bins = len(edges) - 1
-        own = {k: np.bincount(cells[mask & s & (cells >= 0)], minlength=n_bins)[:n_bins] for k, s in series.items()}
+        counts = cross_counts(cells, n_bins, classes, len(names), mask, other_mask)
+        own = {name: in_a(counts[i]) for i, name in enumerate(names)}
         rows = list(own.values())
         if other_mask is not None:
-            for s in series.values():
-                rows += apart_rows(cells, n_bins, mask, other_mask, s)[1:]
+            for i in range(len(names)):
+                rows += apart(counts[i])[1:]
         merged = merge_bins(edges, rows, breaks)
-        counts = {k: read_only(merged.counts[i]) for i, k in enumerate(own)}
-        return Histogram(read_only(merged.edges), counts, {k: int(v.sum()) for k, v in own.items()},
+        hist_counts = {k: read_only(merged.counts[i]) for i, k in enumerate(own)}
+        return Histogram(read_only(merged.edges), hist_counts, {k: int(v.sum()) for k, v in own.items()},
                          read_only(merged.hidden), merged.base_width)
 
     def _score_histogram(self, filter_: CohortFilter, other: CohortFilter | None = None) -> Histogram | None:
@@ -172,8 +172,8 @@ class PortfolioAnalysis:
         """
         if self.summary(filter_).status != OK:
             return None
-        return self._binned(filter_, other, self.score_bins, self.score_edges,
-                            {"granted": ~self.refused, "refused": self.refused}, breaks=(self.threshold_bin,))
+        return self._binned(filter_, other, self.score_bins, self.score_edges, self.refused.view(np.int8),
+                            ("granted", "refused"), breaks=(self.threshold_bin,))
 
     def _feature_by_outcome(self, filter_: CohortFilter, feature: str,
                             other: CohortFilter | None = None) -> Histogram | None:
@@ -191,8 +191,8 @@ class PortfolioAnalysis:
             raise KeyError(f"unknown feature {feature!r}; choose one of {', '.join(self.feature_edges)}")
         if self.summary(filter_).status != OK:
             return None
-        series = {"repaid": self.known & (self.target == 0), "difficulties": self.known & (self.target == 1)}
-        hist = self._binned(filter_, other, self.feature_bins[feature], self.feature_edges[feature], series)
+        hist = self._binned(filter_, other, self.feature_bins[feature], self.feature_edges[feature], self.outcome,
+                            ("repaid", "difficulties"))
         if not all(large_enough(t) for t in hist.totals.values()):
             return None
         return hist
@@ -217,26 +217,24 @@ class PortfolioAnalysis:
         if self.summary(filter_).status != OK:
             return None
         codes, labels = self.segments[segment]
-        mask = self.mask(filter_)
+        mask, other_mask = self.mask(filter_), self._pair(filter_, other)
         k = len(labels)
-        c = codes[mask]
-        n = np.bincount(c, minlength=k)
-        approved = np.bincount(c, weights=self.proba[mask] < self.threshold, minlength=k)
-        known = mask & self.known
-        n_known = np.bincount(codes[known], minlength=k)
-        defaults = np.bincount(codes[known], weights=self.target[known], minlength=k)
+        # one pass: class = refused (0/1) + 2 x outcome (0 repaid, 1 difficulties, 2 unknown)
+        counts = cross_counts(codes, k, self.refused.view(np.int8) + 2 * self.outcome, 6, mask, other_mask)
+        everyone, known = counts.sum(axis=0), counts[:4].sum(axis=0)
+        own = in_a(counts)
+        n, n_known = in_a(everyone), in_a(known)
+        approved, defaults = own[0::2].sum(axis=0), own[2:4].sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
             table = pd.DataFrame({
                 "segment": labels, "n": n, "approval_rate": np.where(n >= 1, approved / n, np.nan),
                 "n_known": n_known, "default_rate": np.where(n_known >= 1, defaults / n_known, np.nan),
             })
-        other_mask = self._pair(filter_, other)
         if other_mask is None:
             hide_approval, hide_default = suppressed(n), suppressed(n_known)
         else:
-            every = np.ones(len(codes), dtype=bool)
-            hide_approval = suppressed_together(apart_rows(codes, k, mask, other_mask, every)) | (n == 0)
-            hide_default = suppressed_together(apart_rows(codes, k, mask, other_mask, self.known)) | (n_known == 0)
+            hide_approval = suppressed_together(apart(everyone)) | (n == 0)
+            hide_default = suppressed_together(apart(known)) | (n_known == 0)
         table.loc[hide_approval, "approval_rate"] = np.nan
         table.loc[hide_default, "default_rate"] = np.nan
         return table[table["n"] > 0].reset_index(drop=True)

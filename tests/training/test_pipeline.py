@@ -152,7 +152,7 @@ def test_rows_of_many_clients_read_group_by_group(small_model_dir):
 
 
 def _folder_digest(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_run_that_fails_midway_leaves_the_previous_model_whole(small_model_dir, tmp_path, monkeypatch):

@@ -1,0 +1,81 @@
+"""Counting a group's clients per cell in one pass over the portfolio, and the group's key figures.
+
+At 3,562,550 clients every pass over the portfolio costs milliseconds, and the portfolio page asks
+for many counts per chart: each series (granted/refused, repaid/difficulties), in group A, in B,
+and in what tells them apart (A only, B only; ``privacy.apart_rows``). :func:`cross_counts` gets
+them all from ONE ``np.bincount`` over the clients of A or B, keyed by (class, membership, cell),
+instead of one masked pass per count; :func:`group_kpis` gives ``cohorts.kpis`` of a group from
+the portfolio's arrays and the group's mask without copying the group into a frame. Both return
+exactly what the per-count code returns (counts are integers; the figures are computed by the
+same expressions over the same values in the same order).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from app.scoring.group_arrays import GroupArrays
+from app.scoring.metrics import CostModel
+from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
+
+A_ONLY, B_ONLY, BOTH = 1, 2, 3  # membership index of cross_counts' second axis (0 is unused)
+
+
+def cross_counts(cells: np.ndarray, n_cells: int, classes: np.ndarray, n_classes: int,
+                 a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:
+    """``counts[class, membership, cell]`` over the clients of A or B with a cell (>= 0) and a class
+    below ``n_classes`` (a class of ``n_classes`` or more counts nowhere, e.g. "outcome unknown").
+
+    The key is computed over every client and the others sent to a discarded last bin: selecting
+    the group's rows first (boolean indexing of a scattered group) costs ~10 times more at 3.56M.
+    """
+    member = _as_int8(a) if b is None else _as_int8(a) + 2 * _as_int8(b)  # 1 A only, 2 B only, 3 both
+    size = n_classes * 4 * n_cells
+    small = np.int16 if size < np.iinfo(np.int16).max else np.int32
+    key = (classes.astype(small) * 4 + member) * small(n_cells) + cells
+    key = np.where((member > 0) & (cells >= 0) & (classes < n_classes), key, small(size))
+    return np.bincount(key, minlength=size + 1)[:size].reshape(n_classes, 4, n_cells)
+
+
+def _as_int8(mask: np.ndarray) -> np.ndarray:
+    return mask.view(np.int8) if mask.dtype == np.bool_ and mask.flags.c_contiguous else mask.astype(np.int8)
+
+
+def in_a(counts: np.ndarray) -> np.ndarray:
+    return counts[..., A_ONLY, :] + counts[..., BOTH, :]
+
+
+def in_b(counts: np.ndarray) -> np.ndarray:
+    return counts[..., B_ONLY, :] + counts[..., BOTH, :]
+
+
+def apart(counts: np.ndarray) -> list[np.ndarray]:
+    """``privacy.apart_rows`` from cross counts summed over the classes in scope: A, B, A only, B only."""
+    return [in_a(counts), in_b(counts), counts[A_ONLY], counts[B_ONLY]]
+
+
+def group_kpis(mask: np.ndarray, arrays: GroupArrays, threshold: float, costs: CostModel = CostModel(),
+               min_size: int = MIN_COHORT_SIZE) -> dict:
+    """``cohorts.kpis`` of the group ``mask`` (same figures, same None rules), from the portfolio's
+    per-client arrays: counts exactly, sums as masked reductions over every client (equal to
+    kpis' up to the last bits of the floating-point sum order), never copying the group."""
+    n = int(np.count_nonzero(mask))
+    in_known = mask & arrays.known
+    n_known = int(np.count_nonzero(in_known))
+    described, outcomes_described = large_enough(n, min_size), large_enough(n_known, min_size)
+    out: dict = {"n": n, "n_known_outcome": n_known, "approval_rate": None, "mean_proba": None,
+                 "default_rate": None, "cost_per_client": None,
+                 "exposure": 0.0 if n == 0 else None, "expected_loss": 0.0 if n == 0 else None}
+    if described:
+        weights = mask.astype(np.float64)  # a dot product is ~10x faster than a masked sum at 3.56M
+        out.update(approval_rate=np.count_nonzero(mask & ~arrays.refused) / n,
+                   mean_proba=float(np.dot(arrays.proba, weights)) / n,
+                   exposure=float(np.dot(arrays.credit_or_0, weights)),
+                   expected_loss=float(np.dot(arrays.loss, weights)))
+    if outcomes_described:
+        defaulted = arrays.outcome == 1
+        refused = arrays.refused_oof
+        fn = np.count_nonzero(in_known & ~refused & defaulted)
+        fp = np.count_nonzero(in_known & refused & ~defaulted)
+        out["default_rate"] = np.count_nonzero(in_known & defaulted) / n_known
+        out["cost_per_client"] = float((costs.cost_fn * fn + costs.cost_fp * fp) / n_known)
+    return out

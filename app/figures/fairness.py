@@ -32,5 +32,5 @@ def disparate_impact_figure(table: pd.DataFrame, group_labels: dict[str, str], t
                   annotation=dict(text=translate("model.fig.four_fifths", lang), bgcolor="white"),
                   annotation_position="top left")
     fig.update_yaxes(range=[0, 115], ticksuffix=percent_suffix(lang))
-    base_layout(fig, y_title=translate("model.fig.di_axis", lang), height=300, legend=False, lang=lang)
+    base_layout(fig, y_title=translate("model.fig.di_axis", lang), height=300, legend=False, lang=lang, template=False)
     return resolved_template(fig)  # built without validation (style.fast_figure): send the template itself

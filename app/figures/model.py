@@ -31,7 +31,7 @@ from app.scoring.privacy import MIN_COHORT_SIZE
 
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
     """The shared look, with the template itself (the figures skip validation: ``style.fast_figure``)."""
-    return resolved_template(base_layout(fig, lang=lang, **layout))
+    return resolved_template(base_layout(fig, lang=lang, template=False, **layout))
 
 
 def roc_figure(roc: dict, point: tuple[float, float], lang: str) -> go.Figure:

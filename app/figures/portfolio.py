@@ -60,7 +60,7 @@ def _notes(fig: go.Figure, hist, lang: str, y: float = -0.22) -> None:
 
 
 def _finish(fig: go.Figure, lang: str, **layout) -> go.Figure:
-    base_layout(fig, lang=lang, **layout)
+    base_layout(fig, lang=lang, template=False, **layout)
     fig.update_layout(bargap=0.05)
     return resolved_template(fig)
 

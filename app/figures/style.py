@@ -35,13 +35,16 @@ def separators(lang: str) -> str:
 
 def base_layout(fig: go.Figure, *, title: str | None = None, x_title: str | None = None,
                 y_title: str | None = None, height: int = 360, legend: bool = True,
-                lang: str | None = None) -> go.Figure:
+                lang: str | None = None, template: bool = True) -> go.Figure:
     """Apply the common layout: white background, light grid, readable fonts, legend on top, and
-    (given ``lang``) the language's number separators."""
+    (given ``lang``) the language's number separators. ``template=False`` for a figure finished by
+    :func:`resolved_template` (naming the template makes plotly.py load and copy it: ~25 ms)."""
     if lang is not None:
         fig.update_layout(separators=separators(lang))
+    if template:
+        fig.update_layout(template="plotly_white")
     fig.update_layout(
-        template="plotly_white", font=FONT, height=height, margin=dict(l=60, r=20, t=50 if title else 20, b=50),
+        font=FONT, height=height, margin=dict(l=60, r=20, t=50 if title else 20, b=50),
         title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
         showlegend=legend,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
-FORMAT_VERSION = 2  # bump when what is stored, or how it is computed, changes
+FORMAT_VERSION = 3  # bump when what is stored, or how it is computed, changes
 MANIFEST = "manifest.json"
 BATCH_ROWS = 131_072
 #: full rows are copied into shards of this many clients: reading one client then parses one

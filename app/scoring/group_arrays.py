@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.cohorts import CATEGORY_FIELDS
+from app.scoring.group_counts import static_key
 from app.scoring.schema import MISSING_TEXT
 
 #: Attributes a manager can break a group down by (filter field -> served column).
@@ -70,6 +71,7 @@ class GroupArrays:
     feature_edges: Mapping[str, np.ndarray]
     feature_bins: Mapping[str, np.ndarray]
     ranks: Mapping[str, np.ndarray]  # sortable column -> ascending rank of each row
+    keys: Mapping[str, np.ndarray]  # chart -> group_counts.static_key of every client ("score", "feature.X", "segment.X")
 
     @classmethod
     def compute(cls, frame: pd.DataFrame, threshold: float) -> GroupArrays:
@@ -88,21 +90,29 @@ class GroupArrays:
                          for f in FEATURES if f in frame}
         feature_bins = {f: read_only(bin_of(display(f, frame[f].to_numpy(dtype=np.float64)), edges))
                         for f, edges in feature_edges.items()}
+        segments = {name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}
+        outcome = read_only(np.where(known, np.nan_to_num(target), 2).astype(np.int8))
+        keys = {"score": static_key(score_bins, len(score_edges) - 1, refused.view(np.int8), 2)}
+        keys.update({f"feature.{f}": static_key(feature_bins[f], len(e) - 1, outcome, 2) for f, e in feature_edges.items()})
+        segment_classes = refused.view(np.int8) + 2 * outcome  # refused (0/1) + 2 x outcome (0, 1, 2 unknown)
+        keys.update({f"segment.{k}": static_key(codes, len(labels), segment_classes, 6)
+                     for k, (codes, labels) in segments.items()})
         return cls(
             ids=read_only(frame.index.to_numpy(dtype=np.int64)), proba=proba,
             credit=read_only(frame["AMT_CREDIT"].to_numpy(dtype=np.float64)), target=target,
             oof=read_only(frame["PROBA_OOF"].to_numpy(dtype=np.float64)), labelled=labelled, known=known,
-            outcome=read_only(np.where(known, np.nan_to_num(target), 2).astype(np.int8)),
+            outcome=outcome,
             refused_oof=read_only(np.where(np.isnan(oof := frame["PROBA_OOF"].to_numpy(dtype=np.float64)), proba, oof)
                                   >= threshold),
             credit_or_0=read_only(np.nan_to_num(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
             loss=read_only(np.nan_to_num(proba * frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
             refused=refused, score_bins=read_only(score_bins.astype(np.int16)), score_edges=score_edges,
             threshold_bin=at_threshold,
-            segments=MappingProxyType({name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}),
+            segments=MappingProxyType(segments),
             feature_edges=MappingProxyType(feature_edges), feature_bins=MappingProxyType(feature_bins),
             ranks=MappingProxyType({c: _compute_rank(frame, c, known, target) for c in SORTABLE
                                     if c in DERIVED or c in frame}),
+            keys=MappingProxyType({k: read_only(v) for k, v in keys.items()}),
         )
 
     def to_store(self) -> tuple[dict[str, np.ndarray], dict]:
@@ -111,6 +121,7 @@ class GroupArrays:
         arrays.update({f"segment.{k}": codes for k, (codes, _) in self.segments.items()})
         arrays.update({f"feature_bins.{k}": v for k, v in self.feature_bins.items()})
         arrays.update({f"rank.{k}": v for k, v in self.ranks.items()})
+        arrays.update({f"key.{k}": v for k, v in self.keys.items()})
         meta = {"score_edges": self.score_edges.tolist(), "threshold_bin": self.threshold_bin,
                 "segment_labels": {k: labels for k, (_, labels) in self.segments.items()},
                 "feature_edges": {k: v.tolist() for k, v in self.feature_edges.items()}}
@@ -128,7 +139,8 @@ class GroupArrays:
                    segments=MappingProxyType({k: (v, list(meta["segment_labels"][k])) for k, v in segments.items()}),
                    feature_edges=MappingProxyType({k: read_only(np.asarray(v, dtype=np.float64))
                                                    for k, v in meta["feature_edges"].items()}),
-                   feature_bins=MappingProxyType(group("feature_bins.")), ranks=MappingProxyType(group("rank.")))
+                   feature_bins=MappingProxyType(group("feature_bins.")), ranks=MappingProxyType(group("rank.")),
+                   keys=MappingProxyType(group("key.")))
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -142,15 +142,14 @@ class PortfolioAnalysis:
             return None
         return self.mask(other)
 
-    def _binned(self, filter_: CohortFilter, other: CohortFilter | None, cells: np.ndarray, edges: np.ndarray,
-                classes: np.ndarray, names: tuple[str, ...], breaks=()) -> Histogram:
-        """Counts per bar of each series (``classes``: the series index of every client, ``len(names)``
-        for none) for the group, merged so that every bar holds 0 or at least MIN_COHORT_SIZE
+    def _binned(self, filter_: CohortFilter, other: CohortFilter | None, key: np.ndarray, edges: np.ndarray,
+                names: tuple[str, ...], breaks=()) -> Histogram:
+        """Counts per bar of each series (``key``: the chart's ``group_counts.static_key``) for the group, merged so that every bar holds 0 or at least MIN_COHORT_SIZE
         clients of each series, in the group and, in a comparison, in the other group and in each
         group's clients the other lacks (all counted in one pass: ``group_counts.cross_counts``)."""
         mask, other_mask = self.mask(filter_), self._pair(filter_, other)
         n_bins = len(edges) - 1
-        counts = cross_counts(cells, n_bins, classes, len(names), mask, other_mask)
+        counts = cross_counts(key, n_bins, len(names), mask, other_mask)
         own = {name: in_a(counts[i]) for i, name in enumerate(names)}
         rows = list(own.values())
         if other_mask is not None:
@@ -172,8 +171,8 @@ class PortfolioAnalysis:
         """
         if self.summary(filter_).status != OK:
             return None
-        return self._binned(filter_, other, self.score_bins, self.score_edges, self.refused.view(np.int8),
-                            ("granted", "refused"), breaks=(self.threshold_bin,))
+        return self._binned(filter_, other, self.arrays.keys["score"], self.score_edges, ("granted", "refused"),
+                            breaks=(self.threshold_bin,))
 
     def _feature_by_outcome(self, filter_: CohortFilter, feature: str,
                             other: CohortFilter | None = None) -> Histogram | None:
@@ -191,7 +190,7 @@ class PortfolioAnalysis:
             raise KeyError(f"unknown feature {feature!r}; choose one of {', '.join(self.feature_edges)}")
         if self.summary(filter_).status != OK:
             return None
-        hist = self._binned(filter_, other, self.feature_bins[feature], self.feature_edges[feature], self.outcome,
+        hist = self._binned(filter_, other, self.arrays.keys[f"feature.{feature}"], self.feature_edges[feature],
                             ("repaid", "difficulties"))
         if not all(large_enough(t) for t in hist.totals.values()):
             return None
@@ -216,11 +215,11 @@ class PortfolioAnalysis:
             raise KeyError(f"unknown segment {segment!r}; choose one of {', '.join(self.segments)}")
         if self.summary(filter_).status != OK:
             return None
-        codes, labels = self.segments[segment]
+        labels = self.segments[segment][1]
         mask, other_mask = self.mask(filter_), self._pair(filter_, other)
         k = len(labels)
         # one pass: class = refused (0/1) + 2 x outcome (0 repaid, 1 difficulties, 2 unknown)
-        counts = cross_counts(codes, k, self.refused.view(np.int8) + 2 * self.outcome, 6, mask, other_mask)
+        counts = cross_counts(self.arrays.keys[f"segment.{segment}"], k, 6, mask, other_mask)
         everyone, known = counts.sum(axis=0), counts[:4].sum(axis=0)
         own = in_a(counts)
         n, n_known = in_a(everyone), in_a(known)

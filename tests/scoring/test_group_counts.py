@@ -4,7 +4,7 @@ import pytest
 
 from app.scoring.cohorts import kpis
 from app.scoring.group_arrays import GroupArrays
-from app.scoring.group_counts import apart, cross_counts, group_kpis, in_a
+from app.scoring.group_counts import apart, cross_counts, group_kpis, in_a, static_key
 from app.scoring.privacy import apart_rows
 from tests.scoring.test_groups import served_frame
 
@@ -21,11 +21,11 @@ def test_cross_counts_are_the_masked_bincounts(frame, seed):
     a, b = rng.uniform(size=len(frame)) < 0.4, rng.uniform(size=len(frame)) < 0.5
     cells = arrays.feature_bins["EXT_SOURCE_3"]  # has missing values (-1)
     n_cells = int(cells.max()) + 1
-    counts = cross_counts(cells, n_cells, arrays.outcome, 2, a, b)
+    counts = cross_counts(static_key(cells, n_cells, arrays.outcome, 2), n_cells, 2, a, b)
     for k, series in enumerate([arrays.known & (arrays.target == 0), arrays.known & (arrays.target == 1)]):
         expected = apart_rows(cells, n_cells, a, b, series)
         assert all(np.array_equal(x, y) for x, y in zip(apart(counts[k]), expected, strict=True))
-    alone = cross_counts(cells, n_cells, arrays.outcome, 2, a)
+    alone = cross_counts(static_key(cells, n_cells, arrays.outcome, 2), n_cells, 2, a)
     assert np.array_equal(in_a(alone[1]), np.bincount(cells[a & (arrays.outcome == 1) & (cells >= 0)], minlength=n_cells))
 
 

@@ -58,6 +58,8 @@ __all__ = [
     "prepare_applications",
     "prepare_secondary",
     "read_table",
+    "unreadable",
+    "unsupported",
     "unknown_levels_warning",
     "zipped_csv",
 ]
@@ -122,10 +124,19 @@ def read_table(path: Path | str) -> pd.DataFrame:
     except DataValidationError:
         raise
     except Exception as exc:  # the boundary: whatever pandas/pyarrow/zipfile raise
-        raise DataValidationError(
-            f"{source}: cannot be read as a {_kind(name)} file ({_first_line(exc)})", source=source
-        ) from exc
-    raise DataValidationError(
+        raise unreadable(source, exc) from exc
+    raise unsupported(source)
+
+
+def unreadable(source: str, exc: Exception) -> DataValidationError:
+    """The error for a file that pandas, pyarrow or zipfile failed to read (their first line)."""
+    return DataValidationError(
+        f"{source}: cannot be read as a {_kind(source.lower())} file ({_first_line(exc)})", source=source
+    )
+
+
+def unsupported(source: str) -> DataValidationError:
+    return DataValidationError(
         f"{source}: unsupported file type (expected .csv, .csv.zip or .parquet)", source=source
     )
 

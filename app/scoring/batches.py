@@ -171,9 +171,13 @@ class ApplicationFile:
     @property
     def warnings(self) -> list[str]:
         """The warnings ``prepare_applications`` gives on the whole file (complete once iterated)."""
-        return [*self.column_warnings,
-                *(unknown_levels_warning(self.source, name, count, example)
-                  for name, (count, example) in self._levels.items())]
+        return [*self.column_warnings, *self.level_warnings]
+
+    @property
+    def level_warnings(self) -> list[str]:
+        """Values outside the known categories, counted over the batches read so far."""
+        return [unknown_levels_warning(self.source, name, count, example)
+                for name, (count, example) in self._levels.items()]
 
     def batches(self, rows: int = DEFAULT_BATCH_ROWS) -> Iterator[pd.DataFrame]:
         """Prepared batches of at most ``rows`` applications, in file order (fresh RangeIndex each)."""

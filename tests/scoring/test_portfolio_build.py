@@ -70,7 +70,7 @@ def test_the_streamed_file_equals_the_in_memory_one(files, bundle_and_oof, tmp_p
     assert lines[0].startswith(f"scored 300 / {N_LABELLED + N_NEW:,} clients (7 %) in ")
     assert lines[-2].startswith(f"scored {N_LABELLED + N_NEW:,} / {N_LABELLED + N_NEW:,} clients (100 %)")
     assert lines[-1].startswith("sorted 6 bucket(s) of up to 700 clients")
-    assert [p.name for p in tmp_path.iterdir()] != [] and not any(p.name.startswith(".") for p in tmp_path.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["streamed.parquet", "whole.parquet"]  # temporaries gone
 
 
 def test_one_bucket_and_one_batch_give_the_same_file_too(files, bundle_and_oof, tmp_path):

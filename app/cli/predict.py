@@ -10,6 +10,11 @@ model's cost-optimal threshold) and GRADE (A-E).
 Applications with most inputs missing (every external score, or over half of the columns the model
 reads: ``app.scoring.features.mostly_missing``) are still scored, and counted in a warning on stderr
 naming a few of them: the model's answer on an almost empty file is not a considered one.
+
+The file is read and scored in batches (``app.scoring.score_file``), a progress line per batch on
+stderr, so memory stays bounded whatever its size; the scores are those of a whole-file run, written
+under a temporary name and renamed once complete. Parquet streams; CSV and zipped CSV are read in
+chunks too, but in four passes (whole-file checks first): use Parquet for millions of rows.
 """
 from __future__ import annotations
 
@@ -17,22 +22,21 @@ import argparse
 import sys
 from pathlib import Path
 
+from app.cli.args import positive_int
 from app.config import get_settings
+from app.scoring.batches import DEFAULT_BATCH_ROWS, ApplicationFile
 from app.scoring.bundle import ModelBundle, ModelNotFoundError
-from app.scoring.data import DataValidationError, prepare_applications, read_table
-from app.scoring.features import mostly_missing
-
-_MAX_EXAMPLES = 5
+from app.scoring.data import DataValidationError
+from app.scoring.score_file import EXAMPLES, ScoreSummary, stream_scores
 
 
-def mostly_missing_warning(applications) -> str | None:
+def mostly_missing_warning(summary: ScoreSummary) -> str | None:
     """One line counting the applications scored on mostly missing inputs, or ``None`` when none."""
-    flagged = mostly_missing(applications).to_numpy()
-    if not flagged.any():
+    if not summary.unreliable:
         return None
-    ids = applications["SK_ID_CURR"].to_numpy()[flagged]
-    examples = ", ".join(str(i) for i in ids[:_MAX_EXAMPLES]) + (", …" if len(ids) > _MAX_EXAMPLES else "")
-    return (f"{len(ids):,} of {len(applications):,} applications have most inputs missing (every external "
+    ids = summary.unreliable_ids
+    examples = ", ".join(str(i) for i in ids[:EXAMPLES]) + (", …" if summary.unreliable > EXAMPLES else "")
+    return (f"{summary.unreliable:,} of {summary.scored:,} applications have most inputs missing (every external "
             f"score, or over half of the model's inputs): their scores are unreliable (SK_ID_CURR {examples})")
 
 
@@ -58,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="applications to score (.csv, .csv.zip or .parquet, application schema)")
     parser.add_argument("--output", type=Path, required=True,
                         help="scores file to write (.csv or .parquet) in an existing folder")
+    parser.add_argument("--batch-rows", type=positive_int, default=DEFAULT_BATCH_ROWS,
+                        help="applications read and scored at a time (default %(default)s; memory grows with it)")
     args = parser.parse_args(argv)
     problem = output_problem(args.output)
     if problem:
@@ -65,28 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         bundle = ModelBundle.load(args.model_dir)
-        raw = read_table(args.input)
-        applications, warnings = prepare_applications(
-            raw.drop(columns=["TARGET"], errors="ignore"), source=args.input.name, labelled=False)
+        applications = ApplicationFile(args.input, labelled=False, ignore_target=True)
     except (DataValidationError, ModelNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    for w in warnings:
+    for w in applications.column_warnings:
         print(f"warning: {w}", file=sys.stderr)
-    scores = bundle.score(applications)
-    unreliable = mostly_missing_warning(applications)
-    if unreliable:
-        print(f"warning: {unreliable}", file=sys.stderr)
     try:
-        if args.output.suffix.lower() == ".parquet":
-            scores.to_parquet(args.output, index=False)
-        else:
-            scores.to_csv(args.output, index=False)
+        summary = stream_scores(bundle, applications, args.output, batch_rows=args.batch_rows,
+                                progress=lambda line: print(line, file=sys.stderr, flush=True))
+    except DataValidationError as exc:  # a bad value found in a later batch
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:  # read-only folder, full disk, removed meanwhile
         print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    refused = (scores["DECISION"] == "refused").mean()
-    print(f"scored {len(scores):,} applications ({refused:.1%} refused at threshold {bundle.threshold:.4f}) -> {args.output}")
+    for w in applications.level_warnings:  # unknown categories, counted over every batch
+        print(f"warning: {w}", file=sys.stderr)
+    unreliable = mostly_missing_warning(summary)
+    if unreliable:
+        print(f"warning: {unreliable}", file=sys.stderr)
+    print(f"scored {summary.scored:,} applications ({summary.refused / summary.scored:.1%} refused at threshold "
+          f"{bundle.threshold:.4f}) -> {args.output}")
     return 0
 
 

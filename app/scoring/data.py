@@ -47,13 +47,21 @@ __all__ = [
     "CORE_COLUMNS",
     "DataValidationError",
     "HomeCreditData",
+    "PreparedBatch",
     "SECONDARY_TABLES",
+    "check_application_columns",
+    "check_csv",
     "clean_applications",
     "find_table",
     "load_home_credit",
+    "prepare_application_batch",
     "prepare_applications",
     "prepare_secondary",
     "read_table",
+    "unreadable",
+    "unsupported",
+    "unknown_levels_warning",
+    "zipped_csv",
 ]
 
 #: Columns an application must carry besides its id (and TARGET when labelled): what an officer reads
@@ -116,10 +124,19 @@ def read_table(path: Path | str) -> pd.DataFrame:
     except DataValidationError:
         raise
     except Exception as exc:  # the boundary: whatever pandas/pyarrow/zipfile raise
-        raise DataValidationError(
-            f"{source}: cannot be read as a {_kind(name)} file ({_first_line(exc)})", source=source
-        ) from exc
-    raise DataValidationError(
+        raise unreadable(source, exc) from exc
+    raise unsupported(source)
+
+
+def unreadable(source: str, exc: Exception) -> DataValidationError:
+    """The error for a file that pandas, pyarrow or zipfile failed to read (their first line)."""
+    return DataValidationError(
+        f"{source}: cannot be read as a {_kind(source.lower())} file ({_first_line(exc)})", source=source
+    )
+
+
+def unsupported(source: str) -> DataValidationError:
+    return DataValidationError(
         f"{source}: unsupported file type (expected .csv, .csv.zip or .parquet)", source=source
     )
 
@@ -135,6 +152,11 @@ def _first_line(exc: Exception) -> str:
 
 def _read_zipped_csv(path: Path, source: str) -> pd.DataFrame:
     """The Kaggle downloads are zips holding exactly one csv; anything else is ambiguous."""
+    return _read_csv(zipped_csv(path, source), source)
+
+
+def zipped_csv(path: Path, source: str) -> Callable[[], IO[bytes]]:
+    """Opener of the one csv a zip holds (each call opens it afresh: the csv is read in passes)."""
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -148,11 +170,29 @@ def _read_zipped_csv(path: Path, source: str) -> pd.DataFrame:
             raise DataValidationError(
                 f"{source}: the zip must hold exactly one .csv file; found {len(csvs)}", source=source
             )
-        return _read_csv(lambda: archive.open(csvs[0]), source)
+    member = csvs[0].filename
+    return lambda: zipfile.ZipFile(path).open(member)
 
 
 def _read_csv(open_binary: Callable[[], IO[bytes]], source: str) -> pd.DataFrame:
     """Read CSV text (UTF-8, or Windows-1252 as exported by Excel); binary content is refused."""
+    check_csv(open_binary, source)
+    try:
+        with open_binary() as handle:
+            frame = pd.read_csv(handle, low_memory=False, encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        with open_binary() as handle:
+            frame = pd.read_csv(
+                handle, low_memory=False, encoding="cp1252", encoding_errors="replace"
+            )
+    except pd.errors.EmptyDataError as exc:
+        raise DataValidationError(f"{source}: the file is empty", source=source) from exc
+    return frame
+
+
+def check_csv(open_binary: Callable[[], IO[bytes]], source: str) -> None:
+    """The checks made before parsing a CSV: not empty, not binary, comma-separated, and every line
+    with as many fields as the header (:func:`_check_field_counts`)."""
     with open_binary() as handle:
         head = handle.read(8192)
     if not head.strip():
@@ -167,17 +207,6 @@ def _read_csv(open_binary: Callable[[], IO[bytes]], source: str) -> pd.DataFrame
             f"{source}: columns must be separated by commas; this file uses ';'", source=source
         )
     _check_field_counts(open_binary, source)
-    try:
-        with open_binary() as handle:
-            frame = pd.read_csv(handle, low_memory=False, encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        with open_binary() as handle:
-            frame = pd.read_csv(
-                handle, low_memory=False, encoding="cp1252", encoding_errors="replace"
-            )
-    except pd.errors.EmptyDataError as exc:
-        raise DataValidationError(f"{source}: the file is empty", source=source) from exc
-    return frame
 
 
 def _check_field_counts(open_binary: Callable[[], IO[bytes]], source: str) -> None:
@@ -249,39 +278,72 @@ def prepare_applications(
     dated), else ``as_of`` on every row (the Kaggle files carry no date), else unknown (NaT), so
     that monthly figures never invent a date.
     """
-    schema = application_schema()
-    warnings: list[str] = []
-    frame = df.reset_index(drop=True)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    duplicated = frame.columns[frame.columns.duplicated()]
+    batch = prepare_application_batch(df, source=source, labelled=labelled, as_of=as_of)
+    return batch.table, [*batch.column_warnings, *batch.level_warnings(source)]
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A prepared table and what its warnings are made of, kept apart so that the batches of one file
+    (``app.scoring.batches``) can report its columns once and its unknown categories summed."""
+
+    table: pd.DataFrame
+    column_warnings: list[str]
+    #: column -> (number of values outside the known categories, first such value)
+    unknown_levels: dict[str, tuple[int, object]]
+
+    def level_warnings(self, source: str) -> list[str]:
+        return [unknown_levels_warning(source, name, count, example)
+                for name, (count, example) in self.unknown_levels.items()]
+
+
+def check_application_columns(columns: list[str], *, source: str, labelled: bool) -> list[str]:
+    """Refuse a header with a repeated or a missing required column; warn about unknown and absent
+    optional columns. ``columns`` are stripped names. Returns the warnings."""
+    index = pd.Index(columns)
+    duplicated = index[index.duplicated()]
     if len(duplicated):
         raise DataValidationError(
             f"{source}: column {duplicated[0]} appears more than once", source=source,
             column=duplicated[0],
         )
     required = [ID_COLUMN, *([TARGET_COLUMN] if labelled else []), *CORE_COLUMNS]
-    absent = [c for c in required if c not in frame.columns]
+    absent = [c for c in required if c not in columns]
     if absent:
         raise DataValidationError(
             f"{source}: missing required column{'s' if len(absent) > 1 else ''} {_listing(absent)}",
             source=source, column=absent[0],
         )
-    if len(frame) == 0:
-        raise DataValidationError(f"{source}: the table has no rows", source=source)
-
+    schema = application_schema()
     expected = schema.names if labelled else schema.test_names()
-    extra = [c for c in frame.columns if c not in expected and c != DATE_COLUMN]
+    warnings: list[str] = []
+    extra = [c for c in columns if c not in expected and c != DATE_COLUMN]
     if extra:
         warnings.append(f"{source}: {len(extra)} unknown column(s) ignored: {_listing(extra)}")
-    optional_absent = [c for c in expected if c not in frame.columns]
+    optional_absent = [c for c in expected if c not in columns]
     if optional_absent:
         warnings.append(
             f"{source}: {len(optional_absent)} optional column(s) absent, treated as missing: "
             f"{_listing(optional_absent)}"
         )
+    return warnings
 
+
+def prepare_application_batch(
+    df: pd.DataFrame, *, source: str, labelled: bool, as_of: pd.Timestamp | None = None
+) -> PreparedBatch:
+    """:func:`prepare_applications` with its warnings still apart (see :class:`PreparedBatch`)."""
+    schema = application_schema()
+    frame = df.reset_index(drop=True)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    column_warnings = check_application_columns(list(frame.columns), source=source, labelled=labelled)
+    if len(frame) == 0:
+        raise DataValidationError(f"{source}: the table has no rows", source=source)
+
+    expected = schema.names if labelled else schema.test_names()
     columns = schema.by_name()
     out: dict[str, pd.Series] = {}
+    levels: dict[str, tuple[int, object]] = {}
     for name in expected:
         column = columns[name]
         if name not in frame.columns:
@@ -293,11 +355,14 @@ def prepare_applications(
             out[name] = to_binary_target(frame[name], source=source, column=name)
         elif column.dtype == "category":
             out[name] = to_text(frame[name])
-            warnings.extend(_unknown_levels(out[name], column.categories, source, name))
+            found = _unknown_levels(out[name], column.categories)
+            if found is not None:
+                levels[name] = found
         else:
             out[name] = to_float(frame[name], source=source, column=name)
     out[DATE_COLUMN] = _application_dates(frame, source, as_of)
-    return clean_applications(pd.DataFrame(out, columns=[*expected, DATE_COLUMN])), warnings
+    table = clean_applications(pd.DataFrame(out, columns=[*expected, DATE_COLUMN]))
+    return PreparedBatch(table, column_warnings, levels)
 
 
 def _application_dates(frame: pd.DataFrame, source: str, as_of: pd.Timestamp | None) -> pd.Series:
@@ -308,18 +373,19 @@ def _application_dates(frame: pd.DataFrame, source: str, as_of: pd.Timestamp | N
     return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
 
 
-def _unknown_levels(values: pd.Series, known: tuple[str, ...], source: str, name: str) -> list[str]:
+def _unknown_levels(values: pd.Series, known: tuple[str, ...]) -> tuple[int, object] | None:
     """Category values the training data never had: kept (the model handles them), but reported."""
     if not known:
-        return []
+        return None
     unknown = values.notna() & ~values.isin((*known, *MISSING_MARKERS))
     if not unknown.any():
-        return []
-    example = values[unknown].iloc[0]
-    return [
-        f"{source}: column {name} has {int(unknown.sum())} value(s) outside the known categories "
-        f"(e.g. {show(example)}); kept as is"
-    ]
+        return None
+    return int(unknown.sum()), values[unknown].iloc[0]
+
+
+def unknown_levels_warning(source: str, name: str, count: int, example: object) -> str:
+    return (f"{source}: column {name} has {count} value(s) outside the known categories "
+            f"(e.g. {show(example)}); kept as is")
 
 
 def _listing(names: list[str]) -> str:

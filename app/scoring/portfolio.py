@@ -34,31 +34,50 @@ def build_portfolio(bundle: ModelBundle, labelled: pd.DataFrame, new: pd.DataFra
     """Score prepared applications into a portfolio frame sorted by client id.
 
     ``oof`` (columns SK_ID_CURR, PROBA_OOF) attaches out-of-fold probabilities to labelled clients.
-    Scoring runs in batches to bound memory at full Home Credit size.
+    Scoring runs in batches; the frames themselves are whole: for files too large for memory,
+    ``app.scoring.portfolio_build.stream_portfolio`` gives the same file from batches.
     """
-    def flagged(table: pd.DataFrame, is_labelled: bool) -> pd.DataFrame:
-        extra = {"IS_LABELLED": np.full(len(table), is_labelled)}
-        if not is_labelled:
-            extra[TARGET_COLUMN] = np.full(len(table), np.nan)
-        return pd.concat([table.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
-
-    parts = [flagged(labelled, True)]
+    parts = [flag_rows(labelled, True)]
     if new is not None and len(new):
-        parts.append(flagged(new, False))
+        parts.append(flag_rows(new, False))
     frame = pd.concat(parts, ignore_index=True)
     if frame[ID_COLUMN].duplicated().any():
         dup = frame.loc[frame[ID_COLUMN].duplicated(), ID_COLUMN].iloc[0]
-        raise ValueError(f"client {dup} appears both as labelled and as new application")
+        raise ValueError(both_message(dup))
+    frame = score_rows(bundle, frame, oof_lookup(oof), batch_size)
+    return frame.sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
+
+
+def both_message(client_id) -> str:
+    return f"client {client_id} appears both as labelled and as new application"
+
+
+def flag_rows(table: pd.DataFrame, is_labelled: bool) -> pd.DataFrame:
+    """Prepared applications with ``IS_LABELLED`` (and a missing ``TARGET`` for new ones) appended."""
+    extra = {"IS_LABELLED": np.full(len(table), is_labelled)}
+    if not is_labelled:
+        extra[TARGET_COLUMN] = np.full(len(table), np.nan)
+    return pd.concat([table.reset_index(drop=True), pd.DataFrame(extra)], axis=1)
+
+
+def oof_lookup(oof: pd.DataFrame | None) -> pd.Series | None:
+    """``PROBA_OOF`` indexed by client id, for :func:`score_rows`."""
+    return None if oof is None else oof.set_index(ID_COLUMN)["PROBA_OOF"]
+
+
+def score_rows(bundle: ModelBundle, frame: pd.DataFrame, oof: pd.Series | None,
+               batch_size: int = 50_000) -> pd.DataFrame:
+    """Flagged rows (:func:`flag_rows`) with ``TARGET`` as float and the score columns appended, in
+    the same order; one client's scores depend on its row only, so batches can be scored apart."""
     proba = np.concatenate([
         bundle.proba(bundle.features(frame.iloc[i:i + batch_size])) for i in range(0, len(frame), batch_size)
     ]) if len(frame) else np.array([])
-    frame[TARGET_COLUMN] = frame[TARGET_COLUMN].astype("float64")
-    oof_proba = (frame[ID_COLUMN].map(oof.set_index(ID_COLUMN)["PROBA_OOF"]).astype("float64")
+    frame = frame.assign(**{TARGET_COLUMN: frame[TARGET_COLUMN].astype("float64")})  # no copy (copy-on-write)
+    oof_proba = (frame[ID_COLUMN].map(oof).astype("float64")
                  if oof is not None else pd.Series(np.nan, index=frame.index))
     scores = pd.DataFrame({"PROBA_DEFAULT": proba, "PROBA_OOF": oof_proba.to_numpy(),
                            "DECISION": bundle.decide(proba), "GRADE": bundle.grade(proba)}, index=frame.index)
-    frame = pd.concat([frame.drop(columns=[c for c in scores.columns if c in frame.columns]), scores], axis=1)
-    return frame.sort_values(ID_COLUMN, kind="stable").reset_index(drop=True)
+    return pd.concat([frame.drop(columns=[c for c in scores.columns if c in frame.columns]), scores], axis=1)
 
 
 def write_portfolio(frame: pd.DataFrame, path: Path) -> None:

@@ -70,3 +70,49 @@ def test_applications_with_every_external_score_empty_are_scored_with_a_warning(
                         "half of the model's inputs): their scores are unreliable (SK_ID_CURR 810000, 810001, "
                         "810002, 810003)"]
     assert len(pd.read_csv(out)) == 12  # still scored: the warning says how far to trust them
+
+
+def _whole_file_scores(model_dir, source):
+    """What predict.py wrote before it streamed: the whole file prepared and scored at once."""
+    from app.scoring.bundle import ModelBundle
+    from app.scoring.data import prepare_applications, read_table
+
+    applications, _ = prepare_applications(read_table(source).drop(columns=["TARGET"], errors="ignore"),
+                                           source=source.name, labelled=False)
+    return ModelBundle.load(model_dir).score(applications)
+
+
+def test_streamed_scores_equal_the_whole_file_ones_with_a_progress_line_per_batch(tmp_path, capsys):
+    table = make_applications(450, seed=33, labelled=True, first_id=820_000)  # TARGET present: ignored
+    table.loc[[5, 400], "NAME_HOUSING_TYPE"] = ["Igloo", "Castle"]  # unknown categories in two batches
+    source = tmp_path / "apps.parquet"
+    table.to_parquet(source, index=False)
+    expected = _whole_file_scores(tiny_model_dir(), source)
+    csv_out, parquet_out = tmp_path / "scores.csv", tmp_path / "scores.parquet"
+    for out in (csv_out, parquet_out):
+        assert _predict("--model-dir", tiny_model_dir(), "--input", source, "--output", out, "--batch-rows", 100) == 0
+        captured = capsys.readouterr()
+        progress = [line for line in captured.err.splitlines() if line.startswith("scored ")]
+        assert len(progress) == 5 and progress[0].startswith("scored 100 / 450 applications (22 %) in ")
+        assert ("warning: apps.parquet: column NAME_HOUSING_TYPE has 2 value(s) outside the known categories "
+                "(e.g. 'Igloo'); kept as is") in captured.err.splitlines()
+        assert captured.out.startswith("scored 450 applications (")
+    expected_csv = tmp_path / "expected.csv"
+    expected.to_csv(expected_csv, index=False)
+    assert csv_out.read_bytes() == expected_csv.read_bytes()
+    pd.testing.assert_frame_equal(pd.read_parquet(parquet_out), expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["apps.parquet", "expected.csv", "scores.csv",
+                                                          "scores.parquet"]
+
+
+def test_a_bad_value_in_a_later_batch_ends_in_an_error_line_and_writes_nothing(tmp_path, capsys):
+    table = make_applications(300, seed=34, labelled=False, first_id=830_000).astype({"AMT_CREDIT": "str"})
+    table.loc[250, "AMT_CREDIT"] = "12,5"
+    source, out = tmp_path / "apps.csv", tmp_path / "scores.csv"
+    table.to_csv(source, index=False)
+    assert _predict("--model-dir", tiny_model_dir(), "--input", source, "--output", out, "--batch-rows", 100) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[-1] == "error: apps.csv: column AMT_CREDIT must be numeric; found '12,5' at row 251"
+    assert [line.split(" in ")[0] for line in err[:-1]] == ["scored 100 / 300 applications (33 %)",
+                                                            "scored 200 / 300 applications (67 %)"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["apps.csv"]

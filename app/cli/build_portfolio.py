@@ -35,9 +35,11 @@ from app.scoring.bundle import (
     ModelBundle,
     ModelNotFoundError,
 )
+from app.scoring.column_store import store_dir
 from app.scoring.data import DataValidationError
 from app.scoring.loan_terms import TERM_MODEL_FILE
 from app.scoring.portfolio_build import DEFAULT_BUCKET_ROWS, stream_portfolio
+from app.scoring.served_portfolio import open_served_portfolio
 
 MODEL_FILES = (MODEL_FILE, TERM_MODEL_FILE, CARD_FILE, OOF_FILE, SHAP_SAMPLE_FILE)
 
@@ -85,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
         for name in MODEL_FILES:
             if (args.model_dir / name).exists():
                 shutil.copy2(args.model_dir / name, args.out / name)
+        columns_started = time.perf_counter()
+        # the memory-mapped columns the workers serve, built here rather than at the web start
+        open_served_portfolio(bundle, args.out / PORTFOLIO_FILE)
+        print(f"served column store written in {time.perf_counter() - columns_started:.1f} s -> "
+              f"{store_dir(args.out / PORTFOLIO_FILE)}", file=sys.stderr)
     except DataValidationError as exc:  # a row found bad mid-way, or a client in both files
         _remove_if_empty(args.out, created)
         print(f"error: {exc}", file=sys.stderr)

@@ -29,7 +29,7 @@ def applications():
 
 def test_comparison_values_are_the_models_feature_values(applications):
     """Computed on the served (slim, float32) columns only, they equal what the model receives."""
-    from app.resources import SERVED_COLUMNS
+    from app.scoring.served_portfolio import SERVED_COLUMNS
 
     model = build_features(applications)
     slim = applications[[c for c in SERVED_COLUMNS if c in applications.columns]].astype(
@@ -53,7 +53,7 @@ def test_only_current_model_features_are_offered():
 
 
 def test_similar_members_exclude_the_client(applications):
-    from app.resources import SERVED_COLUMNS
+    from app.scoring.served_portfolio import SERVED_COLUMNS
 
     slim = applications[["SK_ID_CURR", *[c for c in SERVED_COLUMNS if c in applications.columns]]]
     frame = add_derived_columns(slim.assign(IS_LABELLED=True)).set_index("SK_ID_CURR")

@@ -51,9 +51,10 @@ def test_the_portfolio_is_built_in_batches_as_the_in_memory_build_writes_it(tmp_
                                            "--bucket-rows", "400"]) == 0
     captured = capsys.readouterr()
     lines = captured.err.splitlines()
-    assert [line.split(" in ")[0] for line in lines[:-1]] == [
+    assert [line.split(" in ")[0] for line in lines[:-2]] == [
         f"scored {n:,} / 1,000 clients ({n // 10} %)" for n in (250, 500, 700, 950, 1000)]
-    assert lines[-1].startswith("sorted 3 bucket(s) of up to 400 clients into ")
+    assert lines[-2].startswith("sorted 3 bucket(s) of up to 400 clients into ")
+    assert lines[-1].startswith("served column store written in ") and (out / "portfolio.columns" / "manifest.json").exists()
     assert captured.out.startswith("1,000 clients scored (700 labelled) in ")
     expected = tmp_path / "whole.parquet"
     write_portfolio(build_portfolio(ModelBundle.load(tiny_model_dir()),

@@ -1,0 +1,64 @@
+"""The portfolio as the dashboard serves it: which columns, which precomputed arrays, how it opens.
+
+Shared by the web process (``app.resources``) and ``scripts/build_portfolio.py``, which builds the
+memory-mapped column store offline (``app.scoring.column_store``) so that a worker starting on a
+10x portfolio only maps files. No Dash here.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from app.scoring.bundle import ModelBundle
+from app.scoring.cohorts import add_derived_columns
+from app.scoring.portfolio import PortfolioStore
+from app.scoring.schema import DATE_COLUMN
+
+log = logging.getLogger(__name__)
+
+#: Columns the pages filter, show and plot, memory-mapped for every client (the rest is read from
+#: disk for the one client on screen). Keep this list short: it sets the pages the workers touch.
+SERVED_COLUMNS: tuple[str, ...] = (
+    "TARGET", "IS_LABELLED", "PROBA_DEFAULT", "PROBA_OOF", "DECISION", "GRADE",
+    "CODE_GENDER", "DAYS_BIRTH", "DAYS_EMPLOYED", "NAME_CONTRACT_TYPE", "NAME_INCOME_TYPE",
+    "NAME_EDUCATION_TYPE", "NAME_FAMILY_STATUS", "NAME_HOUSING_TYPE", "OCCUPATION_TYPE",
+    "REGION_RATING_CLIENT", "CNT_CHILDREN", "FLAG_OWN_CAR", "FLAG_OWN_REALTY",
+    "AMT_INCOME_TOTAL", "AMT_CREDIT", "AMT_ANNUITY", "AMT_GOODS_PRICE",
+    "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3",
+)
+
+
+def precomputed_arrays(bundle: ModelBundle):
+    """What the pages compute over every client, stored with the mapped columns (``column_store``):
+    the portfolio page's group arrays and the client file's comparison features and outcomes."""
+    from app.scoring.comparison import COMPARISON_FEATURES, feature_values, outcomes
+    from app.scoring.group_arrays import GroupArrays
+
+    def extras(frame):
+        comparison = {name: functools.partial(feature_values, frame, name) for name in COMPARISON_FEATURES}
+        comparison["outcomes"] = functools.partial(outcomes, frame)
+        return {"analysis": GroupArrays.compute(frame, bundle.threshold).to_store(), "comparison": (comparison, {})}
+    return extras
+
+
+def store_key(bundle: ModelBundle) -> dict:
+    """When the precomputed arrays go stale besides a rebuilt portfolio: another threshold, other
+    served columns (this code's version of them)."""
+    return {"threshold": float(bundle.threshold), "columns": list(SERVED_COLUMNS), "optional": [DATE_COLUMN]}
+
+
+def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
+    """The portfolio file served from its memory-mapped column store (built when missing or stale);
+    held in memory instead when the store cannot be written beside it (read-only folder)."""
+    columns = list(SERVED_COLUMNS)
+    try:
+        return PortfolioStore.open_mapped(path, columns, store_key(bundle), derive=add_derived_columns,
+                                          optional=(DATE_COLUMN,), extras=precomputed_arrays(bundle))
+    except OSError as exc:
+        log.warning("column store of %s not written (%s): the portfolio is held in this process's memory",
+                    path, exc.strerror or exc)
+        return PortfolioStore.open(path, columns=columns, derive=add_derived_columns,
+                                   optional=(DATE_COLUMN,))  # the queue's age of each application
+
+

@@ -181,3 +181,28 @@ def test_full_rows_come_from_the_shards_as_from_the_file(portfolio, monkeypatch)
     assert mapped.client_row(100_123)["SK_ID_CURR"].tolist() == [100_123]
     unknown = mapped.client_row(99)
     assert unknown.empty and list(unknown.columns) == list(plain.client_row(100_000).columns)
+
+
+def test_a_truncated_array_is_rebuilt_not_mapped(portfolio):
+    opened(portfolio)
+    array = store_dir(portfolio) / "frame" / "AMT_CREDIT.npy"
+    array.write_bytes(array.read_bytes()[:200])  # a disk that filled up, a copy cut short
+    assert open_store(portfolio, KEY) is None
+    assert float(opened(portfolio).frame["AMT_CREDIT"].sum()) > 0
+
+
+def test_a_folder_where_no_store_can_be_written_serves_from_memory(portfolio, monkeypatch, caplog):
+    from app.scoring import served_portfolio
+    from app.scoring.served_portfolio import SERVED_COLUMNS, open_served_portfolio
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    class Bundle:
+        threshold = 0.2
+
+    monkeypatch.setattr(served_portfolio, "SERVED_COLUMNS", tuple(c for c in SERVED_COLUMNS if c in COLUMNS))
+    monkeypatch.setattr(column_store, "_write_frame", full_disk)
+    store = open_served_portfolio(Bundle(), portfolio)
+    assert store.mapped is None and len(store.frame) == 600 and "held in this process's memory" in caplog.text
+    assert [p.name for p in portfolio.parent.iterdir()] == ["portfolio.parquet"]  # no staging folder left

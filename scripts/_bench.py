@@ -111,17 +111,21 @@ def ratio_cell(value: float | None, first: float | None) -> str:
 
 
 def side_by_side(title: str, rows: Sequence[Row], columns: Sequence[str] | None = None,
-                 fmt: str = "{:.1f}", label_width: int = 24) -> str:
+                 fmt: str | Mapping[str, str] = "{:.1f}", label_width: int = 24) -> str:
     """A table: one row per model folder, one column per figure, then for every folder after the first
-    a row of its ratios to the first folder's figures (the issue's "ratio to the 356k row")."""
+    a row of its ratios to the first folder's figures (the issue's "ratio to the 356k row").
+
+    ``fmt``: one format for every figure, or a format per column (the others: ``{:.1f}``).
+    """
     if not rows:
         return f"{title}\n  (no rows)"
     columns = list(columns or rows[0][1])
-    widths = [max(9, len(c) + 1) for c in columns]
+    formats = {c: fmt if isinstance(fmt, str) else fmt.get(c, "{:.1f}") for c in columns}
+    widths = [max(11, len(c) + 1) for c in columns]
     lines = [title, " " * label_width + "".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))]
     for label, figures in rows:
         lines.append(f"{label[-label_width + 1:]:<{label_width}}"
-                     + "".join(f"{_cell(figures.get(c), fmt):>{w}}" for c, w in zip(columns, widths, strict=True)))
+                     + "".join(f"{_cell(figures.get(c), formats[c]):>{w}}" for c, w in zip(columns, widths, strict=True)))
     first = rows[0][1]
     for label, figures in rows[1:]:
         name = f"  ratio {label}"[: label_width - 1]

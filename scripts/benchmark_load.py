@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import dataclasses
 import os
 import random
 import re
@@ -35,6 +34,9 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from benchmark_app import SHORT as APP_SHORT
+from benchmark_app import opening_names
 
 from app.cli.args import positive_int
 
@@ -45,16 +47,16 @@ OPENING = "whole opening"
 SEARCH = "search (type-ahead)"
 RENDER = "render (file, score, reasons)"
 TERMS, FIRST_RUN = "simulator: the file's terms", "simulator: first run"
-# the side-by-side tables' column names
-SHORT = {RENDER: "render", "waterfall": "waterfall", TERMS: "terms", FIRST_RUN: "first run",
-         "comparison (histograms)": "compare", "scatter (cohort points)": "scatter", SEARCH: "search"}
+SHORT = {name: APP_SHORT[name] for name in opening_names()}  # the side-by-side tables' column names
 
 
-@dataclasses.dataclass
 class Record:
     """Every request and every opening of a run (appends from many threads: list.append is atomic)."""
-    requests: list[tuple[str, float, str | None]] = dataclasses.field(default_factory=list)
-    openings: list[tuple[float, bool]] = dataclasses.field(default_factory=list)
+
+    def __init__(self, openings: list[tuple[float, bool]] | None = None):
+        self.requests: list[tuple[str, float, str | None]] = []  # (callback, seconds, error or None)
+        self.openings: list[tuple[float, bool]] = openings or []  # (seconds, without an error)
+        self.examples: dict[str, str] = {}  # an error kind's first message
 
     def errors(self) -> dict[str, int]:
         """How many requests failed, by kind (``HTTP 500``, ``timeout``...)."""
@@ -111,10 +113,14 @@ class Officer:
         try:
             answer = self.session.post(f"{self.base}/_dash-update-component", json=payload, timeout=self.timeout)
             error = callback_error(answer.status_code, answer.content)
-        except requests.Timeout:
+            if error:
+                record.examples.setdefault(error, answer.text[:300])
+        except requests.Timeout as exc:
             answer, error = None, "timeout"
-        except requests.ConnectionError:
+            record.examples.setdefault(error, str(exc)[:300])
+        except requests.ConnectionError as exc:
             answer, error = None, "connection error"
+            record.examples.setdefault(error, str(exc)[:300])
         elapsed = time.perf_counter() - t0
         components = None
         if error is None and answer is not None:
@@ -155,11 +161,12 @@ def open_file(officer: Officer, specs: dict, client_id: int, pool: concurrent.fu
                 answer[f"{field}.value"] = terms[field]["value"]
         return officer.post(FIRST_RUN, callback_payload(specs, callbacks[FIRST_RUN], answer), record) is not None
 
+    def answered(name: str) -> bool:
+        return officer.post(name, callback_payload(specs, callbacks[name], values), record) is not None
+
     if ok:
         others = [name for name in callbacks if name not in (RENDER, TERMS, FIRST_RUN)]
-        futures = [pool.submit(simulator)] + [
-            pool.submit(lambda n=n: officer.post(n, callback_payload(specs, callbacks[n], values), record) is not None)
-            for n in others]
+        futures = [pool.submit(simulator)] + [pool.submit(answered, name) for name in others]
         ok = all(f.result() for f in futures)
     record.openings.append((time.perf_counter() - t0, ok))
 
@@ -221,7 +228,8 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
                       flush=True)
                 started = time.perf_counter()
                 deadline = started + args.seconds
-                threads = [threading.Thread(target=officer_loop, args=(o, specs, ids, deadline, args.seed + k, record))
+                threads = [threading.Thread(target=officer_loop, args=(o, specs, ids, deadline, args.seed + k, record),
+                                            daemon=True)  # Ctrl-C stops the run (and the server) at once
                            for k, o in enumerate(officers)]
                 for t in threads:
                     t.start()
@@ -230,6 +238,7 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
                 elapsed = time.perf_counter() - started
                 workers = {pid: process_memory(pid) for pid in _bench.children(server.pid)}
                 master = process_memory(server.pid)
+                log_text = (Path(tmp) / "gunicorn.log").read_text(errors="replace")
             except Exception:
                 print((Path(tmp) / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
                 raise
@@ -241,6 +250,10 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     print(f"{len(record.openings)} openings in {elapsed:.1f} s: {row['openings/s']:.1f} openings/s, "
           f"{len(record.requests)} requests ({row['requests/s']:.1f}/s); errors: {n_err}"
           + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(errors.items()))})" if errors else ""))
+    for kind, example in sorted(record.examples.items()):
+        print(f"  first {kind}: {example}")
+    for line in server_problems(log_text):
+        print(f"  server log: {line}")
     print("latency under load (client-side clock, localhost), successful requests:")
     for name in (OPENING, *SHORT):
         s = summary(record.times(name))
@@ -261,13 +274,20 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     return row
 
 
+def server_problems(log_text: str, limit: int = 10) -> list[str]:
+    """The server log's lines about errors, timeouts and workers that died (the first ``limit``)."""
+    marks = ("ERROR", "CRITICAL", "Traceback", "WORKER TIMEOUT", "exited", "SIGKILL", "Exception")
+    return [line[:300] for line in log_text.splitlines() if any(m in line for m in marks)][:limit]
+
+
 def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
     """The folders side by side: one row each, then the ratios to the first folder's."""
     from _bench import side_by_side
 
     print()
     print(side_by_side("throughput, start-up and errors:", rows,
-                       ["clients", "start s", "openings/s", "requests/s", "errors"], fmt="{:,.1f}"))
+                       ["clients", "start s", "openings/s", "requests/s", "errors"],
+                       fmt={"clients": "{:,.0f}", "errors": "{:.0f}"}))
     for stat in ("p50", "p95", "max"):
         print(side_by_side(f"{stat} ms under load:", rows, [f"opening {stat}", *(f"{s} {stat}" for s in SHORT.values())]))
     print(side_by_side("largest worker's memory after the run, MB:", rows,
@@ -290,7 +310,6 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: --model-dir {missing[0]}: no such folder", file=sys.stderr)
         return 2
-    sys.path.insert(0, str(Path(__file__).resolve().parent))  # _bench, _gunicorn, benchmark_app beside this file
     load_page_modules()
     print(f"load test: {args.users} officers x {args.seconds} s, {args.workers} gunicorn workers; "
           f"machine load average (1/5/15 min) {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")

@@ -134,6 +134,12 @@ def side_by_side(title: str, rows: Sequence[Row], columns: Sequence[str] | None 
     return "\n".join(lines)
 
 
+def select(rows: Sequence[Row], columns: Mapping[str, str]) -> list[tuple[str, dict[str, float]]]:
+    """The rows with only some figures, under shorter names (``columns``: shown name -> figure's key),
+    so a table whose title says "p95, in process" need not repeat it in every column."""
+    return [(label, {shown: figures.get(key, math.nan) for shown, key in columns.items()}) for label, figures in rows]
+
+
 def folder_label(model_dir: Path) -> str:
     """A short name for a model folder's row: its last two path parts (``bench10/model``)."""
     return "/".join(Path(model_dir).parts[-2:])

@@ -259,14 +259,15 @@ def bench_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
 
 def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
     """The folders side by side: one row each, then the ratios to the first folder's."""
-    from _bench import side_by_side
+    from _bench import select, side_by_side
 
     names = [SHORT[name] for name in (*opening_names(), CACHED)]
     print()
     print(side_by_side("start-up (s) and size:", rows, ["clients", "start s", "page s"], fmt={"clients": "{:,.0f}"}))
-    print(side_by_side("p95 ms, in process:", rows, [f"in-proc {n}" for n in (*names, "opening")]))
-    print(side_by_side("p95 ms, through gunicorn (1 worker):", rows, [f"http {n}" for n in names if n != "cached"]))
-    print(side_by_side("worker memory, MB:", rows, ["worker rss", "worker anon", "worker file", "worker pss"],
+    print(side_by_side("p95 ms, in process:", select(rows, {n: f"in-proc {n}" for n in (*names, "opening")})))
+    print(side_by_side("p95 ms, through gunicorn (1 worker):",
+                       select(rows, {n: f"http {n}" for n in names if n != "cached"})))
+    print(side_by_side("worker memory, MB:", select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}),
                        fmt="{:.0f}"))
 
 

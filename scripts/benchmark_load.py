@@ -57,6 +57,7 @@ class Record:
         self.requests: list[tuple[str, float, str | None]] = []  # (callback, seconds, error or None)
         self.openings: list[tuple[float, bool]] = openings or []  # (seconds, without an error)
         self.examples: dict[str, str] = {}  # an error kind's first message
+        self.retried: list[str] = []  # requests sent again after the server reset a kept-alive connection
 
     def errors(self) -> dict[str, int]:
         """How many requests failed, by kind (``HTTP 500``, ``timeout``...)."""
@@ -111,7 +112,16 @@ class Officer:
 
         t0 = time.perf_counter()
         try:
-            answer = self.session.post(f"{self.base}/_dash-update-component", json=payload, timeout=self.timeout)
+            try:
+                answer = self.session.post(f"{self.base}/_dash-update-component", json=payload, timeout=self.timeout)
+            except requests.ConnectionError as exc:
+                if not aborted(exc):
+                    raise
+                # the server closed a kept-alive connection as the request went out (gunicorn's keepalive
+                # is 5 s): before any answer, so a browser sends it again on a new connection; so do we,
+                # once, and count it (a second failure is an error)
+                record.retried.append(str(exc)[:300])
+                answer = self.session.post(f"{self.base}/_dash-update-component", json=payload, timeout=self.timeout)
             error = callback_error(answer.status_code, answer.content)
             if error:
                 record.examples.setdefault(error, answer.text[:300])
@@ -129,6 +139,12 @@ class Officer:
             error = "render shows an alert"
         record.requests.append((name, elapsed, error))
         return None if error else components
+
+
+def aborted(exc: Exception) -> bool:
+    """Was the connection lost before any answer arrived (urllib3's "Connection aborted"), rather than
+    never made (refused: the server is down)?"""
+    return "Connection aborted" in str(exc)
 
 
 def alert_shown(components: dict) -> bool:
@@ -250,6 +266,10 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     print(f"{len(record.openings)} openings in {elapsed:.1f} s: {row['openings/s']:.1f} openings/s, "
           f"{len(record.requests)} requests ({row['requests/s']:.1f}/s); errors: {n_err}"
           + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(errors.items()))})" if errors else ""))
+    if record.retried:
+        print(f"  requests sent again after a connection reset before any answer (as a browser does; not "
+              f"errors unless the retry failed): {len(record.retried)}, first: {record.retried[0]}")
+    row["retried"] = len(record.retried)
     for kind, example in sorted(record.examples.items()):
         print(f"  first {kind}: {example}")
     for line in server_problems(log_text):
@@ -282,16 +302,17 @@ def server_problems(log_text: str, limit: int = 10) -> list[str]:
 
 def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
     """The folders side by side: one row each, then the ratios to the first folder's."""
-    from _bench import side_by_side
+    from _bench import select, side_by_side
 
     print()
     print(side_by_side("throughput, start-up and errors:", rows,
-                       ["clients", "start s", "openings/s", "requests/s", "errors"],
-                       fmt={"clients": "{:,.0f}", "errors": "{:.0f}"}))
+                       ["clients", "start s", "openings/s", "requests/s", "errors", "retried"],
+                       fmt={"clients": "{:,.0f}", "errors": "{:.0f}", "retried": "{:.0f}"}))
     for stat in ("p50", "p95", "max"):
-        print(side_by_side(f"{stat} ms under load:", rows, [f"opening {stat}", *(f"{s} {stat}" for s in SHORT.values())]))
-    print(side_by_side("largest worker's memory after the run, MB:", rows,
-                       ["worker rss", "worker anon", "worker file", "worker pss"], fmt="{:.0f}"))
+        columns = {"opening": f"opening {stat}", **{n: f"{n} {stat}" for n in SHORT.values()}}
+        print(side_by_side(f"{stat} ms under load (a whole opening, then each callback):", select(rows, columns)))
+    print(side_by_side("largest worker's memory after the run, MB:",
+                       select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}), fmt="{:.0f}"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,3 +106,9 @@ def test_callback_payload_follows_the_registered_dependencies(bench):
     assert bench.callback_payload(registered, "other", {})["outputs"] == {"id": "other", "property": "figure"}
     with pytest.raises(KeyError, match="nothing"):
         bench.callback_payload(registered, "nothing", {})
+
+
+def test_select_keeps_some_figures_under_shorter_names(bench):
+    rows = [("a", {"http render": 1.0, "http search": 2.0, "clients": 10})]
+    assert bench.select(rows, {"render": "http render", "waterfall": "http waterfall"})[0][1]["render"] == 1.0
+    assert math.isnan(bench.select(rows, {"waterfall": "http waterfall"})[0][1]["waterfall"])

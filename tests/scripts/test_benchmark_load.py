@@ -97,3 +97,14 @@ def test_two_officers_open_demo_files_for_three_seconds_without_an_error(tmp_pat
     assert int(openings.group(1)) > 0 and int(openings.group(2)) == 0, run.stdout
     assert "errors in total: 0" in run.stdout and "/healthz answers after" in run.stdout
     assert re.search(r"worker \d+: RSS \d+ MB \(anonymous \d+, file-backed \d+\), PSS \d+ MB", run.stdout)
+
+
+def test_a_connection_reset_before_any_answer_is_sent_again_once_and_counted(load):
+    record = load.Record()
+    reset = requests.ConnectionError("('Connection aborted.', ConnectionResetError(104, 'Connection reset by peer'))")
+    ok = _Answer(200, {"multi": True, "response": {}})
+    officer = _officer(load, [reset, ok, reset, reset, requests.ConnectionError("Failed to establish a new connection")])
+    assert officer.post("search (type-ahead)", {}, record) == {}
+    assert officer.post("search (type-ahead)", {}, record) is None  # the retry failed too: an error
+    assert officer.post("search (type-ahead)", {}, record) is None  # refused: never retried
+    assert len(record.retried) == 2 and record.errors() == {"connection error": 2}

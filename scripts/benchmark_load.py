@@ -124,7 +124,7 @@ class Officer:
                 answer = self.session.post(f"{self.base}/_dash-update-component", json=payload, timeout=self.timeout)
             error = callback_error(answer.status_code, answer.content)
             if error:
-                record.examples.setdefault(error, answer.text[:300])
+                record.examples.setdefault(error, f"{name}: {answer.text[:300]}")
         except requests.Timeout as exc:
             answer, error = None, "timeout"
             record.examples.setdefault(error, str(exc)[:300])
@@ -242,7 +242,7 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
                 specs = officers[0].dependencies()
                 print(f"{args.users} officers signed in; each opens random client files for {args.seconds} s",
                       flush=True)
-                started = time.perf_counter()
+                started, cpu_before = time.perf_counter(), time.process_time()
                 deadline = started + args.seconds
                 threads = [threading.Thread(target=officer_loop, args=(o, specs, ids, deadline, args.seed + k, record),
                                             daemon=True)  # Ctrl-C stops the run (and the server) at once
@@ -252,6 +252,7 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
                 for t in threads:
                     t.join()
                 elapsed = time.perf_counter() - started
+                client_cpu = time.process_time() - cpu_before
                 workers = {pid: process_memory(pid) for pid in _bench.children(server.pid)}
                 master = process_memory(server.pid)
                 log_text = (Path(tmp) / "gunicorn.log").read_text(errors="replace")
@@ -287,7 +288,8 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
               f"PSS {verdict(memory['pss'], TARGET_MEMORY_MB)}")
     print(f"master {server.pid}: {memory_line(master)}")
     print(MEMORY_NOTE)
-    print(f"load average after the run: {os.getloadavg()[0]:.2f}")
+    print(f"load average after the run: {os.getloadavg()[0]:.2f}; this load generator used {client_cpu:.0f} CPU-s "
+          f"({100 * client_cpu / elapsed:.0f}% of one core) on the same machine as the server")
     if workers:
         for kind in ("rss", "anon", "file", "pss"):
             row[f"worker {kind}"] = max(m[kind] for m in workers.values())

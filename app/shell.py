@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 from urllib.parse import urlsplit
 
 import dash
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
         update_title="",  # the tab's title stays as it is while a callback runs (Dash: None or '')
     )
     app.server.config[SETTINGS_CONFIG_KEY] = settings
+    _serialise_first_request_setup(app)
     from app.pages import register_all  # pages need the app to exist first
 
     register_all()
@@ -153,6 +155,29 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
     if warm_up:
         _warm_up(model)
     return app
+
+
+def _serialise_first_request_setup(app: dash.Dash) -> None:
+    """Run Dash's first-request setup under a lock, so no request overtakes it.
+
+    Dash's ``_setup_server`` (a before_request hook) marks itself done *first*, then takes the
+    callbacks registered with ``dash.callback`` into ``app.callback_map``: a request arriving in
+    another thread meanwhile skips the setup and finds 2 callbacks of 32. A fresh gthread worker
+    whose first requests are a page's concurrent callbacks (a restart with officers' pages open, a
+    load test) refused them as "callback request names no registered callback" (HTTP 400). The
+    lock costs an uncontended acquire per request; after the first, the setup returns at once.
+    """
+    funcs = app.server.before_request_funcs.setdefault(None, [])
+    setup = app._setup_server
+    if setup not in funcs:
+        raise RuntimeError("Dash no longer installs _setup_server as a before_request hook: review this lock")
+    lock = threading.Lock()
+
+    def setup_server_once() -> None:
+        with lock:
+            setup()
+
+    funcs[funcs.index(setup)] = setup_server_once
 
 
 def _warm_up(model: ServedModel) -> None:

@@ -1,17 +1,22 @@
 """Benchmark the client file at full portfolio size: worker memory, start-up time, callback latency.
 
     python scripts/benchmark_app.py --model-dir data/bench/model --n 300
+    python scripts/benchmark_app.py --model-dir data/bench/model --model-dir data/bench10/model
 
 ``--model-dir`` is a servable model folder (``scripts/build_portfolio.py`` writes one with 356,255
-clients). Prints, measured server-side:
+clients); given several times, each folder is measured in a fresh process of its own, then the
+figures are printed side by side, one row per folder, with their ratio to the first folder's (two
+sizes compared in the same run, on the same machine load). Prints, for each folder:
 
 1. in-process: p50/p95 of each client-page callback function called in a loop over random client
    ids (inside a request as an officer, so the audit write is included), next to a baseline (the
    trivial decision-panel toggle callback) in the same run;
 2. one gunicorn worker (the Procfile's configuration, WEB_CONCURRENCY=1): start-up time until
    /healthz answers and until a client page answers, p50/p95 of POST /_dash-update-component for
-   each client-page callback (baseline: the same trivial callback) and the worker's resident memory.
+   each client-page callback, the id search's included (baseline: the same trivial callback), and
+   the worker's memory (RSS, anonymous, file-backed, PSS: ``_bench.MEMORY_NOTE``).
 
+Concurrent officers on two workers: ``benchmark_load.py``.
 Targets: worker RSS <= 512 MB, start-up <= 15 s, p95 <= 100 ms per callback. Timings are reported,
 never asserted in tests (a shared CI machine is too noisy for that).
 """
@@ -22,8 +27,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +42,11 @@ from app.cli.args import positive_int
 
 TARGET_RSS_MB, TARGET_START_S, TARGET_P95_MS = 512, 15.0, 100.0
 PASSWORD = "benchmark password 123"
+CACHED, SEARCH = "render, same client again (cache)", "search (type-ahead)"
+# the side-by-side tables' column names (``benchmark_load.py`` uses them too)
+SHORT = {"render (file, score, reasons)": "render", CACHED: "cached", "waterfall": "waterfall",
+         "simulator: the file's terms": "terms", "simulator: first run": "first run",
+         "comparison (histograms)": "compare", "scatter (cohort points)": "scatter", SEARCH: "search"}
 
 
 def report(name: str, times: list[float], baseline_p95: float | None = None,
@@ -49,29 +57,11 @@ def report(name: str, times: list[float], baseline_p95: float | None = None,
 
 def callback_payload(app, output_id: str, values: dict[str, object]) -> dict:
     """The request the browser posts for the registered callback that writes ``output_id``, built from
-    the app's own callback map (a hand-written spec went stale when a callback gained an output, and
-    the server rightly refused it). ``values``: "id.property" -> value; anything else is None."""
-    def outputs_of(key: str) -> list[list[str]]:
-        return [part.rsplit(".", 1) for part in key.strip(".").split("...")]
-
+    the app's own callback map (``_bench.callback_payload``)."""
     from dash._callback import GLOBAL_CALLBACK_MAP
 
     registered = {**GLOBAL_CALLBACK_MAP, **app.callback_map}  # the app takes the global map over at its first request
-    key = next((k for k in registered if any(i == output_id for i, _ in outputs_of(k))), None)
-    if key is None:
-        raise KeyError(f"no callback writes {output_id}")
-    spec, outputs = registered[key], outputs_of(key)
-
-    def items(entries):
-        return [{"id": e["id"], "property": e["property"], "value": values.get(f"{e['id']}.{e['property']}")}
-                for e in entries]
-
-    inputs = items(spec["inputs"])
-    return {"output": key,
-            "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
-            else {"id": outputs[0][0], "property": outputs[0][1]},
-            "inputs": inputs, "state": items(spec.get("state", [])),
-            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
+    return _bench.callback_payload(registered, output_id, values)
 
 
 def opening_values(client_id: int) -> dict[str, object]:
@@ -106,6 +96,7 @@ def baseline_payload(app) -> dict:
 
 # --- in-process --------------------------------------------------------------------------------------
 def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
+    """The app, built and warmed up, and the p95 (ms) of each callback called in process."""
     import dataclasses
 
     from app.components.decision_log import toggle_reason
@@ -116,14 +107,15 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
     settings = dataclasses.replace(get_settings(), database_url=db_url, secret_key="b" * 40)
     started = time.perf_counter()
     app = create_app(settings, warm_up=True)
-    print(f"in-process: app built and warmed up in {time.perf_counter() - started:.1f} s")
+    print(f"in-process: app built and warmed up in {time.perf_counter() - started:.1f} s; "
+          f"{_bench.memory_line(_bench.process_memory())}")
     from app.components import client_comparison as compare
     from app.pages import client as page
     from app.scoring.cohorts import SIMILARITY_KEYS
     from app.scoring.comparison import DEFAULT_FEATURE, DEFAULT_SCATTER
 
     if not measure:
-        return app
+        return app, {}
     from app.components import whatif as card
     from app.resources import served
 
@@ -133,13 +125,13 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
 
     calls = {
         "render (file, score, reasons)": lambda cid: page.render_client(str(cid)),
-        "render, same client again (cache)": lambda cid: page.render_client(str(cid)),
+        CACHED: lambda cid: page.render_client(str(cid)),
         "waterfall": lambda cid: page.waterfall(str(cid), page.BY_CONCEPT),
         "simulator: the file's terms": lambda cid: card.setup_outputs(str(cid), False, "fr"),
         "simulator: first run": first_run,
         "comparison (histograms)": lambda cid: compare.comparison(str(cid), DEFAULT_FEATURE, list(SIMILARITY_KEYS)),
         "scatter (cohort points)": lambda cid: compare.scatter(str(cid), *DEFAULT_SCATTER, list(SIMILARITY_KEYS)),
-        "search (type-ahead)": lambda cid: page.search_update(str(cid)[:3], opening=False),
+        SEARCH: lambda cid: page.search_update(str(cid)[:3], opening=False),
     }
     times: dict[str, list[float]] = {name: [] for name in calls}
     baseline: list[float] = []
@@ -157,35 +149,18 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
     report("baseline (trivial callback)", baseline, target=None)
     for name, values in times.items():
         report(name, values, base_p95)
-    opening = [sum(times[name][k] for name in times if name not in ("render, same client again (cache)",
-                                                                   "search (type-ahead)")) for k in range(len(ids))]
+    opening = [sum(times[name][k] for name in times if name not in (CACHED, SEARCH)) for k in range(len(ids))]
     report("whole opening, server time summed", opening, base_p95, target=None)
-    return app
+    figures = {f"{SHORT[name]}": percentiles(values)[1] for name, values in times.items()}
+    figures["opening"] = percentiles(opening)[1]
+    return app, figures
 
 
 # --- gunicorn ----------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str, log_path: Path) -> dict[str, float]:
+    """Start-up, p95 (ms) of each callback through one gunicorn worker, and its memory."""
+    from _gunicorn import gunicorn
 
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        out += [int(x) for x in text]
-    return out
-
-
-def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str) -> None:
     from app.security.accounts import create_user, get_account
     from app.security.db import get_engine, init_db
 
@@ -193,26 +168,16 @@ def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str) -> None:
     init_db(engine)
     if get_account(engine, "bench-officer") is None:
         create_user(engine, "bench-officer", PASSWORD, "officer")
-    port = free_port()
-    env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": "1", "CREDIT_MODEL_DIR": str(model_dir),
-           "DATABASE_URL": db_url, "SECRET_KEY": "s" * 48, "APP_ENV": "development", "LOG_FORMAT": "text"}
-    root = Path(__file__).resolve().parents[1]
-    gunicorn = Path(sys.executable).with_name("gunicorn")
     started = time.perf_counter()
-    proc = subprocess.Popen([str(gunicorn), "app.wsgi:server", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-                            cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        health_s = wait_for(f"{base}/healthz", started, proc)
+    with gunicorn(model_dir, db_url, workers=1, log_path=log_path) as server:
+        base = server.base
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         login(opener, base)
-        page_s = time.perf_counter() - started
         status = opener.open(f"{base}/client/{ids[0]}").status
         page_s = time.perf_counter() - started
-        print(f"gunicorn (1 worker, preload): /healthz answers after {health_s:.1f} s, "
-              f"client page (HTTP {status}) after {page_s:.1f} s"
-              + ("  OK" if page_s <= TARGET_START_S else "  MISSES TARGET"))
+        print(f"gunicorn (1 worker, preload): /healthz answers after {server.startup_s:.1f} s "
+              f"({_bench.verdict(server.startup_s, TARGET_START_S)}), client page (HTTP {status}) after {page_s:.1f} s")
         baseline: list[float] = []
         times: dict[str, list[float]] = {}
         from app.components import whatif as card
@@ -236,27 +201,15 @@ def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str) -> None:
         report("baseline (trivial callback)", baseline, target=None)
         for name, measured in times.items():
             report(name, measured, base_p95)
-        workers = children(proc.pid)
-        for w in workers:
-            value = rss_mb(w)
-            print(f"worker {w}: resident memory {value:.0f} MB" + ("  OK" if value <= TARGET_RSS_MB else "  MISSES TARGET"))
-        print(f"master {proc.pid}: resident memory {rss_mb(proc.pid):.0f} MB (shares its pages with the worker)")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-def wait_for(url: str, started: float, proc: subprocess.Popen, timeout: float = 120.0) -> float:
-    while time.perf_counter() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return time.perf_counter() - started
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+        figures = {"start s": server.startup_s, "page s": page_s,
+                   **{f"http {SHORT[name]}": percentiles(measured)[1] for name, measured in times.items()}}
+        for w in _bench.children(server.pid):
+            memory = _bench.process_memory(w)
+            print(f"worker {w}: {_bench.memory_line(memory)}  RSS {_bench.verdict(memory['rss'], TARGET_RSS_MB)}")
+            figures.update({f"worker {kind}": value for kind, value in memory.items()})
+        print(f"master {server.pid}: {_bench.memory_line(_bench.process_memory(server.pid))}")
+        print(_bench.MEMORY_NOTE)
+    return figures
 
 
 def login(opener, base: str) -> None:
@@ -284,25 +237,69 @@ def post(opener, base: str, payload: dict) -> tuple[float, dict]:
     return elapsed, (json.loads(body).get("response", {}) if body else {})
 
 
+def bench_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
+    """Every measurement on one model folder, printed; its figures for the side-by-side tables."""
+    os.environ["CREDIT_MODEL_DIR"] = str(model_dir)
+    import pyarrow.parquet as pq
+
+    all_ids = pq.read_table(model_dir / "portfolio.parquet", columns=["SK_ID_CURR"]).column(0).to_numpy()
+    ids = [int(i) for i in np.random.default_rng(args.seed).choice(all_ids, size=args.n, replace=False)]
+    print(f"portfolio: {len(all_ids):,} clients in {model_dir}; {args.n} random clients (seed {args.seed}); "
+          f"load average {os.getloadavg()[0]:.2f}")
+    figures: dict[str, float] = {"clients": len(all_ids)}
+    with tempfile.TemporaryDirectory() as tmp:
+        # in-process first: it builds the app whose page module names the callbacks' component ids
+        app, in_process = bench_in_process(ids, f"sqlite:///{tmp}/inprocess.sqlite3", measure=not args.skip_in_process)
+        figures.update({f"in-proc {name}": value for name, value in in_process.items()})
+        if not args.skip_gunicorn:
+            figures.update(bench_gunicorn(app, model_dir, ids, f"sqlite:///{tmp}/gunicorn.sqlite3",
+                                          Path(tmp) / "gunicorn.log"))
+    return figures
+
+
+def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
+    """The folders side by side: one row each, then the ratios to the first folder's."""
+    from _bench import select, side_by_side
+
+    names = [SHORT[name] for name in (*opening_names(), CACHED)]
+    print()
+    print(side_by_side("start-up (s) and size:", rows, ["clients", "start s", "page s"], fmt={"clients": "{:,.0f}"}))
+    print(side_by_side("p95 ms, in process:", select(rows, {n: f"in-proc {n}" for n in (*names, "opening")})))
+    print(side_by_side("p95 ms, through gunicorn (1 worker):",
+                       select(rows, {n: f"http {n}" for n in names if n != "cached"})))
+    print(side_by_side("worker memory, MB:", select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}),
+                       fmt="{:.0f}"))
+
+
+def opening_names() -> list[str]:
+    return ["render (file, score, reasons)", "waterfall", "simulator: the file's terms", "simulator: first run",
+            "comparison (histograms)", "scatter (cohort points)", SEARCH]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, required=True, help="servable model folder (with portfolio.parquet)")
+    parser.add_argument("--model-dir", type=Path, action="append", required=True,
+                        help="servable model folder (with portfolio.parquet); repeat it to compare sizes side by side")
     parser.add_argument("--n", type=positive_int, default=200, help="random clients per measurement (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the clients drawn (default: %(default)s)")
     parser.add_argument("--skip-gunicorn", action="store_true", help="do not measure through a gunicorn server")
     parser.add_argument("--skip-in-process", action="store_true", help="do not measure the in-process Flask test client")
+    parser.add_argument("--json-out", type=Path, help="also write the figures as JSON (how a run per folder reports)")
     args = parser.parse_args(argv)
-    os.environ["CREDIT_MODEL_DIR"] = str(args.model_dir.resolve())
-    import pyarrow.parquet as pq
-
-    all_ids = pq.read_table(args.model_dir / "portfolio.parquet", columns=["SK_ID_CURR"]).column(0).to_numpy()
-    ids = [int(i) for i in np.random.default_rng(args.seed).choice(all_ids, size=args.n, replace=False)]
-    print(f"portfolio: {len(all_ids):,} clients in {args.model_dir}; {args.n} random clients (seed {args.seed})")
-    with tempfile.TemporaryDirectory() as tmp:
-        # in-process first: it builds the app whose page module names the callbacks' component ids
-        app = bench_in_process(ids, f"sqlite:///{tmp}/inprocess.sqlite3", measure=not args.skip_in_process)
-        if not args.skip_gunicorn:
-            bench_gunicorn(app, args.model_dir.resolve(), ids, f"sqlite:///{tmp}/gunicorn.sqlite3")
+    missing = [d for d in args.model_dir if not (d / "portfolio.parquet").is_file()]
+    if missing:
+        print(f"error: --model-dir {missing[0]}: no portfolio.parquet in it (scripts/build_portfolio.py writes one)",
+              file=sys.stderr)
+        return 2
+    if len(args.model_dir) == 1:
+        figures = bench_folder(args.model_dir[0].resolve(), args)
+        if args.json_out:
+            args.json_out.write_text(json.dumps(figures))
+        return 0
+    # one fresh process per folder: a size's memory and caches never count in the next one's figures
+    argv = _bench.without_option(sys.argv[1:] if argv is None else argv, "--model-dir")
+    results = _bench.run_per_folder(Path(__file__), argv, [d.resolve() for d in args.model_dir])
+    print_tables([(_bench.folder_label(d), r) for d, r in zip(args.model_dir, results, strict=True)])
     return 0
 
 

@@ -1,6 +1,7 @@
 """Benchmark the portfolio page at full Home Credit size: callback latency and worker memory.
 
     python scripts/benchmark_portfolio.py --model-dir data/bench/portfolio-model --n 200
+    python scripts/benchmark_portfolio.py --model-dir data/bench/model --model-dir data/bench10/model
 
 When ``--model-dir`` has no ``portfolio.parquet`` yet, the 356,255-client synthetic portfolio is
 generated (``scripts/generate_portfolio.py``, into data/bench/, git-ignored) and scored with
@@ -9,7 +10,11 @@ generated (``scripts/generate_portfolio.py``, into data/bench/, git-ignored) and
 Then, in-process and server-side (inside a request as a manager, so the audit write of an export is
 included), over ``--n`` random filter combinations never seen before (cold memoisation caches):
 p50/p95 of each portfolio callback next to a baseline measured in the same run (the trivial
-callback that shows group B's form), and the process's resident memory.
+callback that shows group B's form), and the process's memory (RSS, anonymous, file-backed, PSS).
+With ``--model-dir`` given several times, each folder is measured in a fresh process of its own and
+the figures are then printed side by side, one row per folder, with their ratio to the first
+folder's (two sizes compared in the same run, on the same machine load). No server is started here
+(``benchmark_app.py`` and ``benchmark_load.py`` measure gunicorn's start-up and workers).
 Targets: p95 <= 300 ms for a change of filters, RSS <= 512 MB (the worker also serves the client
 file). Timings are reported, never asserted in tests.
 """
@@ -35,12 +40,20 @@ TARGET_P95_MS, TARGET_RSS_MB = 300.0, 512
 N_LABELLED, N_NEW = 307_511, 48_744
 
 
-def memory() -> str:
-    values = {}
+SHORT = {"URL update": "url", "group A: key figures + 3 charts (new filter)": "group A",
+         "table page 1 (new filter)": "table p1", "table: sort + jump to page 1-50": "table sort",
+         "compare A and B (B new, A cached)": "compare", "chart option change (cached group)": "chart opt"}
+
+
+def peak_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            values[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return f"RSS {values.get('VmRSS', float('nan')):.0f} MB (peak {values.get('VmHWM', float('nan')):.0f} MB)"
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def memory() -> str:
+    return f"{_bench.memory_line(_bench.process_memory())} (peak RSS {peak_mb():.0f} MB)"
 
 
 def report(name: str, times: list[float], baseline_p95: float | None = None,
@@ -94,17 +107,39 @@ def random_form(rng: random.Random, options: dict[str, list[str]]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, default=ROOT / "data" / "bench" / "portfolio-model",
-                        help="servable model folder built for the benchmark (default: %(default)s)")
+    default_dir = ROOT / "data" / "bench" / "portfolio-model"
+    parser.add_argument("--model-dir", type=Path, action="append",
+                        help=f"servable model folder built for the benchmark (default: {default_dir}); "
+                             "repeat it to compare sizes side by side")
     parser.add_argument("--source-model", type=Path, default=ROOT / "model" / "demo",
                         help="model whose files are served (default: %(default)s)")
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data" / "bench",
                         help="folder of the generated full-size portfolio (default: %(default)s)")
     parser.add_argument("--n", type=positive_int, default=200, help="random filter combinations (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=7, help="random seed of the filters (default: %(default)s)")
+    parser.add_argument("--json-out", type=Path, help="also write the figures as JSON (how a run per folder reports)")
     args = parser.parse_args(argv)
+    model_dirs = args.model_dir or [default_dir]
+    if len(model_dirs) > 1:
+        # one fresh process per folder: a size's memory and caches never count in the next one's figures
+        argv = _bench.without_option(sys.argv[1:] if argv is None else argv, "--model-dir")
+        results = _bench.run_per_folder(Path(__file__), argv, model_dirs)
+        rows = [(_bench.folder_label(d), r) for d, r in zip(model_dirs, results, strict=True)]
+        print()
+        print(_bench.side_by_side("size and load time:", rows, ["clients", "load s"], fmt={"clients": "{:,.0f}"}))
+        print(_bench.side_by_side(f"p95 ms (target {TARGET_P95_MS:.0f}):", rows, list(SHORT.values())))
+        print(_bench.side_by_side("memory after the run, MB:", rows, ["rss", "anon", "file", "pss", "peak rss"],
+                                  fmt="{:.0f}"))
+        return 0
+    return bench_folder(model_dirs[0], args)
+
+
+def bench_folder(model_dir: Path, args: argparse.Namespace) -> int:
+    """Every measurement on one model folder, printed (and written to ``--json-out``)."""
+    import json
     import os
 
+    args.model_dir = model_dir
     if ensure_portfolio(args.model_dir, args.source_model, args.data_dir):
         # measure memory in a fresh process, as a worker would start: not after scoring 356k clients
         os.execv(sys.executable, [sys.executable, *sys.argv])
@@ -122,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     an = page.analysis()
-    print(f"portfolio of {len(an.frame):,} clients loaded and indexed in {time.perf_counter() - started:.1f} s; {memory()}")
+    load_s = time.perf_counter() - started
+    print(f"portfolio of {len(an.frame):,} clients loaded and indexed in {load_s:.1f} s; {memory()}")
     options = {f: v for f, v in page._options(an).items() if len(v) > 1}
     rng = random.Random(args.seed)
     sorts = [None, "PROBA_DEFAULT", "AMT_CREDIT", "AGE_YEARS", "GRADE", "OUTCOME"]
@@ -164,8 +200,11 @@ def main(argv: list[str] | None = None) -> int:
     report("baseline (trivial callback)", baseline, target=None)
     for name, values in times.items():
         report(name, values, base_p95)
-    rss = memory()
-    print(f"after the run: {rss}")
+    print(f"after the run: {memory()}")
+    if args.json_out:
+        figures = {"clients": len(an.frame), "load s": load_s, **_bench.process_memory(), "peak rss": peak_mb(),
+                   **{SHORT[name]: percentiles(values)[1] for name, values in times.items()}}
+        args.json_out.write_text(json.dumps(figures))
     return 0
 
 

@@ -97,6 +97,11 @@ def _members(model: ServedModel, client_id: int, keys: tuple[str, ...]) -> np.nd
                            cohort_mask=functools.partial(_cohort_mask, model))
 
 
+def warm_up(model: ServedModel) -> None:
+    """The whole-portfolio distribution a client file shows first (its default chart)."""
+    model.memoised(_everyone_of)(DEFAULT_FEATURE)
+
+
 # --- inputs -----------------------------------------------------------------------------------------
 def similarity_keys(keys) -> tuple[str, ...]:
     """Only known attributes, in a stable order (a forged value is ignored, not an error)."""

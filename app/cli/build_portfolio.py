@@ -35,7 +35,7 @@ from app.scoring.bundle import (
     ModelBundle,
     ModelNotFoundError,
 )
-from app.scoring.column_store import store_dir
+from app.scoring.column_store import StoreError, store_dir
 from app.scoring.data import DataValidationError
 from app.scoring.loan_terms import TERM_MODEL_FILE
 from app.scoring.portfolio_build import DEFAULT_BUCKET_ROWS, stream_portfolio
@@ -89,11 +89,15 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.copy2(args.model_dir / name, args.out / name)
         columns_started = time.perf_counter()
         # the memory-mapped columns the workers serve, built here rather than at the web start
-        open_served_portfolio(bundle, args.out / PORTFOLIO_FILE)
+        if open_served_portfolio(bundle, args.out / PORTFOLIO_FILE).mapped is None:
+            raise OSError(f"the served column store could not be written beside {args.out / PORTFOLIO_FILE}")
         print(f"served column store written in {time.perf_counter() - columns_started:.1f} s -> "
               f"{store_dir(args.out / PORTFOLIO_FILE)}", file=sys.stderr)
     except DataValidationError as exc:  # a row found bad mid-way, or a client in both files
         _remove_if_empty(args.out, created)
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except StoreError as exc:  # the served columns of a damaged or foreign portfolio
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # a parent that is a file, read-only folder, full disk

@@ -9,22 +9,25 @@ the kernel can drop under memory pressure and read again. The frame is built ove
 arrays without a copy (pandas keeps them as they are), so a worker's private memory no longer
 grows with the portfolio.
 
-Layout: ``portfolio.columns/`` beside ``portfolio.parquet``, holding ``manifest.json`` (format
-version, the parquet's fingerprint, the key of the precomputed arrays, each column's dtype and
-categories) and the arrays: ``frame/<column>.npy`` and ``<group>/<name>.npy``. A store is written
-into a staging folder and renamed into place once complete, so a reader never sees half of it
-and several processes building at once cannot corrupt it; a store whose fingerprint or key no
-longer matches (the portfolio was rebuilt, the threshold changed, this format changed) is rebuilt.
+Layout: ``portfolio.columns`` beside ``portfolio.parquet``, a link to one version folder holding
+``manifest.json`` (format version, the parquet's fingerprint, the key of the precomputed arrays,
+each column's dtype and categories), the arrays (``frame/<column>.npy``, ``<group>/<name>.npy``)
+and the full rows in shards (``rows/``). One process builds at a time (a lock file), into a
+staging folder published by replacing the link (:func:`build_store`), so a reader never sees half
+a store; a store whose fingerprint (:func:`fingerprint`) or key no longer matches (the portfolio
+was rewritten, the threshold changed, this format changed) is rebuilt.
 
 The parquet is read in batches: building the store of a 10x portfolio takes bounded memory.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -61,9 +64,22 @@ def store_dir(parquet_path: Path) -> Path:
 
 
 def fingerprint(parquet_path: Path) -> dict:
-    """What identifies the portfolio file a store was built from (a rebuilt file has another)."""
-    stat = parquet_path.stat()
-    return {"file": parquet_path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    """What identifies the portfolio file a store was built from: its size, its modification time
+    and a digest of its footer (every column chunk's offsets, sizes and statistics). A rewrite
+    changes the time, and a file put in its place with an old time (``cp -p``) has another footer
+    unless it holds the same data; a copy that keeps times (tar, a PaaS slug, ``cp -p``) keeps its
+    store, one that does not gets it rebuilt."""
+    mtime_ns = parquet_path.stat().st_mtime_ns
+    with open(parquet_path, "rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        if size < 12:
+            raise StoreError(f"{parquet_path.name} is not a Parquet file")
+        handle.seek(size - 8)
+        footer_length = int.from_bytes(handle.read(4), "little")
+        handle.seek(max(size - 8 - footer_length, 0))
+        digest = hashlib.sha256(handle.read(footer_length)).hexdigest()
+    return {"file": parquet_path.name, "size": size, "mtime_ns": mtime_ns, "footer_sha256": digest}
 
 
 @dataclass(frozen=True)
@@ -96,9 +112,13 @@ class MappedStore:
 
 
 def open_store(parquet_path: Path, key: dict) -> MappedStore | None:
-    """The store of ``parquet_path`` when it is complete and current for ``key``, else None."""
-    directory = store_dir(parquet_path)
+    """The store of ``parquet_path`` when it is complete and current for ``key``, else None.
+
+    The link is resolved once: the store opened is one immutable version folder, whose arrays and
+    shards stay those of this version even when a newer one is published meanwhile.
+    """
     try:
+        directory = store_dir(parquet_path).resolve(strict=True)
         manifest = json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
         if manifest.get("format_version") != FORMAT_VERSION or manifest.get("source") != fingerprint(parquet_path) \
                 or manifest.get("key") != _jsonable(key):
@@ -111,48 +131,95 @@ def open_store(parquet_path: Path, key: dict) -> MappedStore | None:
 def build_store(parquet_path: Path, key: dict, columns: list[str], derive: Derive | None = None,
                 optional: tuple[str, ...] = (), extras: Extras | None = None,
                 batch_rows: int | None = None) -> MappedStore:
-    """Write the store of ``parquet_path`` (staging folder, then renamed into place) and open it.
+    """Write the store of ``parquet_path`` and open it (or open the one another process just built).
 
     ``columns`` (with ``optional`` ones when the file has them) are stored as the served frame
     reads them: text as categories (in order of first appearance), floats narrowed to float32
     except the target; ``derive`` adds computed columns batch by batch; ``extras`` computes the
     pages' per-client arrays from the mapped frame, stored under their group names.
+
+    One builder at a time per portfolio (a lock file): a process that waited for another's build
+    opens that one instead of building again. The store is written into a staging folder, which
+    becomes a version folder that the link ``portfolio.columns`` then points to (replacing a link
+    is atomic), so a reader never sees a half-written store and a worker still serving the
+    previous version keeps reading its own files; versions older than the previous one, and
+    staging folders left by a killed build, are removed by the next build.
     """
     final = store_dir(parquet_path)
-    staging = final.with_name(f".{final.name}.staging-{uuid.uuid4().hex[:8]}")
-    source = fingerprint(parquet_path)
-    try:
-        staging.mkdir(parents=True)
-        specs = _write_frame(parquet_path, staging / "frame", columns, optional, derive, batch_rows or BATCH_ROWS)
-        _write_shards(parquet_path, staging / "rows", SHARD_ROWS)
-        manifest = {"format_version": FORMAT_VERSION, "source": source, "key": _jsonable(key),
-                    "index": ID_COLUMN, "columns": specs, "groups": {}}
-        if extras is not None:
-            frame = _mapped(staging, manifest).frame
-            for group, (arrays, meta) in extras(frame).items():
-                (staging / group).mkdir()
-                for name, array in arrays.items():
-                    values = array() if callable(array) else array
-                    np.save(staging / group / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
-                    del values
-                manifest["groups"][group] = {"arrays": list(arrays), "meta": _jsonable(meta)}
-        (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        _publish(staging, final)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with _build_lock(final):
+        current = open_store(parquet_path, key)
+        if current is not None:
+            return current
+        _remove_leftovers(final)
+        staging = final.with_name(f".{final.name}.staging-{uuid.uuid4().hex[:8]}")
+        source = fingerprint(parquet_path)
+        try:
+            staging.mkdir(parents=True)
+            _write_store(parquet_path, staging, source, key, columns, derive, optional, extras, batch_rows or BATCH_ROWS)
+            version = final.with_name(f".{final.name}.v-{uuid.uuid4().hex[:12]}")
+            os.replace(staging, version)
+            _point(final, version)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     opened = open_store(parquet_path, key)
     if opened is None:  # the portfolio file changed while the store was being built
         raise StoreError(f"{parquet_path} changed while its column store was being built; start again")
     return opened
 
 
-def _publish(staging: Path, final: Path) -> None:
-    """Swap the complete staging folder in: the old store moves aside first, then goes."""
-    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:8]}")
-    if final.exists():
-        os.replace(final, old)  # a reader that opened it keeps its mapped files (unlinked, not gone)
-    os.replace(staging, final)
-    shutil.rmtree(old, ignore_errors=True)
+def _write_store(parquet_path: Path, staging: Path, source: dict, key: dict, columns: list[str],
+                 derive: Derive | None, optional: tuple[str, ...], extras: Extras | None, batch_rows: int) -> None:
+    specs = _write_frame(parquet_path, staging / "frame", columns, optional, derive, batch_rows)
+    _write_shards(parquet_path, staging / "rows", SHARD_ROWS)
+    manifest = {"format_version": FORMAT_VERSION, "source": source, "key": _jsonable(key),
+                "index": ID_COLUMN, "columns": specs, "groups": {}}
+    if extras is not None:
+        frame = _mapped(staging, manifest).frame
+        for group, (arrays, meta) in extras(frame).items():
+            (staging / group).mkdir()
+            for name, array in arrays.items():
+                values = array() if callable(array) else array
+                np.save(staging / group / f"{name}.npy", np.ascontiguousarray(values), allow_pickle=False)
+                del values
+            manifest["groups"][group] = {"arrays": list(arrays), "meta": _jsonable(meta)}
+    (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@contextmanager
+def _build_lock(final: Path) -> Iterator[None]:
+    """An exclusive lock on ``.portfolio.columns.lock`` (released by the kernel if the holder dies)."""
+    import fcntl
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    with open(final.with_name(f".{final.name}.lock"), "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _point(final: Path, version: Path) -> None:
+    """Make the link ``final`` point to ``version`` in one atomic step (a store of the first
+    layout, a real folder, is removed first)."""
+    if final.is_dir() and not final.is_symlink():
+        shutil.rmtree(final)
+    link = final.with_name(f".{final.name}.link-{uuid.uuid4().hex[:8]}")
+    os.symlink(version.name, link)
+    os.replace(link, final)
+
+
+def _remove_leftovers(final: Path) -> None:
+    """Under the build lock no other build runs: every staging folder is a killed build's; of the
+    versions, the current one and the one before stay (a worker may still serve it)."""
+    for path in final.parent.glob(f".{final.name}.staging-*"):
+        shutil.rmtree(path, ignore_errors=True)
+    for path in final.parent.glob(f".{final.name}.link-*"):
+        path.unlink(missing_ok=True)
+    current = final.resolve() if final.is_symlink() else None
+    for path in final.parent.glob(f".{final.name}.v-*"):
+        if path != current:  # older than the one about to become the previous version
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _write_frame(parquet_path: Path, directory: Path, columns: list[str], optional: tuple[str, ...],
@@ -167,13 +234,14 @@ def _write_frame(parquet_path: Path, directory: Path, columns: list[str], option
         raise StoreError(f"{parquet_path.name} has no column {', '.join(missing[:5])}")
     text = [c for c in wanted if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)]
     categories = _categories(parquet, text, batch_rows)
+    nullable = _nullable(parquet, wanted)
     n = parquet.metadata.num_rows
     directory.mkdir()
     outputs: dict[str, np.memmap] = {}
     specs: dict[str, dict] = {}
     start = 0
     for batch in parquet.iter_batches(batch_size=batch_rows, columns=wanted):
-        frame = _batch_frame(batch, text, categories)
+        frame = _batch_frame(batch, text, categories, nullable)
         if derive is not None:
             frame = derive(frame)
         if not outputs:
@@ -233,6 +301,21 @@ def read_groups(parquet: pq.ParquetFile, first_ids: np.ndarray, ids: np.ndarray,
     return parts
 
 
+def _nullable(parquet: pq.ParquetFile, names: list[str]) -> frozenset[str]:
+    """Columns with a missing value somewhere in the file (from the footer's statistics; a column
+    without statistics counts as nullable): an integer column among them is stored as float64."""
+    metadata, schema = parquet.metadata, parquet.schema_arrow
+    found = set()
+    for name in names:
+        index = schema.get_field_index(name)
+        for group in range(metadata.num_row_groups):
+            stats = metadata.row_group(group).column(index).statistics
+            if stats is None or not stats.has_null_count or stats.null_count > 0:
+                found.add(name)
+                break
+    return frozenset(found)
+
+
 def _categories(parquet: pq.ParquetFile, text: list[str], batch_rows: int) -> dict[str, list[str]]:
     """Every value of each text column, in order of first appearance (a first pass over them only)."""
     found: dict[str, dict[str, None]] = {c: {} for c in text}
@@ -244,7 +327,8 @@ def _categories(parquet: pq.ParquetFile, text: list[str], batch_rows: int) -> di
     return {name: list(values) for name, values in found.items()}
 
 
-def _batch_frame(batch: pa.RecordBatch | pa.Table, text: list[str], categories: dict[str, list[str]]) -> pd.DataFrame:
+def _batch_frame(batch: pa.RecordBatch | pa.Table, text: list[str], categories: dict[str, list[str]],
+                 nullable: frozenset[str] = frozenset()) -> pd.DataFrame:
     """One batch as the served frame holds it: categories, float32 (the target stays float64)."""
     data: dict[str, object] = {}
     for name in batch.schema.names:
@@ -256,6 +340,8 @@ def _batch_frame(batch: pa.RecordBatch | pa.Table, text: list[str], categories: 
                                                    categories=cats, validate=False)
         elif pa.types.is_floating(column.type) and name != TARGET_COLUMN:
             data[name] = column.cast(pa.float32()).to_numpy(zero_copy_only=False)
+        elif pa.types.is_integer(column.type) and name in nullable:  # as pandas reads it: NaN for missing
+            data[name] = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
         else:
             data[name] = column.to_pandas() if not pa.types.is_floating(column.type) else \
                 column.to_numpy(zero_copy_only=False)
@@ -283,7 +369,10 @@ def _values(column: pd.Series, spec: dict, name: str) -> np.ndarray:
         if cats != spec["categories"]:
             raise StoreError(f"column {name}: its categories differ from one batch to the next")
         return column.cat.codes.to_numpy()
-    return column.to_numpy()
+    values = column.to_numpy()
+    if values.dtype.str != spec["dtype"]:  # e.g. integers in the first batch, missing values later
+        raise StoreError(f"column {name}: {values.dtype} in a later batch, {spec['dtype']} in the first")
+    return values
 
 
 def _plain(value):

@@ -77,6 +77,8 @@ class GroupArrays:
     def compute(cls, frame: pd.DataFrame, threshold: float) -> GroupArrays:
         """From the served frame (indexed by client id, sorted) and the decision threshold."""
         proba = read_only(frame["PROBA_DEFAULT"].to_numpy(dtype=np.float64))
+        if np.isnan(proba).any():  # the counts treat every client as granted or refused
+            raise ValueError(f"{int(np.isnan(proba).sum())} clients of the portfolio have no probability of default")
         target = read_only(frame["TARGET"].to_numpy(dtype=np.float64))
         labelled = read_only(frame["IS_LABELLED"].to_numpy(dtype=bool))
         known = read_only(labelled & ~np.isnan(target))
@@ -104,8 +106,8 @@ class GroupArrays:
             outcome=outcome,
             refused_oof=read_only(np.where(np.isnan(oof := frame["PROBA_OOF"].to_numpy(dtype=np.float64)), proba, oof)
                                   >= threshold),
-            credit_or_0=read_only(np.nan_to_num(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
-            loss=read_only(np.nan_to_num(proba * frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
+            credit_or_0=read_only(_nan_as_0(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
+            loss=read_only(_nan_as_0(proba * frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
             refused=refused, score_bins=read_only(score_bins.astype(np.int16)), score_edges=score_edges,
             threshold_bin=at_threshold,
             segments=MappingProxyType(segments),
@@ -141,6 +143,11 @@ class GroupArrays:
                                                    for k, v in meta["feature_edges"].items()}),
                    feature_bins=MappingProxyType(group("feature_bins.")), ranks=MappingProxyType(group("rank.")),
                    keys=MappingProxyType(group("key.")))
+
+
+def _nan_as_0(values: np.ndarray) -> np.ndarray:
+    """Missing amounts count 0 in a sum (as np.nansum), infinite ones stay infinite."""
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

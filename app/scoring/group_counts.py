@@ -25,14 +25,13 @@ A_ONLY, B_ONLY, BOTH = 1, 2, 3  # membership index of cross_counts' second axis 
 
 
 def static_key(cells: np.ndarray, n_cells: int, classes: np.ndarray, n_classes: int) -> np.ndarray:
-    """The part of :func:`cross_counts`' key that does not depend on the group (int16, one per
-    client): ``class x 4 x n_cells + cell``, or ``n_classes x 4 x n_cells`` (discarded) for a client
+    """The part of :func:`cross_counts`' key that does not depend on the group (int16 when it
+    fits, one per client): ``class x 4 x n_cells + cell``, or ``n_classes x 4 x n_cells`` (discarded) for a client
     without a cell (-1) or whose class counts nowhere. Precomputed once per chart and portfolio."""
     size = n_classes * 4 * n_cells
-    if size + 4 * n_cells >= np.iinfo(np.int16).max:
-        raise ValueError(f"{n_classes} classes x {n_cells} cells do not fit a 16-bit key")
-    key = classes.astype(np.int16) * np.int16(4 * n_cells) + cells.astype(np.int16)
-    return np.where((cells >= 0) & (classes < n_classes), key, np.int16(size)).astype(np.int16)
+    small = np.dtype(np.int16 if size + 4 * n_cells < np.iinfo(np.int16).max else np.int32)  # int32: thousands of bins
+    key = classes.astype(small) * np.asarray(4 * n_cells, dtype=small) + cells.astype(small)
+    return np.where((cells >= 0) & (classes < n_classes), key, np.asarray(size, dtype=small)).astype(small)
 
 
 def cross_counts(key: np.ndarray, n_cells: int, n_classes: int, a: np.ndarray,
@@ -46,7 +45,7 @@ def cross_counts(key: np.ndarray, n_cells: int, n_classes: int, a: np.ndarray,
     """
     member = _as_int8(a) if b is None else _as_int8(a) + 2 * _as_int8(b)  # 1 A only, 2 B only, 3 both
     size = n_classes * 4 * n_cells
-    full = key + member.astype(np.int16) * np.int16(n_cells)
+    full = key + member.astype(key.dtype) * key.dtype.type(n_cells)
     return np.bincount(full, minlength=size + 4 * n_cells)[:size].reshape(n_classes, 4, n_cells)
 
 
@@ -83,7 +82,7 @@ def group_kpis(mask: np.ndarray, arrays: GroupArrays, threshold: float, costs: C
         weights = mask.astype(np.float64)  # a dot product is ~10x faster than a masked sum at 3.56M
         out.update(approval_rate=np.count_nonzero(mask & ~arrays.refused) / n,
                    mean_proba=float(np.dot(arrays.proba, weights)) / n,
-                   exposure=float(np.dot(arrays.credit_or_0, weights)),
+                   exposure=float(np.dot(arrays.credit_or_0, weights)),  # inf stays inf, NaN counts 0
                    expected_loss=float(np.dot(arrays.loss, weights)))
     if outcomes_described:
         defaulted = arrays.outcome == 1

@@ -292,5 +292,5 @@ class PortfolioAnalysis:
                 and column != "SK_ID_CURR":
             missing = np.isnan(self.frame[column].to_numpy()[rows].astype(np.float64))  # the group's rows only
         elif column in self.frame and column != "SK_ID_CURR":
-            missing = self.frame[column].cat.codes.to_numpy()[rows] < 0
+            missing = self.frame[column].array.codes[rows] < 0  # the mapped codes, not a copy
         return np.where(missing, key + 2 * n, n - key)

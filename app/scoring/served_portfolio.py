@@ -12,10 +12,13 @@ from pathlib import Path
 
 from app.scoring.bundle import ModelBundle
 from app.scoring.cohorts import add_derived_columns
+from app.scoring.column_store import StoreError
 from app.scoring.portfolio import PortfolioStore
 from app.scoring.schema import DATE_COLUMN
 
 log = logging.getLogger(__name__)
+#: Above this many clients a portfolio is never held in a worker's own memory (no store: an error)
+IN_MEMORY_LIMIT = 500_000
 
 #: Columns the pages filter, show and plot, memory-mapped for every client (the rest is read from
 #: disk for the one client on screen). Keep this list short: it sets the pages the workers touch.
@@ -43,9 +46,18 @@ def precomputed_arrays(bundle: ModelBundle):
 
 
 def store_key(bundle: ModelBundle) -> dict:
-    """When the precomputed arrays go stale besides a rebuilt portfolio: another threshold, other
-    served columns (this code's version of them)."""
-    return {"threshold": float(bundle.threshold), "columns": list(SERVED_COLUMNS), "optional": [DATE_COLUMN]}
+    """When the precomputed arrays go stale besides a rewritten portfolio: another threshold, other
+    served columns, other segments, features, bins or age bands (``column_store.FORMAT_VERSION``
+    covers the rest of how they are computed)."""
+    from app.scoring import group_arrays
+    from app.scoring.comparison import COMPARISON_FEATURES
+    from app.scoring.fairness import AGE_BANDS
+
+    return {"threshold": float(bundle.threshold), "columns": list(SERVED_COLUMNS), "optional": [DATE_COLUMN],
+            # what the precomputed arrays are made of: a release that changes it rebuilds the store
+            "definitions": {"segments": group_arrays.SEGMENTS, "features": group_arrays.FEATURES,
+                            "sortable": group_arrays.SORTABLE, "bins": [group_arrays.SCORE_BINS, group_arrays.FEATURE_BINS],
+                            "comparison": COMPARISON_FEATURES, "age_bands": [list(map(str, b)) for b in AGE_BANDS]}}
 
 
 def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
@@ -56,6 +68,13 @@ def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
         return PortfolioStore.open_mapped(path, columns, store_key(bundle), derive=add_derived_columns,
                                           optional=(DATE_COLUMN,), extras=precomputed_arrays(bundle))
     except OSError as exc:
+        import pyarrow.parquet as pq
+
+        rows = pq.ParquetFile(path).metadata.num_rows
+        if rows > IN_MEMORY_LIMIT:  # ~250 bytes a client in each worker: a 512 MB worker would be killed
+            raise StoreError(f"the column store of {path} cannot be written ({exc.strerror or exc}) and "
+                             f"{rows:,} clients do not fit in a worker's memory: free disk space or make the "
+                             "folder writable, then rerun scripts/build_portfolio.py") from exc
         log.warning("column store of %s not written (%s): the portfolio is held in this process's memory",
                     path, exc.strerror or exc)
         return PortfolioStore.open(path, columns=columns, derive=add_derived_columns,

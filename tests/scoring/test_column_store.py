@@ -44,6 +44,12 @@ def opened(path, **kwargs):
                                       **kwargs)
 
 
+def listing(portfolio) -> list[str]:
+    """The folder's entries, version folders as "version", the build lock left out."""
+    names = [p.name for p in portfolio.parent.iterdir() if not p.name.endswith(".lock")]
+    return sorted("version" if ".columns.v-" in n else n for n in names)
+
+
 def is_mapped(array: np.ndarray) -> bool:
     """Whether the array's memory is a mapped file (follows the chain of views to its owner)."""
     base = array
@@ -126,7 +132,7 @@ def test_a_failed_build_leaves_no_store_and_no_staging(portfolio):
     with pytest.raises(RuntimeError):
         opened(portfolio, extras=broken)
     assert not store_dir(portfolio).exists()
-    assert [p.name for p in portfolio.parent.iterdir()] == ["portfolio.parquet"]
+    assert listing(portfolio) == ["portfolio.parquet"]
 
 
 def test_a_missing_column_is_a_clear_error(portfolio):
@@ -161,7 +167,7 @@ def test_workers_building_at_once_all_get_a_whole_store(portfolio):
         t.join()
     assert errors == [] and results == [600, 600, 600]
     assert open_store(portfolio, KEY) is not None
-    assert sorted(p.name for p in portfolio.parent.iterdir()) == ["portfolio.columns", "portfolio.parquet"]
+    assert listing(portfolio) == ["portfolio.columns", "portfolio.parquet", "version"]  # built once
 
 
 def test_an_empty_portfolio_opens(tmp_path):
@@ -205,4 +211,59 @@ def test_a_folder_where_no_store_can_be_written_serves_from_memory(portfolio, mo
     monkeypatch.setattr(column_store, "_write_frame", full_disk)
     store = open_served_portfolio(Bundle(), portfolio)
     assert store.mapped is None and len(store.frame) == 600 and "held in this process's memory" in caplog.text
-    assert [p.name for p in portfolio.parent.iterdir()] == ["portfolio.parquet"]  # no staging folder left
+    assert listing(portfolio) == ["portfolio.parquet"]  # no staging folder left
+    monkeypatch.setattr(served_portfolio, "IN_MEMORY_LIMIT", 599)  # too many clients for a worker's memory
+    with pytest.raises(StoreError, match="600 clients do not fit in a worker's memory"):
+        open_served_portfolio(Bundle(), portfolio)
+
+
+def test_a_worker_keeps_its_version_while_a_new_store_is_published(portfolio):
+    old = opened(portfolio)
+    before = old.client_row(100_123)["AMT_CREDIT"].iloc[0]
+    write_file(portfolio, n=600, seed=9)  # same clients, other amounts: a rescored portfolio
+    new = opened(portfolio)
+    assert new.mapped.directory != old.mapped.directory
+    assert old.client_row(100_123)["AMT_CREDIT"].iloc[0] == before  # its own shards, not the new ones
+    assert float(old.frame.loc[100_123, "AMT_CREDIT"]) == float(before)
+    assert new.client_row(100_123)["AMT_CREDIT"].iloc[0] != before
+    write_file(portfolio, n=600, seed=10)
+    opened(portfolio)  # a third version: the first one goes, the previous one stays
+    assert listing(portfolio) == ["portfolio.columns", "portfolio.parquet", "version", "version"]
+
+
+def test_a_killed_build_leaves_nothing_the_next_build_keeps(portfolio):
+    opened(portfolio)
+    killed = portfolio.with_name(".portfolio.columns.staging-deadbeef")
+    (killed / "frame").mkdir(parents=True)
+    write_file(portfolio, n=600, seed=4)
+    opened(portfolio)
+    assert not killed.exists()
+
+
+def test_a_copied_portfolio_keeps_its_store_and_a_rewritten_one_does_not(portfolio, tmp_path):
+    import os
+    import shutil
+
+    opened(portfolio)
+    copy = tmp_path / "copy"
+    shutil.copytree(portfolio.parent, copy, symlinks=True)  # a deployed slug: new inodes, times kept
+    assert open_store(copy / "portfolio.parquet", KEY) is not None
+    os.utime(copy / "portfolio.parquet", ns=(1, 1))  # a copy that did not keep the time: rebuilt, to be safe
+    assert open_store(copy / "portfolio.parquet", KEY) is None
+    frame = pq.read_table(portfolio).to_pandas()
+    frame.loc[5, "AMT_CREDIT"] += 1.0  # the same size, the same footer, another amount
+    stat = portfolio.stat()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), portfolio, row_group_size=128)
+    assert portfolio.stat().st_size == stat.st_size and open_store(portfolio, KEY) is None
+
+
+def test_an_integer_column_with_missing_values_later_is_stored_as_floats(tmp_path, monkeypatch):
+    monkeypatch.setattr(column_store, "BATCH_ROWS", 50)
+    path = write_file(tmp_path / "portfolio.parquet")
+    table = pq.read_table(path)
+    counts = pa.array([1] * 500 + [None] * 100, type=pa.int64())  # no missing value in the first batches
+    pq.write_table(table.append_column("CNT_FAM_MEMBERS", counts), path, row_group_size=128)
+    expected = PortfolioStore.open(path, columns=[*COLUMNS, "CNT_FAM_MEMBERS"]).frame["CNT_FAM_MEMBERS"]
+    mapped = build_store(path, KEY, [*COLUMNS, "CNT_FAM_MEMBERS"]).frame["CNT_FAM_MEMBERS"]
+    pd.testing.assert_series_equal(mapped, expected)
+    assert mapped.isna().sum() == 100

@@ -39,3 +39,27 @@ def test_group_kpis_are_cohorts_kpis(frame, share):
     assert {k: v for k, v in got.items() if k not in sums} == {k: v for k, v in expected.items() if k not in sums}
     for k in sums:
         assert got[k] == (None if expected[k] is None else pytest.approx(expected[k], rel=1e-12)), k
+
+
+def test_thousands_of_bins_take_a_wider_key_not_an_error():
+    rng = np.random.default_rng(0)
+    cells, classes = rng.integers(-1, 5000, 2000).astype(np.int16), rng.integers(0, 3, 2000).astype(np.int8)
+    a = rng.uniform(size=2000) < 0.5
+    key = static_key(cells, 5000, classes, 2)
+    assert key.dtype == np.int32
+    counts = cross_counts(key, 5000, 2, a)
+    assert np.array_equal(in_a(counts[1]), np.bincount(cells[a & (classes == 1) & (cells >= 0)], minlength=5000))
+
+
+def test_a_portfolio_with_a_client_without_probability_is_refused(frame):
+    broken = frame.copy()
+    broken.iloc[3, broken.columns.get_loc("PROBA_DEFAULT")] = np.nan
+    with pytest.raises(ValueError, match="1 clients of the portfolio have no probability"):
+        GroupArrays.compute(broken, 0.2)
+
+
+def test_an_infinite_amount_stays_infinite(frame):
+    wide = frame.copy()
+    wide.iloc[0, wide.columns.get_loc("AMT_CREDIT")] = np.inf
+    mask = np.ones(len(wide), dtype=bool)
+    assert group_kpis(mask, GroupArrays.compute(wide, 0.2), 0.2)["exposure"] == kpis(wide, 0.2)["exposure"] == np.inf

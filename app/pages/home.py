@@ -15,19 +15,19 @@ import logging
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import numpy as np
 from dash import Input, Output, dcc, html
 
 from app.components.portfolio_grid import grid_locale
 from app.i18n import translate
 from app.resources import served
 from app.scoring.bundle import ModelNotFoundError
-from app.scoring.schema import DATE_COLUMN
 from app.security.access import Role
 from app.security.audit import first_viewers, recent_files
 from app.security.db import utcnow
 from app.security.decisions import current_decisions
 from app.security.web import current_engine, current_username
-from app.security.worklist import QueueItem, age_days, all_dated, queue_items
+from app.security.worklist import QueueItem, age_days, work_queue
 from app.ui import Card, current_language, date_text, page_title
 
 log = logging.getLogger(__name__)
@@ -57,30 +57,37 @@ def queue_rows(items: list[QueueItem], lang: str, loaded: dt.datetime, now: dt.d
     } for i in items[:MAX_ROWS]]
 
 
+def _new_rows(model) -> np.ndarray:
+    """Positions of the new applications in the served frame (once per served model)."""
+    rows = np.flatnonzero(~model.portfolio.frame["IS_LABELLED"].to_numpy(dtype=bool))
+    rows.flags.writeable = False
+    return rows
+
+
 def queue_update(scope: str | None, lang: str) -> tuple[list[dict], object]:
     """(grid rows, count line) for "mine" or "all". Plain function for the tests."""
     engine, username = current_engine(), current_username()
     try:
-        frame = served().portfolio.frame
-        wanted = ["PROBA_DEFAULT", "DECISION", "GRADE", *([DATE_COLUMN] if DATE_COLUMN in frame.columns else [])]
-        new = frame.loc[~frame["IS_LABELLED"].astype(bool), wanted]
+        model = served()
+        frame = model.portfolio.frame
         if engine is None:
             raise OSError("no database")
-        items = queue_items(new, current_decisions(engine), first_viewers(engine),
-                            username=username if scope == "mine" else None)
+        queue = work_queue(frame, current_decisions(engine), first_viewers(engine),
+                           username=username if scope == "mine" else None,
+                           rows=model.memoised(_new_rows, 1)(), limit=MAX_ROWS)
         loaded = loaded_at()
     except (ModelNotFoundError, OSError):
         log.exception("work queue unavailable")
         return [], dbc.Alert(translate("queue.unavailable", lang), color="danger")
-    key = "queue.count_capped" if len(items) > MAX_ROWS else "queue.count"
-    age_help = (translate("queue.age_help_dated", lang) if all_dated(items)
+    key = "queue.count_capped" if queue.total > MAX_ROWS else "queue.count"
+    age_help = (translate("queue.age_help_dated", lang) if queue.all_dated
                 else translate("queue.age_help", lang, loaded=date_text(loaded.isoformat(), lang)))
     count = html.Div([
-        html.Span(translate(key, lang, shown=min(len(items), MAX_ROWS), total=len(items)), id=f"{COUNT}-text"),
+        html.Span(translate(key, lang, shown=len(queue.items), total=queue.total), id=f"{COUNT}-text"),
         html.Br(),
         html.Small(age_help, className="text-muted", id=f"{COUNT}-age-help"),
     ])
-    return queue_rows(items, lang, loaded, utcnow()), count
+    return queue_rows(queue.items, lang, loaded, utcnow()), count
 
 
 def RecentFiles(lang: str):

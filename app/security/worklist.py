@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from app.scoring.schema import DATE_COLUMN
@@ -30,31 +31,80 @@ class QueueItem:
     applied_on: dt.date | None = None  # the application's own date, when the data carry one
 
 
-def queue_items(applications: pd.DataFrame, decisions: dict[str, DecisionRecord], viewers: dict[str, str],
-                *, username: str | None = None) -> list[QueueItem]:
+@dataclasses.dataclass(frozen=True)
+class Queue:
+    """The first ``limit`` files of the queue, how many there are, and whether all carry a date."""
+
+    items: list[QueueItem]
+    total: int
+    all_dated: bool
+
+
+def work_queue(applications: pd.DataFrame, decisions: dict[str, DecisionRecord], viewers: dict[str, str],
+               *, username: str | None = None, rows: np.ndarray | None = None, limit: int | None = None) -> Queue:
     """The queue, highest probability first; ``username`` keeps the files assigned to that user only.
 
-    ``applications``: the portfolio's new applications (index SK_ID_CURR; PROBA_DEFAULT, DECISION, GRADE,
-    and APPLICATION_DATE when the portfolio has it).
+    ``applications``: index SK_ID_CURR; PROBA_DEFAULT, DECISION, GRADE, and APPLICATION_DATE when the
+    portfolio has it; ``rows``: the positions of the new applications in it (all rows by default),
+    so the served frame is passed as it is, never copied. Selected and sorted on arrays, and only
+    the ``limit`` files shown become objects: 487,440 new applications (a 10x portfolio) took 3.8 s
+    as one object each.
     """
+    ids = applications.index.to_numpy(dtype=np.int64)
+    rows = np.arange(len(ids)) if rows is None else np.asarray(rows, dtype=np.int64)
+    decided = {i: v for k, v in decisions.items() if (i := _as_id(k)) is not None}
+    viewed = {i: v for k, v in viewers.items() if (i := _as_id(k)) is not None}
+    final = np.array([k for k, v in decided.items() if v.is_final], dtype=np.int64)
+    keep = ~np.isin(ids[rows], final)
+    if username is not None:
+        theirs = [k for k in set(decided) | set(viewed) if _assigned(k, decided, viewed) == username]
+        keep &= np.isin(ids[rows], np.array(theirs, dtype=np.int64))
+    rows = rows[keep]
+    proba = applications["PROBA_DEFAULT"].to_numpy()[rows].astype(np.float64)
+    order = np.argsort(-proba, kind="stable")  # ties keep the portfolio's order (by client id)
+    dates = _dates(applications, rows)
+    chosen = order if limit is None else order[:limit]
+    shown = rows[chosen]  # only these rows are read as text and dates, and become objects
+    recommendation = applications["DECISION"].iloc[shown].to_numpy()
+    grade = applications["GRADE"].iloc[shown].to_numpy()
     items = []
-    dates = (pd.to_datetime(applications[DATE_COLUMN]) if DATE_COLUMN in applications.columns
-             else pd.Series(pd.NaT, index=applications.index, dtype="datetime64[ns]"))
-    for client_id, proba, recommendation, grade, date in zip(
-            applications.index, applications["PROBA_DEFAULT"], applications["DECISION"], applications["GRADE"], dates,
-            strict=True):
-        key = str(int(client_id))
-        current = decisions.get(key)
-        if current is not None and current.is_final:
-            continue
-        assigned = current.username if current is not None else viewers.get(key)
-        if username is not None and assigned != username:
-            continue
-        items.append(QueueItem(int(client_id), float(proba), str(recommendation), str(grade),
-                               current.status if current is not None else UNDECIDED, assigned,
-                               None if pd.isna(date) else date.date()))
-    items.sort(key=lambda i: -i.proba)
-    return items
+    for j, i in enumerate(chosen):
+        client_id = int(ids[shown[j]])
+        current, date = decided.get(client_id), dates[i]
+        items.append(QueueItem(client_id, float(proba[i]), str(recommendation[j]), str(grade[j]),
+                               current.status if current is not None else UNDECIDED,
+                               _assigned(client_id, decided, viewed),
+                               None if np.isnat(date) else date.astype("datetime64[D]").item()))
+    return Queue(items, len(rows), bool(len(rows)) and not bool(np.isnat(dates).any()))
+
+
+def _dates(applications: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The application dates of ``rows`` as datetime64 (NaT when undated, or without the column)."""
+    if DATE_COLUMN not in applications.columns:
+        return np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+    values = applications[DATE_COLUMN].to_numpy()[rows]
+    if values.dtype.kind != "M":  # text dates (a file read without types): parsed, rows only
+        values = pd.to_datetime(pd.Series(values)).to_numpy()
+    return values
+
+
+def queue_items(applications: pd.DataFrame, decisions: dict[str, DecisionRecord], viewers: dict[str, str],
+                *, username: str | None = None) -> list[QueueItem]:
+    """Every file of the queue (:func:`work_queue` without a limit), highest probability first."""
+    return work_queue(applications, decisions, viewers, username=username).items
+
+
+def _as_id(key) -> int | None:
+    try:
+        return int(key)
+    except (TypeError, ValueError):
+        return None
+
+
+def _assigned(client_id: int, decided: dict, viewed: dict) -> str | None:
+    """Who recorded the current decision, else who opened the file first."""
+    current = decided.get(client_id)
+    return current.username if current is not None else viewed.get(client_id)
 
 
 def age_days(item: QueueItem, loaded_at: dt.datetime, now: dt.datetime) -> int:

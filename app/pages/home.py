@@ -20,6 +20,7 @@ from dash import Input, Output, dcc, html
 
 from app.components.portfolio_grid import grid_locale
 from app.i18n import translate
+from app.presenters.formatting import count_text
 from app.resources import served
 from app.scoring.bundle import ModelNotFoundError
 from app.security.access import Role
@@ -83,7 +84,8 @@ def queue_update(scope: str | None, lang: str) -> tuple[list[dict], object]:
     age_help = (translate("queue.age_help_dated", lang) if queue.all_dated
                 else translate("queue.age_help", lang, loaded=date_text(loaded.isoformat(), lang)))
     count = html.Div([
-        html.Span(translate(key, lang, shown=len(queue.items), total=queue.total), id=f"{COUNT}-text"),
+        html.Span(translate(key, lang, shown=count_text(len(queue.items), lang), total=count_text(queue.total, lang)),
+                  id=f"{COUNT}-text"),
         html.Br(),
         html.Small(age_help, className="text-muted", id=f"{COUNT}-age-help"),
     ])

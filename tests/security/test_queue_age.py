@@ -6,6 +6,7 @@ import shutil
 import pandas as pd
 import pyarrow.parquet as pq
 
+from app.presenters.formatting import count_text
 from app.security.testing import request_as
 from app.security.worklist import age_days, all_dated, queue_items
 from tests.security.conftest import engine, probed_app, server  # noqa: F401 - shared fixtures
@@ -49,6 +50,16 @@ def test_queue_page_shows_the_dated_ages_of_the_demo(server):
         rows, count = queue_update("all", "fr")
     assert len({r["age"] for r in rows}) > 100 and all(r["age"] >= 0 for r in rows)
     assert "depuis la date de chaque demande" in _text(count)
+    total = len(served_new_applications(server))
+    assert total >= 1000 and f"sur {count_text(total, 'fr')} en attente" in _text(count)  # a thousands separator, as every count
+
+
+def served_new_applications(server):
+    from app.resources import served
+
+    with server.app_context():
+        frame = served().portfolio.frame
+    return frame[~frame["IS_LABELLED"]]
 
 
 def test_queue_page_without_dates_uses_the_file_time(server, tmp_path):

@@ -1,6 +1,4 @@
 """The work queue computed on arrays equals the per-file definition, on a portfolio with ties."""
-
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -92,3 +92,23 @@ def test_an_installed_copy_reads_the_project_folders_from_the_environment_or_wor
     monkeypatch.setattr(config, "PACKAGE_DIR", PROJECT_DIR / "app")
     monkeypatch.delenv("CREDIT_PROJECT_DIR")
     assert config._project_dir() == PROJECT_DIR
+
+
+def test_the_served_portfolio_and_its_column_store_are_never_committed():
+    """Generated at first start or by scripts (the store is a link to a version folder: a pattern
+    for folders only let the link into git once)."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if shutil.which("git") is None or not (PROJECT_DIR / ".git").exists():
+        pytest.skip("not a git checkout")
+    generated = ["model/demo/portfolio.parquet", "model/demo/portfolio.columns",
+                 "model/demo/.portfolio.columns.v-0123abcd", "model/demo/.portfolio.columns.lock"]
+    ignored = subprocess.run(["git", "check-ignore", "--no-index", *generated], cwd=PROJECT_DIR,
+                             capture_output=True, text=True, check=False).stdout.split()
+    assert ignored == generated
+    tracked = subprocess.run(["git", "ls-files", "model"], cwd=PROJECT_DIR, capture_output=True, text=True,
+                             check=True).stdout.split()
+    assert not [p for p in tracked if "portfolio.columns" in p or p.endswith("portfolio.parquet")]

@@ -123,7 +123,7 @@ class ServedModel:
         from app.scoring.group_arrays import GroupArrays
 
         store = self.portfolio
-        found = store.mapped.group("analysis") if store.mapped is not None else None
+        found = store.precomputed_group("analysis")
         arrays = GroupArrays.from_store(store.ids, *found) if found is not None else None
         return PortfolioAnalysis(store.frame, self.bundle.threshold, self.bundle.costs, arrays=arrays)
 

@@ -19,8 +19,9 @@ import pandas as pd
 
 from app.scoring.fairness import AGE_BANDS, age_band
 from app.scoring.features import years_from_days
+from app.scoring.group_counts import KpiArrays, group_kpis
 from app.scoring.metrics import CostModel
-from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
+from app.scoring.privacy import MIN_COHORT_SIZE, large_enough  # noqa: F401 - re-exported for the pages and tests (module docstring)
 
 LABELLED, NEW = "labelled", "new"
 
@@ -254,30 +255,8 @@ def kpis(frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(),
     clients of whom one is known would otherwise give that one client's outcome). The counts
     ``n`` and ``n_known_outcome`` are always given, so the page can say why a figure is missing.
     """
-    n = int(len(frame))
-    proba = frame["PROBA_DEFAULT"].to_numpy(dtype=float)
-    credit = frame["AMT_CREDIT"].to_numpy(dtype=float)
-    known = frame["IS_LABELLED"].to_numpy(dtype=bool) & frame["TARGET"].notna().to_numpy()
-    y = frame["TARGET"].to_numpy(dtype=float)[known]
-    honest = frame["PROBA_OOF"].to_numpy(dtype=float)[known]
-    honest = np.where(np.isnan(honest), proba[known], honest)
-    n_known = int(known.sum())
-    described, outcomes_described = large_enough(n, min_size), large_enough(n_known, min_size)
-    out = {
-        "n": n,
-        "n_known_outcome": n_known,
-        "approval_rate": float(np.mean(proba < threshold)) if described else None,
-        "mean_proba": float(np.mean(proba)) if described else None,
-        "default_rate": float(np.mean(y)) if outcomes_described else None,
-        "cost_per_client": None,
-        "exposure": float(np.nansum(credit)) if described else 0.0 if n == 0 else None,
-        "expected_loss": float(np.nansum(proba * credit)) if described else 0.0 if n == 0 else None,
-    }
-    if outcomes_described:
-        refused = honest >= threshold
-        fn, fp = np.sum(~refused & (y == 1)), np.sum(refused & (y == 0))
-        out["cost_per_client"] = float((costs.cost_fn * fn + costs.cost_fp * fp) / n_known)
-    return out
+    return group_kpis(np.ones(len(frame), dtype=bool), KpiArrays.from_frame(frame, threshold), threshold, costs,
+                      min_size)
 
 
 def without(filter_: CohortFilter, *names: str) -> CohortFilter:

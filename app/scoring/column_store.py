@@ -47,7 +47,7 @@ BATCH_ROWS = 131_072
 #: shard's small footer (~2 ms) instead of keeping the whole file's parsed footer in memory
 #: (217 MB at 3,562,550 clients in 1,740 row groups of 128 columns)
 SHARD_ROWS = 16_384
-ROW_GROUP_ROWS = 2_048  # as portfolio.parquet: one client's row group decodes in milliseconds
+ROW_GROUP_ROWS = 2_048  # portfolio.parquet's and the shards' row groups: one client's decodes in milliseconds
 #: arrays computed from the mapped frame, by group: {group: (arrays, JSON metadata)}; an array may
 #: be given as a function that computes it, so that only one is in memory at a time
 Extras = Callable[[pd.DataFrame], Mapping[str, tuple[Mapping[str, np.ndarray | Callable[[], np.ndarray]], dict]]]

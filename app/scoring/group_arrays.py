@@ -10,6 +10,7 @@ without a store uses, so both paths give the same arrays.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from app.scoring.cohorts import CATEGORY_FIELDS
-from app.scoring.group_counts import static_key
+from app.scoring.group_counts import KpiArrays, static_key
 from app.scoring.schema import MISSING_TEXT
 
 #: Attributes a manager can break a group down by (filter field -> served column).
@@ -60,7 +61,7 @@ class GroupArrays:
     labelled: np.ndarray
     known: np.ndarray
     outcome: np.ndarray  # int8: 0 repaid, 1 payment difficulties, 2 not known (the class of the outcome charts)
-    refused: np.ndarray  # proba >= threshold
+    refused: np.ndarray  # not (proba < threshold)
     refused_oof: np.ndarray  # the honest decision: out-of-fold probability (served one without) >= threshold
     credit_or_0: np.ndarray  # credit amount, 0 where missing: sums are then dot products (as np.nansum)
     loss: np.ndarray  # proba x credit (0 where missing): the expected loss with a loss given default of 100 %
@@ -76,14 +77,12 @@ class GroupArrays:
     @classmethod
     def compute(cls, frame: pd.DataFrame, threshold: float) -> GroupArrays:
         """From the served frame (indexed by client id, sorted) and the decision threshold."""
-        proba = read_only(frame["PROBA_DEFAULT"].to_numpy(dtype=np.float64))
+        kpi = KpiArrays.from_frame(frame, threshold)  # the arrays of the key figures, computed in one place
+        proba, known, outcome, refused = kpi.proba, kpi.known, kpi.outcome, kpi.refused
         if np.isnan(proba).any():  # the counts treat every client as granted or refused
             raise ValueError(f"{int(np.isnan(proba).sum())} clients of the portfolio have no probability of default")
-        target = read_only(frame["TARGET"].to_numpy(dtype=np.float64))
-        labelled = read_only(frame["IS_LABELLED"].to_numpy(dtype=bool))
-        known = read_only(labelled & ~np.isnan(target))
+        target = frame["TARGET"].to_numpy(dtype=np.float64)
         score_edges = read_only(_score_edges(proba, threshold))
-        refused = read_only(proba >= threshold)
         at_threshold = int(np.argmin(np.abs(score_edges - threshold * 100)))
         bins = bin_of(np.clip(proba * 100, 0, score_edges[-1] - 1e-9), score_edges)
         # a bar is wholly granted or wholly refused, whatever the rounding of proba x 100 at the threshold
@@ -93,23 +92,18 @@ class GroupArrays:
         feature_bins = {f: read_only(bin_of(display(f, frame[f].to_numpy(dtype=np.float64)), edges))
                         for f, edges in feature_edges.items()}
         segments = {name: _codes(frame[col]) for name, col in SEGMENTS.items() if col in frame}
-        outcome = read_only(np.where(known, np.nan_to_num(target), 2).astype(np.int8))
         keys = {"score": static_key(score_bins, len(score_edges) - 1, refused.view(np.int8), 2)}
         keys.update({f"feature.{f}": static_key(feature_bins[f], len(e) - 1, outcome, 2) for f, e in feature_edges.items()})
         segment_classes = refused.view(np.int8) + 2 * outcome  # refused (0/1) + 2 x outcome (0, 1, 2 unknown)
         keys.update({f"segment.{k}": static_key(codes, len(labels), segment_classes, 6)
                      for k, (codes, labels) in segments.items()})
         return cls(
-            ids=read_only(frame.index.to_numpy(dtype=np.int64)), proba=proba,
-            credit=read_only(frame["AMT_CREDIT"].to_numpy(dtype=np.float64)), target=target,
-            oof=read_only(frame["PROBA_OOF"].to_numpy(dtype=np.float64)), labelled=labelled, known=known,
-            outcome=outcome,
-            refused_oof=read_only(np.where(np.isnan(oof := frame["PROBA_OOF"].to_numpy(dtype=np.float64)), proba, oof)
-                                  >= threshold),
-            credit_or_0=read_only(_nan_as_0(frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
-            loss=read_only(_nan_as_0(proba * frame["AMT_CREDIT"].to_numpy(dtype=np.float64))),
-            refused=refused, score_bins=read_only(score_bins.astype(np.int16)), score_edges=score_edges,
-            threshold_bin=at_threshold,
+            ids=read_only(frame.index.to_numpy(dtype=np.int64)),
+            credit=read_only(frame["AMT_CREDIT"].to_numpy(dtype=np.float64)), target=read_only(target),
+            oof=read_only(frame["PROBA_OOF"].to_numpy(dtype=np.float64)),
+            labelled=read_only(frame["IS_LABELLED"].to_numpy(dtype=bool)),
+            **{f.name: read_only(getattr(kpi, f.name)) for f in dataclasses.fields(kpi)},
+            score_bins=read_only(score_bins.astype(np.int16)), score_edges=score_edges, threshold_bin=at_threshold,
             segments=MappingProxyType(segments),
             feature_edges=MappingProxyType(feature_edges), feature_bins=MappingProxyType(feature_bins),
             ranks=MappingProxyType({c: _compute_rank(frame, c, known, target) for c in SORTABLE
@@ -143,11 +137,6 @@ class GroupArrays:
                                                    for k, v in meta["feature_edges"].items()}),
                    feature_bins=MappingProxyType(group("feature_bins.")), ranks=MappingProxyType(group("rank.")),
                    keys=MappingProxyType(group("key.")))
-
-
-def _nan_as_0(values: np.ndarray) -> np.ndarray:
-    """Missing amounts count 0 in a sum (as np.nansum), infinite ones stay infinite."""
-    return np.where(np.isnan(values), 0.0, values)
 
 
 def _codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:

@@ -4,16 +4,18 @@ At 3,562,550 clients every pass over the portfolio costs milliseconds, and the p
 for many counts per chart: each series (granted/refused, repaid/difficulties), in group A, in B,
 and in what tells them apart (A only, B only; ``privacy.apart_rows``). :func:`cross_counts` gets
 them all from ONE ``np.bincount`` over the clients of A or B, keyed by (class, membership, cell),
-instead of one masked pass per count; :func:`group_kpis` gives ``cohorts.kpis`` of a group from
-the portfolio's arrays and the group's mask without copying the group into a frame. Both return
-exactly what the per-count code returns (counts are integers; the figures are computed by the
-same expressions over the same values in the same order).
+instead of one masked pass per count; :func:`group_kpis` gives a group's key figures from the
+portfolio's arrays and the group's mask without copying the group into a frame (``cohorts.kpis``
+of a frame calls it). The counts equal the per-count code's exactly; the sums differ from a sum
+over a copy of the group only in the last bits of the floating-point order.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import MIN_COHORT_SIZE, large_enough
@@ -66,11 +68,41 @@ def apart(counts: np.ndarray) -> list[np.ndarray]:
     return [in_a(counts), in_b(counts), counts[A_ONLY], counts[B_ONLY]]
 
 
-def group_kpis(mask: np.ndarray, arrays: GroupArrays, threshold: float, costs: CostModel = CostModel(),
+@dataclass(frozen=True, eq=False)
+class KpiArrays:
+    """The per-client arrays the key figures read (``GroupArrays`` holds the same, stored)."""
+
+    proba: np.ndarray
+    known: np.ndarray  # labelled with an outcome
+    outcome: np.ndarray  # int8: 0 repaid, 1 payment difficulties, 2 not known
+    refused: np.ndarray  # not (proba < threshold)
+    refused_oof: np.ndarray  # the honest decision: out-of-fold probability (served one without) >= threshold
+    credit_or_0: np.ndarray  # credit amount, 0 where missing: sums are then dot products (as np.nansum)
+    loss: np.ndarray  # proba x credit (0 where missing): the expected loss with a loss given default of 100 %
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, threshold: float) -> KpiArrays:
+        """From rows of the served frame (PROBA_DEFAULT, PROBA_OOF, AMT_CREDIT, TARGET, IS_LABELLED)."""
+        proba = frame["PROBA_DEFAULT"].to_numpy(dtype=np.float64)
+        target = frame["TARGET"].to_numpy(dtype=np.float64)
+        known = frame["IS_LABELLED"].to_numpy(dtype=bool) & ~np.isnan(target)
+        oof = frame["PROBA_OOF"].to_numpy(dtype=np.float64)
+        credit = frame["AMT_CREDIT"].to_numpy(dtype=np.float64)
+        return cls(proba=proba, known=known, outcome=np.where(known, np.nan_to_num(target), 2).astype(np.int8),
+                   refused=~(proba < threshold), refused_oof=np.where(np.isnan(oof), proba, oof) >= threshold,
+                   credit_or_0=_nan_as_0(credit), loss=_nan_as_0(proba * credit))
+
+
+def _nan_as_0(values: np.ndarray) -> np.ndarray:
+    """Missing amounts count 0 in a sum (as np.nansum), infinite ones stay infinite."""
+    return np.where(np.isnan(values), 0.0, values)
+
+
+def group_kpis(mask: np.ndarray, arrays: KpiArrays | GroupArrays, threshold: float, costs: CostModel = CostModel(),
                min_size: int = MIN_COHORT_SIZE) -> dict:
-    """``cohorts.kpis`` of the group ``mask`` (same figures, same None rules), from the portfolio's
-    per-client arrays: counts exactly, sums as masked reductions over every client (equal to
-    kpis' up to the last bits of the floating-point sum order), never copying the group."""
+    """``cohorts.kpis`` of the group ``mask`` (the one implementation of the figures and their None
+    rules), from whole-portfolio arrays: counts exactly, sums as dot products over every client,
+    never copying the group."""
     n = int(np.count_nonzero(mask))
     in_known = mask & arrays.known
     n_known = int(np.count_nonzero(in_known))

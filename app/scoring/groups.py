@@ -30,13 +30,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from app.scoring.cohorts import CohortFilter, large_enough
+from app.scoring.cohorts import CohortFilter
 from app.scoring.group_arrays import SORTABLE, GroupArrays, read_only
 from app.scoring.group_counts import apart, cross_counts, group_kpis, in_a
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
     DifferencingRisk,
     differencing_risk,
+    large_enough,
     merge_bins,
     suppressed,
     suppressed_together,
@@ -97,13 +98,10 @@ class PortfolioAnalysis:
         self.arrays = arrays
         if len(arrays.ids) != len(frame):
             raise ValueError(f"{len(arrays.ids)} precomputed rows for a portfolio of {len(frame)} clients")
-        self.ids, self.proba, self.credit, self.target = arrays.ids, arrays.proba, arrays.credit, arrays.target
-        self.oof, self.labelled, self.known, self.outcome = arrays.oof, arrays.labelled, arrays.known, arrays.outcome
-        self.segments = arrays.segments
+        self.ids, self.known, self.segments = arrays.ids, arrays.known, arrays.segments
         self.score_edges, self.feature_edges = arrays.score_edges, arrays.feature_edges
-        # the bin of every client, once: a chart is then a few bincounts over the group's rows
-        self.refused, self.score_bins, self.threshold_bin = arrays.refused, arrays.score_bins, arrays.threshold_bin
-        self.feature_bins = arrays.feature_bins
+        # the bar of every client, once: a chart is then one bincount over precomputed keys
+        self.score_bins, self.threshold_bin = arrays.score_bins, arrays.threshold_bin
         # every sortable column ranked once, beforehand: the instance is shared by the server's
         # threads, so nothing in it may be filled in later
         self._ranks: Mapping[str, np.ndarray] = arrays.ranks

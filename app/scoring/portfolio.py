@@ -12,7 +12,7 @@ pages filter and plot: at 356,255 clients the whole table would not fit a 512 MB
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,10 +23,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from app.scoring.bundle import ModelBundle
-from app.scoring.column_store import Derive, Extras, MappedStore, build_store, group_first_ids, open_store, read_groups
+from app.scoring.column_store import (
+    ROW_GROUP_ROWS,
+    Derive,
+    Extras,
+    MappedStore,
+    build_store,
+    group_first_ids,
+    open_store,
+    read_groups,
+)
 from app.scoring.schema import ID_COLUMN, TARGET_COLUMN
 
-ROW_GROUP_SIZE = 2_048  # small enough that reading one client's group takes milliseconds
+ROW_GROUP_SIZE = ROW_GROUP_ROWS  # 2,048: small enough that reading one client's group takes milliseconds
 
 
 def build_portfolio(bundle: ModelBundle, labelled: pd.DataFrame, new: pd.DataFrame | None = None,
@@ -143,9 +152,14 @@ class PortfolioStore:
             frame = derive(frame)
         return cls(path, frame.set_index(ID_COLUMN), parquet.metadata, group_first_ids(parquet.metadata))
 
+    def precomputed_group(self, group: str) -> tuple[Mapping[str, np.ndarray], dict] | None:
+        """The arrays and metadata precomputed with the mapped columns under ``group`` (None without
+        a store or such a group)."""
+        return self.mapped.group(group) if self.mapped is not None else None
+
     def precomputed(self, group: str, name: str) -> np.ndarray | None:
-        """An array precomputed with the mapped columns (None without a store or such an array)."""
-        found = self.mapped.group(group) if self.mapped is not None else None
+        """One array precomputed with the mapped columns (None without a store or such an array)."""
+        found = self.precomputed_group(group)
         return found[0].get(name) if found is not None else None
 
     @cached_property

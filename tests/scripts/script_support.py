@@ -1,9 +1,14 @@
 """Run a script's ``main`` in-process (the way tests/scripts/test_drift_report.py does) and read its error."""
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 SCRIPTS = PROJECT_DIR / "scripts"
@@ -26,6 +31,15 @@ def script_main(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.main
+
+
+@contextmanager
+def script_module(name: str) -> Iterator:
+    """``scripts/<name>.py`` imported as a module, with scripts/ on the path while it is used (the
+    benchmarks import ``_bench`` beside them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(SCRIPTS))
+        yield importlib.import_module(name)
 
 
 def one_error_line(capsys) -> str:

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from app.config import PROJECT_DIR
+from tests.scripts.script_support import script_module
 
 SMAPS_ROLLUP = """\
 55e723bbc000-7fff434d8000 ---p 00000000 00:00 0                          [rollup]
@@ -21,10 +21,8 @@ Swap:                  0 kB
 
 @pytest.fixture(scope="module")
 def bench():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(PROJECT_DIR / "scripts"))
-        import _bench
-        yield _bench
+    with script_module("_bench") as module:
+        yield module
 
 
 def test_summary_gives_p50_p95_and_max_in_milliseconds(bench):

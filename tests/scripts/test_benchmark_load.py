@@ -9,15 +9,13 @@ import pytest
 import requests
 
 from app.config import PROJECT_DIR
-from tests.scripts.script_support import SCRIPTS, script_env
+from tests.scripts.script_support import SCRIPTS, script_env, script_module
 
 
 @pytest.fixture(scope="module")
 def load():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(PROJECT_DIR / "scripts"))
-        import benchmark_load
-        yield benchmark_load
+    with script_module("benchmark_load") as module:
+        yield module
 
 
 class _Answer:

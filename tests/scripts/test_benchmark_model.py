@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from app.config import PROJECT_DIR
 from tests.factories import make_applications
+from tests.scripts.script_support import script_module
 
 pytest.importorskip("lightgbm")
 
@@ -13,10 +13,8 @@ pytest.importorskip("lightgbm")
 @pytest.fixture(scope="module")
 def benchmark():
     """The script as a module (scripts put their folder on the path to find ``_bootstrap``)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(PROJECT_DIR / "scripts"))
-        import benchmark_model
-        yield benchmark_model
+    with script_module("benchmark_model") as module:
+        yield module
 
 
 def test_kernel_features_keep_every_raw_column_and_add_the_kernel_ratios(benchmark):

@@ -72,6 +72,9 @@ NEVER_REFUSED_FOR: tuple[str, ...] = (
 ENVIRONMENTS = ("development", "production")
 LOG_FORMATS = ("json", "text")
 LANGUAGES = ("fr", "en")
+#: Where the served portfolio's queries run: "local" (the column store memory-mapped beside the
+#: portfolio file, app.scoring.column_store) or "postgresql" (published tables, app.scoring.portfolio_sql)
+PORTFOLIO_ENGINES = ("local", "postgresql")
 
 
 class SettingsError(ValueError):
@@ -175,12 +178,20 @@ class Settings:
     four_eyes: bool = True
     #: MLflow store of the training tools' runs (``MLFLOW_TRACKING_URI``); may hold a password: not in repr().
     tracking_uri: str = field(default=DEFAULT_TRACKING_URI, repr=False)
+    #: Where the portfolio's queries run (PORTFOLIO_ENGINE); with "postgresql", the database holding the
+    #: published portfolio (PORTFOLIO_DATABASE_URL, by default DATABASE_URL's); may hold a password.
+    portfolio_engine: str = "local"
+    portfolio_database_url: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         """Refuse an unknown environment, log format or language, and numbers out of range."""
         _choice("APP_ENV", self.env, ENVIRONMENTS)
         _choice("LOG_FORMAT", self.log_format, LOG_FORMATS)
         _choice("APP_LANGUAGE", self.default_language, LANGUAGES)
+        _choice("PORTFOLIO_ENGINE", self.portfolio_engine, PORTFOLIO_ENGINES)
+        if self.portfolio_engine == "postgresql" and not self.portfolio_database_url.startswith("postgresql"):
+            raise SettingsError("PORTFOLIO_ENGINE=postgresql needs a PostgreSQL database: set PORTFOLIO_DATABASE_URL "
+                                "(or DATABASE_URL) to postgresql://...")
         for attribute, (name, low, high) in NUMERIC_BOUNDS.items():
             _check_range(name, getattr(self, attribute), low, high)
 
@@ -222,6 +233,8 @@ def get_settings() -> Settings:
         log_format=_raw("LOG_FORMAT") or "json",
         four_eyes=env_flag("FOUR_EYES", True),
         tracking_uri=_raw("MLFLOW_TRACKING_URI") or DEFAULT_TRACKING_URI,
+        portfolio_engine=_raw("PORTFOLIO_ENGINE") or "local",
+        portfolio_database_url=normalise_database_url(_raw("PORTFOLIO_DATABASE_URL") or database_url_from_env()),
     )
 
 

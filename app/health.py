@@ -22,7 +22,7 @@ def model_loaded() -> bool:
 
     try:
         model = served()
-        return model.bundle is not None and len(model.portfolio.frame) > 0
+        return model.bundle is not None and len(model.portfolio) > 0
     except Exception:  # reported as unhealthy and logged
         log.exception("health check: model or portfolio cannot be loaded")
         return False

@@ -21,8 +21,9 @@ import flask
 from app.presenters.dictionary import data_dictionary
 from app.scoring.bundle import OOF_FILE, PORTFOLIO_FILE, ModelBundle, ModelFileError, ModelNotFoundError
 from app.scoring.data import prepare_applications
-from app.scoring.groups import PortfolioAnalysis
+from app.scoring.groups import GroupQuestions, PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
+from app.scoring.portfolio_sql import SqlPortfolio
 from app.scoring.served_portfolio import open_served_portfolio
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,11 @@ class ServedModel:
     and in the database), so any gunicorn worker or dyno answers any request the same way.
     """
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, portfolio_database_url: str | None = None):
+        """``portfolio_database_url``: serve the portfolio published in this PostgreSQL database
+        (``PORTFOLIO_ENGINE=postgresql``) instead of the column store beside the model's portfolio file."""
         self.directory = Path(directory)
+        self.portfolio_database_url = portfolio_database_url
         self._memos: dict[Callable, Callable] = {}
         self._lock = threading.Lock()
 
@@ -114,15 +118,26 @@ class ServedModel:
         return ModelBundle.load(self.directory)
 
     @cached_property
-    def portfolio(self) -> PortfolioStore:
-        return _open_portfolio(self.bundle, self.directory)
+    def portfolio(self) -> PortfolioStore | SqlPortfolio:
+        """The served portfolio: mapped from the model folder, or read from its database publication."""
+        if self.portfolio_database_url is None:
+            return _open_portfolio(self.bundle, self.directory)
+        from app.scoring.portfolio_sql import open_published
+        from app.scoring.served_portfolio import publication_key
+        from app.security.db import get_engine
+
+        return open_published(get_engine(self.portfolio_database_url), publication_key(self.bundle))
 
     @cached_property
-    def analysis(self) -> PortfolioAnalysis:
+    def analysis(self) -> GroupQuestions:
         """Group questions of the portfolio page, memoised inside the analysis object."""
         from app.scoring.group_arrays import GroupArrays
 
         store = self.portfolio
+        if isinstance(store, SqlPortfolio):
+            from app.scoring.sql_groups import SqlAnalysis
+
+            return SqlAnalysis(store, self.bundle.threshold, self.bundle.costs)
         found = store.precomputed_group("analysis")
         arrays = GroupArrays.from_store(store.ids, *found) if found is not None else None
         return PortfolioAnalysis(store.frame, self.bundle.threshold, self.bundle.costs, arrays=arrays)
@@ -181,9 +196,10 @@ class ServedModel:
         1,000,001; a folder that cannot be read yet still gets the demo's first id.
         """
         try:
-            return str(int(self.portfolio.frame.index[0]))
-        except (ModelNotFoundError, ModelFileError, OSError, IndexError):
+            first = self.portfolio.first_id
+        except (ModelNotFoundError, ModelFileError, OSError, LookupError):
             return DEMO_FIRST_ID
+        return DEMO_FIRST_ID if first is None else str(first)
 
     def warm_up(self) -> None:
         """Load the model and the portfolio now, so the first officer does not wait."""
@@ -191,7 +207,7 @@ class ServedModel:
         bundle, store = self.bundle, self.portfolio
         _ = bundle.explainer  # the SHAP tables, built now rather than in the first officer's request
         data_dictionary()  # labels and units of every explanation
-        log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store.frame),
+        log.info("model and portfolio loaded: %d clients, threshold %.4f, in %.1fs", len(store),
                  bundle.threshold, time.perf_counter() - started)
 
 

@@ -151,7 +151,8 @@ def create_app(settings: Settings | None = None, *, warm_up: bool = False) -> da
     state = init_security(app, settings)
     register_health_route(app.server)
     ensure_env_admin(state.engine, settings)
-    model = ServedModel(settings.model_dir)
+    model = ServedModel(settings.model_dir, settings.portfolio_database_url
+                        if settings.portfolio_engine == "postgresql" else None)
     bind_served_model(app.server, model)
     if warm_up:
         _warm_up(model)

@@ -258,7 +258,7 @@ def client_page(filter_, column, descending, page, lang):
     if not len(rows) and total:  # beyond the last page (a stale or forged request): the last page
         rows, total = an.page(filter_, column, descending, page, PAGE_SIZE)
     help_text = translate("portfolio.table.help", lang, n=count_text(total, lang))
-    return table_records(an.frame.iloc[rows], lang), total, page, help_text
+    return table_records(an.records(rows), lang), total, page, help_text
 
 
 @dash.callback(
@@ -275,7 +275,7 @@ def export_group(n_clicks, a):
     summary = an.summary(filter_)
     if summary.status == TOO_SMALL:
         return dash.no_update, translate("portfolio.export.too_small", lang, n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
-    rows = an.frame.iloc[an.members(filter_)]
+    rows = an.records(an.members(filter_))
     if not len(rows):
         return dash.no_update, translate("portfolio.export.empty", lang)
     if len(rows) > MAX_EXPORT_ROWS:

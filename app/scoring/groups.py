@@ -36,9 +36,10 @@ from app.scoring.group_counts import apart, cross_counts, group_kpis, in_a
 from app.scoring.metrics import CostModel
 from app.scoring.privacy import (
     DifferencingRisk,
-    differencing_risk,
+    apart_sizes,
     large_enough,
     merge_bins,
+    risk_of_sizes,
     suppressed,
     suppressed_together,
 )
@@ -84,73 +85,83 @@ class Histogram:
         return self.hidden is not None and bool(np.any(self.hidden))
 
 
-class PortfolioAnalysis:
-    """Answers about groups of the served portfolio, memoised by filter (build one per process)."""
+class GroupQuestions:
+    """The portfolio page's questions about groups and the privacy rules of their answers, over
+    whatever answers the raw counts: numpy arrays in this process (:class:`PortfolioAnalysis`) or a
+    database (``app.scoring.sql_groups.SqlAnalysis``). A subclass gives the counts (the
+    ``_kpis``, ``_cross``, ``_apart_sizes``, ``_positions``, ``_page`` and ``records`` hooks), this
+    class decides what may be shown; answers are memoised per filter (filters are frozen)."""
 
-    def __init__(self, frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(), cache_size: int = 48,
-                 arrays: GroupArrays | None = None):
-        """``arrays``: the portfolio's per-client arrays when they were precomputed (stored with the
-        portfolio's mapped columns); computed here otherwise."""
-        self.frame = frame
+    def __init__(self, threshold: float, costs: CostModel, cache_size: int, segments: Mapping[str, tuple],
+                 score_edges: np.ndarray, feature_edges: Mapping[str, np.ndarray], threshold_bin: int):
         self.threshold = float(threshold)
         self.costs = costs
-        arrays = GroupArrays.compute(frame, self.threshold) if arrays is None else arrays
-        self.arrays = arrays
-        if len(arrays.ids) != len(frame):
-            raise ValueError(f"{len(arrays.ids)} precomputed rows for a portfolio of {len(frame)} clients")
-        self.ids, self.known, self.segments = arrays.ids, arrays.known, arrays.segments
-        self.score_edges, self.feature_edges = arrays.score_edges, arrays.feature_edges
-        # the bar of every client, once: a chart is then one bincount over precomputed keys
-        self.score_bins, self.threshold_bin = arrays.score_bins, arrays.threshold_bin
-        # every sortable column ranked once, beforehand: the instance is shared by the server's
-        # threads, so nothing in it may be filled in later
-        self._ranks: Mapping[str, np.ndarray] = arrays.ranks
+        self.segments, self.score_edges, self.feature_edges = segments, score_edges, feature_edges
+        self.threshold_bin = threshold_bin
         # memoised per instance (the instance is itself loaded once): keys are frozen filters
-        # a mask is a byte per client (3.6 MB at 3,562,550): fewer of them are kept than of the small answers
-        self.mask = lru_cache(maxsize=max(1, min(cache_size, 8)))(self._mask)
         self.summary = lru_cache(maxsize=cache_size)(self._summary)
         self.score_histogram = lru_cache(maxsize=cache_size)(self._score_histogram)
         self.segment_rates = lru_cache(maxsize=cache_size)(self._segment_rates)
         self.feature_by_outcome = lru_cache(maxsize=cache_size)(self._feature_by_outcome)
 
-    # -- groups ---------------------------------------------------------------------------------
-    def _mask(self, filter_: CohortFilter) -> np.ndarray:
-        return read_only(filter_.mask(self.frame))
+    # -- what a backend answers -------------------------------------------------------------------
+    def _kpis(self, filter_: CohortFilter) -> tuple[int, dict | None]:
+        """The group's size, and its key figures (``group_counts.group_kpis``) when it may be described."""
+        raise NotImplementedError
 
+    def _cross(self, chart: str, n_cells: int, n_classes: int, filter_: CohortFilter,
+               other: CohortFilter | None) -> np.ndarray:
+        """``group_counts.cross_counts`` of the chart's static key for the group (and the other one)."""
+        raise NotImplementedError
+
+    def _apart_sizes(self, a: CohortFilter, b: CohortFilter) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Clients of A not in B and of B not in A, among all clients and among known outcomes."""
+        raise NotImplementedError
+
+    def _positions(self, filter_: CohortFilter) -> np.ndarray:
+        """Row positions (ascending client id) of the group's clients."""
+        raise NotImplementedError
+
+    def _page(self, filter_: CohortFilter, sort_by: str | None, descending: bool, start: int, stop: int,
+              total: int) -> np.ndarray:
+        """Row positions of the group's clients ``start:stop`` in the order asked (missing values last)."""
+        raise NotImplementedError
+
+    def records(self, positions: np.ndarray) -> pd.DataFrame:
+        """The served columns of the clients at these row positions, in this order (the table's rows)."""
+        raise NotImplementedError
+
+    # -- groups ---------------------------------------------------------------------------------
     def _summary(self, filter_: CohortFilter) -> GroupSummary:
         """Key figures of the group (``cohorts.kpis``), or why there are none (empty, too small)."""
-        mask = self.mask(filter_)
-        n = int(mask.sum())
+        n, figures = self._kpis(filter_)
         if n == 0:
             return GroupSummary(filter_, 0, EMPTY, None)
         if not large_enough(n):
             return GroupSummary(filter_, n, TOO_SMALL, None)
-        figures = group_kpis(mask, self.arrays, self.threshold, self.costs)  # = cohorts.kpis, without copying the group
         return GroupSummary(filter_, n, OK, figures)
 
     def comparison_risk(self, a: CohortFilter, b: CohortFilter) -> DifferencingRisk | None:
         """Why groups ``a`` and ``b`` may not be shown side by side (None when they may): only a few
         clients tell them apart (``privacy.differencing_risk``)."""
-        return differencing_risk(self.mask(a), self.mask(b), self.known)
+        return risk_of_sizes(*self._apart_sizes(a, b))
 
     # -- distributions --------------------------------------------------------------------------
-    def _pair(self, filter_: CohortFilter, other: CohortFilter | None) -> np.ndarray | None:
-        """The other group's mask when the two are shown side by side and differ (else None)."""
-        if other is None or other == filter_:
-            return None
-        return self.mask(other)
+    @staticmethod
+    def _pair(filter_: CohortFilter, other: CohortFilter | None) -> CohortFilter | None:
+        """The other group when the two are shown side by side and differ (else None)."""
+        return None if other is None or other == filter_ else other
 
-    def _binned(self, filter_: CohortFilter, other: CohortFilter | None, key: np.ndarray, edges: np.ndarray,
+    def _binned(self, filter_: CohortFilter, other: CohortFilter | None, chart: str, edges: np.ndarray,
                 names: tuple[str, ...], breaks=()) -> Histogram:
-        """Counts per bar of each series (``key``: the chart's ``group_counts.static_key``) for the group, merged so that every bar holds 0 or at least MIN_COHORT_SIZE
+        """Counts per bar of each series (``chart``: whose ``group_counts.static_key``) for the group, merged so that every bar holds 0 or at least MIN_COHORT_SIZE
         clients of each series, in the group and, in a comparison, in the other group and in each
         group's clients the other lacks (all counted in one pass: ``group_counts.cross_counts``)."""
-        mask, other_mask = self.mask(filter_), self._pair(filter_, other)
-        n_bins = len(edges) - 1
-        counts = cross_counts(key, n_bins, len(names), mask, other_mask)
+        other = self._pair(filter_, other)
+        counts = self._cross(chart, len(edges) - 1, len(names), filter_, other)
         own = {name: in_a(counts[i]) for i, name in enumerate(names)}
         rows = list(own.values())
-        if other_mask is not None:
+        if other is not None:
             for i in range(len(names)):
                 rows += apart(counts[i])[1:]
         merged = merge_bins(edges, rows, breaks)
@@ -169,7 +180,7 @@ class PortfolioAnalysis:
         """
         if self.summary(filter_).status != OK:
             return None
-        return self._binned(filter_, other, self.arrays.keys["score"], self.score_edges, ("granted", "refused"),
+        return self._binned(filter_, other, "score", self.score_edges, ("granted", "refused"),
                             breaks=(self.threshold_bin,))
 
     def _feature_by_outcome(self, filter_: CohortFilter, feature: str,
@@ -188,7 +199,7 @@ class PortfolioAnalysis:
             raise KeyError(f"unknown feature {feature!r}; choose one of {', '.join(self.feature_edges)}")
         if self.summary(filter_).status != OK:
             return None
-        hist = self._binned(filter_, other, self.arrays.keys[f"feature.{feature}"], self.feature_edges[feature],
+        hist = self._binned(filter_, other, f"feature.{feature}", self.feature_edges[feature],
                             ("repaid", "difficulties"))
         if not all(large_enough(t) for t in hist.totals.values()):
             return None
@@ -214,10 +225,9 @@ class PortfolioAnalysis:
         if self.summary(filter_).status != OK:
             return None
         labels = self.segments[segment][1]
-        mask, other_mask = self.mask(filter_), self._pair(filter_, other)
-        k = len(labels)
+        other = self._pair(filter_, other)
         # one pass: class = refused (0/1) + 2 x outcome (0 repaid, 1 difficulties, 2 unknown)
-        counts = cross_counts(self.arrays.keys[f"segment.{segment}"], k, 6, mask, other_mask)
+        counts = self._cross(f"segment.{segment}", len(labels), 6, filter_, other)
         everyone, known = counts.sum(axis=0), counts[:4].sum(axis=0)
         own = in_a(counts)
         n, n_known = in_a(everyone), in_a(known)
@@ -227,7 +237,7 @@ class PortfolioAnalysis:
                 "segment": labels, "n": n, "approval_rate": np.where(n >= 1, approved / n, np.nan),
                 "n_known": n_known, "default_rate": np.where(n_known >= 1, defaults / n_known, np.nan),
             })
-        if other_mask is None:
+        if other is None:
             hide_approval, hide_default = suppressed(n), suppressed(n_known)
         else:
             hide_approval = suppressed_together(apart(everyone)) | (n == 0)
@@ -237,21 +247,13 @@ class PortfolioAnalysis:
         return table[table["n"] > 0].reset_index(drop=True)
 
     # -- the clients behind the numbers -----------------------------------------------------------
-    def rank(self, column: str) -> np.ndarray:
-        """Ascending rank of every row by a table column (precomputed at construction)."""
-        if column not in SORTABLE:
-            raise KeyError(f"cannot sort by {column!r}")
-        if column not in self._ranks:
-            raise KeyError(f"cannot sort by {column!r}: the served portfolio has no such column")
-        return self._ranks[column]
-
     def members(self, filter_: CohortFilter) -> np.ndarray:
         """Row positions (``frame.iloc``) of the clients the page may list or export for the group:
         none for a group too small to be described, whose list (with each client's outcome) would
         describe those few clients one by one."""
         if self.summary(filter_).status != OK:
             return np.array([], dtype=np.int64)
-        return np.flatnonzero(self.mask(filter_))
+        return self._positions(filter_)
 
     def page(self, filter_: CohortFilter, sort_by: str | None = None, descending: bool = False,
              page: int = 0, page_size: int = 20) -> tuple[np.ndarray, int]:
@@ -261,24 +263,81 @@ class PortfolioAnalysis:
         Only the rows up to the end of the requested page are partially sorted (argpartition), so
         the cost does not depend on sorting the whole group. Missing values stay last either way.
         """
-        rows = self.members(filter_)
-        total = len(rows)
+        total = self.summary(filter_).n if self.summary(filter_).status == OK else 0
         page_size = max(1, min(int(page_size), 500))
         start = max(0, int(page)) * page_size
         if start >= total:
             return np.array([], dtype=np.int64), total
-        stop = min(start + page_size, total)
+        return self._page(filter_, sort_by, descending, start, min(start + page_size, total), total), total
+
+
+class PortfolioAnalysis(GroupQuestions):
+    """The group questions answered in this process, from the portfolio's per-client arrays (build
+    one per process)."""
+
+    def __init__(self, frame: pd.DataFrame, threshold: float, costs: CostModel = CostModel(), cache_size: int = 48,
+                 arrays: GroupArrays | None = None):
+        """``arrays``: the portfolio's per-client arrays when they were precomputed (stored with the
+        portfolio's mapped columns); computed here otherwise."""
+        arrays = GroupArrays.compute(frame, float(threshold)) if arrays is None else arrays
+        if len(arrays.ids) != len(frame):
+            raise ValueError(f"{len(arrays.ids)} precomputed rows for a portfolio of {len(frame)} clients")
+        super().__init__(threshold, costs, cache_size, arrays.segments, arrays.score_edges, arrays.feature_edges,
+                         arrays.threshold_bin)
+        self.frame = frame
+        self.arrays = arrays
+        self.ids, self.known = arrays.ids, arrays.known
+        # the bar of every client, once: a chart is then one bincount over precomputed keys
+        self.score_bins = arrays.score_bins
+        # every sortable column ranked once, beforehand: the instance is shared by the server's
+        # threads, so nothing in it may be filled in later
+        self._ranks: Mapping[str, np.ndarray] = arrays.ranks
+        # a mask is a byte per client (3.6 MB at 3,562,550): fewer of them are kept than of the small answers
+        self.mask = lru_cache(maxsize=max(1, min(cache_size, 8)))(self._mask)
+
+    def _mask(self, filter_: CohortFilter) -> np.ndarray:
+        return read_only(filter_.mask(self.frame))
+
+    def _kpis(self, filter_: CohortFilter) -> tuple[int, dict | None]:
+        mask = self.mask(filter_)
+        n = int(np.count_nonzero(mask))
+        if not large_enough(n):
+            return n, None
+        return n, group_kpis(mask, self.arrays, self.threshold, self.costs)  # = cohorts.kpis, without copying the group
+
+    def _cross(self, chart, n_cells, n_classes, filter_, other):
+        return cross_counts(self.arrays.keys[chart], n_cells, n_classes, self.mask(filter_),
+                            None if other is None else self.mask(other))
+
+    def _apart_sizes(self, a, b):
+        return apart_sizes(self.mask(a), self.mask(b), self.known)
+
+    def _positions(self, filter_):
+        return np.flatnonzero(self.mask(filter_))
+
+    def records(self, positions):
+        return self.frame.iloc[positions]
+
+    def rank(self, column: str) -> np.ndarray:
+        """Ascending rank of every row by a table column (precomputed at construction)."""
+        if column not in SORTABLE:
+            raise KeyError(f"cannot sort by {column!r}")
+        if column not in self._ranks:
+            raise KeyError(f"cannot sort by {column!r}: the served portfolio has no such column")
+        return self._ranks[column]
+
+    def _page(self, filter_, sort_by, descending, start, stop, total):
+        """Only the rows up to the end of the requested page are partially sorted (argpartition), so
+        the cost does not depend on sorting the whole group."""
+        rows = self._positions(filter_)
         if sort_by is None:
-            return rows[start:stop], total
+            return rows[start:stop]
         key = self.rank(sort_by)[rows].astype(np.int64)
         if descending:
             key = self._descending(sort_by, rows, key)
-        if stop < total:
-            part = np.argpartition(key, stop - 1)[:stop]
-        else:
-            part = np.arange(total)
+        part = np.argpartition(key, stop - 1)[:stop] if stop < total else np.arange(total)
         ordered = part[np.argsort(key[part], kind="stable")]
-        return rows[ordered[start:stop]], total
+        return rows[ordered[start:stop]]
 
     def _descending(self, column: str, rows: np.ndarray, key: np.ndarray) -> np.ndarray:
         """Reverse the order but keep missing values at the end (and ties still by client id)."""

@@ -162,6 +162,14 @@ class PortfolioStore:
         found = self.precomputed_group(group)
         return found[0].get(name) if found is not None else None
 
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def first_id(self) -> int | None:
+        """The lowest client id (None for an empty portfolio)."""
+        return int(self.frame.index[0]) if len(self.frame) else None
+
     @cached_property
     def ids(self) -> np.ndarray:
         return self.frame.index.to_numpy(dtype=np.int64)

@@ -70,8 +70,21 @@ def differencing_risk(a: np.ndarray, b: np.ndarray, known: np.ndarray,
     counted among all clients (approval rate, probability, amounts) or among those with a known
     outcome (default rate, cost). Identical groups reveal nothing (both differences are empty).
     """
-    for known_outcome, scope in ((False, np.ones(len(a), dtype=bool)), (True, np.asarray(known, dtype=bool))):
-        sizes = (int(np.sum(a & ~b & scope)), int(np.sum(b & ~a & scope)))
+    return risk_of_sizes(*apart_sizes(a, b, known), min_size=min_size)
+
+
+def apart_sizes(a: np.ndarray, b: np.ndarray, known: np.ndarray) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(A \\ B, B \\ A) among all clients, then among the clients with a known outcome."""
+    known = np.asarray(known, dtype=bool)
+    return ((int(np.count_nonzero(a & ~b)), int(np.count_nonzero(b & ~a))),
+            (int(np.count_nonzero(a & ~b & known)), int(np.count_nonzero(b & ~a & known))))
+
+
+def risk_of_sizes(everyone: tuple[int, int], known: tuple[int, int],
+                  min_size: int = MIN_COHORT_SIZE) -> DifferencingRisk | None:
+    """:func:`differencing_risk` from the sizes of the two differences (:func:`apart_sizes`),
+    however they were counted (numpy masks, a database)."""
+    for known_outcome, sizes in ((False, everyone), (True, known)):
         small = [n for n in sizes if 0 < n < min_size]
         if small:
             return DifferencingRisk(min(small), known_outcome)

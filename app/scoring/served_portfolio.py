@@ -60,6 +60,14 @@ def store_key(bundle: ModelBundle) -> dict:
                             "comparison": COMPARISON_FEATURES, "age_bands": [list(map(str, b)) for b in AGE_BANDS]}}
 
 
+def publication_key(bundle: ModelBundle) -> dict:
+    """What a portfolio published in a database must have been built for: the store's key and the
+    model files themselves (another model with the same threshold scores other probabilities)."""
+    from app.scoring.bundle import model_checksums
+
+    return {**store_key(bundle), "model": model_checksums(bundle.directory)}
+
+
 def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
     """The portfolio file served from its memory-mapped column store (built when missing or stale);
     held in memory instead when the store cannot be written beside it (read-only folder)."""

@@ -1,0 +1,202 @@
+"""The portfolio published in PostgreSQL answers as the memory-mapped store does (PORTFOLIO_ENGINE).
+
+Runs against the real PostgreSQL server of TEST_DATABASE_URL (``.ci/run`` starts one; the tests
+fail in CI without it, skip locally). The reference of every answer is the local engine over the
+same model folder: both engines must give the same rows, ids, counts, figures and pages.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from app.resources import ServedModel
+from app.scoring import portfolio_sql
+from app.scoring.cohorts import RANGE_FIELDS, CohortFilter
+from app.scoring.group_arrays import SORTABLE
+from app.scoring.portfolio_sql import PublishedPortfolioError, newest_publication, open_published, publish
+from app.scoring.served_portfolio import publication_key
+from app.scoring.sql_groups import SqlAnalysis
+from app.security.db import get_engine
+from tests.security.conftest import postgres_url
+
+
+def _drop_publications(engine) -> None:
+    with engine.begin() as connection:
+        for (name,) in connection.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'portfolio\\_%'")):
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+
+
+@pytest.fixture(scope="module")
+def pg(small_model_dir):
+    engine = get_engine(postgres_url())
+    _drop_publications(engine)
+    yield engine
+    _drop_publications(engine)
+
+
+@pytest.fixture(scope="module")
+def engines(pg, small_model_dir):
+    """(local served model, published SqlPortfolio, SqlAnalysis) over the same model folder."""
+    local = ServedModel(small_model_dir[0])
+    key = publication_key(local.bundle)
+    publish(pg, local.portfolio.mapped, key, filter_columns=tuple(RANGE_FIELDS.values()))
+    remote = ServedModel(small_model_dir[0], postgres_url())
+    return local, remote
+
+
+def test_the_served_model_reads_the_publication(engines):
+    local, remote = engines
+    assert isinstance(remote.portfolio, portfolio_sql.SqlPortfolio)
+    assert isinstance(remote.analysis, SqlAnalysis)
+    assert len(remote.portfolio) == len(local.portfolio) > 0
+    assert remote.example_client_id() == local.example_client_id()
+
+
+def test_full_rows_are_those_of_the_portfolio_file(engines):
+    local, remote = engines
+    ids = local.portfolio.ids
+    picked = [int(ids[0]), int(ids[len(ids) // 2]), int(ids[-1]), 123]  # 123: no such client, skipped
+    pd.testing.assert_frame_equal(remote.portfolio.rows(picked), local.portfolio.rows(picked))
+    pd.testing.assert_frame_equal(remote.portfolio.rows(picked, columns=["AMT_CREDIT", "DECISION"]),
+                                  local.portfolio.rows(picked, columns=["AMT_CREDIT", "DECISION"]))
+    assert remote.portfolio.client_row(123).empty
+    assert list(remote.portfolio.client_row(123).columns) == list(local.portfolio.client_row(123).columns)
+
+
+def test_id_search_and_membership_match(engines):
+    local, remote = engines
+    first = str(int(local.portfolio.ids[0]))
+    for prefix in ("", "0", "x", first[:1], first[:3], first, first + "9", "9" * 19):
+        assert remote.portfolio.search_ids(prefix, 7) == local.portfolio.search_ids(prefix, 7), prefix
+    assert int(first) in remote.portfolio and 123 not in remote.portfolio
+
+
+def _filters(local) -> list[CohortFilter]:
+    """Groups of every kind: segments, amounts (with missing values), populations, too small, empty."""
+    frame = local.portfolio.frame
+    income = frame["AMT_INCOME_TOTAL"].to_numpy(dtype=float)
+    median = float(np.nanmedian(income))
+    labels = local.analysis.segments
+    out = [CohortFilter(), CohortFilter(population="labelled"), CohortFilter(population="new"),
+           CohortFilter(income=(median, None)), CohortFilter(income=(None, median), population="labelled"),
+           CohortFilter(credit=(0.0, float(np.nanpercentile(frame["AMT_CREDIT"], 3)))),
+           CohortFilter(decision=("refused",)), CohortFilter(grade=tuple(labels["grade"][1][:2])),
+           CohortFilter(region_rating=("2",)), CohortFilter(region_rating=("2.0", "3")),
+           CohortFilter(income_type=(labels["income_type"][1][0],), age_band=tuple(labels["age_band"][1][:2])),
+           CohortFilter(gender=("nobody",)), CohortFilter(income=(1e12, None)),
+           CohortFilter(income=(float(np.sort(income[np.isfinite(income)])[-10]), None))]  # ~10 clients: too small
+    return out
+
+
+def test_group_answers_match_the_local_engine(engines):
+    local, remote = engines
+    a_local, a_sql = local.analysis, remote.analysis
+    filters = _filters(local)
+    assert {a_local.summary(f).status for f in filters} >= {"ok", "empty", "too_small"}
+    for f in filters:
+        expected, got = a_local.summary(f), a_sql.summary(f)
+        assert (got.n, got.status) == (expected.n, expected.status), f
+        if expected.kpis is not None:
+            assert {k for k, v in got.kpis.items() if v is None} == {k for k, v in expected.kpis.items() if v is None}
+            shown = {k: v for k, v in expected.kpis.items() if v is not None}
+            assert {k: got.kpis[k] for k in shown} == pytest.approx(shown, rel=1e-9), f  # sums: another order
+        _same_histogram(a_sql.score_histogram(f), a_local.score_histogram(f))
+        for feature in ("AGE_YEARS", "AMT_INCOME_TOTAL", "PROBA_DEFAULT"):
+            _same_histogram(a_sql.feature_by_outcome(f, feature), a_local.feature_by_outcome(f, feature))
+        for segment in ("grade", "income_type", "region_rating"):
+            _same_table(a_sql.segment_rates(f, segment), a_local.segment_rates(f, segment))
+        np.testing.assert_array_equal(a_sql.members(f), a_local.members(f))
+
+
+def test_side_by_side_groups_match(engines):
+    local, remote = engines
+    a_local, a_sql = local.analysis, remote.analysis
+    for a, b in itertools.permutations(_filters(local)[:8], 2):
+        assert a_sql.comparison_risk(a, b) == a_local.comparison_risk(a, b), (a, b)
+        _same_histogram(a_sql.score_histogram(a, b), a_local.score_histogram(a, b))
+        _same_table(a_sql.segment_rates(a, "grade", b), a_local.segment_rates(a, "grade", b))
+
+
+def test_missing_amounts_count_apart_as_numpy_counts_them(engines):
+    """A client without an income is outside "income >= x" and therefore inside "everyone but them"."""
+    local, remote = engines
+    frame = local.portfolio.frame
+    rich = CohortFilter(income=(float(np.nanmedian(frame["AMT_INCOME_TOTAL"])), None))
+    assert remote.analysis._apart_sizes(rich, CohortFilter()) == local.analysis._apart_sizes(rich, CohortFilter())
+
+
+def test_table_pages_match_in_every_order(engines):
+    local, remote = engines
+    a_local, a_sql = local.analysis, remote.analysis
+    for f in (CohortFilter(), CohortFilter(population="labelled")):
+        for column, descending in itertools.product((None, *SORTABLE), (False, True)):
+            for page in (0, 3, 10_000):
+                expected, got = a_local.page(f, column, descending, page, 25), a_sql.page(f, column, descending, page, 25)
+                np.testing.assert_array_equal(got[0], expected[0], err_msg=f"{column} {descending} {page}")
+                assert got[1] == expected[1]
+    rows, _ = a_local.page(CohortFilter(), "AMT_CREDIT", True, 1, 30)
+    pd.testing.assert_frame_equal(a_sql.records(rows), a_local.records(rows), check_categorical=True)
+    with pytest.raises(KeyError):
+        a_sql.page(CohortFilter(), "PASSWORD", False, 0, 10)
+
+
+def _same_histogram(got, expected) -> None:
+    assert (got is None) == (expected is None)
+    if expected is None:
+        return
+    np.testing.assert_allclose(got.edges, expected.edges)
+    assert got.counts.keys() == expected.counts.keys() and got.totals == expected.totals
+    for name in expected.counts:
+        np.testing.assert_array_equal(got.counts[name], expected.counts[name])
+    np.testing.assert_array_equal(got.hidden, expected.hidden)
+
+
+def _same_table(got, expected) -> None:
+    assert (got is None) == (expected is None)
+    if expected is not None:
+        pd.testing.assert_frame_equal(got, expected)
+
+
+def test_publishing_again_copies_nothing_and_versions_are_kept_two_deep(pg, engines, small_model_dir):
+    local, _ = engines
+    key = publication_key(local.bundle)
+    first = newest_publication(pg, key).version
+    assert publish(pg, local.portfolio.mapped, key) == first  # already there: same version, no copy
+    other = {**key, "threshold": 0.99}  # as if the model had been recalibrated: a new version
+    second = publish(pg, local.portfolio.mapped, other, filter_columns=tuple(RANGE_FIELDS.values()))
+    third = publish(pg, local.portfolio.mapped, {**key, "threshold": 0.98})
+    assert len({first, second, third}) == 3
+    with pg.connect() as connection:
+        versions = {r[0] for r in connection.execute(text(f"SELECT version FROM {portfolio_sql.REGISTRY}"))}
+        tables = {r[0] for r in connection.execute(text("SELECT tablename FROM pg_tables WHERE tablename LIKE 'portfolio\\_%'"))}
+    assert versions == {second, third}  # the oldest dropped, with its tables
+    assert not any(first in t for t in tables) and any(second in t for t in tables)
+    with pytest.raises(PublishedPortfolioError, match="publish_portfolio"):
+        newest_publication(pg, key)  # the model's own version is gone: said, not served stale
+    publish(pg, local.portfolio.mapped, key, filter_columns=tuple(RANGE_FIELDS.values()))  # restored for others
+
+
+def test_a_publication_killed_midway_is_never_served_and_is_cleaned_up(pg, engines):
+    local, _ = engines
+    key = {**publication_key(local.bundle), "threshold": 0.5}
+    with pg.begin() as connection:  # what a publication killed after its first table leaves
+        connection.exec_driver_sql("CREATE TABLE portfolio_deadbeef00000000_frame (pos bigint)")
+    with pytest.raises(PublishedPortfolioError):
+        open_published(pg, key)
+    assert "deadbeef00000000" in portfolio_sql.drop_old_versions(pg)
+    with pg.connect() as connection:
+        assert not connection.execute(text("SELECT 1 FROM pg_tables WHERE tablename LIKE 'portfolio_deadbeef%'")).first()
+
+
+def test_a_foreign_or_unreachable_database_is_a_clear_error(engines):
+    with pytest.raises(PublishedPortfolioError, match="cannot be read"):
+        newest_publication(get_engine("postgresql+psycopg://nobody:wrong@127.0.0.1:1/none"), {"threshold": 0.1})
+    with pytest.raises(ValueError):
+        portfolio_sql.quoted('x"; DROP TABLE users; --')
+    assert json.loads(json.dumps(publication_key(engines[0].bundle)))["model"]

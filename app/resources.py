@@ -174,7 +174,8 @@ class ServedModel:
         from app.scoring.privacy import MIN_COHORT_SIZE
 
         _, inputs = self.shap_inputs
-        granted = self.portfolio.frame.loc[inputs.index, "DECISION"].to_numpy() == GRANTED
+        decisions = self.portfolio.rows(inputs.index, columns=["DECISION"]).set_index("SK_ID_CURR")["DECISION"]
+        granted = decisions.reindex(inputs.index).to_numpy() == GRANTED  # the served decision of each sampled client
         return PortfolioReference.build(inputs, granted, MIN_COHORT_SIZE)
 
     def memoised(self, function: Callable[..., T], maxsize: int = 32) -> Callable[..., T]:

@@ -23,12 +23,13 @@ from app.i18n import translate
 from app.presenters.formatting import count_text
 from app.resources import served
 from app.scoring.bundle import ModelNotFoundError
+from app.scoring.portfolio_sql import SqlPortfolio
 from app.security.access import Role
 from app.security.audit import first_viewers, recent_files
 from app.security.db import utcnow
 from app.security.decisions import current_decisions
 from app.security.web import current_engine, current_username
-from app.security.worklist import QueueItem, age_days, work_queue
+from app.security.worklist import QueueItem, age_days, published_queue, work_queue
 from app.ui import Card, current_language, date_text, page_title
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ COLUMNS = ("client", "proba", "recommendation", "grade", "status", "assigned", "
 
 def loaded_at() -> dt.datetime:
     """When the served applications were loaded (the portfolio file's time): the age of undated ones."""
-    return dt.datetime.fromtimestamp(served().portfolio.path.stat().st_mtime, dt.UTC)
+    return served().portfolio.loaded_at
 
 
 def queue_rows(items: list[QueueItem], lang: str, loaded: dt.datetime, now: dt.datetime) -> list[dict]:
@@ -70,12 +71,16 @@ def queue_update(scope: str | None, lang: str) -> tuple[list[dict], object]:
     engine, username = current_engine(), current_username()
     try:
         model = served()
-        frame = model.portfolio.frame
         if engine is None:
             raise OSError("no database")
-        queue = work_queue(frame, current_decisions(engine), first_viewers(engine),
-                           username=username if scope == "mine" else None,
-                           rows=model.memoised(_new_rows, 1)(), limit=MAX_ROWS)
+        who = username if scope == "mine" else None
+        portfolio = model.portfolio
+        if isinstance(portfolio, SqlPortfolio):
+            queue = published_queue(portfolio, current_decisions(engine), first_viewers(engine), username=who,
+                                    limit=MAX_ROWS)
+        else:
+            queue = work_queue(portfolio.frame, current_decisions(engine), first_viewers(engine), username=who,
+                               rows=model.memoised(_new_rows, 1)(), limit=MAX_ROWS)
         loaded = loaded_at()
     except (ModelNotFoundError, OSError):
         log.exception("work queue unavailable")

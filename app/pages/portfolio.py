@@ -2,7 +2,7 @@
 export the clients behind the numbers.
 
 Callbacks are thin: they turn form values into a :class:`~app.presenters.group_view.PortfolioView`
-(validated exactly like a shared URL), ask the memoised :class:`~app.scoring.groups.PortfolioAnalysis`
+(validated exactly like a shared URL), ask the memoised :class:`~app.scoring.groups.GroupQuestions`
 and hand its answers to the figure builders and panel factories. Managers only: every id starts with
 "portfolio-", the area this page declares for managers (``role=`` below); the CSV export also
 carries "export" in its ids and is recorded in the audit trail.
@@ -35,7 +35,7 @@ from app.presenters.group_view import PortfolioView, view_from_controls
 from app.resources import served
 from app.scoring.cohorts import CATEGORY_FIELDS, MIN_COHORT_SIZE, RANGE_FIELDS
 from app.scoring.group_arrays import FEATURES, SEGMENTS, SORTABLE
-from app.scoring.groups import OK, TOO_SMALL, PortfolioAnalysis
+from app.scoring.groups import OK, TOO_SMALL, GroupQuestions
 from app.security import EXPORT, audit
 from app.security.access import Role
 from app.ui import Card, Dropdown, current_language, page_title
@@ -59,12 +59,12 @@ B_FILTERS_ID = group_id("b", "filters")
 PAGE_SIZE = 20
 
 
-def analysis() -> PortfolioAnalysis:
+def analysis() -> GroupQuestions:
     """The served portfolio wrapped for group questions (built once per served model, read-only)."""
     return served().analysis
 
 
-def _options(an: PortfolioAnalysis) -> dict[str, list[str]]:
+def _options(an: GroupQuestions) -> dict[str, list[str]]:
     return {field: [v for v in labels if v != MISSING_TEXT] for field, (_, labels) in an.segments.items()}
 
 
@@ -275,12 +275,12 @@ def export_group(n_clicks, a):
     summary = an.summary(filter_)
     if summary.status == TOO_SMALL:
         return dash.no_update, translate("portfolio.export.too_small", lang, n=count_text(summary.n, lang), min=MIN_COHORT_SIZE)
+    if summary.n > MAX_EXPORT_ROWS:  # said before any row is read: 3 million rows would not fit a worker
+        return dash.no_update, translate("portfolio.export.too_large", lang, n=count_text(summary.n, lang),
+                                 max=count_text(MAX_EXPORT_ROWS, lang))
     rows = an.records(an.members(filter_))
     if not len(rows):
         return dash.no_update, translate("portfolio.export.empty", lang)
-    if len(rows) > MAX_EXPORT_ROWS:
-        return dash.no_update, translate("portfolio.export.too_large", lang, n=count_text(len(rows), lang),
-                                 max=count_text(MAX_EXPORT_ROWS, lang))
     audit(EXPORT, "portfolio", {"filter": filter_.describe(), "query": filter_.to_query(), "rows": len(rows)})
     content = to_csv_bytes(export_frame(rows, lang), lang)
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")

@@ -19,7 +19,7 @@ from app.scoring.bundle import ModelBundle
 from app.scoring.cohorts import add_derived_columns
 from app.scoring.concepts import concept_steps
 from app.scoring.explain import Explanation, explain_row, waterfall_steps
-from app.scoring.portfolio import PortfolioStore
+from app.scoring.portfolio import ClientRows
 
 #: Longest id accepted from a person (Home Credit ids have 6 digits; a generous bound stops abuse).
 MAX_ID_DIGITS = 12
@@ -92,7 +92,7 @@ class ClientFile:
         return 100.0 * (self.proba - self.threshold)
 
 
-def load_client_file(bundle: ModelBundle, store: PortfolioStore, client_id: int) -> ClientFile:
+def load_client_file(bundle: ModelBundle, store: ClientRows, client_id: int) -> ClientFile:
     """Read one client's row, explain the score; :class:`ClientIdError` ("unknown") when absent."""
     if client_id not in store:
         raise ClientIdError("unknown", client_id)

@@ -12,10 +12,12 @@ pages filter and plot: at 356,255 clients the whole table would not fit a 512 MB
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -98,6 +100,17 @@ def write_portfolio(frame: pd.DataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+class ClientRows(Protocol):
+    """What the client file needs of a served portfolio, whichever engine serves it (this module's
+    :class:`PortfolioStore`, ``portfolio_sql.SqlPortfolio``)."""
+
+    def __contains__(self, client_id: int) -> bool: ...
+
+    def client_row(self, client_id: int) -> pd.DataFrame: ...
+
+    def rows(self, client_ids, columns: list[str] | None = None) -> pd.DataFrame: ...
+
+
 @dataclass(frozen=True)
 class PortfolioStore:
     """Read-only access to a portfolio file: a slim in-memory frame + per-client reads from disk."""
@@ -169,6 +182,11 @@ class PortfolioStore:
     def first_id(self) -> int | None:
         """The lowest client id (None for an empty portfolio)."""
         return int(self.frame.index[0]) if len(self.frame) else None
+
+    @property
+    def loaded_at(self) -> datetime.datetime:
+        """When the served applications were written (the file's time: the age of undated applications)."""
+        return datetime.datetime.fromtimestamp(self.path.stat().st_mtime, datetime.UTC)
 
     @cached_property
     def ids(self) -> np.ndarray:

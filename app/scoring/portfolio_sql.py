@@ -21,6 +21,7 @@ No Dash here.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import io
 import json
@@ -36,6 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.scoring.column_store import MANIFEST, MappedStore
 from app.scoring.schema import ID_COLUMN
@@ -45,10 +47,18 @@ POSITION = "pos"  # row number in ascending client id (the row order of the mapp
 PARTS = ("frame", "analysis", "comparison", "rows")
 COPY_ROWS = 65_536
 FORMAT_VERSION = 1
+PUBLISH_LOCK = 0x706F7274  # pg_advisory_xact_lock key of publications ("port")
 
 
-class PublishedPortfolioError(LookupError):
-    """No publication of the portfolio for this model in the database (or not reachable)."""
+class PortfolioDatabaseError(OSError):
+    """The portfolio's database did not answer (down, unreachable, a table dropped under a worker).
+
+    An OSError, as a missing portfolio file is: every page that handles an unreadable portfolio
+    (a message instead of a figure, /healthz unhealthy) handles an unreachable database the same way."""
+
+
+class PublishedPortfolioError(PortfolioDatabaseError):
+    """No publication of the portfolio for this model in the database (or it cannot be read)."""
 
 
 def version_of(manifest: dict, key: dict) -> str:
@@ -163,16 +173,17 @@ def publish(engine: Engine, store: MappedStore, key: dict, filter_columns: tuple
     key = json.loads(json.dumps(key))
     version = version_of(manifest, key)
     ensure_registry(engine)
-    with engine.connect() as connection:
-        if connection.execute(text(f"SELECT 1 FROM {REGISTRY} WHERE version = :v"), {"v": version}).first():
-            log(f"version {version} is already published")
-            return version
     n = len(store.frame)
     parts = {"frame": _frame_arrays(store, manifest)}
     parts.update({group: dict(store.groups[group]) for group in ("analysis", "comparison") if group in store.groups})
     if "analysis" in parts:
         parts["analysis"].update({f"frame.{c}": store.frame[c].to_numpy() for c in filter_columns})
     with engine.begin() as connection:
+        # one publication at a time (two deploys, two operators): the second waits, then finds it done
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": PUBLISH_LOCK})
+        if connection.execute(text(f"SELECT 1 FROM {REGISTRY} WHERE version = :v"), {"v": version}).first():
+            log(f"version {version} is already published")
+            return version
         for part, arrays in parts.items():
             started = time.perf_counter()
             name = table_name(version, part)
@@ -215,6 +226,7 @@ def drop_old_versions(engine: Engine, keep: int = 2) -> list[str]:
     """Drop the tables of registered versions beyond the ``keep`` newest, and of publications that
     never got registered (killed midway); returns the versions dropped."""
     with engine.begin() as connection:
+        connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": PUBLISH_LOCK})
         registered = [r[0] for r in connection.execute(text(
             f"SELECT version FROM {REGISTRY} ORDER BY published_at DESC, version"))]
         tables = [r[0] for r in connection.execute(text(
@@ -237,6 +249,7 @@ class Publication:
     version: str
     meta: dict
     n_clients: int
+    published_at: datetime.datetime
 
     def table(self, part: str) -> str:
         return table_name(self.version, part)
@@ -252,7 +265,7 @@ def newest_publication(engine: Engine, key: dict) -> Publication:
     try:
         with engine.connect() as connection:
             row = connection.execute(text(
-                f"SELECT version, meta, n_clients FROM {REGISTRY} WHERE key = :key "
+                f"SELECT version, meta, n_clients, published_at FROM {REGISTRY} WHERE key = :key "
                 "ORDER BY published_at DESC, version LIMIT 1"), {"key": wanted}).first()
     except Exception as exc:
         raise PublishedPortfolioError(f"the portfolio database cannot be read ({type(exc).__name__})") from exc
@@ -262,7 +275,7 @@ def newest_publication(engine: Engine, key: dict) -> Publication:
     meta = json.loads(row[1])
     if meta.get("format") != FORMAT_VERSION:
         raise PublishedPortfolioError(f"portfolio version {row[0]} was published in another format: publish it again")
-    return Publication(row[0], meta, int(row[2]))
+    return Publication(row[0], meta, int(row[2]), row[3])
 
 
 class SqlPortfolio:
@@ -283,8 +296,13 @@ class SqlPortfolio:
         return pa.ipc.read_schema(pa.py_buffer(base64.b64decode(self.publication.meta["rows_schema"])))
 
     def query(self, sql: str, params: dict | None = None) -> list[tuple]:
-        with self.engine.connect() as connection:
-            return [tuple(r) for r in connection.execute(text(sql), params or {})]
+        """Rows of one read-only query; a driver error is a :class:`PortfolioDatabaseError`."""
+        try:
+            with self.engine.connect() as connection:
+                return [tuple(r) for r in connection.execute(text(sql), params or {})]
+        except SQLAlchemyError as exc:
+            raise PortfolioDatabaseError(f"the portfolio database did not answer ({type(exc).__name__}: "
+                                         f"{str(exc).splitlines()[0][:200]})") from exc
 
     def __contains__(self, client_id: int) -> bool:
         return bool(self.query(f"SELECT 1 FROM {self.frame_table} WHERE {quoted(ID_COLUMN)} = :id",
@@ -305,7 +323,7 @@ class SqlPortfolio:
         query per possible number of digits."""
         if not prefix.isdigit() or prefix.startswith("0") or limit <= 0 or len(prefix) > 18 or self.last_id is None:
             return []
-        start, found = int(prefix), []
+        start, found = int(prefix), list[int]()
         max_digits = len(str(self.last_id))
         ranges = [(start * 10**e, (start + 1) * 10**e) for e in range(0, max(max_digits - len(prefix), 0) + 1)]
         for lo, hi in ranges:
@@ -330,6 +348,37 @@ class SqlPortfolio:
 
     def client_row(self, client_id: int) -> pd.DataFrame:
         return self.rows([client_id])
+
+    @property
+    def loaded_at(self) -> datetime.datetime:
+        """When the served applications were published (the age of undated applications)."""
+        return self.publication.published_at
+
+    def new_applications(self, exclude: np.ndarray, only: np.ndarray | None,
+                         limit: int | None) -> tuple[pd.DataFrame, int, bool]:
+        """The new applications outside ``exclude`` (and inside ``only`` when given), riskiest
+        first (ties by id), at most ``limit`` of them: (PROBA_DEFAULT, DECISION, GRADE,
+        APPLICATION_DATE by id), how many there are, whether all of them are dated."""
+        specs = {c["name"]: c for c in self.publication.meta["columns"]}
+        dated = "APPLICATION_DATE" in specs
+        where = 'NOT "IS_LABELLED" AND NOT ("SK_ID_CURR" = ANY(:exclude))' + \
+            ("" if only is None else ' AND "SK_ID_CURR" = ANY(:only)')
+        params = {"exclude": [int(i) for i in exclude], "only": None if only is None else [int(i) for i in only]}
+        date = '"APPLICATION_DATE"' if dated else "NULL::timestamp"
+        count = self.query(f"SELECT count(*), count({date}) FROM {self.frame_table} WHERE {where}", params)[0]
+        rows = self.query(f'SELECT "SK_ID_CURR", "PROBA_DEFAULT", "DECISION", "GRADE", {date} FROM {self.frame_table} '
+                          f'WHERE {where} ORDER BY "PROBA_DEFAULT" DESC, "SK_ID_CURR" '
+                          + ("" if limit is None else f"LIMIT {int(limit)}"), params)
+        labels = {name: specs[name]["categories"] for name in ("DECISION", "GRADE")}
+        table = pd.DataFrame({
+            # a real comes back as its shortest decimal text: float32 first gives back the stored value
+            "PROBA_DEFAULT": np.array([r[1] for r in rows], dtype=np.dtype(specs["PROBA_DEFAULT"]["dtype"])).astype(np.float64),
+            "DECISION": [None if r[2] < 0 else labels["DECISION"][r[2]] for r in rows],
+            "GRADE": [None if r[3] < 0 else labels["GRADE"][r[3]] for r in rows],
+            "APPLICATION_DATE": pd.to_datetime(pd.Series([r[4] for r in rows], dtype="object")).to_numpy()
+            if rows else np.array([], dtype="datetime64[ns]")},
+            index=pd.Index([int(r[0]) for r in rows], dtype=np.int64))
+        return table, int(count[0]), int(count[1]) == int(count[0])
 
 
 def open_published(engine: Engine, key: dict) -> SqlPortfolio:

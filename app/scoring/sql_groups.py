@@ -59,7 +59,8 @@ class SqlAnalysis(GroupQuestions):
     def where(self, filter_: CohortFilter, name: str) -> tuple[str, dict]:
         """``(predicate, parameters)`` selecting the group's rows of the analysis table; parameter
         names start with ``name`` so that two groups fit in one query."""
-        terms, params = [], {}
+        terms: list[str] = []
+        params: dict[str, object] = {}
         for field in CATEGORY_FIELDS:
             values = getattr(filter_, field)
             if values:
@@ -159,11 +160,11 @@ class SqlAnalysis(GroupQuestions):
 
     def records(self, positions: np.ndarray) -> pd.DataFrame:
         """The served columns of these clients (typed as the mapped frame), in the order asked."""
-        positions = [int(p) for p in positions]
+        wanted = [int(p) for p in positions]
         names = [c["name"] for c in self.portfolio.publication.meta["columns"]]
         rows = self._rows(f"SELECT {POSITION}, {', '.join(quoted(n) for n in names)} FROM {self.frame_table} "
-                          f"WHERE {POSITION} = ANY(:p)", {"p": positions}) if positions else []
-        order = {p: i for i, p in enumerate(positions)}
+                          f"WHERE {POSITION} = ANY(:p)", {"p": wanted}) if wanted else []
+        order = {p: i for i, p in enumerate(wanted)}
         rows.sort(key=lambda r: order[r[0]])
         return frame_of(rows, self.portfolio.publication.meta)
 

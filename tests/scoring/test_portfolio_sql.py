@@ -200,3 +200,52 @@ def test_a_foreign_or_unreachable_database_is_a_clear_error(engines):
     with pytest.raises(ValueError):
         portfolio_sql.quoted('x"; DROP TABLE users; --')
     assert json.loads(json.dumps(publication_key(engines[0].bundle)))["model"]
+
+
+class _Decision:
+    def __init__(self, username: str, status: str, final: bool):
+        self.username, self.status, self.is_final = username, status, final
+
+
+@pytest.mark.parametrize("username", [None, "ann", "bob"])
+def test_the_work_queue_is_the_local_one(engines, username):
+    from app.security.worklist import published_queue, work_queue
+
+    local, remote = engines
+    frame = local.portfolio.frame
+    new = frame.index[~frame["IS_LABELLED"].to_numpy(dtype=bool)]
+    decisions = {str(c): _Decision(["ann", "bob"][i % 2], "pending" if i % 3 else "final", i % 3 == 0)
+                 for i, c in enumerate(new[::4])}
+    viewers = {str(c): "bob" for c in new[1::9]}
+    rows = np.flatnonzero(~frame["IS_LABELLED"].to_numpy(dtype=bool))
+    for limit in (None, 15):
+        expected = work_queue(frame, decisions, viewers, username=username, rows=rows, limit=limit)
+        got = published_queue(remote.portfolio, decisions, viewers, username=username, limit=limit)
+        for a, b in zip(got.items, expected.items, strict=True):
+            assert a == b, (a, b)
+        assert (got.total, got.all_dated) == (expected.total, expected.all_dated) and got.total > 0
+    assert remote.portfolio.loaded_at.tzinfo is not None
+
+
+def test_two_publications_at_once_copy_once(pg, engines):
+    """Two deploys publishing the same portfolio: the second waits for the first, then finds it done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    local, _ = engines
+    key = {**publication_key(local.bundle), "threshold": 0.42}
+    with ThreadPoolExecutor(2) as pool:
+        versions = list(pool.map(lambda _: publish(pg, local.portfolio.mapped, key), range(2)))
+    assert versions[0] == versions[1]
+    with pg.connect() as connection:
+        assert connection.execute(text(f"SELECT count(*) FROM {portfolio_sql.REGISTRY} WHERE version = :v"),
+                                  {"v": versions[0]}).scalar() == 1
+    publish(pg, local.portfolio.mapped, publication_key(local.bundle), filter_columns=tuple(RANGE_FIELDS.values()))
+
+
+def test_a_database_gone_is_an_os_error_the_pages_already_handle(engines):
+    """A worker whose tables were dropped (or whose server went down) gets OSError, as for a missing file."""
+    _, remote = engines
+    broken = portfolio_sql.SqlPortfolio(remote.portfolio.engine, portfolio_sql.Publication(
+        "0123456789abcdef", remote.portfolio.publication.meta, 1, remote.portfolio.loaded_at))
+    with pytest.raises(OSError, match="did not answer"):
+        _ = 5 in broken

@@ -126,7 +126,7 @@ class ServedModel:
         from app.scoring.served_portfolio import publication_key
         from app.security.db import get_engine
 
-        return open_published(get_engine(self.portfolio_database_url), publication_key(self.bundle))
+        return open_published(get_engine(self.portfolio_database_url, analytics=True), publication_key(self.bundle))
 
     @cached_property
     def analysis(self) -> GroupQuestions:

@@ -9,7 +9,7 @@ from app.config import ENVIRONMENTS, NUMERIC_BOUNDS, PROJECT_DIR, Settings, Sett
 from app.security.logs import JsonFormatter
 from tests.scripts.script_support import script_env
 
-VARIABLES = ["APP_ENV", "LOG_FORMAT", "APP_LANGUAGE", "FOUR_EYES", *(name for name, _, _ in NUMERIC_BOUNDS.values())]
+VARIABLES = ["APP_ENV", "LOG_FORMAT", "APP_LANGUAGE", "FOUR_EYES", "PORTFOLIO_ENGINE", "PORTFOLIO_DATABASE_URL", *(name for name, _, _ in NUMERIC_BOUNDS.values())]
 
 
 @pytest.fixture(autouse=True)
@@ -118,3 +118,18 @@ def test_a_mistyped_four_eyes_is_refused_not_read_as_off(monkeypatch):
     monkeypatch.setenv("FOUR_EYES", "flase")
     with pytest.raises(SettingsError, match="FOUR_EYES must be one of 1, true.*got 'flase'"):
         get_settings()
+
+
+def test_the_portfolio_engine_is_local_unless_postgresql_is_asked_with_a_postgresql_database(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert get_settings().portfolio_engine == "local"
+    monkeypatch.setenv("PORTFOLIO_ENGINE", "postgres")  # a typo: refused, not served locally by surprise
+    with pytest.raises(SettingsError, match="PORTFOLIO_ENGINE must be one of local, postgresql"):
+        get_settings()
+    monkeypatch.setenv("PORTFOLIO_ENGINE", "postgresql")
+    with pytest.raises(SettingsError, match="PORTFOLIO_DATABASE_URL"):  # the SQLite default cannot hold it
+        get_settings()
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db:5432/app")
+    assert get_settings().portfolio_database_url == "postgresql+psycopg://u:p@db:5432/app"
+    monkeypatch.setenv("PORTFOLIO_DATABASE_URL", "postgresql://u:p@warehouse/portfolio")
+    assert get_settings().portfolio_database_url == "postgresql+psycopg://u:p@warehouse/portfolio"

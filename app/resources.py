@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import dash
 import flask
@@ -24,6 +24,9 @@ from app.scoring.data import prepare_applications
 from app.scoring.groups import GroupQuestions, PortfolioAnalysis
 from app.scoring.portfolio import PortfolioStore, build_portfolio, write_portfolio
 from app.scoring.portfolio_sql import SqlPortfolio
+
+if TYPE_CHECKING:
+    from app.scoring.sql_comparison import SqlComparison
 from app.scoring.served_portfolio import open_served_portfolio
 
 log = logging.getLogger(__name__)
@@ -141,6 +144,28 @@ class ServedModel:
         found = store.precomputed_group("analysis")
         arrays = GroupArrays.from_store(store.ids, *found) if found is not None else None
         return PortfolioAnalysis(store.frame, self.bundle.threshold, self.bundle.costs, arrays=arrays)
+
+    @property
+    def local_portfolio(self) -> PortfolioStore:
+        """The portfolio served from the model folder, for the code that reads its arrays; an
+        error when it is published in a database (that code has a database path beside it)."""
+        portfolio = self.portfolio
+        if not isinstance(portfolio, PortfolioStore):
+            raise TypeError("the portfolio is served from a database here: ask ServedModel.published")
+        return portfolio
+
+    @cached_property
+    def published(self) -> SqlComparison | None:
+        """The client file's whole-portfolio questions answered by the database, when the portfolio
+        is published there (None when it is served from the model folder)."""
+        if not isinstance(self.portfolio, SqlPortfolio):
+            return None
+        from app.scoring.sql_comparison import SqlComparison
+        from app.scoring.sql_groups import SqlAnalysis
+
+        analysis = self.analysis
+        assert isinstance(analysis, SqlAnalysis)
+        return SqlComparison(analysis)
 
     @cached_property
     def oof(self):

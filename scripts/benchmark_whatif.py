@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         card.loan_bounds(model)
         bounds_s = time.perf_counter() - started
-        frame = model.portfolio.frame
+        frame = model.local_portfolio.frame
         rng = np.random.default_rng(0)
         everyone = frame.index.to_numpy()
         refused = frame.index[frame["DECISION"] == "refused"].to_numpy()

@@ -41,7 +41,7 @@ def render(model_dir: Path, client_id: int, fmt: str, lang: str) -> bytes:
     from app.scoring.whatif import granted_loans, loan_case, portfolio_bounds
 
     model = ServedModel(model_dir)
-    bundle, store = model.bundle, model.portfolio
+    bundle, store = model.bundle, model.local_portfolio
     if client_id not in store:
         raise ClientIdError("unknown", client_id)
     file = load_client_file(bundle, store, client_id)

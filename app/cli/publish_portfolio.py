@@ -18,7 +18,6 @@ from pathlib import Path
 
 from app.config import SettingsError, normalise_database_url
 from app.scoring.bundle import PORTFOLIO_FILE, ModelBundle, ModelNotFoundError
-from app.scoring.cohorts import RANGE_FIELDS
 from app.scoring.column_store import StoreError
 
 
@@ -41,19 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app.scoring.portfolio_sql import publish
-    from app.scoring.served_portfolio import open_served_portfolio, publication_key
+    from app.scoring.served_portfolio import open_served_portfolio, publish_served
     from app.security.db import get_engine
 
     started = time.perf_counter()
     try:
         bundle = ModelBundle.load(args.model_dir)
         store = open_served_portfolio(bundle, path)
-        if store.mapped is None:
-            raise OSError(f"the column store of {path} could not be written")
-        version = publish(get_engine(url), store.mapped, publication_key(bundle),
-                          filter_columns=tuple(RANGE_FIELDS.values()),
-                          log=lambda line: print(line, file=sys.stderr, flush=True))
+        version = publish_served(get_engine(url), bundle, store,
+                                 log=lambda line: print(line, file=sys.stderr, flush=True))
     except (ModelNotFoundError, StoreError, OSError, SettingsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

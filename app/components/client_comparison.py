@@ -57,16 +57,16 @@ GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "modeBarButtonsToRemove"
 # --- per-portfolio arrays (read-only, the same for every client: cached in the served model) ------
 def _values_of(model: ServedModel, feature: str) -> np.ndarray:
     """Precomputed with the portfolio's mapped columns (shared pages), else computed here once."""
-    values = model.portfolio.precomputed("comparison", feature) if feature in COMPARISON_FEATURES else None
+    values = model.local_portfolio.precomputed("comparison", feature) if feature in COMPARISON_FEATURES else None
     if values is None:
-        values = feature_values(model.portfolio.frame, feature)
+        values = feature_values(model.local_portfolio.frame, feature)
         values.flags.writeable = False
     return values
 
 
 def _targets_of(model: ServedModel) -> np.ndarray:
-    found = model.portfolio.precomputed("comparison", "outcomes")
-    return found if found is not None else outcomes(model.portfolio.frame)
+    found = model.local_portfolio.precomputed("comparison", "outcomes")
+    return found if found is not None else outcomes(model.local_portfolio.frame)
 
 
 def _everyone_of(model: ServedModel, feature: str) -> Distribution:
@@ -79,13 +79,13 @@ def _cohort_bits_of(model: ServedModel, cohort: CohortFilter) -> np.ndarray:
     """A cohort's members as packed bits, cached by the cohort itself: clients of the same profile
     share one entry, and a bit per client (445 KB at 3,562,550 clients) keeps the cache small
     whatever is ticked."""
-    bits = np.packbits(cohort.mask(model.portfolio.frame))
+    bits = np.packbits(cohort.mask(model.local_portfolio.frame))
     bits.flags.writeable = False
     return bits
 
 
 def _cohort_mask(model: ServedModel, cohort: CohortFilter) -> np.ndarray:
-    return np.unpackbits(model.memoised(_cohort_bits_of)(cohort), count=len(model.portfolio.frame)).view(bool)
+    return np.unpackbits(model.memoised(_cohort_bits_of)(cohort), count=len(model.local_portfolio.frame)).view(bool)
 
 
 def _values(model: ServedModel, feature: str) -> np.ndarray:
@@ -93,13 +93,15 @@ def _values(model: ServedModel, feature: str) -> np.ndarray:
 
 
 def _members(model: ServedModel, client_id: int, keys: tuple[str, ...]) -> np.ndarray:
-    return similar_members(model.portfolio.frame, client_id, keys,
+    return similar_members(model.local_portfolio.frame, client_id, keys,
                            cohort_mask=functools.partial(_cohort_mask, model))
 
 
 def warm_up(model: ServedModel) -> None:
-    """The whole-portfolio distribution a client file shows first (its default chart)."""
-    model.memoised(_everyone_of)(DEFAULT_FEATURE)
+    """The whole-portfolio distribution a client file shows first (its default chart; published
+    with a portfolio in a database)."""
+    if model.published is None:
+        model.memoised(_everyone_of)(DEFAULT_FEATURE)
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -185,14 +187,18 @@ def scatter_view(view: CohortScatter, lang: str):
 
 def client_comparison(client_id: int, feature: str, keys: tuple[str, ...]) -> ClientComparison:
     model = served()
-    position = model.portfolio.frame.index.get_loc(client_id)
+    if model.published is not None:  # the portfolio in PostgreSQL: counted there, by the same rules
+        return model.published.compare(client_id, feature, keys)
+    position = model.local_portfolio.frame.index.get_loc(client_id)
     return compare_client(feature, _values(model, feature), model.memoised(_targets_of, 1)(), position,
                           _members(model, client_id, keys), model.memoised(_everyone_of)(feature))
 
 
 def client_scatter(client_id: int, x_feature: str, y_feature: str, keys: tuple[str, ...]) -> CohortScatter:
     model = served()
-    position = model.portfolio.frame.index.get_loc(client_id)
+    if model.published is not None:
+        return model.published.scatter(client_id, x_feature, y_feature, keys, seed=client_id % (2**32))
+    position = model.local_portfolio.frame.index.get_loc(client_id)
     return cohort_scatter_view(x_feature, y_feature, _values(model, x_feature), _values(model, y_feature),
                                _values(model, "PROBA_DEFAULT"), position, _members(model, client_id, keys),
                                seed=client_id % (2**32))

@@ -68,7 +68,10 @@ HIDDEN = {"display": "none"}
 
 # --- per-model and per-client work, cached in the served model ------------------------------------
 def _bounds_of(model: ServedModel) -> dict[str, LoanBounds]:
-    return portfolio_bounds(model.bundle, granted_loans(model.portfolio.frame))
+    published = model.published
+    if published is not None:  # computed by the same code when the portfolio was published
+        return published.loan_bounds
+    return portfolio_bounds(model.bundle, granted_loans(model.local_portfolio.frame))
 
 
 def loan_bounds(model: ServedModel) -> dict[str, LoanBounds]:

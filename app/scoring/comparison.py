@@ -168,7 +168,7 @@ def distribution(values: np.ndarray, target: np.ndarray, edges: np.ndarray) -> D
     counts = {key: np.histogram(clipped[selected & finite], bins=edges)[0]
               for key, selected in (("repaid", target == 0), ("difficulties", target == 1),
                                     ("everyone", np.ones(len(values), dtype=bool)))}
-    return _from_counts(edges, counts, int(len(values)), int((~finite).sum()))
+    return from_counts(edges, counts, int(len(values)), int((~finite).sum()))
 
 
 def _shares(counts: np.ndarray) -> np.ndarray:
@@ -176,7 +176,7 @@ def _shares(counts: np.ndarray) -> np.ndarray:
     return 100.0 * counts / total if total else np.zeros(len(counts))
 
 
-def _from_counts(edges: np.ndarray, counts: dict[str, np.ndarray], n: int, n_missing: int,
+def from_counts(edges: np.ndarray, counts: dict[str, np.ndarray], n: int, n_missing: int,
                  base_width: float | None = None) -> Distribution:
     return Distribution(edges, _shares(counts["repaid"]), _shares(counts["difficulties"]), n,
                         int(counts["repaid"].sum()), int(counts["difficulties"].sum()), n_missing,
@@ -208,7 +208,7 @@ def merge_panels(panels: list[Panel], min_size: int = MIN_COHORT_SIZE) -> list[P
     for p in panels:
         d = p.distribution
         counts = {k: np.add.reduceat(v, starts) for k, v in d.counts.items()}
-        out.append(replace(p, distribution=_from_counts(merged.edges, counts, d.n, d.n_missing_value,
+        out.append(replace(p, distribution=from_counts(merged.edges, counts, d.n, d.n_missing_value,
                                                         merged.base_width)))
     return out
 
@@ -255,9 +255,17 @@ def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_
     """The client's value among all clients (``everyone``: their cached distribution) and among the
     similar clients ``members`` (row positions, the client excluded), under the privacy rule."""
     client_value = float(values[client_position])
+    cohort = distribution(values[members], target[members], everyone.edges)
+    return compared(feature, client_value, everyone, cohort, int(len(members)),
+                    lambda: percentile_of(values[members], client_value), min_size)
+
+
+def compared(feature: str, client_value: float, everyone: Distribution, cohort: Distribution, n_cohort: int,
+             percentile: Callable[[], float | None], min_size: int = MIN_COHORT_SIZE) -> ClientComparison:
+    """:func:`compare_client` from the two groups' distributions, however they were counted (numpy
+    arrays, a database); ``percentile`` is asked only when the similar clients may be described."""
     panels, notes = [], []
-    for group, dist in (("all", everyone),
-                        ("cohort", distribution(values[members], target[members], everyone.edges))):
+    for group, dist in (("all", everyone), ("cohort", cohort)):
         panel, note = _panel(group, dist, min_size)
         panels += [panel] if panel else []
         notes += [note] if note else []
@@ -269,11 +277,23 @@ def compare_client(feature: str, values: np.ndarray, target: np.ndarray, client_
         notes.append("cohort_close")
     if any(p.distribution.merged for p in drawn):
         notes.append("merged")
-    panels = drawn
-    percentile = percentile_of(values[members], client_value) if cohort_described else None
+    share_below = percentile() if cohort_described else None
     if not np.isfinite(client_value):
         notes.append("no_value")
-    return ClientComparison(feature, client_value, tuple(panels), int(len(members)), percentile, tuple(notes))
+    return ClientComparison(feature, client_value, tuple(drawn), n_cohort, share_below, tuple(notes))
+
+
+def distribution_to_json(d: Distribution) -> dict:
+    """What :func:`distribution_from_json` needs to give the same distribution back (published
+    with a portfolio in a database: every dyno then draws "all clients" without reading them all)."""
+    return {"edges": d.edges.tolist(), "counts": {k: v.tolist() for k, v in d.counts.items()},
+            "n": d.n, "n_missing": d.n_missing_value}
+
+
+def distribution_from_json(data: dict) -> Distribution:
+    return from_counts(np.asarray(data["edges"], dtype=np.float64),
+                        {k: np.asarray(v, dtype=np.int64) for k, v in data["counts"].items()},
+                        int(data["n"]), int(data["n_missing"]))
 
 
 def scatter_sample(x: np.ndarray, y: np.ndarray, risk: np.ndarray, n: int = SCATTER_POINTS,
@@ -308,6 +328,20 @@ def cohort_scatter_view(x_feature: str, y_feature: str, x: np.ndarray, y: np.nda
     only when at least ``min_size`` of them can be plotted."""
     xs, ys, rs = x[members], y[members], risk[members]
     plottable = int(np.sum(np.isfinite(xs) & np.isfinite(ys) & np.isfinite(rs)))
-    points = scatter_sample(xs, ys, rs, seed=seed) if plottable >= min_size else None
-    return CohortScatter(x_feature, y_feature, float(x[client_position]), float(y[client_position]), points,
-                         int(len(members)), plottable)
+    return scattered(x_feature, y_feature, float(x[client_position]), float(y[client_position]), int(len(members)),
+                     plottable, lambda: scatter_sample(xs, ys, rs, seed=seed), min_size)
+
+
+def scattered(x_feature: str, y_feature: str, client_x: float, client_y: float, n_cohort: int, plottable: int,
+              sample: Callable[[], pd.DataFrame], min_size: int = MIN_COHORT_SIZE) -> CohortScatter:
+    """:func:`cohort_scatter_view` from counts; ``sample`` is drawn only above the privacy floor."""
+    points = sample() if plottable >= min_size else None
+    return CohortScatter(x_feature, y_feature, client_x, client_y, points, n_cohort, plottable)
+
+
+def sample_positions(n_plottable: int, n: int = SCATTER_POINTS, seed: int = 0) -> np.ndarray | None:
+    """Which of the plottable points :func:`scatter_sample` keeps (their ranks in row order), or
+    None for all of them: the same draw, for an engine that numbers the points instead of holding them."""
+    if n_plottable <= n:
+        return None
+    return np.sort(np.random.default_rng(seed).choice(n_plottable, size=n, replace=False))

@@ -46,7 +46,7 @@ REGISTRY = "portfolio_versions"
 POSITION = "pos"  # row number in ascending client id (the row order of the mapped frame and arrays)
 PARTS = ("frame", "analysis", "comparison", "rows")
 COPY_ROWS = 65_536
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # bump when the tables or the published meta change: the next publication is a new version
 PUBLISH_LOCK = 0x706F7274  # pg_advisory_xact_lock key of publications ("port")
 
 
@@ -163,12 +163,14 @@ def _frame_arrays(store: MappedStore, manifest: dict) -> dict[str, np.ndarray]:
 
 
 def publish(engine: Engine, store: MappedStore, key: dict, filter_columns: tuple[str, ...] = (),
-            log: Callable[[str], None] = lambda _: None) -> str:
+            log: Callable[[str], None] = lambda _: None, extra: dict | None = None) -> str:
     """Copy a column store into the database as a new version for ``key``
     (``served_portfolio.publication_key``), register it, drop the versions before the previous one;
     returns the version (nothing is copied when it is already there). ``filter_columns``: frame
     columns copied into the analysis table too (``frame.<name>``), so that a group's filter reads
-    one table."""
+    one table; the segment codes are copied into the comparison table for the same reason.
+    ``extra``: JSON published with the version (what the dynos would otherwise compute over every
+    client: the distributions of all clients, the loan bounds; ``served_portfolio.publish_served``)."""
     manifest = json.loads((store.directory / MANIFEST).read_text(encoding="utf-8"))
     key = json.loads(json.dumps(key))
     version = version_of(manifest, key)
@@ -178,6 +180,8 @@ def publish(engine: Engine, store: MappedStore, key: dict, filter_columns: tuple
     parts.update({group: dict(store.groups[group]) for group in ("analysis", "comparison") if group in store.groups})
     if "analysis" in parts:
         parts["analysis"].update({f"frame.{c}": store.frame[c].to_numpy() for c in filter_columns})
+        if "comparison" in parts:
+            parts["comparison"].update({k: v for k, v in parts["analysis"].items() if k.startswith("segment.")})
     with engine.begin() as connection:
         # one publication at a time (two deploys, two operators): the second waits, then finds it done
         connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": PUBLISH_LOCK})
@@ -204,7 +208,7 @@ def publish(engine: Engine, store: MappedStore, key: dict, filter_columns: tuple
         log(f"rows: {rows:,} clients x {len(schema)} columns in {time.perf_counter() - started:.1f} s")
         meta = {"format": FORMAT_VERSION, "columns": manifest["columns"], "index": manifest["index"],
                 "groups": {g: manifest["groups"][g]["meta"] for g in parts if g in manifest["groups"]},
-                "arrays": {g: list(a) for g, a in parts.items()}, "n_clients": n,
+                "arrays": {g: list(a) for g, a in parts.items()}, "n_clients": n, "extra": extra or {},
                 "rows_schema": base64.b64encode(schema.serialize().to_pybytes()).decode()}
         connection.execute(text(f"INSERT INTO {REGISTRY} (version, key, source, meta, n_clients) "
                                 "VALUES (:v, :key, :source, :meta, :n)"),

@@ -89,3 +89,23 @@ def open_served_portfolio(bundle: ModelBundle, path: Path) -> PortfolioStore:
                                    optional=(DATE_COLUMN,))  # the queue's age of each application
 
 
+
+
+def publish_served(engine, bundle: ModelBundle, store: PortfolioStore, log=lambda _: None) -> str:
+    """Publish the served portfolio (its column store) into PostgreSQL for ``PORTFOLIO_ENGINE=postgresql``,
+    with what every dyno would otherwise compute over all clients: each comparison feature's
+    distribution over all clients and the simulator's loan bounds (by the same code as a local
+    worker, so both engines show the same figures)."""
+    from app.scoring.cohorts import RANGE_FIELDS
+    from app.scoring.comparison import COMPARISON_FEATURES, bin_edges, distribution, distribution_to_json
+    from app.scoring.portfolio_sql import publish
+    from app.scoring.whatif import bounds_to_json, granted_loans, portfolio_bounds
+
+    if store.mapped is None:
+        raise OSError(f"the column store of {store.path} could not be written: nothing to publish")
+    arrays = store.mapped.groups["comparison"]
+    everyone = {f: distribution_to_json(distribution(arrays[f], arrays["outcomes"], bin_edges(arrays[f])))
+                for f in COMPARISON_FEATURES}
+    extra = {"everyone": everyone, "loan_bounds": bounds_to_json(portfolio_bounds(bundle, granted_loans(store.frame)))}
+    return publish(engine, store.mapped, publication_key(bundle), filter_columns=tuple(RANGE_FIELDS.values()),
+                   log=log, extra=extra)

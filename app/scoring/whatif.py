@@ -27,6 +27,7 @@ the price of the goods (so the down payment) — and sees the calibrated probabi
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -315,6 +316,19 @@ def loan_case(bundle: ModelBundle, application: pd.DataFrame, bounds: dict[str, 
     contract = str(application["NAME_CONTRACT_TYPE"].iloc[0])
     return LoanCase(application.reset_index(drop=True), pricing, original_terms(application, pricing),
                     bounds.get(contract))
+
+
+def bounds_to_json(bounds: dict[str, LoanBounds]) -> dict:
+    """The bounds as JSON (published with a portfolio in a database: ``portfolio_sql``)."""
+    return {k: dataclasses.asdict(b) for k, b in bounds.items()}
+
+
+def bounds_from_json(data: dict) -> dict[str, LoanBounds]:
+    def rng(r: dict | None) -> Range | None:
+        return None if r is None else Range(float(r["low"]), float(r["high"]))
+
+    return {k: LoanBounds(b["contract"], Range(float(b["credit"]["low"]), float(b["credit"]["high"])), rng(b["goods"]),
+                          rng(b["months"]), int(b["n_loans"])) for k, b in data.items()}
 
 
 def granted_loans(frame: pd.DataFrame) -> pd.DataFrame:

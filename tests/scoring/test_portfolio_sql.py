@@ -19,7 +19,7 @@ from app.scoring import portfolio_sql
 from app.scoring.cohorts import RANGE_FIELDS, CohortFilter
 from app.scoring.group_arrays import SORTABLE
 from app.scoring.portfolio_sql import PublishedPortfolioError, newest_publication, open_published, publish
-from app.scoring.served_portfolio import publication_key
+from app.scoring.served_portfolio import publication_key, publish_served
 from app.scoring.sql_groups import SqlAnalysis
 from app.security.db import get_engine
 from tests.security.conftest import postgres_url
@@ -44,8 +44,7 @@ def pg(small_model_dir):
 def engines(pg, small_model_dir):
     """(local served model, published SqlPortfolio, SqlAnalysis) over the same model folder."""
     local = ServedModel(small_model_dir[0])
-    key = publication_key(local.bundle)
-    publish(pg, local.portfolio.mapped, key, filter_columns=tuple(RANGE_FIELDS.values()))
+    publish_served(pg, local.bundle, local.portfolio)
     remote = ServedModel(small_model_dir[0], postgres_url())
     return local, remote
 
@@ -179,7 +178,7 @@ def test_publishing_again_copies_nothing_and_versions_are_kept_two_deep(pg, engi
     assert not any(first in t for t in tables) and any(second in t for t in tables)
     with pytest.raises(PublishedPortfolioError, match="publish_portfolio"):
         newest_publication(pg, key)  # the model's own version is gone: said, not served stale
-    publish(pg, local.portfolio.mapped, key, filter_columns=tuple(RANGE_FIELDS.values()))  # restored for others
+    publish_served(pg, local.bundle, local.portfolio)  # restored for the other tests
 
 
 def test_a_publication_killed_midway_is_never_served_and_is_cleaned_up(pg, engines):
@@ -239,7 +238,7 @@ def test_two_publications_at_once_copy_once(pg, engines):
     with pg.connect() as connection:
         assert connection.execute(text(f"SELECT count(*) FROM {portfolio_sql.REGISTRY} WHERE version = :v"),
                                   {"v": versions[0]}).scalar() == 1
-    publish(pg, local.portfolio.mapped, publication_key(local.bundle), filter_columns=tuple(RANGE_FIELDS.values()))
+    publish_served(pg, local.bundle, local.portfolio)
 
 
 def test_a_database_gone_is_an_os_error_the_pages_already_handle(engines):
@@ -249,3 +248,58 @@ def test_a_database_gone_is_an_os_error_the_pages_already_handle(engines):
         "0123456789abcdef", remote.portfolio.publication.meta, 1, remote.portfolio.loaded_at))
     with pytest.raises(OSError, match="did not answer"):
         _ = 5 in broken
+
+
+@pytest.mark.parametrize("keys", [("age_band", "income_type", "contract_type", "education"), (), ("income_type",),
+                                  ("age_band", "income_type", "contract_type", "education", "family_status", "housing")])
+def test_the_client_comparison_is_the_local_one(engines, monkeypatch, keys):
+    """Every client-file comparison (distributions, percentile, notes, scatter sample) counted in SQL
+    equals the local one, for wide, whole-portfolio and tiny cohorts (6 attributes: under 20)."""
+    from app.components import client_comparison as component
+    from app.scoring.comparison import COMPARISON_FEATURES
+
+    local, remote = engines
+    ids = local.portfolio.ids
+    clients = [int(ids[0]), int(ids[len(ids) // 3]), int(ids[-1])]
+    notes = set()
+    for client_id in clients:
+        for feature in COMPARISON_FEATURES:
+            monkeypatch.setattr(component, "served", lambda: local)
+            expected = component.client_comparison(client_id, feature, keys)
+            monkeypatch.setattr(component, "served", lambda: remote)
+            got = component.client_comparison(client_id, feature, keys)
+            _same_comparison(got, expected)
+            notes.update(expected.notes)
+        for x, y in (("AGE_YEARS", "ANNUITY_INCOME_RATIO"), ("EXT_SOURCE_1", "AMT_CREDIT")):
+            monkeypatch.setattr(component, "served", lambda: local)
+            expected = component.client_scatter(client_id, x, y, keys)
+            monkeypatch.setattr(component, "served", lambda: remote)
+            got = component.client_scatter(client_id, x, y, keys)
+            assert (got.n_cohort, got.n_plottable) == (expected.n_cohort, expected.n_plottable)
+            np.testing.assert_equal([got.client_x, got.client_y], [expected.client_x, expected.client_y])
+            assert (got.points is None) == (expected.points is None)
+            if expected.points is not None:
+                pd.testing.assert_frame_equal(got.points.reset_index(drop=True), expected.points.reset_index(drop=True))
+    if len(keys) == 6:
+        assert "too_small_cohort" in notes  # the privacy floor was exercised, in both engines alike
+    with pytest.raises(KeyError):
+        remote.published.compare(clients[0], "PASSWORD", keys)
+
+
+def _same_comparison(got, expected) -> None:
+    assert (got.feature, got.n_cohort, got.notes) == (expected.feature, expected.n_cohort, expected.notes)
+    np.testing.assert_equal(got.client_value, expected.client_value)
+    assert got.percentile == expected.percentile
+    assert [(p.group, p.split) for p in got.panels] == [(p.group, p.split) for p in expected.panels]
+    for a, b in zip(got.panels, expected.panels, strict=True):
+        np.testing.assert_array_equal(a.distribution.edges, b.distribution.edges)
+        for name in b.distribution.counts:
+            np.testing.assert_array_equal(a.distribution.counts[name], b.distribution.counts[name])
+        assert (a.distribution.n, a.distribution.n_missing_value) == (b.distribution.n, b.distribution.n_missing_value)
+
+
+def test_the_simulator_bounds_are_the_local_ones(engines):
+    from app.components.whatif import loan_bounds
+
+    local, remote = engines
+    assert loan_bounds(remote) == loan_bounds(local) and loan_bounds(local)

@@ -49,7 +49,10 @@ def main(argv: list[str] | None = None) -> int:
         store = open_served_portfolio(bundle, path)
         version = publish_served(get_engine(url), bundle, store,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
-    except (ModelNotFoundError, StoreError, OSError, SettingsError) as exc:
+    except (ModelNotFoundError, StoreError, SettingsError) as exc:  # the folder given is not servable
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:

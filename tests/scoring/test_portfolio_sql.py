@@ -25,7 +25,7 @@ from app.security.db import get_engine
 from tests.security.conftest import postgres_url
 
 
-def _drop_publications(engine) -> None:
+def drop_publications(engine) -> None:
     with engine.begin() as connection:
         for (name,) in connection.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'portfolio\\_%'")):
@@ -35,9 +35,9 @@ def _drop_publications(engine) -> None:
 @pytest.fixture(scope="module")
 def pg(small_model_dir):
     engine = get_engine(postgres_url())
-    _drop_publications(engine)
+    drop_publications(engine)
     yield engine
-    _drop_publications(engine)
+    drop_publications(engine)
 
 
 @pytest.fixture(scope="module")

@@ -309,6 +309,8 @@ class SqlPortfolio:
                                          f"{str(exc).splitlines()[0][:200]})") from exc
 
     def __contains__(self, client_id: int) -> bool:
+        if not -(2**63) <= int(client_id) < 2**63:  # no such bigint: no such client (and no SQL error)
+            return False
         return bool(self.query(f"SELECT 1 FROM {self.frame_table} WHERE {quoted(ID_COLUMN)} = :id",
                                {"id": int(client_id)}))
 
@@ -340,7 +342,7 @@ class SqlPortfolio:
 
     def rows(self, client_ids, columns: list[str] | None = None) -> pd.DataFrame:
         """Full rows of the known ids (sorted by id), typed as the portfolio file types them."""
-        ids = sorted({int(i) for i in client_ids})
+        ids = sorted({int(i) for i in client_ids if -(2**63) <= int(i) < 2**63})
         schema = self.rows_schema
         names = schema.names if columns is None else [ID_COLUMN, *[c for c in columns if c != ID_COLUMN]]
         schema = pa.schema([schema.field(n) for n in names], metadata=schema.metadata if columns is None else None)

@@ -74,6 +74,7 @@ def test_id_search_and_membership_match(engines):
     for prefix in ("", "0", "x", first[:1], first[:3], first, first + "9", "9" * 19):
         assert remote.portfolio.search_ids(prefix, 7) == local.portfolio.search_ids(prefix, 7), prefix
     assert int(first) in remote.portfolio and 123 not in remote.portfolio
+    assert 10**30 not in remote.portfolio and remote.portfolio.rows([10**30, -(10**30)]).empty  # beyond bigint
 
 
 def _filters(local) -> list[CohortFilter]:

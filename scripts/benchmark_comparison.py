@@ -15,6 +15,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -32,6 +33,16 @@ def _time(call, clients) -> list[float]:
     return times
 
 
+def _run(component, model, first: int, clients, keys) -> tuple[list[float], list[float]]:
+    """A warmed-up worker's times (``warm_up`` and one client first)."""
+    component.warm_up(model)
+    component.client_comparison(first, component.DEFAULT_FEATURE, keys)
+    component.client_scatter(first, "AGE_YEARS", "ANNUITY_INCOME_RATIO", keys)
+    comparison = _time(lambda c: component.client_comparison(c, component.DEFAULT_FEATURE, keys), clients)
+    scatter = _time(lambda c: component.client_scatter(c, "AGE_YEARS", "ANNUITY_INCOME_RATIO", keys), clients)
+    return comparison, scatter
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model-dir", type=Path, required=True)
@@ -44,17 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     from app.scoring.cohorts import SIMILARITY_KEYS
 
     engines = {"local": ServedModel(args.model_dir), "postgresql": ServedModel(args.model_dir, args.database_url)}
-    ids = engines["local"].portfolio.ids
+    ids = engines["local"].local_portfolio.ids
     clients = np.random.default_rng(0).choice(ids, size=min(args.clients, len(ids)), replace=False)
     keys = tuple(SIMILARITY_KEYS)
     print(f"{len(ids):,} clients, {len(clients)} clients timed, keys {keys}")
     for name, model in engines.items():
-        component.served = lambda model=model: model  # type: ignore[assignment]
-        component.warm_up(model)
-        component.client_comparison(int(ids[0]), component.DEFAULT_FEATURE, keys)
-        component.client_scatter(int(ids[0]), "AGE_YEARS", "ANNUITY_INCOME_RATIO", keys)
-        comparison = _time(lambda c: component.client_comparison(c, component.DEFAULT_FEATURE, keys), clients)
-        scatter = _time(lambda c: component.client_scatter(c, "AGE_YEARS", "ANNUITY_INCOME_RATIO", keys), clients)
+        with mock.patch.object(component, "served", lambda model=model: model):  # the callbacks' served model
+            comparison, scatter = _run(component, model, int(ids[0]), clients, keys)
         for what, times in (("client_comparison", comparison), ("client_scatter", scatter)):
             p50, p95 = percentiles(times)
             print(f"  {name:<10} {what:<18} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")

@@ -5,7 +5,9 @@ all clients was computed by that code at publication (``served_portfolio.publish
 similar clients' one is counted here per bin in SQL over the same edges (``width_bucket`` over the
 clipped value: ``np.histogram``'s bins, the last one closed), then handed to
 ``comparison.compared``, which applies the privacy rules; the scatter's sample is the same draw
-(``comparison.sample_positions``) over the plottable similar clients numbered in id order.
+(``comparison.sample_positions``) over the plottable similar clients numbered in id order, picked
+by a join on the drawn numbers (``= ANY(array)`` tests every row against the whole array: 0.6 s for
+a cohort of 35,000 clients at 356,255).
 
 "Finite" is spelt out: a missing value is NULL, but an infinite ratio is stored as Infinity, which
 numpy's ``isfinite`` excludes as well. No Dash here.
@@ -86,18 +88,23 @@ class SqlComparison:
         edges = everyone.edges
         v, bins = quoted(feature), len(edges) - 1
         params = {**params, "edges": [float(e) for e in edges], "lo": float(edges[0]), "hi": float(edges[-1])}
+        # one scan: each (bin, outcome) of the finite values, the cohort's other rows as bin NULL
         cells = self.analysis.portfolio.query(
-            f"SELECT least(width_bucket(least(greatest({v}, :lo), :hi), CAST(:edges AS float8[])) - 1, {bins - 1}), "
-            f"{OUTCOMES}, count(*) FROM {self.table} WHERE {where} AND {finite(feature)} GROUP BY 1, 2", params)
+            f"SELECT CASE WHEN {finite(feature)} THEN least(width_bucket(least(greatest({v}, :lo), :hi), "
+            f"CAST(:edges AS float8[])) - 1, {bins - 1}) END, {OUTCOMES}, count(*), "
+            f"count(*) FILTER (WHERE {finite(feature)} AND {v} < :value) FROM {self.table} WHERE {where} GROUP BY 1, 2",
+            {**params, "value": value if np.isfinite(value) else 0.0})
         counts = {k: np.zeros(bins, dtype=np.int64) for k in ("repaid", "difficulties", "everyone")}
-        for cell, outcome, count in cells:
+        n = n_values = below = 0
+        for cell, outcome, count, count_below in cells:
+            n += int(count)
+            below += int(count_below)
+            if cell is None:
+                continue
+            n_values += int(count)
             counts["everyone"][int(cell)] += int(count)
             if outcome is not None:
                 counts["repaid" if outcome == 0 else "difficulties"][int(cell)] += int(count)
-        n, n_values, below = self.analysis.portfolio.query(
-            f"SELECT count(*), count(*) FILTER (WHERE {finite(feature)}), "
-            f"count(*) FILTER (WHERE {finite(feature)} AND {v} < :value) FROM {self.table} WHERE {where}",
-            {**params, "value": value if np.isfinite(value) else 0.0})[0]
         cohort = from_counts(edges, counts, int(n), int(n) - int(n_values))
 
         def percentile() -> float | None:
@@ -128,7 +135,8 @@ class SqlComparison:
             else:
                 rows = self.analysis.portfolio.query(
                     f"SELECT {columns} FROM (SELECT {columns}, row_number() OVER (ORDER BY {POSITION}) - 1 AS i "
-                    f"FROM {self.table} WHERE {plottable_where}) s WHERE i = ANY(:chosen) ORDER BY i",
+                    f"FROM {self.table} WHERE {plottable_where}) s "
+                    f"JOIN unnest(CAST(:chosen AS bigint[])) AS chosen(i) USING (i) ORDER BY i",
                     {**params, "chosen": [int(i) for i in chosen]})
             data = np.array(rows, dtype=np.float64).reshape(-1, 3)
             return pd.DataFrame({"x": data[:, 0], "y": data[:, 1], "risk": data[:, 2]})

@@ -285,6 +285,10 @@ def test_the_client_comparison_is_the_local_one(engines, monkeypatch, keys):
         assert "too_small_cohort" in notes  # the privacy floor was exercised, in both engines alike
     with pytest.raises(KeyError):
         remote.published.compare(clients[0], "PASSWORD", keys)
+    with pytest.raises(KeyError):  # a hostile name never reaches the SQL text, on either axis
+        remote.published.scatter(clients[0], 'AGE_YEARS" FROM pg_user --', "AMT_CREDIT", keys)
+    with pytest.raises(KeyError):
+        remote.published.scatter(clients[0], "AGE_YEARS", "PASSWORD", keys)
 
 
 def _same_comparison(got, expected) -> None:
@@ -304,3 +308,23 @@ def test_the_simulator_bounds_are_the_local_ones(engines):
 
     local, remote = engines
     assert loan_bounds(remote) == loan_bounds(local) and loan_bounds(local)
+
+
+@pytest.mark.parametrize("keys", [(), ("income_type",)])
+def test_the_scatter_draws_the_same_sample_as_the_local_one(engines, monkeypatch, keys):
+    """Above the number of points shown, the database picks the same clients' points as the local
+    draw (the sample size lowered to 40 so the small portfolio is sampled)."""
+    from app.components import client_comparison as component
+    from app.scoring import comparison
+
+    monkeypatch.setattr(comparison.scatter_sample, "__defaults__", (40, 0))
+    monkeypatch.setattr(comparison.sample_positions, "__defaults__", (40, 0))
+    local, remote = engines
+    ids = local.portfolio.ids
+    for client_id in (int(ids[1]), int(ids[len(ids) // 2])):
+        monkeypatch.setattr(component, "served", lambda: local)
+        expected = component.client_scatter(client_id, "AGE_YEARS", "AMT_CREDIT", keys)
+        monkeypatch.setattr(component, "served", lambda: remote)
+        got = component.client_scatter(client_id, "AGE_YEARS", "AMT_CREDIT", keys)
+        assert expected.n_plottable > 40 and len(expected.points) == 40  # the draw was exercised
+        pd.testing.assert_frame_equal(got.points.reset_index(drop=True), expected.points.reset_index(drop=True))

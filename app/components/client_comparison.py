@@ -40,6 +40,7 @@ from app.scoring.comparison import (
     outcomes,
     similar_members,
 )
+from app.scoring.sql_comparison import SqlComparison
 from app.ui import Card, Dropdown, current_language
 
 CLIENT_ID = "client-id"  # the page's dcc.Store holding the id from the URL
@@ -97,11 +98,41 @@ def _members(model: ServedModel, client_id: int, keys: tuple[str, ...]) -> np.nd
                            cohort_mask=functools.partial(_cohort_mask, model))
 
 
+class LocalComparison:
+    """The comparison's numbers over the model folder's arrays: the same ``compare`` / ``scatter``
+    as ``sql_comparison.SqlComparison`` over a portfolio published in PostgreSQL."""
+
+    def __init__(self, model: ServedModel):
+        self.model = model
+
+    def warm_up(self) -> None:
+        self.model.memoised(_everyone_of)(DEFAULT_FEATURE)
+
+    def compare(self, client_id: int, feature: str, keys: tuple[str, ...]) -> ClientComparison:
+        model = self.model
+        position = model.local_portfolio.frame.index.get_loc(client_id)
+        return compare_client(feature, _values(model, feature), model.memoised(_targets_of, 1)(), position,
+                              _members(model, client_id, keys), model.memoised(_everyone_of)(feature))
+
+    def scatter(self, client_id: int, x_feature: str, y_feature: str, keys: tuple[str, ...],
+                seed: int = 0) -> CohortScatter:
+        model = self.model
+        position = model.local_portfolio.frame.index.get_loc(client_id)
+        return cohort_scatter_view(x_feature, y_feature, _values(model, x_feature), _values(model, y_feature),
+                                   _values(model, "PROBA_DEFAULT"), position, _members(model, client_id, keys),
+                                   seed=seed)
+
+
+def comparison_engine(model: ServedModel) -> LocalComparison | SqlComparison:
+    """The one place the portfolio's engine is chosen: counted in PostgreSQL when it is published
+    there (by the same rules, ``sql_comparison``), else over the model folder's arrays."""
+    return model.published if model.published is not None else LocalComparison(model)
+
+
 def warm_up(model: ServedModel) -> None:
     """The whole-portfolio distribution a client file shows first (its default chart; published
-    with a portfolio in a database)."""
-    if model.published is None:
-        model.memoised(_everyone_of)(DEFAULT_FEATURE)
+    with a portfolio in a database, so nothing to compute there)."""
+    comparison_engine(model).warm_up()
 
 
 # --- inputs -----------------------------------------------------------------------------------------
@@ -186,25 +217,13 @@ def scatter_view(view: CohortScatter, lang: str):
 
 
 def client_comparison(client_id: int, feature: str, keys: tuple[str, ...]) -> ClientComparison:
-    model = served()
-    if model.published is not None:  # the portfolio in PostgreSQL: counted there, by the same rules
-        return model.published.compare(client_id, feature, keys)
-    position = model.local_portfolio.frame.index.get_loc(client_id)
-    return compare_client(feature, _values(model, feature), model.memoised(_targets_of, 1)(), position,
-                          _members(model, client_id, keys), model.memoised(_everyone_of)(feature))
+    return comparison_engine(served()).compare(client_id, feature, keys)
 
 
 def client_scatter(client_id: int, x_feature: str, y_feature: str, keys: tuple[str, ...]) -> CohortScatter:
-    model = served()
-    if model.published is not None:
-        return model.published.scatter(client_id, x_feature, y_feature, keys, seed=client_id % (2**32))
-    position = model.local_portfolio.frame.index.get_loc(client_id)
-    return cohort_scatter_view(x_feature, y_feature, _values(model, x_feature), _values(model, y_feature),
-                               _values(model, "PROBA_DEFAULT"), position, _members(model, client_id, keys),
-                               seed=client_id % (2**32))
+    return comparison_engine(served()).scatter(client_id, x_feature, y_feature, keys, seed=client_id % (2**32))
 
 
-# --- callbacks (thin adapters) ------------------------------------------------------------------------
 def comparison(raw_id, feature, keys):
     """Distribution of a feature among all and similar clients, by outcome, the client marked."""
     client_id = _client(raw_id)

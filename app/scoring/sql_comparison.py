@@ -57,6 +57,9 @@ class SqlComparison:
             raise KeyError(f"{feature!r} is not a comparison feature")
         return distribution_from_json(self.extra["everyone"][feature])
 
+    def warm_up(self) -> None:
+        """Nothing to compute before the first client file: all clients' distributions were published."""
+
     @cached_property
     def loan_bounds(self) -> dict[str, LoanBounds]:
         return bounds_from_json(self.extra["loan_bounds"])

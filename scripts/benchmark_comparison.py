@@ -19,6 +19,8 @@ from unittest import mock
 
 import numpy as np
 
+from app.cli.args import positive_int
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _bench import percentiles
@@ -45,9 +47,10 @@ def _run(component, model, first: int, clients, keys) -> tuple[list[float], list
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", type=Path, required=True)
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--clients", type=int, default=30)
+    parser.add_argument("--model-dir", type=Path, required=True, help="servable model folder (with portfolio.parquet)")
+    parser.add_argument("--database-url", required=True,
+                        help="PostgreSQL database where that folder's portfolio is published (scripts/publish_portfolio.py)")
+    parser.add_argument("--clients", type=positive_int, default=30, help="random clients measured (default: %(default)s)")
     args = parser.parse_args(argv)
 
     from app.components import client_comparison as component

@@ -12,18 +12,14 @@ figures are the steady state of a worker, not its first request. Prints p50 / p9
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
+from _bench import percentiles
 
 from app.cli.args import positive_int
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from _bench import percentiles
 
 
 def _time(call, clients) -> list[float]:

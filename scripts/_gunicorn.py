@@ -19,6 +19,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from _cgroup import MemoryCgroup
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -50,8 +52,10 @@ def wait_for(url: str, started: float, proc: subprocess.Popen, timeout: float = 
 
 
 @contextlib.contextmanager
-def gunicorn(model_dir: Path, db_url: str, workers: int, log_path: Path | None = None) -> Iterator[Server]:
-    """A running server on ``model_dir`` with ``workers`` workers, ready (/healthz) when yielded."""
+def gunicorn(model_dir: Path, db_url: str, workers: int, log_path: Path | None = None,
+             cgroup: MemoryCgroup | None = None) -> Iterator[Server]:
+    """A running server on ``model_dir`` with ``workers`` workers, ready (/healthz) when yielded;
+    started inside ``cgroup`` (master and workers) when one is given."""
     port = free_port()
     env = {**os.environ, "PORT": str(port), "WEB_CONCURRENCY": str(workers), "CREDIT_MODEL_DIR": str(model_dir),
            "DATABASE_URL": db_url, "SECRET_KEY": "s" * 48, "APP_ENV": "development", "LOG_FORMAT": "text"}
@@ -59,7 +63,8 @@ def gunicorn(model_dir: Path, db_url: str, workers: int, log_path: Path | None =
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # closed below
     started = time.perf_counter()
     proc = subprocess.Popen([str(exe), "app.wsgi:server", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
-                            cwd=ROOT, env=env, stdout=log, stderr=log)
+                            cwd=ROOT, env=env, stdout=log, stderr=log,
+                            preexec_fn=cgroup.enter if cgroup else None)
     base = f"http://127.0.0.1:{port}"
     try:
         yield Server(base, proc.pid, wait_for(f"{base}/healthz", started, proc))

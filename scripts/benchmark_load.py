@@ -15,10 +15,16 @@ and the same callback list ``benchmark_app.py`` times for one opening.
 
 Printed: start-up time to /healthz, file openings/s and requests/s, p50/p95/max of a whole opening and
 of each callback, the errors (HTTP status other than 200/204, a Dash error payload, a render showing
-an alert, a timeout, a connection error), and each worker's memory after the run (RSS, anonymous,
+an alert, a timeout, a connection error, a worker the server lost: killed, timed out), and each worker's memory after the run (RSS, anonymous,
 file-backed, PSS). With several ``--model-dir``, the figures are printed side by side, one row per
 folder, with their ratio to the first folder's in the same run. Only the model folder and HTTP are
 shared with the app, so the test measures whatever the server does to load its portfolio.
+
+``--memory-limit-mb 512`` runs the server in a Linux memory cgroup of 512 MB (``_cgroup.py``), as a
+dyno's limit: master and workers together, every page charged once, page cache included. Printed
+then: the group's peak, how often the limit was reached, OOM kills and major page faults, so whether
+the server fits is measured rather than read off per-process RSS (which counts shared mapped pages
+in every worker).
 
 Targets: start-up <= 15 s, worker memory < 512 MB, a whole opening <= 300 ms p95, id search <= 100 ms p95.
 """
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import os
 import random
 import re
@@ -33,8 +40,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+from _cgroup import CgroupReport, MemoryCgroup
 from benchmark_app import SHORT as APP_SHORT
 from benchmark_app import opening_names
 
@@ -229,10 +238,12 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     print(f"\n=== {model_dir}: load average {os.getloadavg()[0]:.2f} ===", flush=True)
     rng = random.Random(args.seed)
     record = Record()
-    with tempfile.TemporaryDirectory() as tmp:
+    limit: CgroupReport | None = None
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         db_url = f"sqlite:///{tmp}/load.sqlite3"
         names = create_officers(db_url, args.users)
-        with gunicorn(model_dir, db_url, args.workers, Path(tmp) / "gunicorn.log") as server:
+        group = stack.enter_context(limited(args.memory_limit_mb)) if args.memory_limit_mb else None
+        with gunicorn(model_dir, db_url, args.workers, Path(tmp) / "gunicorn.log", cgroup=group) as server:
             try:
                 print(f"gunicorn ({args.workers} workers, preload): /healthz answers after {server.startup_s:.1f} s  "
                       f"{verdict(server.startup_s, TARGET_START_S)}")
@@ -255,11 +266,15 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
                 client_cpu = time.process_time() - cpu_before
                 workers = {pid: process_memory(pid) for pid in _bench.children(server.pid)}
                 master = process_memory(server.pid)
+                limit = group.report() if group else None
                 log_text = (Path(tmp) / "gunicorn.log").read_text(errors="replace")
             except Exception:
                 print((Path(tmp) / "gunicorn.log").read_text()[-3000:], file=sys.stderr)
                 raise
     errors = record.errors()
+    deaths = worker_deaths(log_text)
+    if deaths:
+        errors["worker died (server log)"] = deaths
     n_err = sum(errors.values())
     row: dict[str, float] = {"clients": len(ids), "start s": server.startup_s,
                              "openings/s": len(record.openings) / elapsed, "requests/s": len(record.requests) / elapsed,
@@ -288,12 +303,41 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
               f"PSS {verdict(memory['pss'], TARGET_MEMORY_MB)}")
     print(f"master {server.pid}: {memory_line(master)}")
     print(MEMORY_NOTE)
+    if limit is not None:
+        print(limit.line())
+        row.update({"cgroup peak": limit.peak_mb, "limit reached": limit.at_limit, "oom kills": limit.oom_kills,
+                    "major faults": limit.major_faults})
     print(f"load average after the run: {os.getloadavg()[0]:.2f}; this load generator used {client_cpu:.0f} CPU-s "
           f"({100 * client_cpu / elapsed:.0f}% of one core) on the same machine as the server")
     if workers:
         for kind in ("rss", "anon", "file", "pss"):
             row[f"worker {kind}"] = max(m[kind] for m in workers.values())
     return row
+
+
+@contextlib.contextmanager
+def limited(limit_mb: int) -> Iterator[MemoryCgroup]:
+    """A memory cgroup of ``limit_mb`` for the server, the page cache dropped first (pages another
+    process read would stay charged to it)."""
+    from _cgroup import drop_page_cache, memory_cgroup
+
+    dropped = drop_page_cache()
+    with memory_cgroup(limit_mb) as group:
+        print(f"server in a memory cgroup (v{group.version}) limited to {limit_mb} MB; page cache "
+              + ("dropped first" if dropped else "NOT dropped (not allowed): pages read before stay charged elsewhere"))
+        yield group
+
+
+DEATH = re.compile(r"WORKER TIMEOUT|was sent|exited with code")
+
+
+def worker_deaths(log_text: str) -> int:
+    """How many workers the server lost during the run (killed out of memory, timed out, crashed), by
+    the gunicorn log: a browser's retry hides the reset connections of a dead worker from the
+    requests' figures, not from the officers whose answers took seconds longer."""
+    pids = {m.group(1) for line in log_text.splitlines() if DEATH.search(line)
+            for m in [re.search(r"pid:\s*(\d+)", line)] if m}
+    return len(pids)
 
 
 def server_problems(log_text: str, limit: int = 10) -> list[str]:
@@ -315,6 +359,11 @@ def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
         print(side_by_side(f"{stat} ms under load (a whole opening, then each callback):", select(rows, columns)))
     print(side_by_side("largest worker's memory after the run, MB:",
                        select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}), fmt="{:.0f}"))
+    if "cgroup peak" in rows[0][1]:
+        print(side_by_side("the memory cgroup (master and workers, page cache included):", rows,
+                           ["cgroup peak", "limit reached", "oom kills", "major faults"],
+                           fmt={"cgroup peak": "{:.0f}", "limit reached": "{:,.0f}", "oom kills": "{:.0f}",
+                                "major faults": "{:,.0f}"}))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -328,11 +377,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0,
                         help="seconds before a request counts as a timeout (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the clients opened (default: %(default)s)")
+    parser.add_argument("--memory-limit-mb", type=positive_int, default=None,
+                        help="run the server (master and workers) in a Linux memory cgroup of this size, page "
+                             "cache included, as a dyno's limit (needs root; default: no limit)")
     args = parser.parse_args(argv)
     missing = [d for d in args.model_dir if not d.is_dir()]
     if missing:
         print(f"error: --model-dir {missing[0]}: no such folder", file=sys.stderr)
         return 2
+    if args.memory_limit_mb:
+        from _cgroup import CgroupError, memory_cgroup
+
+        try:  # before anything is started: the reason, not a traceback halfway through
+            with memory_cgroup(args.memory_limit_mb):
+                pass
+        except CgroupError as exc:
+            print(f"error: --memory-limit-mb: {exc}", file=sys.stderr)
+            return 2
     load_page_modules()
     print(f"load test: {args.users} officers x {args.seconds} s, {args.workers} gunicorn workers; "
           f"machine load average (1/5/15 min) {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")

@@ -106,3 +106,16 @@ def test_a_connection_reset_before_any_answer_is_sent_again_once_and_counted(loa
     assert officer.post("search (type-ahead)", {}, record) is None  # the retry failed too: an error
     assert officer.post("search (type-ahead)", {}, record) is None  # refused: never retried
     assert len(record.retried) == 2 and record.errors() == {"connection error": 2}
+
+
+def test_a_worker_killed_during_the_run_is_an_error_even_when_every_request_was_retried(load):
+    # an OOM-killed worker resets its connections; the retries then succeed on the new worker, so
+    # only the server's log says the run was not clean (found under a 512 MB memory cgroup)
+    log = ("[INFO] Booting worker with pid: 12\n"
+           "[ERROR] Worker (pid:12) was sent SIGKILL! Perhaps out of memory?\n"
+           "[CRITICAL] WORKER TIMEOUT (pid:13)\n"
+           "[ERROR] Worker (pid:13) was sent SIGABRT!\n"  # the same death: counted once
+           "[ERROR] Worker (pid:14) was sent code 134!\n"
+           "[INFO] Worker exiting (pid: 15)\n")  # a clean stop at the end of the run is no death
+    assert load.worker_deaths(log) == 3
+    assert load.worker_deaths("[INFO] Booting worker with pid: 12\n") == 0

@@ -7,7 +7,7 @@ can: it charges every page once, anonymous memory and page cache alike, to the g
 first touched it, and at its limit the kernel must reclaim (drop clean file pages, read them again on
 demand) or kill a process (an OOM kill). The server's master is put in the group before it starts
 (so its workers, forked from it, are in it too) and the figures are read after the load: the peak,
-how often the limit was reached, OOM kills, major page faults (pages read again from disk).
+OOM kills, major page faults (pages read again from disk).
 
 Needs root and the cgroup memory controller, version 1 (``/sys/fs/cgroup/memory``) or 2 (a
 ``memory`` entry in ``/sys/fs/cgroup/cgroup.controllers``); anything else is a ``CgroupError`` with
@@ -21,6 +21,7 @@ import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 ROOT = Path("/sys/fs/cgroup")
 MB = 1024 * 1024
@@ -47,16 +48,20 @@ class CgroupReport:
 
     limit_mb: float
     peak_mb: float  # highest charge (anonymous + page cache) seen by the kernel
-    at_limit: int  # times the charge reached the limit (v1 failcnt, v2 "max" events)
     oom_kills: int
     anon_mb: float  # at the end of the run
     cache_mb: float  # page cache charged to the group at the end (mapped files included)
     major_faults: int  # pages read from disk during the life of the group
 
+    # the figures of a side-by-side table row, and their formats
+    FORMATS: ClassVar[dict[str, str]] = {"cgroup peak": "{:.0f}", "oom kills": "{:.0f}", "major faults": "{:,.0f}"}
+
+    def figures(self) -> dict[str, float]:
+        return {"cgroup peak": self.peak_mb, "oom kills": self.oom_kills, "major faults": self.major_faults}
+
     def line(self) -> str:
         return (f"memory cgroup limit {self.limit_mb:.0f} MB (master and workers together, page cache "
-                f"included): peak {self.peak_mb:.0f} MB, limit reached {self.at_limit:,} times, "
-                f"OOM kills {self.oom_kills}; at the end anonymous {self.anon_mb:.0f} MB, page cache "
+                f"included): peak {self.peak_mb:.0f} MB, OOM kills {self.oom_kills}; at the end anonymous {self.anon_mb:.0f} MB, page cache "
                 f"{self.cache_mb:.0f} MB; {self.major_faults:,} major page faults (pages read from disk)")
 
 
@@ -77,16 +82,14 @@ class MemoryCgroup:
         stat = parse_flat(self._read("memory.stat"))
         if self.version == 1:
             events = parse_flat(self._read("memory.oom_control"))
-            failed = [int((self.path / name).read_text()) for name in ("memory.failcnt", "memory.memsw.failcnt")
-                      if (self.path / name).exists()]  # with swap limited too, the memsw counter fails first
             return CgroupReport(self.limit_mb, int(self._read("memory.max_usage_in_bytes")) / MB,
-                                max(failed), events.get("oom_kill", 0),
+                                events.get("oom_kill", 0),
                                 stat.get("total_rss", 0) / MB, stat.get("total_cache", 0) / MB,
                                 stat.get("total_pgmajfault", 0))
         events = parse_flat(self._read("memory.events"))
         peak = self.path / "memory.peak"  # Linux >= 5.19
         return CgroupReport(self.limit_mb, int(peak.read_text()) / MB if peak.exists() else float("nan"),
-                            events.get("max", 0), events.get("oom_kill", 0), stat.get("anon", 0) / MB,
+                            events.get("oom_kill", 0), stat.get("anon", 0) / MB,
                             stat.get("file", 0) / MB, stat.get("pgmajfault", 0))
 
 
@@ -132,3 +135,25 @@ def memory_cgroup(limit_mb: float) -> Iterator[MemoryCgroup]:
     finally:
         with contextlib.suppress(OSError):
             group.path.rmdir()
+
+
+@contextlib.contextmanager
+def limited(limit_mb: int) -> Iterator[MemoryCgroup]:
+    """A memory cgroup of ``limit_mb`` for a benchmark's server, the page cache dropped first (pages
+    another process read would stay charged to it), said on one line."""
+    dropped = drop_page_cache()
+    with memory_cgroup(limit_mb) as group:
+        print(f"server in a memory cgroup (v{group.version}) limited to {limit_mb} MB; page cache "
+              + ("dropped first" if dropped else "NOT dropped (not allowed): pages read before stay charged elsewhere"))
+        yield group
+
+
+def check(limit_mb: int | None) -> str | None:
+    """Why ``--memory-limit-mb`` cannot be honoured here (before anything is started), or None."""
+    if limit_mb:
+        try:
+            with memory_cgroup(limit_mb):
+                pass
+        except CgroupError as exc:
+            return f"--memory-limit-mb: {exc}"
+    return None

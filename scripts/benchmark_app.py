@@ -14,7 +14,8 @@ sizes compared in the same run, on the same machine load). Prints, for each fold
 2. one gunicorn worker (the Procfile's configuration, WEB_CONCURRENCY=1): start-up time until
    /healthz answers and until a client page answers, p50/p95 of POST /_dash-update-component for
    each client-page callback, the id search's included (baseline: the same trivial callback), and
-   the worker's memory (RSS, anonymous, file-backed, PSS: ``_bench.MEMORY_NOTE``).
+   the worker's memory (RSS, anonymous, file-backed, PSS: ``_bench.MEMORY_NOTE``); with
+   ``--memory-limit-mb 512``, inside a memory cgroup of that size (a dyno's limit, ``_cgroup.py``).
 
 Concurrent officers on two workers: ``benchmark_load.py``.
 Targets: worker RSS <= 512 MB, start-up <= 15 s, p95 <= 100 ms per callback. Timings are reported,
@@ -23,6 +24,7 @@ never asserted in tests (a shared CI machine is too noisy for that).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -35,6 +37,7 @@ import urllib.request
 from pathlib import Path
 
 import _bench
+import _cgroup
 import numpy as np
 from _bench import percentiles
 
@@ -157,8 +160,11 @@ def bench_in_process(ids: list[int], db_url: str, measure: bool = True):
 
 
 # --- gunicorn ----------------------------------------------------------------------------------------
-def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str, log_path: Path) -> dict[str, float]:
-    """Start-up, p95 (ms) of each callback through one gunicorn worker, and its memory."""
+def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str, log_path: Path,
+                   memory_limit_mb: int | None = None) -> dict[str, float]:
+    """Start-up, p95 (ms) of each callback through one gunicorn worker, and its memory (in a memory
+    cgroup of ``memory_limit_mb`` when given: ``_cgroup.py``)."""
+    from _cgroup import limited
     from _gunicorn import gunicorn
 
     from app.security.accounts import create_user, get_account
@@ -169,7 +175,9 @@ def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str, log_path: 
     if get_account(engine, "bench-officer") is None:
         create_user(engine, "bench-officer", PASSWORD, "officer")
     started = time.perf_counter()
-    with gunicorn(model_dir, db_url, workers=1, log_path=log_path) as server:
+    with contextlib.ExitStack() as stack:
+        group = stack.enter_context(limited(memory_limit_mb)) if memory_limit_mb else None
+        server = stack.enter_context(gunicorn(model_dir, db_url, workers=1, log_path=log_path, cgroup=group))
         base = server.base
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -209,6 +217,10 @@ def bench_gunicorn(app, model_dir: Path, ids: list[int], db_url: str, log_path: 
             figures.update({f"worker {kind}": value for kind, value in memory.items()})
         print(f"master {server.pid}: {_bench.memory_line(_bench.process_memory(server.pid))}")
         print(_bench.MEMORY_NOTE)
+        if group:
+            limit = group.report()
+            print(limit.line())
+            figures.update(limit.figures())
     return figures
 
 
@@ -253,7 +265,7 @@ def bench_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
         figures.update({f"in-proc {name}": value for name, value in in_process.items()})
         if not args.skip_gunicorn:
             figures.update(bench_gunicorn(app, model_dir, ids, f"sqlite:///{tmp}/gunicorn.sqlite3",
-                                          Path(tmp) / "gunicorn.log"))
+                                          Path(tmp) / "gunicorn.log", args.memory_limit_mb))
     return figures
 
 
@@ -269,6 +281,9 @@ def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
                        select(rows, {n: f"http {n}" for n in names if n != "cached"})))
     print(side_by_side("worker memory, MB:", select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}),
                        fmt="{:.0f}"))
+    if "cgroup peak" in rows[0][1]:
+        print(side_by_side("the memory cgroup (master and worker, page cache included):", rows,
+                           list(_cgroup.CgroupReport.FORMATS), fmt=_cgroup.CgroupReport.FORMATS))
 
 
 def opening_names() -> list[str]:
@@ -284,8 +299,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed of the clients drawn (default: %(default)s)")
     parser.add_argument("--skip-gunicorn", action="store_true", help="do not measure through a gunicorn server")
     parser.add_argument("--skip-in-process", action="store_true", help="do not measure the in-process Flask test client")
+    parser.add_argument("--memory-limit-mb", type=positive_int, default=None,
+                        help="run the gunicorn server in a Linux memory cgroup of this size, page cache included, "
+                             "as a dyno's limit (needs root; default: no limit)")
     parser.add_argument("--json-out", type=Path, help="also write the figures as JSON (how a run per folder reports)")
     args = parser.parse_args(argv)
+    problem = _cgroup.check(args.memory_limit_mb)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     missing = [d for d in args.model_dir if not (d / "portfolio.parquet").is_file()]
     if missing:
         print(f"error: --model-dir {missing[0]}: no portfolio.parquet in it (scripts/build_portfolio.py writes one)",

@@ -40,10 +40,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from _cgroup import CgroupReport, MemoryCgroup
+import _cgroup
+from _cgroup import CgroupReport, limited
 from benchmark_app import SHORT as APP_SHORT
 from benchmark_app import opening_names
 
@@ -305,27 +305,13 @@ def run_folder(model_dir: Path, args: argparse.Namespace) -> dict[str, float]:
     print(MEMORY_NOTE)
     if limit is not None:
         print(limit.line())
-        row.update({"cgroup peak": limit.peak_mb, "limit reached": limit.at_limit, "oom kills": limit.oom_kills,
-                    "major faults": limit.major_faults})
+        row.update(limit.figures())
     print(f"load average after the run: {os.getloadavg()[0]:.2f}; this load generator used {client_cpu:.0f} CPU-s "
           f"({100 * client_cpu / elapsed:.0f}% of one core) on the same machine as the server")
     if workers:
         for kind in ("rss", "anon", "file", "pss"):
             row[f"worker {kind}"] = max(m[kind] for m in workers.values())
     return row
-
-
-@contextlib.contextmanager
-def limited(limit_mb: int) -> Iterator[MemoryCgroup]:
-    """A memory cgroup of ``limit_mb`` for the server, the page cache dropped first (pages another
-    process read would stay charged to it)."""
-    from _cgroup import drop_page_cache, memory_cgroup
-
-    dropped = drop_page_cache()
-    with memory_cgroup(limit_mb) as group:
-        print(f"server in a memory cgroup (v{group.version}) limited to {limit_mb} MB; page cache "
-              + ("dropped first" if dropped else "NOT dropped (not allowed): pages read before stay charged elsewhere"))
-        yield group
 
 
 DEATH = re.compile(r"WORKER TIMEOUT|was sent|exited with code")
@@ -361,9 +347,7 @@ def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
                        select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}), fmt="{:.0f}"))
     if "cgroup peak" in rows[0][1]:
         print(side_by_side("the memory cgroup (master and workers, page cache included):", rows,
-                           ["cgroup peak", "limit reached", "oom kills", "major faults"],
-                           fmt={"cgroup peak": "{:.0f}", "limit reached": "{:,.0f}", "oom kills": "{:.0f}",
-                                "major faults": "{:,.0f}"}))
+                           list(CgroupReport.FORMATS), fmt=CgroupReport.FORMATS))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -385,15 +369,10 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: --model-dir {missing[0]}: no such folder", file=sys.stderr)
         return 2
-    if args.memory_limit_mb:
-        from _cgroup import CgroupError, memory_cgroup
-
-        try:  # before anything is started: the reason, not a traceback halfway through
-            with memory_cgroup(args.memory_limit_mb):
-                pass
-        except CgroupError as exc:
-            print(f"error: --memory-limit-mb: {exc}", file=sys.stderr)
-            return 2
+    problem = _cgroup.check(args.memory_limit_mb)  # before anything starts: a reason, not a traceback midway
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     load_page_modules()
     print(f"load test: {args.users} officers x {args.seconds} s, {args.workers} gunicorn workers; "
           f"machine load average (1/5/15 min) {' '.join(f'{x:.2f}' for x in os.getloadavg())}; {os.cpu_count()} CPUs")

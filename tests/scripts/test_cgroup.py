@@ -17,15 +17,14 @@ def test_flat_key_value_lines_are_read_and_other_lines_skipped(cgroup):
         "total_rss": 4096, "under_oom": 0, "hierarchical_memory_limit": -1}
 
 
-def test_a_version_1_group_reports_its_peak_kills_faults_and_the_counter_that_failed(cgroup, tmp_path):
+def test_a_version_1_group_reports_its_peak_kills_and_faults(cgroup, tmp_path):
     for name, text in {"memory.stat": f"cache {MB}\nrss {MB}\ntotal_cache {30 * MB}\ntotal_rss {400 * MB}\n"
                                       "total_pgmajfault 4906\n",
                        "memory.oom_control": "oom_kill_disable 0\nunder_oom 0\noom_kill 4\n",
-                       "memory.max_usage_in_bytes": str(512 * MB), "memory.failcnt": "0",
-                       "memory.memsw.failcnt": "1234"}.items():
+                       "memory.max_usage_in_bytes": str(512 * MB)}.items():
         (tmp_path / name).write_text(text)
     report = cgroup.MemoryCgroup(tmp_path, 1, 512).report()
-    assert (report.peak_mb, report.at_limit, report.oom_kills) == (512, 1234, 4)
+    assert (report.peak_mb, report.oom_kills) == (512, 4)
     assert (report.anon_mb, report.cache_mb, report.major_faults) == (400, 30, 4906)  # the group's totals
     assert "OOM kills 4" in report.line() and "peak 512 MB" in report.line()
 
@@ -35,8 +34,8 @@ def test_a_version_2_group_reports_from_its_events(cgroup, tmp_path):
     (tmp_path / "memory.events").write_text("low 0\nhigh 0\nmax 25\noom 0\noom_kill 0\n")
     (tmp_path / "memory.peak").write_text(str(450 * MB))
     report = cgroup.MemoryCgroup(tmp_path, 2, 512).report()
-    assert (report.peak_mb, report.at_limit, report.oom_kills, report.anon_mb, report.cache_mb,
-            report.major_faults) == (450, 25, 0, 300, 100, 7)
+    assert (report.peak_mb, report.oom_kills, report.anon_mb, report.cache_mb, report.major_faults) == (
+        450, 0, 300, 100, 7)
 
 
 def test_no_controller_is_a_cgroup_error_with_the_reason(cgroup, tmp_path, monkeypatch):

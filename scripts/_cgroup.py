@@ -157,3 +157,13 @@ def check(limit_mb: int | None) -> str | None:
         except CgroupError as exc:
             return f"--memory-limit-mb: {exc}"
     return None
+
+
+def print_table(rows, processes: str) -> None:
+    """The groups' figures, one row per model folder with their ratios (``_bench.side_by_side``), when
+    the runs had a limit (``rows``: a benchmark's rows; ``processes``: who was in the group)."""
+    from _bench import side_by_side
+
+    if rows and "cgroup peak" in rows[0][1]:
+        print(side_by_side(f"the memory cgroup ({processes}, page cache included):", rows,
+                           list(CgroupReport.FORMATS), fmt=CgroupReport.FORMATS))

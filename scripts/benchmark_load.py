@@ -15,14 +15,14 @@ and the same callback list ``benchmark_app.py`` times for one opening.
 
 Printed: start-up time to /healthz, file openings/s and requests/s, p50/p95/max of a whole opening and
 of each callback, the errors (HTTP status other than 200/204, a Dash error payload, a render showing
-an alert, a timeout, a connection error, a worker the server lost: killed, timed out), and each worker's memory after the run (RSS, anonymous,
-file-backed, PSS). With several ``--model-dir``, the figures are printed side by side, one row per
+an alert, a timeout, a connection error, a worker the server lost: killed, timed out), and each
+worker's memory after the run (RSS, anonymous, file-backed, PSS). With several ``--model-dir``, the figures are printed side by side, one row per
 folder, with their ratio to the first folder's in the same run. Only the model folder and HTTP are
 shared with the app, so the test measures whatever the server does to load its portfolio.
 
 ``--memory-limit-mb 512`` runs the server in a Linux memory cgroup of 512 MB (``_cgroup.py``), as a
 dyno's limit: master and workers together, every page charged once, page cache included. Printed
-then: the group's peak, how often the limit was reached, OOM kills and major page faults, so whether
+then: the group's peak, OOM kills and major page faults, so whether
 the server fits is measured rather than read off per-process RSS (which counts shared mapped pages
 in every worker).
 
@@ -345,9 +345,7 @@ def print_tables(rows: list[tuple[str, dict[str, float]]]) -> None:
         print(side_by_side(f"{stat} ms under load (a whole opening, then each callback):", select(rows, columns)))
     print(side_by_side("largest worker's memory after the run, MB:",
                        select(rows, {k: f"worker {k}" for k in ("rss", "anon", "file", "pss")}), fmt="{:.0f}"))
-    if "cgroup peak" in rows[0][1]:
-        print(side_by_side("the memory cgroup (master and workers, page cache included):", rows,
-                           list(CgroupReport.FORMATS), fmt=CgroupReport.FORMATS))
+    _cgroup.print_table(rows, "master and workers")
 
 
 def main(argv: list[str] | None = None) -> int:

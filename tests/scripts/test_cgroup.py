@@ -42,3 +42,15 @@ def test_no_controller_is_a_cgroup_error_with_the_reason(cgroup, tmp_path, monke
     monkeypatch.setattr(cgroup, "ROOT", tmp_path)  # neither cgroup.controllers nor memory/
     with pytest.raises(cgroup.CgroupError, match="no cgroup memory controller"), cgroup.memory_cgroup(512):
         pass
+
+
+def test_benchmark_app_refuses_a_memory_limit_with_its_in_process_run(tmp_path, monkeypatch, capsys):
+    # the in-process run maps the portfolio in the benchmark's own process: those pages stay resident
+    # outside the server's cgroup and flattered its figures
+    from tests.scripts.script_support import SCRIPTS
+
+    monkeypatch.syspath_prepend(str(SCRIPTS))
+    with script_module("benchmark_app") as bench:
+        assert bench.main(["--model-dir", str(tmp_path), "--memory-limit-mb", "512"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --memory-limit-mb needs --skip-in-process") and err.count("\n") == 1

@@ -85,6 +85,18 @@ def console_errors(driver) -> list[dict]:
     return [entry for entry in driver.get_log("browser") if entry.get("level") == "SEVERE"]
 
 
+def page_wait(driver, timeout: float = 30):
+    """A wait that retries an element gone stale: Dash re-renders (or the page reloads) under the lookup.
+
+    Without it a check like ``d.find_element(...).text`` fails at random when the element is replaced between
+    the lookup and the read — the cause of a red CI run on a reload after a refused submit.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def wait_until_idle(driver, timeout: float = 20) -> None:
     """Wait until the page is loaded and no Dash callback is pending (what a person clicks on)."""
     from selenium.webdriver.support.ui import WebDriverWait

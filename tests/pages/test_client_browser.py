@@ -10,9 +10,8 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser_support import console_errors
+from tests.browser_support import console_errors, page_wait
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 
@@ -21,7 +20,7 @@ def _officer(logged_in_driver, tmp_path):
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
     driver = logged_in_driver("officer")
-    return driver, WebDriverWait(driver, 30), folder
+    return driver, page_wait(driver), folder
 
 
 def _shot(driver, folder: Path, name: str) -> None:

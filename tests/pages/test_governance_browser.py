@@ -14,9 +14,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser_support import console_errors
+from tests.browser_support import console_errors, page_wait
 from tests.pages.governance_support import governance_model  # noqa: F401 - fixture
 from tests.served_support import serving
 
@@ -79,7 +78,7 @@ def _second_feature_label(dash_app) -> str:
 
 def test_manager_reads_the_model_page(served, logged_in_driver, app_server, dash_app, tmp_path):
     driver = logged_in_driver("manager")
-    wait = WebDriverWait(driver, 40)
+    wait = page_wait(driver, 40)
     driver.get(f"{app_server}/model")
     wait.until(ec.presence_of_element_located((By.ID, "model-card-table")))
     # the cost explorer's chart and figures come with the page (no callback needed for the defaults)
@@ -146,7 +145,7 @@ def test_manager_reads_the_monitoring_history_and_sees_a_new_run_without_restart
     with serving(dash_app.server, folder):
         backfill(engine, ModelBundle.load(folder), log=lambda m: None)
         driver = logged_in_driver("manager")
-        wait = WebDriverWait(driver, 40)
+        wait = page_wait(driver, 40)
         driver.get(f"{app_server}/monitoring")
         banner = wait.until(ec.visibility_of_element_located((By.ID, "monitoring-banner"))).text
         assert banner.startswith("⚠ Alerte en avr. 2026")
@@ -171,5 +170,5 @@ def test_officer_cannot_open_the_governance_pages(served, logged_in_driver, app_
     driver = logged_in_driver("officer")
     for path, marker in (("/model", "model-card-table"), ("/monitoring", "monitoring-verdict")):
         driver.get(f"{app_server}{path}")
-        WebDriverWait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").text.strip())
+        page_wait(driver, 20).until(lambda d: d.find_element(By.TAG_NAME, "body").text.strip())
         assert not driver.find_elements(By.ID, marker)

@@ -10,14 +10,13 @@ import os
 import uuid
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser_support import console_errors, login_in_browser, wait_until_idle
+from tests.browser_support import console_errors, login_in_browser, page_wait, wait_until_idle
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 
@@ -35,7 +34,7 @@ def _sign_in(driver, app_server, username: str, password: str) -> WebDriverWait:
     driver.delete_all_cookies()
     login_in_browser(driver, app_server, username, password)
     # a table re-rendered by a callback between finding it and reading it is read again, not a failure
-    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+    wait = page_wait(driver)
     wait.until(lambda d: username in d.find_element(By.ID, "auth-user").text)
     return wait
 

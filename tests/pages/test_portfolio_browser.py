@@ -9,13 +9,11 @@ import re
 import time
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.browser_support import console_errors
+from tests.browser_support import console_errors, page_wait
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 
@@ -34,7 +32,7 @@ def test_manager_filters_compares_and_opens_a_client(served_client_model, logged
     folder.mkdir(parents=True, exist_ok=True)
     driver = logged_in_driver("manager")
     # results are re-rendered on every change: an element found a moment ago may be replaced
-    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+    wait = page_wait(driver)
 
     # a shared link opens the same view; a hostile one still opens the page
     driver.get(f"{app_server}/portfolio?population=labelled&segment=grade&grade=%3Cscript%3E")

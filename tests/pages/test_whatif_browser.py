@@ -8,15 +8,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import WebDriverWait
 
 from app.components import whatif as card
 from app.resources import served
-from tests.browser_support import console_errors, wait_until_idle
+from tests.browser_support import console_errors, page_wait, wait_until_idle
 from tests.pages.client_support import served_client_model  # noqa: F401 - fixture
 
 FETCH_PDF = """
@@ -57,7 +55,7 @@ def test_officer_applies_the_counter_offer_tries_amounts_and_prints_the_letter(
     folder.mkdir(parents=True, exist_ok=True)
     driver = logged_in_driver("officer")
     # A result re-rendered between finding and reading it (the simulator answers in ~30 ms) is read again.
-    wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+    wait = page_wait(driver)
     driver.get(f"{app_server}/client/{client_id}")
     wait.until(ec.text_to_be_present_in_element((By.ID, "client-decision-text"), "recommande de refuser"))
     wait_until_idle(driver)

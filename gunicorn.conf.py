@@ -1,14 +1,18 @@
 """gunicorn settings for the PaaS (``Procfile``): everything tunable from the environment.
 
 preload: the Dash app (model, pages, database schema, env admin) is built once in the master and
-shared copy-on-write by the workers; threads serve Dash's many small callback requests.
+shared copy-on-write by the workers; threads serve Dash's many small callback requests. The
+allocators are tuned before the app is loaded and the master's objects frozen before each fork
+(``app.process_memory``): a worker's private memory is page cache the mapped portfolio loses.
 Settings are validated first (app.config): a typo such as ``APP_ENV=prod`` or a number out of range
 stops the start with one ``error:`` line naming the variable, exit code 2.
 """
+import logging
 import os
 import sys
 
 from app.config import SettingsError, env_number, get_settings
+from app.process_memory import freeze_before_fork, tune_allocators
 from app.security.logs import configure_logging
 
 try:
@@ -35,3 +39,11 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")
 # JSON logs before the app is imported (preload runs before gunicorn's on_starting hook), so
 # start-up messages and errors are structured too.
 configure_logging(settings.log_format)
+
+tuned = tune_allocators()  # before preload: the model and pages are allocated under these settings
+logging.getLogger("app.process_memory").info("memory settings: %s", ", ".join(f"{k}={v}" for k, v in tuned.items()) or "as given")
+
+
+def pre_fork(server, worker):
+    """In the master, just before a worker is forked: freeze what it built (``freeze_before_fork``)."""
+    freeze_before_fork()

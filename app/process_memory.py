@@ -24,7 +24,6 @@ A setting given in the environment (``MALLOC_ARENA_MAX``, ``MALLOC_MMAP_THRESHOL
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import os
 import sys
@@ -41,12 +40,13 @@ ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 
 
 def _glibc() -> ctypes.CDLL | None:
-    """The C library when it is glibc (it has ``mallopt`` and ``gnu_get_libc_version``), else None."""
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return None
+    """The C library when it is glibc (it has ``mallopt`` and ``gnu_get_libc_version``), else None.
+
+    The symbols of the running process (``CDLL(None)``) rather than ``ctypes.util.find_library``, which
+    runs ``ldconfig`` or a compiler and finds nothing on a slim image.
+    """
     try:
-        libc = ctypes.CDLL(name)
+        libc = ctypes.CDLL(None)
     except OSError:
         return None
     return libc if hasattr(libc, "gnu_get_libc_version") and hasattr(libc, "mallopt") else None
